@@ -1,0 +1,60 @@
+/**
+ * One error type for all of skiff and its plugins.
+ *
+ * Recognise it with `SkiffError.isInstance(value)`, never `instanceof`: a third-party driver may bundle its
+ * own copy of this module, and the brand (a global symbol) survives that where `instanceof` does not.
+ */
+
+/** The closed set of error codes, after containerd's errdefs. */
+export const ErrorCodes = [
+  'INVALID_ARGUMENT',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'FAILED_PRECONDITION',
+  'NOT_SUPPORTED',
+  'CONFLICT',
+  'PERMISSION_DENIED',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+const brand = Symbol.for('skiff.error');
+
+export interface SkiffErrorOptions {
+  cause?: unknown;
+  /** What the user can do about it; the CLI prints it after the message. */
+  hint?: string;
+}
+
+export class SkiffError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly [brand] = true;
+
+  constructor(code: ErrorCode, message: string, options: SkiffErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SkiffError';
+    this.code = code;
+    this.hint = options.hint;
+  }
+
+  static isInstance(value: unknown): value is SkiffError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  }
+
+  /** True when `value` is a SkiffError with the given code. */
+  static is(value: unknown, code: ErrorCode): value is SkiffError {
+    return SkiffError.isInstance(value) && value.code === code;
+  }
+}
+
+export const invalidArgument = (message: string, options?: SkiffErrorOptions) =>
+  new SkiffError('INVALID_ARGUMENT', message, options);
+export const notFound = (message: string, options?: SkiffErrorOptions) => new SkiffError('NOT_FOUND', message, options);
+export const alreadyExists = (message: string, options?: SkiffErrorOptions) =>
+  new SkiffError('ALREADY_EXISTS', message, options);
+export const failedPrecondition = (message: string, options?: SkiffErrorOptions) =>
+  new SkiffError('FAILED_PRECONDITION', message, options);
+export const notSupported = (message: string, options?: SkiffErrorOptions) =>
+  new SkiffError('NOT_SUPPORTED', message, options);

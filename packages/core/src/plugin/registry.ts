@@ -1,0 +1,108 @@
+import { SkiffError, invalidArgument, notFound, notSupported } from './errors.js';
+import type { StorageDriver, StorageDriverFactory } from './storage.js';
+import type { VolumeDriver, VolumeDriverFactory } from './volume.js';
+
+/** What a driver is told about where it runs. */
+export interface DriverContext {
+  /** A directory of the driver's own under skiff's state root; created before `create` is called. */
+  root: string;
+  /** skiff's runtime root (pids, locks), shared by all drivers. */
+  runRoot: string;
+}
+
+export type Support = { supported: true } | { supported: false; reason: string };
+
+export type DriverKind = 'storage' | 'volume';
+
+interface RegistrationBase {
+  /** Unique within its kind: what users type after `--storage-driver` / `--volume-driver`. */
+  name: string;
+  /** Higher wins when the user names no driver. Defaults to 0. */
+  priority?: number;
+}
+export interface StorageRegistration extends RegistrationBase, StorageDriverFactory {
+  kind: 'storage';
+}
+export interface VolumeRegistration extends RegistrationBase, VolumeDriverFactory {
+  kind: 'volume';
+}
+export type Registration = StorageRegistration | VolumeRegistration;
+
+type DriverOf<K extends DriverKind> = K extends 'storage' ? StorageDriver : VolumeDriver;
+type RegistrationOf<K extends DriverKind> = K extends 'storage' ? StorageRegistration : VolumeRegistration;
+
+const NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
+/**
+ * Plain-data driver registry, after containerd's Registration{Type, ID, InitFn}. Nothing registers itself on
+ * import: the CLI registers its builtins, then the plugins the user named.
+ */
+export class DriverRegistry {
+  readonly #entries = new Map<string, Registration>();
+
+  register(registration: Registration): void {
+    if (registration.kind !== 'storage' && registration.kind !== 'volume') {
+      throw invalidArgument(`driver registration has unknown kind ${JSON.stringify((registration as Registration).kind)}`);
+    }
+    if (!registration.name || !NAME.test(registration.name)) {
+      throw invalidArgument(
+        `${registration.kind} driver name ${JSON.stringify(registration.name)} is invalid: use lowercase letters, digits, '.', '_' or '-'`,
+      );
+    }
+    const key = `${registration.kind}/${registration.name}`;
+    if (this.#entries.has(key)) {
+      throw new SkiffError('ALREADY_EXISTS', `${registration.kind} driver "${registration.name}" is registered twice`);
+    }
+    this.#entries.set(key, registration);
+  }
+
+  /** Registered names of a kind, highest priority first. */
+  names(kind: DriverKind): string[] {
+    return this.#list(kind).map((entry) => entry.name);
+  }
+
+  get<K extends DriverKind>(kind: K, name: string): RegistrationOf<K> {
+    const entry = this.#entries.get(`${kind}/${name}`);
+    if (!entry) {
+      throw notFound(`unknown ${kind} driver "${name}"; available: ${this.names(kind).join(', ') || 'none'}`);
+    }
+    return entry as RegistrationOf<K>;
+  }
+
+  /**
+   * The driver to use: the one named, or else the supported one of highest priority. A named driver this host
+   * cannot run is a NOT_SUPPORTED error that says why and which drivers can run.
+   */
+  async resolve<K extends DriverKind>(kind: K, name: string | undefined, context: (name: string) => DriverContext): Promise<DriverOf<K>> {
+    if (name !== undefined) {
+      const entry = this.get(kind, name);
+      const support = await entry.probe(context(name));
+      if (!support.supported) {
+        const usable = await this.supported(kind, context);
+        throw notSupported(`${kind} driver "${name}" cannot run here: ${support.reason}`, {
+          hint: `available ${kind} drivers: ${usable.join(', ') || 'none'}`,
+        });
+      }
+      return entry.create(context(name)) as DriverOf<K>;
+    }
+    for (const entry of this.#list(kind)) {
+      if ((await entry.probe(context(entry.name))).supported) return entry.create(context(entry.name)) as DriverOf<K>;
+    }
+    throw notSupported(`no ${kind} driver can run on this host`);
+  }
+
+  /** Names of the drivers of a kind this host can run, highest priority first. */
+  async supported(kind: DriverKind, context: (name: string) => DriverContext): Promise<string[]> {
+    const result: string[] = [];
+    for (const entry of this.#list(kind)) {
+      if ((await entry.probe(context(entry.name))).supported) result.push(entry.name);
+    }
+    return result;
+  }
+
+  #list(kind: DriverKind): Registration[] {
+    return [...this.#entries.values()]
+      .filter((entry) => entry.kind === kind)
+      .sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0));
+  }
+}
