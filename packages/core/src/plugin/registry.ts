@@ -8,6 +8,11 @@ export interface DriverContext {
   root: string;
   /** skiff's runtime root (pids, locks), shared by all drivers. */
   runRoot: string;
+  /**
+   * Whether container `id` exists and still runs (or is starting). Lets a driver tell a live user of a resource
+   * from a stale record left by a crash.
+   */
+  isContainerActive(id: string): Promise<boolean>;
 }
 
 export type Support = { supported: true } | { supported: false; reason: string };
