@@ -1,1 +1,10 @@
 export * from './plugin/index.js';
+export { Runtime, type RuntimeOptions, type RunOptions, type RunResult } from './lifecycle/runtime.js';
+export type { ImageResolver, ResolvedImage, ImageConfig } from './lifecycle/image.js';
+export { transition, type ContainerStatus, type Transition } from './lifecycle/states.js';
+export { validateEnv, mergeEnv, validateHostname, validateWorkdir } from './lifecycle/validate.js';
+export { trace } from './lifecycle/trace.js';
+export { ContainerStore } from './state/store.js';
+export type { ContainerRecord, ContainerConfig, VolumeSpec } from './state/record.js';
+export { resolveRoots, type Roots } from './roots.js';
+export { newId, shortId, randomName } from './ids.js';

@@ -1,0 +1,17 @@
+import { CommanderError } from 'commander';
+import { describeError } from './errors.js';
+import { createProgram } from './program.js';
+
+/** Exit status for skiff's own failures (bad flags, missing image...), as docker uses 125. */
+const EXIT_SKIFF_ERROR = 125;
+
+try {
+  await createProgram().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT_SKIFF_ERROR;
+  } else {
+    process.stderr.write(`skiff: ${describeError(error)}\n`);
+    process.exitCode = EXIT_SKIFF_ERROR;
+  }
+}

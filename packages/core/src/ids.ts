@@ -1,0 +1,17 @@
+import { randomBytes } from 'node:crypto';
+
+/** A container id: 64 lowercase hex digits, like docker's. */
+export const newId = () => randomBytes(32).toString('hex');
+export const shortId = (id: string) => id.slice(0, 12);
+
+const adjectives = ['brave', 'calm', 'eager', 'fond', 'gentle', 'happy', 'jolly', 'keen', 'lucid', 'merry', 'nimble', 'proud', 'quiet', 'rapid', 'sharp', 'tidy', 'vivid', 'wise', 'witty', 'zen'];
+const nouns = ['albatross', 'barge', 'canoe', 'dinghy', 'ferry', 'galleon', 'harbor', 'junk', 'kayak', 'lugger', 'mast', 'oar', 'pier', 'raft', 'schooner', 'sloop', 'tug', 'wherry', 'yawl', 'keel'];
+
+/** A readable random name such as `calm_schooner3` (docker style; the digit lowers collision odds). */
+export function randomName(): string {
+  const [a, b, c] = randomBytes(3);
+  return `${adjectives[a! % adjectives.length]}_${nouns[b! % nouns.length]}${c! % 10}`;
+}
+
+/** Docker's rule for container names. */
+export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;

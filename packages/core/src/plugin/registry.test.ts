@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { DriverRegistry, type StorageRegistration, type DriverContext } from './registry.js';
+import { SkiffError } from './errors.js';
+
+const context = (name: string): DriverContext => ({ root: `/tmp/x/${name}`, runRoot: '/tmp/run', isContainerActive: async () => false });
+
+function storage(name: string, priority: number, supported = true): StorageRegistration {
+  return {
+    kind: 'storage',
+    name,
+    priority,
+    probe: async () => (supported ? { supported: true } : { supported: false, reason: `${name} is not in this kernel` }),
+    create: () => ({ specificationVersion: 'v1', name, prepare: async () => [], remove: async () => {}, diffPath: () => undefined }),
+  };
+}
+
+describe('DriverRegistry', () => {
+  it('picks the supported driver of highest priority when none is named', async () => {
+    const registry = new DriverRegistry();
+    registry.register(storage('vfs', 10));
+    registry.register(storage('aufs', 20, false));
+    registry.register(storage('overlay', 30));
+    expect(registry.names('storage')).toEqual(['overlay', 'aufs', 'vfs']);
+    expect((await registry.resolve('storage', undefined, context)).name).toBe('overlay');
+  });
+
+  it('skips unsupported drivers in the priority order', async () => {
+    const registry = new DriverRegistry();
+    registry.register(storage('aufs', 20, false));
+    registry.register(storage('vfs', 10));
+    expect((await registry.resolve('storage', undefined, context)).name).toBe('vfs');
+  });
+
+  it('refuses a named driver this host cannot run, saying why and what can', async () => {
+    const registry = new DriverRegistry();
+    registry.register(storage('aufs', 20, false));
+    registry.register(storage('overlay', 30));
+    const error = await registry.resolve('storage', 'aufs', context).catch((e: unknown) => e);
+    expect(SkiffError.is(error, 'NOT_SUPPORTED')).toBe(true);
+    expect((error as SkiffError).message).toBe('storage driver "aufs" cannot run here: aufs is not in this kernel');
+    expect((error as SkiffError).hint).toBe('available storage drivers: overlay');
+  });
+
+  it('rejects duplicate and invalid names, and unknown drivers', () => {
+    const registry = new DriverRegistry();
+    registry.register(storage('overlay', 1));
+    expect(() => registry.register(storage('overlay', 2))).toThrow(/registered twice/);
+    expect(() => registry.register(storage('', 2))).toThrow(/invalid/);
+    expect(() => registry.register(storage('Bad Name', 2))).toThrow(/invalid/);
+    expect(() => registry.get('storage', 'zfs')).toThrow('unknown storage driver "zfs"; available: overlay');
+  });
+});

@@ -1,0 +1,48 @@
+import type { ContainerStatus } from '../lifecycle/states.js';
+
+/** A volume as the container was created with it (what `-v` or `--mount` said, after parsing). */
+export interface VolumeSpec {
+  /** Host path for bind and overlay; whatever the driver understands otherwise. */
+  source: string;
+  /** Absolute path inside the container. */
+  target: string;
+  readOnly: boolean;
+  /** Driver for this volume; the run's `--volume-driver` or the default when absent. */
+  driver?: string | undefined;
+  options: Record<string, string>;
+}
+
+/** What the container was asked to be: fixed at create time. */
+export interface ContainerConfig {
+  image: string;
+  /** Image layer directories, top-most first, as they were when the container was created. */
+  layers: string[];
+  args: string[];
+  env: string[];
+  workdir: string;
+  hostname: string;
+  tty: boolean;
+  interactive: boolean;
+  network: 'none' | 'host';
+  storageDriver: string;
+  volumes: (VolumeSpec & { driver: string })[];
+  autoRemove: boolean;
+}
+
+/**
+ * On disk at <root>/containers/<id>/config.json, always replaced atomically.
+ * `pid` plus `pidStartTime` (field 22 of /proc/PID/stat) identify the init; a pid alone may have been reused.
+ */
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  created: string;
+  status: ContainerStatus;
+  config: ContainerConfig;
+  pid?: number | undefined;
+  pidStartTime?: string | undefined;
+  startedAt?: string | undefined;
+  finishedAt?: string | undefined;
+  exitCode?: number | undefined;
+  oomKilled?: boolean | undefined;
+}

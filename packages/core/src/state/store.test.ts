@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../../test/support.js';
+import { ContainerStore } from './store.js';
+import type { ContainerRecord } from './record.js';
+import { newId } from '../ids.js';
+
+function record(name: string): ContainerRecord {
+  return {
+    id: newId(),
+    name,
+    created: new Date().toISOString(),
+    status: 'created',
+    config: {
+      image: 'busybox', layers: [], args: ['true'], env: [], workdir: '/', hostname: 'h', tty: false, interactive: false,
+      network: 'none', storageDriver: 'overlay', volumes: [], autoRemove: false,
+    },
+  };
+}
+
+describe('ContainerStore', () => {
+  it('of concurrent creates with one name, exactly one wins', async () => {
+    const root = tempDir();
+    const store = new ContainerStore({ root, runRoot: `${root}/run` });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => store.create(record('same'))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(String(rejected.reason.message)).toMatch(/the container name "same" is already in use/);
+    expect(await store.list()).toHaveLength(1);
+  });
+
+  it('resolves by name, full id and unique prefix; says when a prefix is ambiguous or unknown', async () => {
+    const root = tempDir();
+    const store = new ContainerStore({ root, runRoot: `${root}/run` });
+    const a = record('alpha');
+    await store.create(a);
+    expect((await store.resolve('alpha')).id).toBe(a.id);
+    expect((await store.resolve(a.id)).name).toBe('alpha');
+    expect((await store.resolve(a.id.slice(0, 5))).name).toBe('alpha');
+    await expect(store.resolve('nope')).rejects.toThrow('no such container: nope');
+    await store.remove(a);
+    await expect(store.resolve('alpha')).rejects.toThrow(/no such container/);
+  });
+
+  it('rejects invalid names before writing anything', async () => {
+    const root = tempDir();
+    const store = new ContainerStore({ root, runRoot: `${root}/run` });
+    await expect(store.create(record('bad name'))).rejects.toThrow(/invalid container name/);
+    expect(await store.list()).toHaveLength(0);
+  });
+});
