@@ -1,1 +1,43 @@
-export {};
+export { CgroupError, CgroupErrorCodes, type CgroupErrorCode, type CgroupErrorOptions } from './errors.js';
+export type {
+  CgroupManager,
+  CgroupStats,
+  CgroupTimeouts,
+  CgroupVersion,
+  KillFunction,
+  MemoryStats,
+  Resources,
+  SetResult,
+} from './types.js';
+export { nodeCgroupFs, type CgroupFs } from './fs.js';
+export { createCgroupManager, type CreateCgroupManagerOptions } from './factory.js';
+export { CGROUP2_SUPER_MAGIC, detectCgroupVersion, findV1Mounts, parseMountinfo, type MountinfoEntry } from './detect.js';
+export { CgroupV1Manager, V1_CONTROLLERS, type V1ControllerName, type V1ManagerOptions } from './v1/manager.js';
+export { V1MemoryController } from './v1/memory.js';
+export { V1CpuController } from './v1/cpu.js';
+export { V1CpuacctController } from './v1/cpuacct.js';
+export { V1CpusetController } from './v1/cpuset.js';
+export { V1PidsController } from './v1/pids.js';
+export { V1FreezerController, type FreezerState } from './v1/freezer.js';
+export { V1DevicesController } from './v1/devices.js';
+export { CgroupV2Manager, V2_CONTROLLERS, type V2ManagerOptions } from './v2/manager.js';
+export { cpuMaxValue, maxValue, sharesToWeight, swapMaxValue } from './v2/convert.js';
+export {
+  CPU_PERIOD,
+  MIN_MEMORY,
+  formatList,
+  hostCpuCount,
+  hostMemoryNodes,
+  hostOnlineCpus,
+  parseBytes,
+  parseCpus,
+  parseCpuset,
+  parseCpuShares,
+  parseList,
+  parseMemory,
+  parseMemorySwap,
+  parsePidsLimit,
+  resourcesFromFlags,
+  type HostResources,
+  type ResourceFlags,
+} from './parse.js';

@@ -1,0 +1,213 @@
+/**
+ * Docker-compatible parsing and validation of the resource flags (`--memory`, `--memory-swap`, `--cpus`,
+ * `--cpu-shares`, `--cpuset-cpus`, `--cpuset-mems`, `--pids-limit`). Each parser throws a CgroupError with
+ * code INVALID_ARGUMENT and a one-line message naming the flag.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { CgroupError } from './errors.js';
+import type { Resources } from './types.js';
+
+const invalid = (message: string) => new CgroupError('INVALID_ARGUMENT', message);
+
+/** Docker's floor for --memory (moby linuxMinMemory). */
+export const MIN_MEMORY = 6 * 1024 * 1024;
+/** The CFS period docker uses with --cpus. */
+export const CPU_PERIOD = 100_000;
+
+const units: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+
+/**
+ * A size with an optional binary unit, as docker's units.RAMInBytes: "512", "32m", "1.5g", "64MiB", "2 GB",
+ * "100b"; case-insensitive; fractions of a byte are dropped.
+ */
+export function parseBytes(value: string, flag = '--memory'): number {
+  const match = /^(\d+(?:\.\d*)?|\.\d+) ?(?:([kmgtp])(?:b|ib)?|b)?$/i.exec(value.trim());
+  if (!match) throw invalid(`invalid ${flag} size "${value}": expected a number with an optional unit b, k, m, g (e.g. 512m)`);
+  const multiplier = match[2] ? (units[match[2].toLowerCase()] as number) : 1;
+  const bytes = Math.trunc(Number(match[1]) * multiplier);
+  if (!Number.isSafeInteger(bytes)) throw invalid(`invalid ${flag} size "${value}": too large`);
+  return bytes;
+}
+
+/** --memory: bytes; 0 means no limit (as docker); otherwise at least 6 MiB. */
+export function parseMemory(value: string): number {
+  const bytes = parseBytes(value, '--memory');
+  if (bytes > 0 && bytes < MIN_MEMORY) throw invalid(`invalid --memory "${value}": Minimum memory limit allowed is 6MB`);
+  return bytes;
+}
+
+/**
+ * --memory-swap: the TOTAL of memory and swap, so it must be at least --memory; "-1" for unlimited swap.
+ * Equal to --memory means no swap. Needs --memory unless it is -1.
+ */
+export function parseMemorySwap(value: string, memory: number | undefined): number {
+  if (value.trim() === '-1') return -1;
+  const bytes = parseBytes(value, '--memory-swap');
+  if (memory === undefined || memory <= 0) {
+    throw invalid('--memory-swap needs --memory: it limits memory plus swap together');
+  }
+  if (bytes < memory) {
+    throw invalid(`invalid --memory-swap "${value}": it is memory plus swap, so it must be at least --memory (${memory} bytes)`);
+  }
+  return bytes;
+}
+
+/** The number of CPUs this process may run on (what docker's runtime.NumCPU counts). */
+export function hostCpuCount(): number {
+  return availableParallelism();
+}
+
+/**
+ * --cpus: a decimal number of CPUs, 0.01 up to the host's count, at most 9 decimals (docker's NanoCPUs).
+ * Returns the CFS quota and period it stands for: quota = cpus × 100000 µs per 100000 µs.
+ */
+export function parseCpus(value: string, hostCpus = hostCpuCount()): { cpuQuota: number; cpuPeriod: number } {
+  const match = /^(\d*)(?:\.(\d*))?$/.exec(value.trim());
+  if (!match || (match[1] === '' && !match[2])) throw invalid(`invalid --cpus "${value}": expected a number such as 0.5 or 2`);
+  const fraction = match[2] ?? '';
+  if (fraction.replace(/0+$/, '').length > 9) throw invalid(`invalid --cpus "${value}": value is too precise`);
+  // Exact decimal arithmetic in nano-CPUs, as docker does, so "0.3" becomes exactly 30000 µs.
+  const nano = BigInt(match[1] || '0') * 1_000_000_000n + BigInt((fraction + '000000000').slice(0, 9));
+  if (nano === 0n) throw invalid(`invalid --cpus "${value}": must be greater than 0`);
+  if (nano < 10_000_000n || nano > BigInt(hostCpus) * 1_000_000_000n) {
+    throw invalid(
+      `invalid --cpus "${value}": range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`,
+    );
+  }
+  return { cpuQuota: Number((nano * BigInt(CPU_PERIOD)) / 1_000_000_000n), cpuPeriod: CPU_PERIOD };
+}
+
+const integerPattern = /^-?\d+$/;
+
+/** --cpu-shares: relative weight 2..262144 (1024 is the default); 0 means the default (returns undefined). */
+export function parseCpuShares(value: string | number): number | undefined {
+  const text = String(value).trim();
+  const shares = Number(text);
+  if (!integerPattern.test(text) || shares < 0) throw invalid(`invalid --cpu-shares "${value}": expected a whole number`);
+  if (shares === 0) return undefined;
+  if (shares < 2 || shares > 262_144) {
+    throw invalid(`invalid --cpu-shares "${value}": must be between 2 and 262144 (1024 is the default)`);
+  }
+  return shares;
+}
+
+/** --pids-limit: a positive whole number, or -1 / 0 for unlimited (returns -1), as docker. */
+export function parsePidsLimit(value: string | number): number {
+  const text = String(value).trim();
+  const limit = Number(text);
+  if (!integerPattern.test(text) || limit < -1 || !Number.isSafeInteger(limit)) {
+    throw invalid(`invalid --pids-limit "${value}": expected a positive whole number, or -1 for unlimited`);
+  }
+  return limit <= 0 ? -1 : limit;
+}
+
+/** Parse a kernel list ("0-1,3") into ascending unique numbers. Throws on bad syntax. */
+export function parseList(list: string, flag = '--cpuset-cpus'): number[] {
+  const numbers = new Set<number>();
+  const text = list.trim();
+  if (text === '') return [];
+  for (const part of text.split(',')) {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!match) throw invalid(`invalid ${flag} "${list}": expected a list such as 0-2,4`);
+    const start = Number(match[1]);
+    const end = match[2] === undefined ? start : Number(match[2]);
+    if (end < start) throw invalid(`invalid ${flag} "${list}": range ${part} runs backwards`);
+    if (end - start > 65_536) throw invalid(`invalid ${flag} "${list}": range ${part} is too large`);
+    for (let n = start; n <= end; n++) numbers.add(n);
+  }
+  return [...numbers].sort((a, b) => a - b);
+}
+
+/** Format ascending numbers as a kernel list, collapsing runs: [0,1,2,4] → "0-2,4". */
+export function formatList(numbers: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < numbers.length; ) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === (numbers[j] as number) + 1) j++;
+    parts.push(i === j ? `${numbers[i]}` : `${numbers[i]}-${numbers[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/**
+ * --cpuset-cpus / --cpuset-mems: a list, every member of which the host has (`available`, a list as in
+ * /sys/devices/system/cpu/online). Returns the list in canonical form.
+ */
+export function parseCpuset(value: string, available: string, kind: 'cpus' | 'mems' = 'cpus'): string {
+  const flag = kind === 'cpus' ? '--cpuset-cpus' : '--cpuset-mems';
+  const wanted = parseList(value, flag);
+  if (wanted.length === 0) throw invalid(`invalid ${flag} "${value}": empty list`);
+  const have = new Set(parseList(available, flag));
+  const missing = wanted.filter((n) => !have.has(n));
+  if (missing.length > 0) {
+    const what = kind === 'cpus' ? 'cpuset' : 'memory node';
+    const hostHas = kind === 'cpus' ? 'CPUs' : 'memory nodes';
+    throw invalid(
+      `${what} ${formatList(missing)} ${missing.length === 1 ? 'is' : 'are'} not available; this host has ${hostHas} ${available.trim()}`,
+    );
+  }
+  return formatList(wanted);
+}
+
+/** The host's online CPUs, from /sys/devices/system/cpu/online ("0-1"). */
+export function hostOnlineCpus(): string {
+  return readFileSync('/sys/devices/system/cpu/online', 'utf8').trim();
+}
+
+/** The host's online memory nodes, from /sys/devices/system/node/online; "0" on kernels without NUMA. */
+export function hostMemoryNodes(): string {
+  try {
+    return readFileSync('/sys/devices/system/node/online', 'utf8').trim();
+  } catch {
+    return '0';
+  }
+}
+
+/** The flags as the CLI received them; empty strings count as absent. */
+export interface ResourceFlags {
+  memory?: string;
+  memorySwap?: string;
+  cpus?: string;
+  cpuShares?: string | number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pidsLimit?: string | number;
+}
+
+/** What validation compares against; read from the host when omitted. */
+export interface HostResources {
+  cpuCount?: number;
+  onlineCpus?: string;
+  memoryNodes?: string;
+}
+
+/**
+ * Validate docker-style flags and turn them into Resources. When --memory is given without --memory-swap,
+ * swap is limited to nothing (memorySwap = memory) so that the memory limit really holds.
+ */
+export function resourcesFromFlags(flags: ResourceFlags, host: HostResources = {}): Resources {
+  const given = (value: string | number | undefined): value is string | number => value !== undefined && String(value).trim() !== '';
+  const resources: Resources = {};
+  let memory: number | undefined;
+  if (given(flags.memory)) {
+    memory = parseMemory(String(flags.memory));
+    if (memory > 0) resources.memory = memory;
+    else memory = undefined;
+  }
+  if (given(flags.memorySwap) && String(flags.memorySwap).trim() !== '0') {
+    resources.memorySwap = parseMemorySwap(String(flags.memorySwap), memory);
+  } else if (memory !== undefined) {
+    resources.memorySwap = memory;
+  }
+  if (given(flags.cpus)) Object.assign(resources, parseCpus(String(flags.cpus), host.cpuCount ?? hostCpuCount()));
+  if (given(flags.cpuShares)) {
+    const shares = parseCpuShares(flags.cpuShares);
+    if (shares !== undefined) resources.cpuShares = shares;
+  }
+  if (given(flags.cpusetCpus)) resources.cpusetCpus = parseCpuset(String(flags.cpusetCpus), host.onlineCpus ?? hostOnlineCpus(), 'cpus');
+  if (given(flags.cpusetMems)) resources.cpusetMems = parseCpuset(String(flags.cpusetMems), host.memoryNodes ?? hostMemoryNodes(), 'mems');
+  if (given(flags.pidsLimit)) resources.pidsLimit = parsePidsLimit(flags.pidsLimit);
+  return resources;
+}
