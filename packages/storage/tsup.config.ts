@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // testsuite is a separate entry so that importing the drivers never loads vitest.
+  entry: ['src/index.ts', 'src/testsuite.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

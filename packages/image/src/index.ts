@@ -1,1 +1,13 @@
-export {};
+// The image store: named images made of read-only layer directories.
+export {
+  createImageStore,
+  DEFAULT_CONFIG,
+  type ImageStore,
+  type ImageRecord,
+  type ImageConfig,
+  type ImportOptions,
+  type EnsureBusyboxOptions,
+} from './store.js';
+export { canonicalImageName } from './names.js';
+export { extractLayer, type ExtractResult } from './tar.js';
+export { BUSYBOX_HINT } from './busybox.js';

@@ -1,1 +1,14 @@
-export {};
+// Built-in volume drivers and volume flag parsing. Nothing registers itself: the CLI lists `builtinVolumeDrivers`.
+import type { VolumeRegistration } from '@skiff/core/plugin';
+import { bindDriverFactory } from './bind.js';
+import { overlayVolumeDriverFactory } from './overlay.js';
+
+export { createBindDriver, bindDriverFactory } from './bind.js';
+export { createOverlayVolumeDriver, overlayVolumeDriverFactory, probeOverlayVolume, upperFilesystemProblem } from './overlay.js';
+export { parseVolumeSpec, parseMountFlag, type VolumeSpec } from './spec.js';
+
+/** `bind` is the default (highest priority); `overlay` is chosen by name (`-v SRC:DST:driver=overlay`). */
+export const builtinVolumeDrivers: VolumeRegistration[] = [
+  { kind: 'volume', name: 'bind', priority: 10, ...bindDriverFactory },
+  { kind: 'volume', name: 'overlay', priority: 5, ...overlayVolumeDriverFactory },
+];

@@ -13,3 +13,4 @@ export {
   type Support,
 } from './registry.js';
 export { definePlugin, assertPlugin, type SkiffPlugin } from './define-plugin.js';
+export { mountPointsUnder, mountOf, removeTree, resolveInRoot, readMountInfo, parseMountInfo, MAX_SYMLINKS, type MountInfoEntry } from './fs-safety.js';

@@ -1,0 +1,168 @@
+/**
+ * Filesystem guards every driver needs, dependency-free (node:fs only).
+ *
+ * - `mountPointsUnder` / `removeTree`: never `rm -rf` a tree that still has a mount inside it. An earlier
+ *   runtime deleted a user's data by removing a container directory while a volume was still mounted in it.
+ * - `resolveInRoot`: resolve a container path against a host directory the way openat2(RESOLVE_IN_ROOT) does,
+ *   so a symlink in an image (`/data -> /../../etc`) can never lead a mount or a write outside the root.
+ */
+import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { failedPrecondition, invalidArgument } from './errors.js';
+
+/** One line of /proc/self/mountinfo (see proc(5)), with the octal escapes decoded. */
+export interface MountInfoEntry {
+  mountId: number;
+  parentId: number;
+  /** "major:minor" of the filesystem. */
+  device: string;
+  /** Path of the mounted directory inside its filesystem ('/' unless a bind mount of a subtree). */
+  root: string;
+  /** Where it is mounted, in this process's mount namespace. */
+  mountPoint: string;
+  fsType: string;
+  source: string;
+}
+
+/** The kernel escapes space, tab, newline and backslash in mountinfo as \040, \011, \012, \134. */
+const decodeMountField = (field: string) =>
+  field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+
+/** Parses mountinfo text; exported for tests. Lines that do not parse are skipped. */
+export function parseMountInfo(text: string): MountInfoEntry[] {
+  const entries: MountInfoEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const fields = line.split(' ');
+    // Optional fields (shared:N, master:N ...) end at a lone '-'; then fstype, source, super options.
+    const separator = fields.indexOf('-', 6);
+    if (fields.length < 7 || separator < 0) continue;
+    entries.push({
+      mountId: Number(fields[0]),
+      parentId: Number(fields[1]),
+      device: fields[2] ?? '',
+      root: decodeMountField(fields[3] ?? ''),
+      mountPoint: decodeMountField(fields[4] ?? ''),
+      fsType: fields[separator + 1] ?? '',
+      source: decodeMountField(fields[separator + 2] ?? ''),
+    });
+  }
+  return entries;
+}
+
+/** The mounts of this process's mount namespace, in mount order. */
+export function readMountInfo(file = '/proc/self/mountinfo'): MountInfoEntry[] {
+  return parseMountInfo(readFileSync(file, 'utf8'));
+}
+
+const isAtOrBelow = (candidate: string, dir: string) =>
+  candidate === dir || candidate.startsWith(dir === '/' ? '/' : `${dir}/`);
+
+/** The absolute path with symlinks resolved as far as it exists (mountinfo only shows canonical paths). */
+function canonical(path: string): string {
+  let head = resolve(path);
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...tail);
+    } catch {
+      const parent = resolve(head, '..');
+      if (parent === head) return resolve(path);
+      tail.unshift(basename(head));
+      head = parent;
+    }
+  }
+}
+
+/**
+ * Mount points of this mount namespace at or below `path` (the path itself included), shallowest first.
+ * Both the path as given and its canonical form are checked, so a symlinked parent cannot hide a mount.
+ */
+export function mountPointsUnder(path: string, mounts: MountInfoEntry[] = readMountInfo()): string[] {
+  const dirs = new Set([resolve(path), canonical(path)]);
+  const found = new Set<string>();
+  for (const entry of mounts) {
+    for (const dir of dirs) if (isAtOrBelow(entry.mountPoint, dir)) found.add(entry.mountPoint);
+  }
+  return [...found].sort((a, b) => a.length - b.length);
+}
+
+/**
+ * The mount that holds `path` (the entry with the longest mount point that is a prefix of its canonical form;
+ * among stacked mounts, the last one). Overlayfs needs upper and work dirs under the same mount, not only on the
+ * same device.
+ */
+export function mountOf(path: string, mounts: MountInfoEntry[] = readMountInfo()): MountInfoEntry | undefined {
+  const target = canonical(path);
+  let best: MountInfoEntry | undefined;
+  for (const entry of mounts) {
+    if (!isAtOrBelow(target, entry.mountPoint)) continue;
+    if (!best || entry.mountPoint.length >= best.mountPoint.length) best = entry;
+  }
+  return best;
+}
+
+/**
+ * `rm -rf path`, but refuses (FAILED_PRECONDITION) when anything is mounted at or below it: deleting through a
+ * mount point deletes the mounted filesystem's files, which may be a user's volume. Resolves when already gone.
+ * Only this process's mount namespace is visible; container mounts live in the container's own namespace and
+ * vanish with it, so they never pin host trees.
+ */
+export async function removeTree(path: string): Promise<void> {
+  const mounted = mountPointsUnder(path);
+  if (mounted.length > 0) {
+    throw failedPrecondition(`${path} still has a mount at ${mounted[0]}; not deleting`, {
+      hint: `unmount ${mounted.join(', ')} first`,
+    });
+  }
+  await rm(path, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** Linux's limit on symlinks followed in one lookup (MAXSYMLINKS); openat2 returns ELOOP beyond it. */
+export const MAX_SYMLINKS = 40;
+
+/**
+ * Resolves `path` (a path inside a container, normally absolute) against the host directory `root` as
+ * openat2(RESOLVE_IN_ROOT) would: component by component, following symlinks with lstat/readlink, where an
+ * absolute symlink target restarts at `root` and `..` never climbs above it. Returns a host path inside `root`
+ * (lexically: `root` joined with components that are neither '.', '..' nor symlinks as seen during the walk).
+ * The result may not exist yet: missing components are taken literally.
+ *
+ * Throws INVALID_ARGUMENT on a NUL byte or after more than 40 symlinks (a loop).
+ * This is a check at one moment: whoever then writes must not let an untrusted process swap a component for a
+ * symlink meanwhile (the native helper re-resolves with openat2 in the container's namespace).
+ */
+export function resolveInRoot(root: string, path: string): string {
+  if (root.includes('\0') || path.includes('\0')) throw invalidArgument(`path ${JSON.stringify(path)} contains a NUL byte`);
+  const base = resolve(root);
+  const resolved: string[] = [];
+  const pending = path.split('/').reverse();
+  let symlinks = 0;
+  while (pending.length > 0) {
+    const component = pending.pop() as string;
+    if (component === '' || component === '.') continue;
+    if (component === '..') {
+      resolved.pop();
+      continue;
+    }
+    const candidate = join(base, ...resolved, component);
+    let isSymlink = false;
+    try {
+      isSymlink = lstatSync(candidate).isSymbolicLink();
+    } catch {
+      // Missing (or not a directory on the way): take it literally; nothing there can redirect us.
+    }
+    if (!isSymlink) {
+      resolved.push(component);
+      continue;
+    }
+    if (++symlinks > MAX_SYMLINKS) {
+      throw invalidArgument(`too many levels of symbolic links resolving ${path} inside ${root}`);
+    }
+    const target = readlinkSync(candidate);
+    if (isAbsolute(target)) resolved.length = 0;
+    pending.push(...target.split('/').reverse());
+  }
+  return join(base, ...resolved);
+}

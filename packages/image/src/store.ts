@@ -1,0 +1,286 @@
+/**
+ * The image store: named images, each a list of read-only layer directories plus a small run config.
+ *
+ *   <root>/
+ *     images/<name>.json    one record per image (ImageRecord), written atomically (temp file + rename);
+ *                           '/' and ':' in the name are percent-encoded (`myimg:v1` -> `myimg%3Av1.json`)
+ *     images/.lock/         held for milliseconds while a record is replaced (a directory: mkdir is atomic)
+ *     layers/<12 hex>/      layer contents, a plain directory tree (the storage drivers' lower dirs). Ids are
+ *                           short and random so overlay's `lowerdir=` string stays small; a layer belongs to
+ *                           one image and is deleted with it.
+ *     tmp/<pid>-<random>/   staging: a layer is built here and renamed into layers/ when complete, so a crash
+ *                           or a concurrent build never leaves a half layer in use. A staging dir whose process
+ *                           is gone is deleted by the next import.
+ *
+ * Concurrency: readers only ever see complete records (rename). Writers of the same name serialise on the lock
+ * for the record swap; `ensureBusybox` builds outside the lock and, when another process committed first,
+ * discards its own copy and returns the winner's.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SkiffError, invalidArgument, notFound, removeTree } from '@skiff/core/plugin';
+import { buildBusyboxLayer } from './busybox.js';
+import { processExists, uniqueSuffix, withLock, writeFileAtomic } from './files.js';
+import { canonicalImageName, imageFileName } from './names.js';
+import { extractLayer } from './tar.js';
+
+export interface ImageConfig {
+  /** `KEY=value` words, as in OCI image configs. */
+  env: string[];
+  /** The command run when `skiff run` names none. */
+  cmd: string[];
+  workingDir: string;
+}
+
+export interface ImageRecord {
+  /** Canonical name: without `:latest`. */
+  name: string;
+  /** 64 hex digits: a digest of the layers' content and the config. */
+  id: string;
+  /** ISO 8601. */
+  created: string;
+  /** Layer ids, top-most first (ids of directories under `<root>/layers`). */
+  layers: string[];
+  config: ImageConfig;
+}
+
+export interface ImportOptions {
+  /** Overrides of the default config (busybox-like: PATH, `sh`, `/`). */
+  config?: Partial<ImageConfig>;
+}
+
+export interface EnsureBusyboxOptions {
+  /** The static busybox to build from. Default `/bin/busybox`. */
+  busybox?: string;
+}
+
+export interface ImageStore {
+  readonly root: string;
+  /** The image called `name`, or NOT_FOUND saying how to list and add images. */
+  get(name: string): Promise<ImageRecord>;
+  /** All images, sorted by name. */
+  list(): Promise<ImageRecord[]>;
+  /** Host directories of the image's layers, top-most first. */
+  layerDirs(image: ImageRecord): string[];
+  /** Imports a tar or tar.gz of a root filesystem as a one-layer image; replaces an image of that name. */
+  importTarball(path: string, name: string, options?: ImportOptions): Promise<ImageRecord>;
+  /** The `busybox` image, built from the host's static busybox the first time. Safe to call concurrently. */
+  ensureBusybox(options?: EnsureBusyboxOptions): Promise<ImageRecord>;
+  /** Deletes the image and its layers. NOT_FOUND when there is no such image. */
+  remove(name: string): Promise<void>;
+}
+
+export const DEFAULT_CONFIG: ImageConfig = {
+  env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+  cmd: ['sh'],
+  workingDir: '/',
+};
+
+const LAYER_ID = /^[0-9a-f]{12}$/;
+const IMAGE_ID = /^[0-9a-f]{64}$/;
+
+export function createImageStore(root: string): ImageStore {
+  const imagesDir = join(root, 'images');
+  const layersDir = join(root, 'layers');
+  const tmpDir = join(root, 'tmp');
+  const lock = join(imagesDir, '.lock');
+  const recordPath = (canonical: string) => join(imagesDir, imageFileName(canonical));
+  const layerPath = (id: string) => {
+    if (!LAYER_ID.test(id)) throw new SkiffError('INTERNAL', `image layer id ${JSON.stringify(id)} is damaged`);
+    return join(layersDir, id);
+  };
+
+  async function read(canonical: string): Promise<ImageRecord | undefined> {
+    let text: string;
+    try {
+      text = await readFile(recordPath(canonical), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return parseRecord(text, recordPath(canonical));
+  }
+
+  async function layersPresent(image: ImageRecord): Promise<boolean> {
+    for (const id of image.layers) {
+      if (!(await stat(layerPath(id)).then((info) => info.isDirectory(), () => false))) return false;
+    }
+    return true;
+  }
+
+  /** A fresh staging dir; also deletes staging dirs of processes that are gone. */
+  async function stage(): Promise<string> {
+    await mkdir(tmpDir, { recursive: true, mode: 0o700 });
+    for (const name of await readdir(tmpDir)) {
+      const pid = Number(name.split('-')[0]);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processExists(pid)) {
+        await removeTree(join(tmpDir, name)).catch(() => undefined);
+      }
+    }
+    const dir = join(tmpDir, uniqueSuffix());
+    await mkdir(dir, { mode: 0o700 });
+    await mkdir(join(dir, 'layer'), { mode: 0o755 });
+    return dir;
+  }
+
+  /** Moves a finished layer into layers/ under a new id: mkdir reserves the id, rename replaces that empty dir. */
+  async function publishLayer(staged: string): Promise<string> {
+    await mkdir(layersDir, { recursive: true, mode: 0o755 });
+    for (;;) {
+      const id = randomBytes(6).toString('hex');
+      try {
+        await mkdir(join(layersDir, id), { mode: 0o755 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw error;
+      }
+      await rename(staged, join(layersDir, id));
+      return id;
+    }
+  }
+
+  /** Deletes layers that no record names any more (layers are never shared, so none can gain a user again). */
+  async function deleteLayers(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const used = new Set((await list()).flatMap((image) => image.layers));
+    for (const id of ids) if (!used.has(id)) await removeTree(layerPath(id));
+  }
+
+  /**
+   * Under the lock, writes `image` unless `keep(current)` says the current record should stay. Returns the
+   * record in force afterwards and the layers that lost their image.
+   */
+  async function commit(image: ImageRecord, keep: (current: ImageRecord) => Promise<boolean>): Promise<{ winner: ImageRecord; orphans: string[] }> {
+    await mkdir(imagesDir, { recursive: true, mode: 0o755 });
+    return withLock(lock, async () => {
+      const current = await read(image.name).catch(() => undefined);
+      if (current && (await keep(current))) return { winner: current, orphans: image.layers };
+      await writeFileAtomic(recordPath(image.name), `${JSON.stringify(image, null, 2)}\n`);
+      return { winner: image, orphans: current ? current.layers.filter((id) => !image.layers.includes(id)) : [] };
+    });
+  }
+
+  async function list(): Promise<ImageRecord[]> {
+    let names: string[];
+    try {
+      names = await readdir(imagesDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const images: ImageRecord[] = [];
+    for (const name of names.filter((entry) => entry.endsWith('.json') && !entry.startsWith('.'))) {
+      try {
+        images.push(parseRecord(await readFile(join(imagesDir, name), 'utf8'), join(imagesDir, name)));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // removed meanwhile
+      }
+    }
+    return images.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  return {
+    root,
+
+    async get(name) {
+      const image = await read(canonicalImageName(name));
+      if (!image) throw notFound(`image "${name}" not found; skiff images lists the images, skiff import adds one`);
+      return image;
+    },
+
+    list,
+
+    layerDirs(image) {
+      return image.layers.map(layerPath);
+    },
+
+    async importTarball(path, name, options = {}) {
+      const canonical = canonicalImageName(name);
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isFile()) throw notFound(`cannot import ${path}: no such file`);
+      const config: ImageConfig = { ...DEFAULT_CONFIG, ...options.config };
+      checkConfig(config);
+      const staging = await stage();
+      try {
+        const digest = await sha256File(path);
+        await extractLayer(path, join(staging, 'layer'));
+        const layer = await publishLayer(join(staging, 'layer'));
+        const image = newRecord(canonical, [layer], [digest], config);
+        const { orphans } = await commit(image, async () => false);
+        await deleteLayers(orphans);
+        return image;
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    },
+
+    async ensureBusybox(options = {}) {
+      const existing = await read('busybox').catch(() => undefined);
+      if (existing && (await layersPresent(existing))) return existing;
+      const staging = await stage();
+      try {
+        const digest = await buildBusyboxLayer(options.busybox ?? '/bin/busybox', join(staging, 'layer'));
+        const layer = await publishLayer(join(staging, 'layer'));
+        const image = newRecord('busybox', [layer], [digest], DEFAULT_CONFIG);
+        // Another process may have committed a busybox meanwhile: then keep theirs and drop ours.
+        const { winner, orphans } = await commit(image, layersPresent);
+        await deleteLayers(orphans);
+        return winner;
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    },
+
+    async remove(name) {
+      const canonical = canonicalImageName(name);
+      await mkdir(imagesDir, { recursive: true, mode: 0o755 });
+      const removed = await withLock(lock, async () => {
+        const image = await read(canonical);
+        if (image) await unlink(recordPath(canonical));
+        return image;
+      });
+      if (!removed) throw notFound(`image "${name}" not found; skiff images lists the images`);
+      await deleteLayers(removed.layers);
+    },
+  };
+}
+
+function newRecord(name: string, layers: string[], digests: string[], config: ImageConfig): ImageRecord {
+  const id = createHash('sha256').update(JSON.stringify({ layers: digests, config })).digest('hex');
+  return { name, id, created: new Date().toISOString(), layers, config };
+}
+
+function checkConfig(config: ImageConfig): void {
+  const strings = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  if (!strings(config.env) || !config.env.every((item) => item.includes('='))) throw invalidArgument('image config env must be KEY=value strings');
+  if (!strings(config.cmd)) throw invalidArgument('image config cmd must be a list of strings');
+  if (typeof config.workingDir !== 'string' || !config.workingDir.startsWith('/')) throw invalidArgument('image config workingDir must be an absolute path');
+}
+
+function parseRecord(text: string, file: string): ImageRecord {
+  let value: Partial<ImageRecord>;
+  try {
+    value = JSON.parse(text) as Partial<ImageRecord>;
+  } catch (error) {
+    throw new SkiffError('INTERNAL', `image record ${file} is damaged: ${(error as Error).message}`, { cause: error });
+  }
+  const ok =
+    typeof value.name === 'string' &&
+    typeof value.id === 'string' &&
+    IMAGE_ID.test(value.id) &&
+    typeof value.created === 'string' &&
+    Array.isArray(value.layers) &&
+    value.layers.every((id) => typeof id === 'string' && LAYER_ID.test(id)) &&
+    typeof value.config === 'object' &&
+    value.config !== null;
+  if (!ok) throw new SkiffError('INTERNAL', `image record ${file} is damaged`, { hint: `remove it, then import the image again` });
+  return value as ImageRecord;
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

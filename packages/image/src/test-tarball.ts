@@ -1,0 +1,53 @@
+/** Test helper (not exported): hand-built tar archives, so tests can make entries no well-behaved tar would. */
+import { gzipSync } from 'node:zlib';
+
+export interface FixtureEntry {
+  path: string;
+  type?: 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'fifo';
+  content?: string;
+  linkpath?: string;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+const TYPEFLAG = { file: '0', hardlink: '1', symlink: '2', char: '3', dir: '5', fifo: '6' } as const;
+
+function octal(value: number, width: number): string {
+  return `${value.toString(8).padStart(width - 1, '0')}\0`;
+}
+
+/** A ustar archive of `entries`, in order; `gzip` compresses it. Paths and link targets up to 100 bytes. */
+export function buildTar(entries: FixtureEntry[], options: { gzip?: boolean } = {}): Buffer {
+  const blocks: Buffer[] = [];
+  for (const entry of entries) {
+    const type = entry.type ?? 'file';
+    const body = Buffer.from(type === 'file' ? (entry.content ?? '') : '');
+    const header = Buffer.alloc(512);
+    const put = (text: string, offset: number, width: number) => {
+      const bytes = Buffer.from(text);
+      if (bytes.length > width) throw new Error(`fixture field too long: ${text}`);
+      bytes.copy(header, offset);
+    };
+    put(entry.path, 0, 100);
+    put(octal(entry.mode ?? (type === 'dir' ? 0o755 : 0o644), 8), 100, 8);
+    put(octal(entry.uid ?? 0, 8), 108, 8);
+    put(octal(entry.gid ?? 0, 8), 116, 8);
+    put(octal(body.length, 12), 124, 12);
+    put(octal(1_700_000_000, 12), 136, 12);
+    put('        ', 148, 8);
+    put(TYPEFLAG[type], 156, 1);
+    put(entry.linkpath ?? '', 157, 100);
+    put('ustar\0', 257, 6);
+    put('00', 263, 2);
+    put('root', 265, 32);
+    put('root', 297, 32);
+    let sum = 0;
+    for (const byte of header) sum += byte;
+    put(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8);
+    blocks.push(header, body, Buffer.alloc((512 - (body.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  const archive = Buffer.concat(blocks);
+  return options.gzip ? gzipSync(archive) : archive;
+}

@@ -1,0 +1,123 @@
+/**
+ * overlay storage driver (default): the image's layers are overlayfs lower dirs; each container gets its own
+ * upper dir, so its changes land there and the layers stay untouched.
+ *
+ *   <ctx.root>/
+ *     <id>/              0700, one per container
+ *       upper/           the container's writable layer: its changes against the image (diffPath)
+ *       work/            overlayfs's scratch space; must be on the same mount as upper/
+ *       empty/           a stand-in lower dir, only when the image has no layers (overlayfs needs one)
+ *
+ *   mount: overlay on '/' with  lowerdir=<layer0>:<layer1>:...,upperdir=<id>/upper,workdir=<id>/work
+ *          (layer0 is the top-most layer: overlayfs lists lower dirs top-most first, like ImageLayers.dirs)
+ *
+ * Limits:
+ * - mount(2) copies the data string into one page: 4095 bytes plus the NUL. With the image store's short layer
+ *   dirs (`/var/lib/skiff/layers/<12 hex>`, about 40 bytes each) that is roughly 90 layers. moby's overlay2
+ *   shortens lower paths with `l/<26 chars>` symlinks and mounts relative to a chdir; skiff's helper mounts
+ *   with absolute paths, so prepare() refuses a plan that would not fit, with a clear error, instead.
+ * - The kernel stacks at most 500 lower layers (OVL_MAX_STACK): the page limit comes first.
+ * - Layer paths may not contain ',' ':' or '\' (they would need escaping that differs between kernels).
+ * - The driver root must not itself be on overlayfs (skiff inside a container) or NFS: overlayfs refuses such
+ *   an upper dir. probe() says so.
+ */
+import { existsSync } from 'node:fs';
+import { chmod, chown, mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  failedPrecondition,
+  removeTree,
+  type DriverContext,
+  type ImageLayers,
+  type Mount,
+  type StorageDriver,
+  type StorageDriverFactory,
+  type Support,
+} from '@skiff/core/plugin';
+import { FS_MAGIC, filesystemName, filesystemType, kernelHasFilesystem } from './host.js';
+import { MOUNT_DATA_MAX, checkId, checkOptionPath, mountDataLength } from './plan.js';
+
+export function createOverlayDriver(context: DriverContext): StorageDriver {
+  const containerDir = (id: string) => {
+    checkId(id);
+    return join(context.root, id);
+  };
+
+  return {
+    specificationVersion: 'v1',
+    name: 'overlay',
+
+    async prepare(id, layers) {
+      const dir = containerDir(id);
+      const upper = join(dir, 'upper');
+      const work = join(dir, 'work');
+      const lowers = await lowerDirs(dir, layers);
+      checkOptionPath(upper, 'upper dir');
+      const options = [`lowerdir=${lowers.join(':')}`, `upperdir=${upper}`, `workdir=${work}`];
+      const size = mountDataLength(options);
+      if (size > MOUNT_DATA_MAX) {
+        throw failedPrecondition(
+          `the overlay mount for container ${id} would need ${size} bytes of mount options (${lowers.length} layers); the kernel takes at most ${MOUNT_DATA_MAX} (one page)`,
+          { hint: 'use an image with fewer layers, a shorter state root (--root), or --storage-driver vfs' },
+        );
+      }
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await makeUpper(upper, layers.dirs[0]);
+      await mkdir(work, { recursive: true, mode: 0o700 });
+      return [{ type: 'overlay', source: 'overlay', target: '/', options }] satisfies Mount[];
+    },
+
+    async remove(id) {
+      await removeTree(containerDir(id));
+    },
+
+    diffPath(id) {
+      const upper = join(containerDir(id), 'upper');
+      return existsSync(upper) ? upper : undefined;
+    },
+  };
+}
+
+async function lowerDirs(containerDir: string, layers: ImageLayers): Promise<string[]> {
+  for (const dir of layers.dirs) {
+    checkOptionPath(dir, 'layer dir');
+    const info = await stat(dir).catch(() => undefined);
+    if (!info?.isDirectory()) throw failedPrecondition(`image layer ${dir} is missing or not a directory`);
+  }
+  if (layers.dirs.length > 0) return layers.dirs;
+  const empty = join(containerDir, 'empty');
+  checkOptionPath(empty, 'driver root');
+  await mkdir(empty, { recursive: true, mode: 0o755 });
+  return [empty];
+}
+
+/**
+ * The upper dir's own mode and owner become those of the container's '/', so copy them from the top layer's
+ * root (0755 root:root without layers). Only on creation: the container may have changed them since.
+ */
+async function makeUpper(upper: string, topLayer: string | undefined): Promise<void> {
+  if (existsSync(upper)) return;
+  const template = topLayer ? await stat(topLayer) : undefined;
+  await mkdir(upper, { recursive: true });
+  if (template && process.getuid?.() === 0) await chown(upper, template.uid, template.gid);
+  await chmod(upper, template ? template.mode & 0o7777 : 0o755);
+}
+
+export async function probeOverlay(context: DriverContext, procFilesystems = '/proc/filesystems'): Promise<Support> {
+  if (!(await kernelHasFilesystem('overlay', procFilesystems))) {
+    return { supported: false, reason: 'overlayfs is not available in this kernel (not listed in /proc/filesystems; try modprobe overlay)' };
+  }
+  const type = await filesystemType(context.root);
+  if (type === FS_MAGIC.overlay || type === FS_MAGIC.nfs) {
+    return {
+      supported: false,
+      reason: `the storage root ${context.root} is on ${filesystemName(type)}, which overlayfs cannot use for its upper dir; put skiff's --root on another filesystem`,
+    };
+  }
+  return { supported: true };
+}
+
+export const overlayDriverFactory: StorageDriverFactory = {
+  probe: (context) => probeOverlay(context),
+  create: createOverlayDriver,
+};

@@ -1,0 +1,36 @@
+/** Helpers shared by the storage drivers for building mount plans safely. */
+import { isAbsolute } from 'node:path';
+import { invalidArgument } from '@skiff/core/plugin';
+
+const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** Container ids become directory names under the driver root: refuse anything that could leave it. */
+export function checkId(id: string): void {
+  if (!CONTAINER_ID.test(id)) {
+    throw invalidArgument(`invalid container id ${JSON.stringify(id)}: use letters, digits, '_', '.' or '-' (at most 128)`);
+  }
+}
+
+/**
+ * Mount data (the comma-joined non-flag options) is copied by mount(2) into one page: 4096 bytes including the
+ * terminating NUL. Longer data is silently truncated by old kernels and refused by new ones, so check first.
+ */
+export const MOUNT_DATA_MAX = 4095;
+
+/** Flag words the native helper turns into mount flags; everything else goes into the data string. */
+const FLAG_WORDS = new Set(['ro', 'rw', 'nosuid', 'suid', 'nodev', 'dev', 'noexec', 'exec', 'relatime', 'noatime', 'strictatime', 'nodiratime', 'bind', 'rbind', 'private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'sync', 'async', 'remount']);
+
+export function mountDataLength(options: string[]): number {
+  return options.filter((option) => !FLAG_WORDS.has(option)).join(',').length;
+}
+
+/**
+ * Layer paths go into a ':'-separated list inside a ','-separated data string, and the kernel's escaping rules
+ * for both differ between versions: refuse such paths instead of guessing.
+ */
+export function checkOptionPath(path: string, what: string): void {
+  if (!isAbsolute(path)) throw invalidArgument(`${what} ${JSON.stringify(path)} is not an absolute path`);
+  if (/[,:\\\n\0]/.test(path)) {
+    throw invalidArgument(`${what} ${JSON.stringify(path)} contains ',', ':', '\\' or a control character, which mount options cannot carry`);
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * overlay volume driver: the host directory is the overlay's UPPER dir, so every write the container makes
+ * lands in the host directory and survives it (an earlier runtime used a temporary upper dir, and every write
+ * vanished on exit). The lower dir is what the image has at the container path, so the image's files there
+ * still show; copy-up moves the ones the container changes into the host directory.
+ *
+ *   <host dir>/                                  upper dir: user data. Nothing in it is ever deleted.
+ *   <ctx.root>/work/<ref>-<sha256(upper)[:12]>/  work dir (default), when <ctx.root> is on the same mount as
+ *                                                the host dir; emptied before each mount, removed on unmount
+ *   <parent>/.<name>.skiff-work/                 work dir otherwise: a hidden sibling of the host dir, on the
+ *                                                same mount unless the host dir is a mount point itself;
+ *                                                emptied before each mount, removed on unmount
+ *   workdir=PATH (driver option)                 a work dir of the user's choosing; must be on the same mount;
+ *                                                never emptied or removed by skiff
+ *   <request.scratchDir>/lower/                  empty lower dir, when the image has no directory there
+ *   <request.scratchDir>/overlay-volume.json     what mount() took, so unmount() releases exactly that
+ *   <ctx.runRoot>/volumes/overlay/<sha256(upper)>.json
+ *                                                {ref, upper}: the container using this upper dir. Two live
+ *                                                overlays on one upper dir corrupt it, so a second running
+ *                                                container is refused; a record left by a dead one is taken over.
+ *   (upper = realpath of the host dir)
+ *
+ * Refused with one-line errors: an upper dir on overlayfs or NFS, upper and work dirs on different mounts
+ * (overlayfs requires one mount), an upper dir in use by another running container, paths containing ',' ':'
+ * or '\', and mount data longer than one page (4095 bytes).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { link, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import {
+  SkiffError,
+  failedPrecondition,
+  invalidArgument,
+  removeTree,
+  type DriverContext,
+  type Mount,
+  type VolumeDriver,
+  type VolumeDriverFactory,
+  type VolumeRequest,
+} from '@skiff/core/plugin';
+import { FS_MAGIC, checkRequest, filesystemType, isWithin, kernelHasFilesystem, makeDirs, normalizePath, sameMount } from './host.js';
+
+/** mount(2) copies the data string into one page, NUL included. */
+const MOUNT_DATA_MAX = 4095;
+
+interface UseRecord {
+  ref: string;
+  upper: string;
+}
+
+/** What mount() took for one container's volume, kept in its scratch dir. */
+interface VolumeState {
+  upper: string;
+  work: string;
+  /**
+   * Who chose the work dir: 'container' (per-container default under the driver root) and 'sibling' (shared by
+   * whoever holds the upper dir) are skiff's to empty and delete; 'user' (workdir=PATH) is never touched.
+   */
+  workKind: WorkKind;
+  record: string;
+}
+
+type WorkKind = 'container' | 'sibling' | 'user';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const unique = () => `${process.pid}-${randomBytes(6).toString('hex')}`;
+
+export function createOverlayVolumeDriver(context: DriverContext): VolumeDriver {
+  const recordPath = (upper: string) => join(context.runRoot, 'volumes', 'overlay', `${sha256(upper)}.json`);
+  const defaultWork = (ref: string, upper: string) => join(context.root, 'work', `${ref}-${sha256(upper).slice(0, 12)}`);
+
+  return {
+    specificationVersion: 'v1',
+    name: 'overlay',
+
+    async mount(request: VolumeRequest): Promise<Mount[]> {
+      checkRequest('overlay', request, ['workdir']);
+      checkRef(request.ref);
+      const source = normalizePath(request.source);
+      const refuse = (why: string, hint?: string) =>
+        failedPrecondition(`cannot use ${source} as an overlay volume: ${why}`, hint === undefined ? undefined : { hint });
+
+      if (!(await lstat(source).catch(() => undefined))) await makeDirs(source, 0o755);
+      const upper = await realpath(source);
+      if (!(await stat(upper)).isDirectory()) throw invalidArgument(`cannot use ${source} as an overlay volume: it is not a directory`);
+      const problem = upperFilesystemProblem(await filesystemType(upper));
+      if (problem) throw refuse(problem, 'use the bind volume driver for this directory');
+      checkOptionPath(source, upper);
+
+      const record = recordPath(upper);
+      const claimed = await claim(record, { ref: request.ref, upper }, context, source);
+      try {
+        const { work, workKind } = await chooseWorkDir(request, source, upper, defaultWork(request.ref, upper), refuse);
+        checkOptionPath(source, work);
+        const lower = await chooseLower(request);
+        checkOptionPath(source, lower);
+        // overlayfs wants an empty work dir; one left by a crashed container is stale, and ours to empty.
+        if (workKind !== 'user') await emptyDir(work);
+        const state: VolumeState = { upper, work, workKind, record };
+        await mkdir(request.scratchDir, { recursive: true, mode: 0o700 });
+        await writeAtomic(join(request.scratchDir, 'overlay-volume.json'), `${JSON.stringify(state)}\n`);
+        const options = [`lowerdir=${lower}`, `upperdir=${upper}`, `workdir=${work}`, ...(request.readOnly ? ['ro'] : [])];
+        const size = options.filter((option) => option !== 'ro').join(',').length;
+        if (size > MOUNT_DATA_MAX) throw refuse(`its mount options would take ${size} bytes; the kernel takes at most ${MOUNT_DATA_MAX}`);
+        return [{ type: 'overlay', source: 'overlay', target: normalizePath(request.target), options }];
+      } catch (error) {
+        if (claimed) await release(record, request.ref);
+        throw error;
+      }
+    },
+
+    async unmount(request: VolumeRequest): Promise<void> {
+      checkRef(request.ref);
+      const stateFile = join(request.scratchDir, 'overlay-volume.json');
+      const state = await readJson<VolumeState>(stateFile);
+      let upper = state?.upper;
+      if (upper === undefined) {
+        upper = await realpath(normalizePath(request.source)).catch(() => undefined);
+        if (upper === undefined) return; // never mounted, and nothing to find
+      }
+      const record = state?.record ?? recordPath(upper);
+      const holder = await readJson<UseRecord>(record);
+      // Another container may have taken the upper dir over since (we were stale): then the shared sibling
+      // work dir and the record are its own. The default work dir is per container, always ours.
+      const mayTouchShared = !holder || holder.ref === request.ref;
+      const perContainerWork = defaultWork(request.ref, upper);
+      const sibling = join(dirname(upper), `.${basename(upper)}.skiff-work`);
+      // Work dir first, record last: once the record is gone another container may claim the sibling work dir.
+      if (state) {
+        if (state.workKind === 'container' || (state.workKind === 'sibling' && mayTouchShared)) await removeTree(state.work);
+      } else {
+        await removeTree(perContainerWork);
+        if (mayTouchShared && upper !== '/') await removeTree(sibling);
+      }
+      if (holder?.ref === request.ref) await release(record, request.ref);
+      await rm(stateFile, { force: true });
+    },
+  };
+}
+
+/** Why overlayfs cannot use a directory on a filesystem of this statfs type as its upper dir, if it cannot. */
+export function upperFilesystemProblem(type: number): string | undefined {
+  if (type === FS_MAGIC.overlay) return 'it is on overlayfs; overlayfs cannot use another overlay as its upper dir';
+  if (type === FS_MAGIC.nfs) return 'it is on NFS; overlayfs cannot use an NFS directory as its upper dir';
+  return undefined;
+}
+
+function checkRef(ref: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(ref)) throw invalidArgument(`overlay volume: invalid container id ${JSON.stringify(ref)}`);
+}
+
+/** Paths go into a ','-separated data string and ':'-separated lists; their escaping differs between kernels. */
+function checkOptionPath(source: string, path: string): void {
+  if (/[,:\\\n]/.test(path)) {
+    throw invalidArgument(`cannot use ${source} as an overlay volume: ${path} contains ',', ':' or '\\', which overlay mount options cannot carry`);
+  }
+}
+
+async function chooseWorkDir(
+  request: VolumeRequest,
+  source: string,
+  upper: string,
+  defaultWork: string,
+  refuse: (why: string, hint?: string) => SkiffError,
+): Promise<{ work: string; workKind: WorkKind }> {
+  const separate = (work: string) => !isWithin(work, upper) && !isWithin(upper, work);
+  const requested = request.options.workdir;
+  if (requested !== undefined) {
+    if (!isAbsolute(requested) || requested.includes('\0')) {
+      throw invalidArgument(`cannot use ${source} as an overlay volume: workdir=${requested} is not an absolute path`);
+    }
+    if (!(await lstat(requested).catch(() => undefined))) await makeDirs(normalizePath(requested), 0o755);
+    const work = await realpath(requested);
+    if (!separate(work)) throw invalidArgument(`cannot use ${source} as an overlay volume: workdir=${requested} overlaps the volume directory`);
+    if (!(await sameMount(upper, work))) {
+      throw refuse(`workdir=${requested} is on a different filesystem; overlayfs needs the upper and work dirs on the same one`);
+    }
+    return { work, workKind: 'user' };
+  }
+  // Default: under the driver's own root, when that is on the host directory's mount.
+  const workRoot = dirname(defaultWork);
+  await mkdir(workRoot, { recursive: true, mode: 0o700 });
+  const realRoot = await realpath(workRoot);
+  if (separate(join(realRoot, basename(defaultWork))) && (await sameMount(upper, realRoot))) {
+    await mkdir(defaultWork, { recursive: true, mode: 0o700 });
+    return { work: await realpath(defaultWork), workKind: 'container' };
+  }
+  // Else a hidden sibling of the host directory: same mount unless the directory is a mount point itself.
+  if (upper === '/') throw refuse('/ cannot be a volume');
+  const sibling = join(dirname(upper), `.${basename(upper)}.skiff-work`);
+  const existing = await lstat(sibling).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw refuse(`${sibling} exists and is not a directory`);
+  if (!existing) await mkdir(sibling, { mode: 0o700 });
+  if (!(await sameMount(upper, sibling))) {
+    await rm(sibling, { recursive: true, force: true });
+    throw refuse(
+      'its upper and work dirs would be on different filesystems (it is a mount point, and skiff\'s state root is on another filesystem)',
+      'pass a work dir on the same filesystem: -v HOST:CONTAINER:driver=overlay,workdir=/same/fs/dir',
+    );
+  }
+  return { work: sibling, workKind: 'sibling' };
+}
+
+async function chooseLower(request: VolumeRequest): Promise<string> {
+  if (request.imagePath !== undefined) {
+    const info = await lstat(request.imagePath).catch(() => undefined);
+    if (info?.isDirectory()) return request.imagePath;
+  }
+  const lower = join(request.scratchDir, 'lower');
+  await makeDirs(lower, 0o755);
+  return lower;
+}
+
+async function emptyDir(dir: string): Promise<void> {
+  for (const entry of await readdir(dir)) await removeTree(join(dir, entry));
+}
+
+/**
+ * Records that `use.ref` uses `use.upper`. The record appears atomically and exclusively: written to a temp
+ * file, then link(2)ed into place, which fails when a record exists (an exclusive create that never shows a
+ * half-written file). A record of the same container is reused; one of another container that still runs is a
+ * CONFLICT; one of a container that is gone is removed (under the record's lock, after checking it is still
+ * that record) and the claim retried. Every removal of a record happens under the lock, so a fresh claim can
+ * never be removed by someone who judged an older one stale.
+ * Returns whether a new record was created.
+ */
+async function claim(record: string, use: UseRecord, context: DriverContext, source: string): Promise<boolean> {
+  await mkdir(dirname(record), { recursive: true, mode: 0o700 });
+  const temp = `${record}.tmp-${unique()}`;
+  await writeFile(temp, `${JSON.stringify(use)}\n`, { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        await link(temp, record);
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = await readJson<UseRecord>(record);
+      if (holder?.ref === use.ref) return false;
+      if (holder && (await context.isContainerActive(holder.ref))) {
+        throw new SkiffError('CONFLICT', `cannot use ${source} as an overlay volume: container ${holder.ref} is using it as its upper dir`, {
+          hint: 'stop that container first, or use another directory',
+        });
+      }
+      // Stale (its container is gone) or damaged (records appear complete, so unreadable means damaged).
+      await removeRecordIf(record, (current) => current?.ref === holder?.ref);
+    }
+    throw new SkiffError('UNAVAILABLE', `cannot use ${source} as an overlay volume: its use record ${record} keeps changing; try again`);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Deletes the use record if it names `ref`. */
+async function release(record: string, ref: string): Promise<void> {
+  await removeRecordIf(record, (current) => current?.ref === ref);
+}
+
+/** Under the record's lock, deletes the record if `test` accepts what it holds now (undefined: unreadable). */
+async function removeRecordIf(record: string, test: (current: UseRecord | undefined) => boolean): Promise<void> {
+  await withLock(`${record}.lock`, async () => {
+    const present = await lstat(record).catch(() => undefined);
+    if (present && test(await readJson<UseRecord>(record))) await unlink(record).catch(() => undefined);
+  });
+}
+
+/** A lock is a directory (mkdir is atomic). Held for a few milliseconds; one older than 10 s is left by a crash. */
+async function withLock(lock: string, action: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(lock, { mode: 0o700 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const info = await stat(lock).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > 10_000) {
+      await rm(lock, { recursive: true, force: true });
+    } else if (attempt > 2000) {
+      throw new SkiffError('UNAVAILABLE', `the lock ${lock} stays taken; try again`);
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8));
+    }
+  }
+  try {
+    await action();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeAtomic(path: string, content: string): Promise<void> {
+  const temp = `${path}.tmp-${unique()}`;
+  await writeFile(temp, content, { mode: 0o600 });
+  await rename(temp, path);
+}
+
+export async function probeOverlayVolume(procFilesystems = '/proc/filesystems') {
+  if (await kernelHasFilesystem('overlay', procFilesystems)) return { supported: true } as const;
+  return { supported: false, reason: 'overlayfs is not available in this kernel (not listed in /proc/filesystems)' } as const;
+}
+
+export const overlayVolumeDriverFactory: VolumeDriverFactory = {
+  probe: () => probeOverlayVolume(),
+  create: createOverlayVolumeDriver,
+};

@@ -1,0 +1,191 @@
+/**
+ * Parsing of volume flags into one `VolumeSpec`:
+ *
+ *   -v HOST:CONTAINER[:OPTIONS]        OPTIONS = comma list of ro | rw | driver=NAME | key=value
+ *   --mount type=bind,source=HOST,target=CONTAINER[,readonly][,volume-driver=NAME][,volume-opt=key=value]
+ *
+ * The -v form splits on ':' (an earlier runtime split on '/', so `/srv/data:/data` broke), so its paths cannot
+ * contain ':'; --mount can carry them. Both refuse '..' components, relative paths, NUL and newlines, and a
+ * volume over the container's '/'; paths come back normalised ('//' collapsed, no trailing '/').
+ */
+import { posix } from 'node:path';
+import { invalidArgument } from '@skiff/core/plugin';
+
+export interface VolumeSpec {
+  /**
+   * Absolute, normalised host path; or a volume name (docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+) for drivers
+   * that manage their own volumes (`-v scratch:/scratch:driver=tmpfs`). bind and overlay need a path.
+   */
+  source: string;
+  /** Absolute, normalised container path, never '/'. */
+  target: string;
+  readOnly: boolean;
+  /** The volume driver named for this volume; absent means the run's default. */
+  driver?: string;
+  /** Driver options (`key=value` words), without `driver`. */
+  options: Record<string, string>;
+}
+
+const VOLUME_FORM = 'expected -v /host/dir:/container/dir[:ro]';
+const MOUNT_FORM = 'expected --mount type=bind,source=/host/dir,target=/container/dir[,readonly]';
+/** Same rule as the driver registry's names. */
+const DRIVER_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+const OPTION_KEY = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+export function parseVolumeSpec(spec: string): VolumeSpec {
+  const fail = (what: string) => invalidArgument(`invalid volume ${JSON.stringify(spec)}: ${what}; ${VOLUME_FORM}`);
+  rejectControlCharacters(spec, fail);
+  const parts = spec.split(':');
+  if (parts.length > 3) throw fail("too many ':' (a path containing ':' needs --mount)");
+  const [host = '', container, optionList] = parts;
+  if (container === undefined) throw fail('missing container path');
+  const source = VOLUME_NAME.test(host) ? host : checkPath(host, 'host path', fail);
+  const target = checkPath(container, 'container path', fail);
+  const result: VolumeSpec = { source, target, readOnly: false, options: {} };
+  if (optionList === undefined) return result;
+  if (optionList === '') throw fail("empty option list after the last ':'");
+  let access: 'ro' | 'rw' | undefined;
+  for (const word of optionList.split(',')) {
+    if (word === 'ro' || word === 'rw') {
+      if (access !== undefined && access !== word) throw fail('both ro and rw given');
+      access = word;
+      continue;
+    }
+    const equals = word.indexOf('=');
+    if (equals <= 0) {
+      throw fail(word === '' ? 'empty option' : `unknown option ${JSON.stringify(word)} (options: ro, rw, driver=NAME, key=value)`);
+    }
+    addOption(result, word.slice(0, equals), word.slice(equals + 1), fail);
+  }
+  result.readOnly = access === 'ro';
+  return result;
+}
+
+export function parseMountFlag(value: string): VolumeSpec {
+  const fail = (what: string) => invalidArgument(`invalid --mount ${JSON.stringify(value)}: ${what}; ${MOUNT_FORM}`);
+  rejectControlCharacters(value, fail);
+  let type: string | undefined;
+  let source: string | undefined;
+  let target: string | undefined;
+  let readOnly: boolean | undefined;
+  const result: VolumeSpec = { source: '', target: '', readOnly: false, options: {} };
+  const once = <T>(current: T | undefined, key: string, next: T): T => {
+    if (current !== undefined) throw fail(`${key} given twice`);
+    return next;
+  };
+  for (const field of splitCsv(value, fail)) {
+    const equals = field.indexOf('=');
+    const key = (equals < 0 ? field : field.slice(0, equals)).toLowerCase();
+    const fieldValue = equals < 0 ? undefined : field.slice(equals + 1);
+    switch (key) {
+      case 'type':
+        type = once(type, 'type', fieldValue ?? '');
+        break;
+      case 'source':
+      case 'src':
+        source = once(source, 'source', fieldValue ?? '');
+        break;
+      case 'target':
+      case 'destination':
+      case 'dst':
+        target = once(target, 'target', fieldValue ?? '');
+        break;
+      case 'readonly':
+      case 'ro':
+        readOnly = once(readOnly, 'readonly', parseBoolean(fieldValue, key, fail));
+        break;
+      case 'volume-driver':
+        if (fieldValue === undefined) throw fail('volume-driver needs a value');
+        addOption(result, 'driver', fieldValue, fail);
+        break;
+      case 'volume-opt': {
+        const inner = fieldValue?.indexOf('=') ?? -1;
+        if (fieldValue === undefined || inner <= 0) throw fail('volume-opt needs the form volume-opt=key=value');
+        addOption(result, fieldValue.slice(0, inner), fieldValue.slice(inner + 1), fail);
+        break;
+      }
+      case '':
+        throw fail('empty field');
+      default:
+        throw fail(`unknown field ${JSON.stringify(key)} (fields: type, source, target, readonly, volume-driver, volume-opt)`);
+    }
+  }
+  if (type !== undefined && type !== 'bind' && type !== 'volume') {
+    throw fail(`type ${JSON.stringify(type)} is not supported; use type=bind or type=volume`);
+  }
+  if (source === undefined) throw fail('missing source=');
+  if (target === undefined) throw fail('missing target=');
+  result.source = type === 'volume' && VOLUME_NAME.test(source) ? source : checkPath(source, 'source', fail);
+  result.target = checkPath(target, 'target', fail);
+  result.readOnly = readOnly ?? false;
+  return result;
+}
+
+type Fail = (what: string) => Error;
+
+function rejectControlCharacters(text: string, fail: Fail): void {
+  if (/[\0\n\r]/.test(text)) throw fail('contains a NUL or newline character');
+}
+
+/** Absolute, no '..', normalised; a container path may not be '/'. */
+function checkPath(path: string, what: string, fail: Fail): string {
+  if (path === '') throw fail(`empty ${what}`);
+  if (!path.startsWith('/')) {
+    throw fail(`${what} ${JSON.stringify(path)} is not absolute${what.startsWith('host') || what === 'source' ? ' (a volume name is letters, digits, "_", "." and "-")' : ''}`);
+  }
+  if (path.split('/').includes('..')) throw fail(`${what} ${JSON.stringify(path)} contains a '..' component`);
+  let normal = posix.normalize(path);
+  if (normal.length > 1 && normal.endsWith('/')) normal = normal.slice(0, -1);
+  if (normal === '/' && (what.startsWith('container') || what === 'target')) throw fail("cannot mount a volume over the container's root /");
+  return normal;
+}
+
+function addOption(spec: VolumeSpec, key: string, value: string, fail: Fail): void {
+  if (key === 'driver') {
+    if (spec.driver !== undefined) throw fail('driver given twice');
+    if (!DRIVER_NAME.test(value)) throw fail(`driver name ${JSON.stringify(value)} is invalid`);
+    spec.driver = value;
+    return;
+  }
+  if (!OPTION_KEY.test(key)) throw fail(`option name ${JSON.stringify(key)} is invalid`);
+  if (value === '') throw fail(`option ${key}= has no value`);
+  if (key in spec.options && spec.options[key] !== value) throw fail(`option ${key} given twice`);
+  spec.options[key] = value;
+}
+
+function parseBoolean(value: string | undefined, key: string, fail: Fail): boolean {
+  if (value === undefined || value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw fail(`${key}=${value} is not true or false`);
+}
+
+/** Splits one CSV record as docker does for --mount: fields may be "quoted", with "" for a quote. */
+function splitCsv(text: string, fail: Fail): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (quoted) {
+      if (char === '"' && text[index + 1] === '"') {
+        field += '"';
+        index++;
+      } else if (char === '"') {
+        quoted = false;
+      } else {
+        field += char;
+      }
+    } else if (char === '"') {
+      quoted = true;
+    } else if (char === ',') {
+      fields.push(field);
+      field = '';
+    } else {
+      field += char;
+    }
+  }
+  if (quoted) throw fail('unterminated quote');
+  fields.push(field);
+  return fields;
+}

@@ -1,0 +1,184 @@
+/**
+ * Conformance tests for volume drivers, like @skiff/storage's suite. A driver author calls it from vitest:
+ *
+ *   import { runVolumeDriverTests } from '@skiff/volumes/testsuite';
+ *   runVolumeDriverTests('nfs', nfsVolumeDriverFactory);
+ *
+ * Each test gets fresh temporary directories and removes them. The real-mount test (root only, in a private
+ * mount namespace) skips with the reason printed when not root or when probe() says the host cannot run it.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { SkiffError, mountPointsUnder, type DriverContext, type Mount, type VolumeDriverFactory, type VolumeRequest } from '@skiff/core/plugin';
+
+export interface VolumeTestOptions {
+  /** Whether what the container writes lands in the host directory `request.source` (true for bind and overlay). */
+  writesLandInSource?: boolean;
+  /** Driver options to put in every request. */
+  requestOptions?: Record<string, string>;
+}
+
+export function defaultVolumeTestContext(dir: string): DriverContext {
+  return { root: join(dir, 'driver'), runRoot: join(dir, 'run'), isContainerActive: async () => false };
+}
+
+export function runVolumeDriverTests(
+  name: string,
+  factory: VolumeDriverFactory,
+  makeContext: (dir: string) => DriverContext | Promise<DriverContext> = defaultVolumeTestContext,
+  options: VolumeTestOptions = {},
+): void {
+  async function setup() {
+    const dir = scratchDir();
+    const context = await makeContext(dir);
+    mkdirSync(context.root, { recursive: true, mode: 0o700 });
+    mkdirSync(context.runRoot, { recursive: true, mode: 0o700 });
+    const driver = factory.create(context);
+    const image = join(dir, 'image');
+    mkdirSync(join(image, 'data'), { recursive: true });
+    writeFileSync(join(image, 'data/from-image'), 'image file');
+    const request = (overrides: Partial<VolumeRequest> = {}): VolumeRequest => ({
+      ref: 'c1',
+      source: join(dir, 'host/data'),
+      target: '/data',
+      readOnly: false,
+      options: { ...(options.requestOptions ?? {}) },
+      imagePath: join(image, 'data'),
+      scratchDir: join(dir, 'scratch', overrides.ref ?? 'c1'),
+      ...overrides,
+    });
+    return { dir, context, driver, request };
+  }
+
+  describe(`volume driver conformance: ${name}`, () => {
+    it('has a v1 contract and its name', async () => {
+      const { driver } = await setup();
+      expect(driver.specificationVersion).toBe('v1');
+      expect(typeof driver.name).toBe('string');
+    });
+
+    it('mount returns well-formed mounts at the requested target', async () => {
+      const { driver, request } = await setup();
+      const mounts = await driver.mount(request());
+      expect(mounts.length).toBeGreaterThan(0);
+      for (const mount of mounts) {
+        expect(mount.target).toBe('/data');
+        expect(typeof mount.type).toBe('string');
+        expect(typeof mount.source).toBe('string');
+        for (const option of mount.options) expect(typeof option).toBe('string');
+      }
+      await driver.unmount(request());
+    });
+
+    it('readOnly makes every mount ro, and its absence never does', async () => {
+      const { driver, request } = await setup();
+      for (const mount of await driver.mount(request({ readOnly: true }))) expect(mount.options).toContain('ro');
+      await driver.unmount(request({ readOnly: true }));
+      for (const mount of await driver.mount(request())) expect(mount.options).not.toContain('ro');
+      await driver.unmount(request());
+    });
+
+    // Regression: host directories created 0777 (or failing when they existed).
+    it('creates a missing host directory, and its missing parents, 0755 whatever the umask', async () => {
+      const { dir, driver, request } = await setup();
+      const previous = process.umask(0o077);
+      try {
+        await driver.mount(request({ source: join(dir, 'deep/new/dir') }));
+      } finally {
+        process.umask(previous);
+      }
+      for (const path of ['deep', 'deep/new', 'deep/new/dir']) expect(statSync(join(dir, path)).mode & 0o7777, path).toBe(0o755);
+      // An existing directory is fine too.
+      await driver.unmount(request({ source: join(dir, 'deep/new/dir') }));
+      await expect(driver.mount(request({ source: join(dir, 'deep/new/dir') }))).resolves.toBeDefined();
+      await driver.unmount(request({ source: join(dir, 'deep/new/dir') }));
+    });
+
+    it('mount and unmount never delete or change what is in the host directory', async () => {
+      const { dir, driver, request } = await setup();
+      const host = join(dir, 'host/data');
+      mkdirSync(join(host, 'sub'), { recursive: true });
+      writeFileSync(join(host, 'precious'), 'keep');
+      writeFileSync(join(host, 'sub/nested'), 'keep too');
+      await driver.mount(request());
+      await driver.unmount(request());
+      await driver.unmount(request());
+      expect(readdirSync(host).sort()).toEqual(['precious', 'sub']);
+      expect(readFileSync(join(host, 'sub/nested'), 'utf8')).toBe('keep too');
+    });
+
+    it('unmount resolves when there is nothing to release', async () => {
+      const { driver, request } = await setup();
+      await expect(driver.unmount(request())).resolves.toBeUndefined();
+      await expect(driver.unmount(request({ source: '/nonexistent/skiff/volume' }))).resolves.toBeUndefined();
+    });
+
+    it('refuses relative host paths, and a volume over the container root, with INVALID_ARGUMENT', async () => {
+      const { driver, request } = await setup();
+      for (const bad of [request({ source: 'relative/dir' }), request({ target: '/' }), request({ source: '/a/../etc' })]) {
+        const error = await driver.mount(bad).then(() => undefined, (error: unknown) => error);
+        expect(SkiffError.is(error, 'INVALID_ARGUMENT'), JSON.stringify(bad)).toBe(true);
+      }
+    });
+
+    it('a container writing through the mounted volume changes the host directory', async (test) => {
+      if (process.getuid?.() !== 0) {
+        console.warn(`skipped (${name}): mounting the volume for real needs root`);
+        return test.skip();
+      }
+      const { dir, context, driver, request } = await setup();
+      const support = await factory.probe(context);
+      if (!support.supported) {
+        console.warn(`skipped (${name}): the driver cannot run here: ${support.reason}`);
+        return test.skip();
+      }
+      const root = join(dir, 'rootfs');
+      mkdirSync(join(root, 'data'), { recursive: true });
+      const mounts = await driver.mount(request());
+      const out = runInMountNamespace(mounts, root, ['echo hello > "$ROOT/data/written"', 'ls "$ROOT/data"']);
+      await driver.unmount(request());
+      expect(out.split('\n')).toContain('written');
+      if (options.writesLandInSource !== false) expect(readFileSync(join(dir, 'host/data/written'), 'utf8')).toBe('hello\n');
+      expect(existsSync(join(root, 'data/written'))).toBe(false);
+      // Read-only: the write fails.
+      const readOnly = await driver.mount(request({ readOnly: true }));
+      const result = runInMountNamespace(readOnly, root, ['if (echo no > "$ROOT/data/refused") 2>/dev/null; then echo wrote; else echo refused; fi']);
+      await driver.unmount(request({ readOnly: true }));
+      expect(result).toBe('refused');
+    });
+  });
+}
+
+/**
+ * Performs `mounts` with mount(8) in a private mount namespace (`unshare -m`), each target below `root`, then
+ * runs the shell lines with $ROOT set; returns their stdout. The mounts vanish with the namespace.
+ */
+export function runInMountNamespace(mounts: Mount[], root: string, lines: string[]): string {
+  const script: string[] = ['set -e'];
+  const args: string[] = [root];
+  const arg = (value: string) => {
+    args.push(value);
+    return `"\${${args.length}}"`;
+  };
+  for (const mount of mounts) {
+    const target = mount.target === '/' ? '"$1"' : `"$1"${arg(mount.target)}`;
+    const type = mount.type === 'bind' ? '' : `-t ${arg(mount.type)} `;
+    const opts = mount.options.length > 0 ? `-o ${arg(mount.options.join(','))} ` : '';
+    script.push(`mount ${type}${opts}${arg(mount.source)} ${target}`);
+  }
+  script.push('ROOT="$1"', ...lines);
+  return execFileSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script.join('\n'), 'sh', ...args], { encoding: 'utf8' }).trimEnd();
+}
+
+function scratchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-volume-suite-'));
+  onTestFinished(() => {
+    const mounted = mountPointsUnder(dir);
+    if (mounted.length > 0) throw new Error(`a mount is still inside ${dir} (${mounted.join(', ')}); not removing it`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
