@@ -18,7 +18,38 @@
  *   network none|host
  *   cgroup  PATH                          repeated: a cgroup.procs file the init's pid is written to before exec
  *   end
+ *
+ * The helper reads until "end" (the writer need not close fd 3). Unknown keywords are an error.
  */
+
+/** Keyword → number of fields. Keep in sync with plan_records[] in c/plan.c (test/constants.test.ts checks). */
+export const PLAN_RECORDS = {
+  rootfs: 1,
+  mount: 5,
+  hostname: 1,
+  cwd: 1,
+  arg: 1,
+  env: 1,
+  tty: 1,
+  stdin: 1,
+  network: 1,
+  cgroup: 1,
+  end: 0,
+} as const;
+
+/**
+ * How `skiff-helper run` exits, as docker does: otherwise the container's exit code, or 128+N when signal N
+ * killed it. Each failure also prints one line on stderr ("skiff: exec: \"x\": executable file not found in
+ * $PATH"). Keep in sync with EXIT_* in c/helper.h.
+ */
+export const HelperExitCode = {
+  /** The helper or the container setup failed (bad plan, a mount failed, ...). */
+  SETUP_FAILED: 125,
+  /** The command exists but cannot run (permission denied, exec format error). */
+  CANNOT_RUN: 126,
+  /** The command was not found. */
+  NOT_FOUND: 127,
+} as const;
 
 export interface MountSyscall {
   source: string;
@@ -48,7 +79,7 @@ export interface LaunchPlan {
   cgroupProcs: string[];
 }
 
-/** mount(2) flags from <sys/mount.h>. Keep in sync with the kernel ABI (they never change). */
+/** mount(2) flags from <sys/mount.h>. Keep in sync with the kernel ABI (they never change; test/constants.test.ts checks). */
 export const MountFlags = {
   MS_RDONLY: 0x1,
   MS_NOSUID: 0x2,

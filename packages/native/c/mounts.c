@@ -1,0 +1,203 @@
+/*
+ * The plan's mounts. Every target inside the container is resolved beneath the rootfs with openat2
+ * RESOLVE_IN_ROOT, so a symlink in the image ("/data -> /../../etc") can never send a mount, or a directory
+ * we create, outside the root. The mount is then made onto /proc/self/fd/N of the resolved O_PATH fd, which
+ * names exactly the inode we resolved (no second path walk that a symlink swap could redirect).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+#define PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
+
+const char *fd_path(int fd, char buf[32])
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+static int open_in_root(int rootfd, const char *path)
+{
+	/* NO_MAGICLINKS: a /proc/self/root-style link in the path must not jump out of the root either. */
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+	do
+		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	while (fd < 0 && errno == EAGAIN);
+	return fd;
+}
+
+/*
+ * Opens TARGET (absolute, in-container) beneath rootfd and returns an O_PATH fd. Missing components are
+ * created as we walk (directories 0755; with CREATE_FILE the last one as an empty file). mkdirat/openat
+ * with O_EXCL never follow a final symlink, so creating cannot escape; a dangling symlink is expanded by hand
+ * and the walk restarts, still resolved in the root.
+ */
+int resolve_in_root(int rootfd, const char *target, enum create create)
+{
+	char *path = xstrdup(target);
+	for (int hops = 0; hops < 40; hops++) {
+		int fd = open_in_root(rootfd, path);
+		if (fd >= 0 || errno != ENOENT || create == CREATE_NONE) {
+			if (fd < 0)
+				bail("resolve %s", target);
+			free(path);
+			return fd;
+		}
+		/* Walk from the root to the first missing component, then create it. */
+		char *done = xstrdup("/");
+		int dirfd = open_in_root(rootfd, "/");
+		char *rest = path, *expanded = NULL;
+		while (*rest && !expanded) {
+			while (*rest == '/')
+				rest++;
+			if (!*rest)
+				break;
+			size_t len = strcspn(rest, "/");
+			char *name = xasprintf("%.*s", (int)len, rest);
+			rest += len;
+			char *next = xasprintf("%s/%s", strcmp(done, "/") ? done : "", name);
+			int nextfd = open_in_root(rootfd, next);
+			if (nextfd < 0 && errno == ENOENT) {
+				int last = !rest[strspn(rest, "/")];
+				int rc = (last && create == CREATE_FILE)
+						 ? openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)
+						 : mkdirat(dirfd, name, 0755);
+				if (rc >= 0 && last && create == CREATE_FILE)
+					close(rc);
+				if (rc < 0 && errno != EEXIST)
+					bail("create %s in %s", name, target);
+				if (rc < 0) {
+					/* EEXIST yet ENOENT on open: a dangling symlink. Splice its target into the path. */
+					char link[4096];
+					ssize_t n = readlinkat(dirfd, name, link, sizeof link - 1);
+					if (n >= 0) {
+						link[n] = '\0';
+						expanded = link[0] == '/' ? xasprintf("%s%s", link, rest)
+									  : xasprintf("%s/%s%s", done, link, rest);
+					}
+				}
+				nextfd = open_in_root(rootfd, next);
+			}
+			free(name);
+			if (!expanded) {
+				if (nextfd < 0)
+					bail("resolve %s", target);
+				close(dirfd);
+				dirfd = nextfd;
+				free(done);
+				done = next;
+			} else {
+				if (nextfd >= 0)
+					close(nextfd);
+				free(next);
+			}
+		}
+		close(dirfd);
+		free(done);
+		if (expanded) {
+			free(path);
+			path = expanded;
+		}
+	}
+	errno = ELOOP;
+	bail("resolve %s", target);
+}
+
+/* Re-opens the target after a mount so the fd names the new mount, not the directory it now covers. */
+static int reopen(int rootfd, const char *rootfs, const char *target)
+{
+	if (rootfd < 0) {
+		int fd = open(rootfs, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			bail("open %s", rootfs);
+		return fd;
+	}
+	return resolve_in_root(rootfd, target, CREATE_NONE);
+}
+
+/*
+ * Performs one mount. rootfd < 0 means the root mount, made on the host path ROOTFS. A bind mount ignores
+ * every flag but MS_REC, so flags like MS_RDONLY take a second step: MS_REMOUNT|MS_BIND on the new mount.
+ * Propagation changes cannot be combined with anything else and also take their own call.
+ */
+static void mount_one(int rootfd, const char *rootfs, const struct mount_spec *m)
+{
+	char where[32];
+	unsigned long prop = m->flags & PROPAGATION;
+	unsigned long rec = m->flags & MS_REC;
+	int bind = (m->flags & MS_BIND) != 0;
+	const char *fstype = m->fstype[0] ? m->fstype : NULL;
+	const char *what = bind ? "bind" : m->fstype;
+
+	int fd;
+	if (rootfd < 0) {
+		fd = reopen(rootfd, rootfs, m->target);
+	} else {
+		struct stat st;
+		int file = bind && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode);
+		fd = resolve_in_root(rootfd, m->target, file ? CREATE_FILE : CREATE_DIR);
+	}
+
+	if (bind) {
+		if (mount(m->source, fd_path(fd, where), NULL, MS_BIND | rec, NULL) < 0)
+			bail("mount bind %s on %s", m->source, m->target);
+		unsigned long rest = m->flags & ~(MS_BIND | MS_REC | PROPAGATION);
+		if (rest) {
+			close(fd);
+			fd = reopen(rootfd, rootfs, m->target);
+			if (mount(NULL, fd_path(fd, where), NULL, MS_REMOUNT | MS_BIND | rest, NULL) < 0)
+				bail("remount %s on %s", what, m->target);
+		}
+	} else {
+		if (mount(m->source, fd_path(fd, where), fstype, m->flags & ~PROPAGATION, m->data) < 0)
+			bail("mount %s on %s", what, m->target);
+	}
+	if (prop) {
+		close(fd);
+		fd = reopen(rootfd, rootfs, m->target);
+		if (mount(NULL, fd_path(fd, where), NULL, prop | rec, NULL) < 0)
+			bail("set propagation of %s", m->target);
+	}
+	close(fd);
+}
+
+/*
+ * First step in the new mount namespace. The namespace starts as a copy of the host's, and on systemd hosts
+ * "/" is shared: every mount below would propagate back to the host, and pivot_root refuses (EINVAL) a
+ * shared root. Making everything private cuts both.
+ */
+void make_root_private(void)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		bail("make / rprivate");
+}
+
+/* Mounts the root filesystem (the plan's first mount) on the host path rootfs and returns an O_PATH fd of it. */
+int mount_root(const struct plan *plan)
+{
+	mount_one(-1, plan->rootfs, &plan->mounts[0]);
+	int rootfd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		bail("open %s", plan->rootfs);
+	return rootfd;
+}
+
+/* The remaining mounts (volumes), in plan order, each resolved inside the root. */
+void mount_volumes(int rootfd, const struct plan *plan)
+{
+	for (size_t i = 1; i < plan->n_mounts; i++)
+		mount_one(rootfd, plan->rootfs, &plan->mounts[i]);
+}

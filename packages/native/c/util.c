@@ -1,0 +1,129 @@
+/* Errors, allocation and I/O helpers shared by every file. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+int status_fd = -1;
+
+/* Writes one message to stderr, or in the container child to the parent, then exits with CODE.
+ * The child uses _exit: it must not run the parent's atexit handlers (terminal restore, child kill). */
+__attribute__((noreturn)) static void finish(int code, const char *text)
+{
+	if (status_fd >= 0) {
+		struct status_msg msg = { .code = code };
+		snprintf(msg.text, sizeof msg.text, "%s", text);
+		/* One write of less than PIPE_BUF bytes: the parent reads the message whole. */
+		(void)write_all(status_fd, &msg, sizeof msg);
+		_exit(code);
+	}
+	terminal_restore();
+	fprintf(stderr, "skiff: %s\n", text);
+	exit(code);
+}
+
+void bail(const char *fmt, ...)
+{
+	int saved = errno;
+	char text[sizeof ((struct status_msg *)0)->text];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof text)
+		snprintf(text + n, sizeof text - n, ": %s", strerror(saved));
+	finish(EXIT_SETUP, text);
+}
+
+void bailx(const char *fmt, ...)
+{
+	char text[sizeof ((struct status_msg *)0)->text];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	finish(EXIT_SETUP, text);
+}
+
+void fail_with(int code, const char *fmt, ...)
+{
+	char text[sizeof ((struct status_msg *)0)->text];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	finish(code, text);
+}
+
+void warnx(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("skiff: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		bail("malloc");
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		bail("realloc");
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		bail("strdup");
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	char *p;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		bail("asprintf");
+	return p;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+ssize_t read_retry(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
