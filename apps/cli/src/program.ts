@@ -48,6 +48,14 @@ export function createProgram(): Command {
     .option('--volume-driver <name>', 'volume driver for volumes that name none (bind, overlay, or a plugin\'s)')
     .option('--storage-driver <name>', 'root filesystem driver (overlay, aufs, vfs, or a plugin\'s)')
     .addOption(new Option('--network <mode>', 'network mode').choices(['none', 'host']).default('none'))
+    .option('-m, --memory <bytes>', 'memory limit (b, k, m, g suffixes); swap is limited to the same unless --memory-swap')
+    .option('--memory-swap <bytes>', 'memory + swap limit; -1 for unlimited swap')
+    .option('--cpus <number>', 'number of CPUs (fractional: 0.5)')
+    .option('--cpu-shares <number>', 'relative CPU weight (default 1024)')
+    .option('--cpuset-cpus <list>', 'CPUs the container may use (0-1, 0,2)')
+    .option('--cpuset-mems <list>', 'memory nodes the container may use')
+    .option('--pids-limit <number>', 'maximum number of processes (-1 for unlimited)')
+    .option('--cgroup-parent <path>', 'cgroup that holds the container\'s cgroup (env SKIFF_CGROUP_PARENT; default skiff)')
     .action(async (image: string, command: string[], options) => {
       const { runCommand } = await import('./commands/run.js');
       process.exitCode = await runCommand(globals(), image, command, options);

@@ -4,6 +4,7 @@ export type { ImageResolver, ResolvedImage, ImageConfig } from './lifecycle/imag
 export { transition, type ContainerStatus, type Transition } from './lifecycle/states.js';
 export { validateEnv, mergeEnv, validateHostname, validateWorkdir } from './lifecycle/validate.js';
 export { trace } from './lifecycle/trace.js';
+export { asSkiffError } from './lifecycle/cgroup.js';
 export { ContainerStore } from './state/store.js';
 export type { ContainerRecord, ContainerConfig, VolumeSpec } from './state/record.js';
 export { resolveRoots, type Roots } from './roots.js';

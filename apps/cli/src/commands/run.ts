@@ -1,5 +1,7 @@
 import type { VolumeSpec } from '@skiff/core';
 import { invalidArgument } from '@skiff/core/plugin';
+import { resourcesFromFlags } from '@skiff/cgroups';
+import { asSkiffError } from '@skiff/core';
 import { parseMountFlag, parseVolumeSpec } from '@skiff/volumes';
 import { createContext, type GlobalOptions } from '../context.js';
 
@@ -16,6 +18,14 @@ export interface RunFlags {
   volumeDriver?: string;
   storageDriver?: string;
   network: 'none' | 'host';
+  memory?: string;
+  memorySwap?: string;
+  cpus?: string;
+  cpuShares?: string;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pidsLimit?: string;
+  cgroupParent?: string;
 }
 
 /** `skiff run`: everything is parsed and checked before the runtime creates anything. Returns the exit code. */
@@ -31,6 +41,12 @@ export async function runCommand(globals: GlobalOptions, image: string, command:
     const value = process.env[entry];
     return value === undefined ? [] : [`${entry}=${value}`];
   });
+  let resources;
+  try {
+    resources = resourcesFromFlags(flags);
+  } catch (error) {
+    throw asSkiffError(error);
+  }
   const { runtime } = await createContext(globals);
   const result = await runtime.run({
     image,
@@ -46,7 +62,13 @@ export async function runCommand(globals: GlobalOptions, image: string, command:
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
     autoRemove: flags.rm ?? false,
+    resources,
+    cgroupParent: flags.cgroupParent ?? process.env.SKIFF_CGROUP_PARENT ?? 'skiff',
     forwardSignals: true,
   });
+  for (const warning of result.warnings) process.stderr.write(`skiff: warning: ${warning}\n`);
+  if (result.oomKilled) {
+    process.stderr.write(`skiff: container ${result.name} was killed: out of memory (memory limit ${flags.memory})\n`);
+  }
   return result.exitCode;
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { lstat, mkdir } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import type { CgroupManager, Resources } from '@skiff/cgroups';
 import { encodePlan, helperPath, mountToSyscall, type LaunchPlan } from '@skiff/native';
 import { SkiffError, invalidArgument } from '../plugin/errors.js';
 import { removeTree, resolveInRoot } from '../plugin/fs-safety.js';
@@ -18,6 +19,7 @@ import { transition } from './states.js';
 import type { ImageResolver } from './image.js';
 import { mergeEnv, validateEnv, validateHostname, validateWorkdir } from './validate.js';
 import { trace } from './trace.js';
+import { cgroupCall, prepareCgroup } from './cgroup.js';
 
 export interface RuntimeOptions {
   roots: Roots;
@@ -45,6 +47,10 @@ export interface RunOptions {
   interactive?: boolean;
   /** Remove the container (not its volume data) when it exits: `--rm`. */
   autoRemove?: boolean;
+  /** cgroup path below each hierarchy's root that holds the container's cgroup (docker's --cgroup-parent). */
+  cgroupParent?: string;
+  /** Resource limits (see @skiff/cgroups resourcesFromFlags for docker's flag syntax). */
+  resources?: Resources;
   /** Forward SIGINT/SIGTERM/SIGHUP/SIGQUIT received by this process to the container (the CLI does). */
   forwardSignals?: boolean;
 }
@@ -53,6 +59,10 @@ export interface RunResult {
   id: string;
   name: string;
   exitCode: number;
+  /** The kernel killed the container's process for exceeding its memory limit. */
+  oomKilled: boolean;
+  /** Things the user should know that did not stop the run (e.g. no swap accounting on this host). */
+  warnings: string[];
 }
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -74,8 +84,8 @@ export class Runtime {
   async run(options: RunOptions): Promise<RunResult> {
     const record = await this.create(options);
     try {
-      const exitCode = await this.#startAttached(record, options.forwardSignals ?? false);
-      return { id: record.id, name: record.name, exitCode };
+      const { exitCode, warnings } = await this.#startAttached(record, options.forwardSignals ?? false);
+      return { id: record.id, name: record.name, exitCode, oomKilled: record.oomKilled ?? false, warnings };
     } finally {
       if (record.config.autoRemove) await this.remove(record.id);
     }
@@ -114,6 +124,8 @@ export class Runtime {
       storageDriver: storage.name,
       volumes,
       autoRemove: options.autoRemove ?? false,
+      resources: options.resources ?? {},
+      cgroupParent: options.cgroupParent ?? 'skiff',
     };
     const record: ContainerRecord = {
       id,
@@ -151,11 +163,15 @@ export class Runtime {
     }
   }
 
-  async #startAttached(record: ContainerRecord, forwardSignals: boolean): Promise<number> {
+  async #startAttached(record: ContainerRecord, forwardSignals: boolean): Promise<{ exitCode: number; warnings: string[] }> {
     record.status = transition(record.name, record.status, 'start') as 'running';
     const taken: { driver: VolumeDriver; request: VolumeRequest }[] = [];
+    let cgroup: CgroupManager | undefined;
     try {
       const plan = await this.#plan(record, taken);
+      const prepared = await prepareCgroup(record.id, record.config.cgroupParent, record.config.resources);
+      cgroup = prepared.manager;
+      plan.cgroupProcs = cgroup.procsFiles();
       trace('planned');
       const child = spawn(this.#helper, ['run'], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
       const onSignal = (signal: NodeJS.Signals) => child.kill(signal);
@@ -181,11 +197,12 @@ export class Runtime {
         trace('exited');
         record.status = 'stopped';
         record.exitCode = exitCode;
+        record.oomKilled = await cgroup.oomKilled().catch(() => false);
         record.finishedAt = new Date().toISOString();
         record.pid = undefined;
         record.pidStartTime = undefined;
         await this.store.save(record);
-        return exitCode;
+        return { exitCode, warnings: prepared.warnings };
       } finally {
         if (forwardSignals) for (const signal of FORWARDED) process.off(signal, onSignal);
       }
@@ -198,6 +215,8 @@ export class Runtime {
       }
       throw error;
     } finally {
+      // Stray processes first (they may hold volumes), then the volumes' bookkeeping.
+      if (cgroup) await cgroupCall(() => cgroup!.destroy());
       for (const { driver, request } of taken.reverse()) await driver.unmount(request);
     }
   }

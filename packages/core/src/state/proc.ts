@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 
 /**
  * Start time of a process in clock ticks since boot: field 22 of /proc/PID/stat. The comm field (2) may hold
- * spaces and parentheses, so parse from the last ')'. Returns undefined when the process is gone.
+ * spaces and parentheses, so parse from the last ')'. Returns undefined when the process is gone, or is a
+ * zombie (state Z or X): dead, merely not yet reaped by its new parent.
  */
 export function processStartTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state); field 22 is therefore fields[19].
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
     return fields[19];
   } catch {
     return undefined;

@@ -1,3 +1,4 @@
+import type { Resources } from '@skiff/cgroups';
 import type { ContainerStatus } from '../lifecycle/states.js';
 
 /** A volume as the container was created with it (what `-v` or `--mount` said, after parsing). */
@@ -27,6 +28,10 @@ export interface ContainerConfig {
   storageDriver: string;
   volumes: (VolumeSpec & { driver: string })[];
   autoRemove: boolean;
+  /** cgroup limits, applied each time the container starts. */
+  resources: Resources;
+  /** Where the container's cgroup lives below each hierarchy root: <parent>/<id>. */
+  cgroupParent: string;
 }
 
 /**

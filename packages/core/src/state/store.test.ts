@@ -12,7 +12,7 @@ function record(name: string): ContainerRecord {
     status: 'created',
     config: {
       image: 'busybox', layers: [], args: ['true'], env: [], workdir: '/', hostname: 'h', tty: false, interactive: false,
-      network: 'none', storageDriver: 'overlay', volumes: [], autoRemove: false,
+      network: 'none', storageDriver: 'overlay', volumes: [], autoRemove: false, resources: {}, cgroupParent: 'skiff',
     },
   };
 }

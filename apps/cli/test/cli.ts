@@ -1,0 +1,87 @@
+// Drives the built `skiff` CLI (apps/cli/dist/skiff.js) with private state roots, as a user would.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type Options, type ResultPromise } from 'execa';
+import { onTestFinished } from 'vitest';
+import { tempDir } from '../../../test/support.js';
+
+export const cliPath = fileURLToPath(new URL('../dist/skiff.js', import.meta.url));
+export const cliDir = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Sandbox {
+  root: string;
+  runRoot: string;
+  /** This sandbox's own cgroup parent (SKIFF_CGROUP_PARENT), removed after the test. */
+  cgroupParent: string;
+  /** Directories of container `id`'s cgroup, one per hierarchy that has it. */
+  cgroupDirs(id: string): string[];
+  /** Runs `skiff --root ... --run-root ... ARGS`; never rejects, returns the execa result. */
+  skiff(args: string[], options?: Options): ResultPromise;
+  /**
+   * After a test killed `skiff run` with SIGKILL: waits for the container's processes to die (the helper takes
+   * them down) and removes its now empty cgroups. (`skiff rm -f` will do this; until then the test does.)
+   */
+  reapKilled(): Promise<void>;
+  /** Container ids present in the state root. */
+  containers(): string[];
+}
+
+/** A fresh pair of state roots for one test, removed after it. */
+export function sandbox(): Sandbox {
+  const base = tempDir('skiff-test-');
+  const root = join(base, 'root');
+  const runRoot = join(base, 'run');
+  const cgroupParent = `skiff-test-${randomBytes(4).toString('hex')}`;
+  const parentDirs = () => cgroupHierarchies().map((hierarchy) => join(hierarchy, cgroupParent)).filter(existsSync);
+  onTestFinished(() => {
+    for (const dir of parentDirs()) {
+      const children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+      if (children.length) throw new Error(`cgroups left behind in ${dir}: ${children.map((c) => c.name).join(', ')}`);
+      rmdirSync(dir);
+    }
+  });
+  return {
+    root,
+    runRoot,
+    cgroupParent,
+    cgroupDirs: (id) => parentDirs().map((dir) => join(dir, id)).filter(existsSync),
+    reapKilled: async () => {
+      for (const dir of parentDirs()) {
+        for (const child of readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+          const cgroup = join(dir, child.name);
+          for (let i = 0; i < 100 && readFileSync(join(cgroup, 'cgroup.procs'), 'utf8').trim(); i++) {
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          rmdirSync(cgroup);
+        }
+      }
+    },
+    skiff: (args, options = {}) =>
+      execa('node', [cliPath, '--root', root, '--run-root', runRoot, ...args], {
+        reject: false,
+        ...(options.input === undefined ? { stdin: 'ignore' } : {}),
+        ...options,
+        env: { SKIFF_CGROUP_PARENT: cgroupParent, ...options.env },
+      } as Options) as ResultPromise,
+    containers: () => (existsSync(join(root, 'containers')) ? readdirSync(join(root, 'containers')) : []),
+  };
+}
+
+/** Mount points on the host whose path contains `fragment`. */
+export function hostMountsContaining(fragment: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((mountPoint) => mountPoint.includes(fragment));
+}
+
+/** Mount points of the cgroup hierarchies (v1: one per controller; v2: the unified root). */
+export function cgroupHierarchies(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => / - cgroup2? /.test(line))
+    .map((line) => line.split(' ')[4]!)
+    .filter((mountPoint) => !mountPoint.endsWith('/unified') && !mountPoint.endsWith('/systemd'));
+}
