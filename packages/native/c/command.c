@@ -1,7 +1,8 @@
 /*
- * Starting the command. The environment is exactly the plan's (never the host's), and the PATH search uses
- * the container's PATH, so we do it here rather than with execvp, which would read the helper's own
- * environment. Failures are reported like docker's: one line, exit 127 for "not found", 126 otherwise.
+ * Starting the command (run, exec and the init's child alike). The environment is exactly the plan's (never
+ * the host's), and the PATH search uses the container's PATH, so we do it here rather than with execvp,
+ * which would read the helper's own environment. Failures are reported like docker's: one line, exit 127
+ * for "not found", 126 otherwise.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,20 +38,20 @@ __attribute__((noreturn)) static void exec_failed(const char *name, int err)
 	fail_with(EXIT_CANNOT_RUN, "exec: \"%s\": %s", name, strerror(err));
 }
 
-void exec_command(const struct plan *plan)
+void exec_command(char *const argv[], char *const envp[])
 {
-	const char *name = plan->argv[0];
+	const char *name = argv[0];
 	if (strchr(name, '/')) {
-		execve(name, plan->argv, plan->envp);
+		execve(name, argv, envp);
 		exec_failed(name, errno);
 	}
-	const char *path = env_path(plan->envp);
+	const char *path = env_path(envp);
 	while (1) {
 		size_t len = strcspn(path, ":");
 		/* An empty PATH entry means the working directory (POSIX). */
 		char *candidate = len ? xasprintf("%.*s/%s", (int)len, path, name) : xasprintf("./%s", name);
 		if (executable(candidate)) {
-			execve(candidate, plan->argv, plan->envp);
+			execve(candidate, argv, envp);
 			exec_failed(name, errno);
 		}
 		free(candidate);

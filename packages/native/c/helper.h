@@ -1,6 +1,6 @@
 /*
  * skiff-helper: the small C program that does what Node cannot (fork, namespaces, mount, pivot_root, execve,
- * pty). TypeScript decides everything and sends a launch plan on fd 3; this program only carries it out.
+ * pty). TypeScript decides everything and sends a plan on fd 3; this program only carries it out.
  * One header for the whole program; each .c file holds one concern.
  */
 #ifndef SKIFF_HELPER_H
@@ -16,7 +16,7 @@
 #define EXIT_CANNOT_RUN 126 /* the command exists but cannot be executed (permission denied, bad format) */
 #define EXIT_NOT_FOUND 127  /* the command was not found */
 
-/* ---- plan.c: the launch plan read from fd 3 (wire format: see src/plan.ts) ---- */
+/* ---- plan.c: the plans read from fd 3 (wire format: see src/plan.ts) ---- */
 
 struct mount_spec {
 	char *source;
@@ -26,6 +26,7 @@ struct mount_spec {
 	char *data;
 };
 
+/* `skiff-helper run` */
 struct plan {
 	char *rootfs;
 	struct mount_spec *mounts;
@@ -41,6 +42,31 @@ struct plan {
 	int net_host;
 	char **cgroups; /* cgroup.procs files */
 	size_t n_cgroups;
+	int init;       /* PID 1 is the helper's tiny init (init.c), the command its child */
+	int detach;     /* a supervisor (supervise.c) outlives the caller */
+	char *log;      /* detached: where output goes (NULL: nowhere) */
+	unsigned long long log_max; /* rotate once the log is larger (0: never) */
+	unsigned log_keep;          /* rotated files kept: log.1 .. log.N */
+	char *status_file;          /* detached: exit status, JSON */
+	char **exit_argv;           /* detached: run once the container has exited (NULL-terminated, may be empty) */
+	size_t exit_argc;
+};
+
+/* `skiff-helper exec` */
+struct exec_plan {
+	pid_t target; /* host pid of the container's init */
+	char **argv;
+	size_t argc;
+	char **envp;
+	size_t envc;
+	char *cwd;
+	int tty;
+	int stdin_open;
+	int has_user;
+	uid_t uid;
+	gid_t gid;
+	char **cgroups;
+	size_t n_cgroups;
 };
 
 struct plan_record {
@@ -48,15 +74,20 @@ struct plan_record {
 	int fields;
 };
 extern const struct plan_record plan_records[];
+extern const struct plan_record exec_plan_records[];
 
 void plan_read(int fd, struct plan *plan);
+void exec_plan_read(int fd, struct exec_plan *plan);
 
 /* ---- util.c ---- */
 
-/* In the container child, failures go to the parent through this close-on-exec pipe instead of stderr. */
+/* In a child, failures go to the parent through this close-on-exec pipe instead of stderr. */
 extern int status_fd;
+/* When set (the detached supervisor), every failure ends here after the message is out: it records the exit
+ * status and runs the exit command, so the caller can clean up whatever went wrong. */
+extern void (*fail_hook)(int code); /* must not return */
 
-/* Prints "skiff: <msg>: strerror(errno)" and exits 125 (in the child: reports it to the parent). */
+/* Prints "skiff: <msg>: strerror(errno)" and exits 125 (in a child: reports it to the parent). */
 __attribute__((noreturn, format(printf, 1, 2))) void bail(const char *fmt, ...);
 /* Same without the errno part. */
 __attribute__((noreturn, format(printf, 1, 2))) void bailx(const char *fmt, ...);
@@ -71,9 +102,12 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int write_all(int fd, const void *buf, size_t len);
 ssize_t read_retry(int fd, void *buf, size_t len);
 
-/* The status message the child sends: exit code for the parent, then the text. */
+/* What a child sends its parent on the status pipe when setup or exec fails (code = exit code), and what the
+ * detached supervisor sends the helper that started it (code 0 = running, with the init's pid). Less than
+ * PIPE_BUF bytes, so it travels in one piece. */
 struct status_msg {
 	int code;
+	pid_t pid;
 	char text[1000];
 };
 
@@ -107,24 +141,95 @@ void terminal_restore(void);
 
 /* ---- signals.c ---- */
 
+/* What a user or the CLI sends to stop or poke a container; the helper, the supervisor and the init pass
+ * them on. */
+extern const int forwarded_signals[];
+extern const size_t n_forwarded_signals;
 void signals_block(void);
 void signals_reset_child(void);
 int signals_forward(pid_t child);
 extern volatile sig_atomic_t got_sigchld, got_sigwinch;
 
-/* ---- exec.c ---- */
+/* ---- command.c ---- */
 
-__attribute__((noreturn)) void exec_command(const struct plan *plan);
+__attribute__((noreturn)) void exec_command(char *const argv[], char *const envp[]);
+
+/* ---- process.c: starting the one child (container init or exec'd process), both sides ---- */
+
+/* cgroup.procs files, opened before anything changes our view of the host's filesystem. */
+struct cgroups {
+	char *const *paths;
+	int *fds;
+	size_t n;
+};
+void cgroups_open(struct cgroups *cgroups, char *const *paths, size_t n);
+
+/* What the child gets from child_start. */
+struct child_fds {
+	int sync_read;     /* parent writes one byte once the pid is in every cgroup */
+	int status_write;  /* close-on-exec: EOF on exec, else a status_msg */
+	int pty_sock;      /* the pty master travels to the parent here (tty only) */
+	int parent_pidfd;  /* lets the child notice a parent that died before PR_SET_PDEATHSIG */
+	int stdio[3];      /* dup2'ed onto 0, 1, 2 (-1: keep the parent's) */
+};
+
+struct start_options {
+	int tty;
+	const struct cgroups *cgroups;
+	int stdio[3];
+};
+
+struct child {
+	pid_t pid;          /* host pid */
+	int master;         /* pty master (tty) or -1 */
+	int wake;           /* signals.c self-pipe: readable on SIGCHLD/SIGWINCH */
+	int failed;         /* setup or exec failed: the child is reaped and failure says why */
+	struct status_msg failure;
+};
+
+typedef void (*child_main)(const void *arg, const struct child_fds *fds);
+
+/* fd 4 of the helper when the caller opened it, else -1: "pid N\n" goes there once the command runs. */
+extern int pid_fd;
+void report_pid(pid_t pid);
+
+void own_process_group(int tty, int stdin_open);
+void child_start(struct child *c, const struct start_options *options, child_main fn, const void *arg);
+int child_foreground(struct child *c, int forward_stdin);
+int child_wait(void);
+void child_reaped(void);
+void child_kill(void);
+int exit_code(int status);
+/* Child side: first thing after fork. */
+void child_prepare(const struct child_fds *fds);
+void stdin_from_null(void);
 
 /* ---- container.c / run.c ---- */
 
-struct child_fds {
-	int sync_read;   /* parent writes one byte once the pid is in every cgroup */
-	int status_write; /* close-on-exec: EOF on exec, else a status_msg */
-	int pty_sock;    /* the pty master travels to the parent here (tty only) */
-	int parent_pidfd; /* lets the child notice a parent that died before PR_SET_PDEATHSIG */
-};
-__attribute__((noreturn)) void container_main(const struct plan *plan, const struct child_fds *fds);
+__attribute__((noreturn)) void container_main(const void *plan, const struct child_fds *fds);
 int cmd_run(void);
+
+/* ---- init.c ---- */
+
+void init_start(int tty);
+
+/* ---- detach.c / supervise.c / log.c ---- */
+
+int run_detached(const struct plan *plan);
+__attribute__((noreturn)) void supervise(const struct plan *plan, int report);
+
+struct log {
+	const char *path; /* NULL: output is read and dropped */
+	int fd;
+	unsigned long long size; /* bytes in the current file */
+	unsigned long long max;
+	unsigned keep;
+};
+void log_open(struct log *log, const char *path, unsigned long long max, unsigned keep);
+void log_write(struct log *log, char stream, const void *buf, size_t len);
+
+/* ---- exec.c ---- */
+
+int cmd_exec(void);
 
 #endif

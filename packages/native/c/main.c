@@ -2,9 +2,14 @@
  * skiff-helper: the native half of skiff. Node cannot fork safely, enter namespaces or execve (it is
  * multithreaded), so TypeScript plans a container and this single-threaded program carries the plan out.
  *
- *   skiff-helper run         read a launch plan from fd 3 and run it in the foreground
+ *   skiff-helper run         read a launch plan from fd 3 and run it (in the foreground, or detached)
+ *   skiff-helper exec        read an exec plan from fd 3 and run a command in a running container
  *   skiff-helper constants   print the values src/plan.ts mirrors (used by the tests that keep them in sync)
+ *
+ * If fd 4 is open, "pid N\n" is written to it once the command runs (N: the host pid of the container's
+ * init, or of the exec'd process), then it is closed.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +23,8 @@ static int cmd_constants(void)
 {
 	for (const struct plan_record *rec = plan_records; rec->keyword; rec++)
 		printf("record %s %d\n", rec->keyword, rec->fields);
+	for (const struct plan_record *rec = exec_plan_records; rec->keyword; rec++)
+		printf("execrecord %s %d\n", rec->keyword, rec->fields);
 	printf("exit EXIT_SETUP %d\nexit EXIT_CANNOT_RUN %d\nexit EXIT_NOT_FOUND %d\n", EXIT_SETUP, EXIT_CANNOT_RUN,
 	       EXIT_NOT_FOUND);
 #define FLAG(name) printf("flag %s %lu\n", #name, (unsigned long)(name))
@@ -43,15 +50,22 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "constants"))
 		return cmd_constants();
-	if (argc != 2 || strcmp(argv[1], "run")) {
-		fprintf(stderr, "usage: skiff-helper run   (the launch plan is read from fd 3)\n");
+	if (argc != 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "exec"))) {
+		fprintf(stderr, "usage: skiff-helper run|exec   (the plan is read from fd 3)\n");
 		return EXIT_SETUP;
 	}
-	/* If the CLI dies (even by SIGKILL), take the container down with us: we kill it by dying. */
+	/* Our fd 4, if the caller opened one; close-on-exec so the command never inherits it. */
+	if (fcntl(4, F_SETFD, FD_CLOEXEC) == 0)
+		pid_fd = 4;
+	/* A caller that closed a pipe we write to (fd 4, stdout) must show up as EPIPE, not kill us (and orphan
+	 * the container). Children get SIG_DFL back before they exec. */
+	signal(SIGPIPE, SIG_IGN);
+	/* If the CLI dies (even by SIGKILL), take the container down with us: we kill it by dying. A detached
+	 * container's supervisor is forked from us, and fork clears this, so it stays. */
 	pid_t caller = getppid();
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		bail("prctl PR_SET_PDEATHSIG");
 	if (getppid() != caller)
 		bailx("the caller exited before the container started");
-	return cmd_run();
+	return !strcmp(argv[1], "run") ? cmd_run() : cmd_exec();
 }

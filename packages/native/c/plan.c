@@ -1,7 +1,8 @@
 /*
- * Reads the launch plan from fd 3. Wire format (keep in sync with src/plan.ts, which documents it): a
- * sequence of NUL-terminated strings; each record is a keyword followed by a fixed number of fields; the
- * plan ends with "end". Reading stops at "end", so the writer need not close the pipe.
+ * Reads the plans from fd 3. Wire format (keep in sync with src/plan.ts, which documents it): a sequence of
+ * NUL-terminated strings; each record is a keyword followed by a fixed number of fields; the plan ends with
+ * "end". Reading stops at "end", so the writer need not close the pipe. `run` and `exec` have their own
+ * record tables.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,9 +13,19 @@
 
 /* Keyword and field count of every record. Keep in sync with PLAN_RECORDS in src/plan.ts (a test checks). */
 const struct plan_record plan_records[] = {
-	{ "rootfs", 1 }, { "mount", 5 }, { "hostname", 1 }, { "cwd", 1 },   { "arg", 1 },    { "env", 1 },
-	{ "tty", 1 },    { "stdin", 1 }, { "network", 1 },  { "cgroup", 1 }, { "end", 0 },    { NULL, 0 },
+	{ "rootfs", 1 }, { "mount", 5 },   { "hostname", 1 }, { "cwd", 1 },     { "arg", 1 },     { "env", 1 },
+	{ "tty", 1 },    { "stdin", 1 },   { "network", 1 },  { "cgroup", 1 },  { "init", 1 },    { "detach", 1 },
+	{ "log", 1 },    { "logmax", 1 },  { "logkeep", 1 },  { "status", 1 },  { "exitcmd", 1 }, { "end", 0 },
+	{ NULL, 0 },
 };
+
+/* Keep in sync with EXEC_PLAN_RECORDS in src/plan.ts (a test checks). */
+const struct plan_record exec_plan_records[] = {
+	{ "target", 1 }, { "arg", 1 }, { "env", 1 },    { "cwd", 1 }, { "tty", 1 },
+	{ "stdin", 1 },  { "user", 2 }, { "cgroup", 1 }, { "end", 0 }, { NULL, 0 },
+};
+
+#define MAX_FIELDS 5 /* no record has more fields than "mount" */
 
 struct reader {
 	int fd;
@@ -49,11 +60,33 @@ static char *next_string(struct reader *r)
 	}
 }
 
+/* Reads one whole record of TABLE: returns its keyword (from the table) and stores fresh copies of its fields. */
+static const char *next_record(struct reader *r, const struct plan_record *table, char *f[MAX_FIELDS])
+{
+	char *keyword = next_string(r);
+	const struct plan_record *rec = table;
+	while (rec->keyword && strcmp(rec->keyword, keyword))
+		rec++;
+	if (!rec->keyword)
+		bailx("plan: unknown record \"%s\"", keyword);
+	free(keyword);
+	for (int i = 0; i < MAX_FIELDS; i++)
+		f[i] = i < rec->fields ? next_string(r) : NULL;
+	return rec->keyword;
+}
+
 static void push(char ***list, size_t *count, char *value)
 {
 	*list = xrealloc(*list, (*count + 2) * sizeof **list);
 	(*list)[(*count)++] = value;
 	(*list)[*count] = NULL;
+}
+
+static char **empty_list(void)
+{
+	char **list = xmalloc(sizeof(char *));
+	list[0] = NULL;
+	return list;
 }
 
 static int flag01(const char *keyword, char *value)
@@ -65,14 +98,22 @@ static int flag01(const char *keyword, char *value)
 	return on;
 }
 
-static unsigned long parse_flags(const char *text)
+/* A decimal number no larger than MAX; frees the text. */
+static unsigned long long number(const char *keyword, char *text, unsigned long long max)
 {
 	char *end;
 	errno = 0;
-	unsigned long flags = strtoul(text, &end, 10);
-	if (errno || !*text || *end || flags > 0xffffffffUL)
-		bailx("plan: bad mount flags \"%s\"", text);
-	return flags;
+	unsigned long long value = strtoull(text, &end, 10);
+	if (errno || !*text || *end || text[0] == '-' || value > max)
+		bailx("plan: bad %s \"%s\"", keyword, text);
+	free(text);
+	return value;
+}
+
+static void require_absolute(const char *what, const char *path)
+{
+	if (path && path[0] != '/')
+		bailx("plan: %s must be an absolute path, not \"%s\"", what, path);
 }
 
 static void validate(struct plan *plan)
@@ -90,35 +131,25 @@ static void validate(struct plan *plan)
 		bailx("plan: cwd must be an absolute path");
 	if (!plan->hostname)
 		plan->hostname = xstrdup("");
-}
-
-static const struct plan_record *lookup(const char *keyword)
-{
-	for (const struct plan_record *rec = plan_records; rec->keyword; rec++)
-		if (!strcmp(rec->keyword, keyword))
-			return rec;
-	bailx("plan: unknown record \"%s\"", keyword);
+	/* The supervisor runs from "/" (it must not pin the caller's working directory). */
+	require_absolute("log", plan->log);
+	require_absolute("status", plan->status_file);
+	if (plan->exit_argc)
+		require_absolute("exitcmd", plan->exit_argv[0]);
 }
 
 void plan_read(int fd, struct plan *plan)
 {
 	struct reader r = { .fd = fd };
 	memset(plan, 0, sizeof *plan);
-	plan->argv = xmalloc(sizeof(char *));
-	plan->argv[0] = NULL;
-	plan->envp = xmalloc(sizeof(char *));
-	plan->envp[0] = NULL;
+	plan->argv = empty_list();
+	plan->envp = empty_list();
+	plan->exit_argv = empty_list();
+	plan->log_keep = 1;
 
 	for (;;) {
-		/* The table says how many fields follow; the record is read whole before it is interpreted. */
-		char *keyword = next_string(&r);
-		const struct plan_record *rec = lookup(keyword);
-		char *f[5] = { 0 }; /* no record has more fields than "mount" */
-		for (int i = 0; i < rec->fields && i < 5; i++)
-			f[i] = next_string(&r);
-		free(keyword);
-		const char *k = rec->keyword;
-
+		char *f[MAX_FIELDS];
+		const char *k = next_record(&r, plan_records, f);
 		if (!strcmp(k, "end")) {
 			break;
 		} else if (!strcmp(k, "rootfs")) {
@@ -130,8 +161,7 @@ void plan_read(int fd, struct plan *plan)
 			m->source = f[0];
 			m->target = f[1];
 			m->fstype = f[2];
-			m->flags = parse_flags(f[3]);
-			free(f[3]);
+			m->flags = number("mount flags", f[3], 0xffffffffULL);
 			m->data = f[4];
 		} else if (!strcmp(k, "hostname")) {
 			free(plan->hostname);
@@ -154,8 +184,66 @@ void plan_read(int fd, struct plan *plan)
 			free(f[0]);
 		} else if (!strcmp(k, "cgroup")) {
 			push(&plan->cgroups, &plan->n_cgroups, f[0]);
+		} else if (!strcmp(k, "init")) {
+			plan->init = flag01(k, f[0]);
+		} else if (!strcmp(k, "detach")) {
+			plan->detach = flag01(k, f[0]);
+		} else if (!strcmp(k, "log")) {
+			free(plan->log);
+			plan->log = f[0];
+		} else if (!strcmp(k, "logmax")) {
+			plan->log_max = number(k, f[0], 1ULL << 62);
+		} else if (!strcmp(k, "logkeep")) {
+			plan->log_keep = number(k, f[0], 1000);
+		} else if (!strcmp(k, "status")) {
+			free(plan->status_file);
+			plan->status_file = f[0];
+		} else if (!strcmp(k, "exitcmd")) {
+			push(&plan->exit_argv, &plan->exit_argc, f[0]);
 		}
 	}
 	free(r.buf);
 	validate(plan);
+}
+
+void exec_plan_read(int fd, struct exec_plan *plan)
+{
+	struct reader r = { .fd = fd };
+	memset(plan, 0, sizeof *plan);
+	plan->argv = empty_list();
+	plan->envp = empty_list();
+
+	for (;;) {
+		char *f[MAX_FIELDS];
+		const char *k = next_record(&r, exec_plan_records, f);
+		if (!strcmp(k, "end")) {
+			break;
+		} else if (!strcmp(k, "target")) {
+			plan->target = (pid_t)number("target pid", f[0], 0x3fffffff);
+		} else if (!strcmp(k, "arg")) {
+			push(&plan->argv, &plan->argc, f[0]);
+		} else if (!strcmp(k, "env")) {
+			push(&plan->envp, &plan->envc, f[0]);
+		} else if (!strcmp(k, "cwd")) {
+			free(plan->cwd);
+			plan->cwd = f[0];
+		} else if (!strcmp(k, "tty")) {
+			plan->tty = flag01(k, f[0]);
+		} else if (!strcmp(k, "stdin")) {
+			plan->stdin_open = flag01(k, f[0]);
+		} else if (!strcmp(k, "user")) {
+			plan->has_user = 1;
+			plan->uid = (uid_t)number("user uid", f[0], 0xfffffffeULL);
+			plan->gid = (gid_t)number("user gid", f[1], 0xfffffffeULL);
+		} else if (!strcmp(k, "cgroup")) {
+			push(&plan->cgroups, &plan->n_cgroups, f[0]);
+		}
+	}
+	free(r.buf);
+	if (plan->target <= 0)
+		bailx("plan: no target pid");
+	if (plan->argc == 0)
+		bailx("plan: no command");
+	if (!plan->cwd || plan->cwd[0] != '/')
+		bailx("plan: cwd must be an absolute path");
 }

@@ -1,6 +1,7 @@
 /*
- * Signals in the helper (the parent). The signals a user or the CLI sends to stop or poke a container are
- * forwarded to the container's init; SIGCHLD and SIGWINCH only set a flag and wake the poll loop through a
+ * Signals in the helper (the parent: foreground run, exec, the detached supervisor). The signals a user or
+ * the CLI sends to stop or poke a container are forwarded to the child (the container's init, or the exec'd
+ * process); SIGCHLD and SIGWINCH only set a flag and wake the poll loop through a
  * self-pipe. All of them stay blocked from before fork until the handlers exist, so none is lost or runs
  * the default action (death) in between.
  */
@@ -12,8 +13,8 @@
 
 #include "helper.h"
 
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-#define N_FORWARDED (sizeof forwarded / sizeof *forwarded)
+const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+const size_t n_forwarded_signals = sizeof forwarded_signals / sizeof *forwarded_signals;
 
 static volatile pid_t target;
 static int wake_write = -1;
@@ -54,8 +55,8 @@ static sigset_t handled(void)
 {
 	sigset_t set;
 	sigemptyset(&set);
-	for (size_t i = 0; i < N_FORWARDED; i++)
-		sigaddset(&set, forwarded[i]);
+	for (size_t i = 0; i < n_forwarded_signals; i++)
+		sigaddset(&set, forwarded_signals[i]);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGWINCH);
 	return set;
@@ -96,8 +97,8 @@ int signals_forward(pid_t child)
 	sa.sa_flags = SA_RESTART;
 	sigfillset(&sa.sa_mask);
 	sa.sa_handler = on_forward;
-	for (size_t i = 0; i < N_FORWARDED; i++)
-		sigaction(forwarded[i], &sa, NULL);
+	for (size_t i = 0; i < n_forwarded_signals; i++)
+		sigaction(forwarded_signals[i], &sa, NULL);
 	sa.sa_handler = on_chld;
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);

@@ -8,9 +8,10 @@
 #include "helper.h"
 
 int status_fd = -1;
+void (*fail_hook)(int code);
 
-/* Writes one message to stderr, or in the container child to the parent, then exits with CODE.
- * The child uses _exit: it must not run the parent's atexit handlers (terminal restore, child kill). */
+/* Writes one message to stderr, or in a child to the parent, then exits with CODE (or hands over to the
+ * fail hook). The child uses _exit: it must not run the parent's atexit handlers (terminal restore, kill). */
 __attribute__((noreturn)) static void finish(int code, const char *text)
 {
 	if (status_fd >= 0) {
@@ -18,8 +19,11 @@ __attribute__((noreturn)) static void finish(int code, const char *text)
 		snprintf(msg.text, sizeof msg.text, "%s", text);
 		/* One write of less than PIPE_BUF bytes: the parent reads the message whole. */
 		(void)write_all(status_fd, &msg, sizeof msg);
-		_exit(code);
+		if (!fail_hook)
+			_exit(code);
 	}
+	if (fail_hook)
+		fail_hook(code);
 	terminal_restore();
 	fprintf(stderr, "skiff: %s\n", text);
 	exit(code);

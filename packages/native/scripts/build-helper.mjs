@@ -1,5 +1,10 @@
 // Compiles c/*.c into bin/skiff-helper with the system C compiler. Skips the work when the binary is newer
 // than every source. Set SKIFF_HELPER_FORCE=1 to rebuild anyway, CC to pick another compiler.
+//
+// Linked statically when the C library allows it (glibc's libc.a comes with libc6-dev): the detached
+// supervisor lives as long as its container, and without the dynamic loader and a mapped libc.so its
+// resident memory is a fraction. Where static linking is unavailable (or SKIFF_HELPER_STATIC=0), the build
+// falls back to dynamic linking and says so.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,13 +26,24 @@ if (!process.env.SKIFF_HELPER_FORCE && existsSync(output) && statSync(output).mt
   mkdirSync(dirname(output), { recursive: true });
   const cc = process.env.CC || 'cc';
   const flags = ['-std=gnu11', '-D_GNU_SOURCE', '-O2', '-Wall', '-Wextra', '-Werror', '-D_FORTIFY_SOURCE=2'];
-  const args = [...flags, '-o', `${output}.tmp`, ...sources];
-  console.log(`${cc} ${args.map((a) => a.replace(root + '/', '')).join(' ')}`);
+  // quiet: the output is kept for the note below instead of shown (a failed static link is not an error).
+  const compile = (link, quiet) => {
+    const args = [...flags, ...link, '-o', `${output}.tmp`, ...sources];
+    console.log(`${cc} ${args.map((a) => a.replace(root + '/', '')).join(' ')}`);
+    execFileSync(cc, args, { stdio: quiet ? 'pipe' : 'inherit' });
+  };
   try {
-    execFileSync(cc, args, { stdio: 'inherit' });
-  } catch {
-    console.error('skiff-helper: compilation failed (see above)');
-    process.exit(1);
+    if (process.env.SKIFF_HELPER_STATIC === '0') throw new Error('SKIFF_HELPER_STATIC=0');
+    compile(['-static'], true);
+  } catch (error) {
+    const reason = String(error.stderr || error.message).trim().split('\n').at(-1);
+    console.log(`skiff-helper: note: not linking statically (${reason}); linking dynamically`);
+    try {
+      compile([], false);
+    } catch {
+      console.error('skiff-helper: compilation failed (see above)');
+      process.exit(1);
+    }
   }
   // Rename into place so a running helper is never overwritten mid-flight (ETXTBSY).
   renameSync(`${output}.tmp`, output);

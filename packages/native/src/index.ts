@@ -1,7 +1,11 @@
 import { fileURLToPath } from 'node:url';
 
-export { encodePlan, MountFlags, PLAN_RECORDS, HelperExitCode } from './plan.js';
-export type { LaunchPlan, MountSyscall, NetworkMode } from './plan.js';
+export { encodeExecPlan, encodePlan, EXEC_PLAN_RECORDS, MountFlags, PLAN_RECORDS, HelperExitCode } from './plan.js';
+export type { ExecPlan, LaunchPlan, MountSyscall, NetworkMode } from './plan.js';
+export { parseLogRecords } from './log-format.js';
+export type { LogRecord } from './log-format.js';
+export { readStatusFile } from './status-file.js';
+export type { ExitStatus } from './status-file.js';
 export { mountToSyscall } from './mount-options.js';
 export type { MountSpec } from './mount-options.js';
 

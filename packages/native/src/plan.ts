@@ -7,6 +7,8 @@
  * the plan ends with the keyword "end". Strings are passed exactly as given (argv and env can hold spaces,
  * quotes and newlines; they cannot hold NUL, which the encoder rejects).
  *
+ * `skiff-helper run` (LaunchPlan):
+ *
  *   rootfs  PATH                          host directory the '/' mount is mounted on
  *   mount   SOURCE TARGET FSTYPE FLAGS DATA   FLAGS decimal mount(2) flags; TARGET '/' or absolute in-container
  *   hostname NAME
@@ -17,9 +19,41 @@
  *   stdin   0|1                           keep stdin attached (-i)
  *   network none|host
  *   cgroup  PATH                          repeated: a cgroup.procs file the init's pid is written to before exec
+ *   init    0|1                           PID 1 is the helper's tiny init (signals, zombies); the command its child
+ *   detach  0|1                           run under a supervisor that outlives the caller (the records below)
+ *   log     PATH                          detached: output log (binary records, see log-format.ts); none: dropped
+ *   logmax  BYTES                         detached: rotate once the log exceeds this; 0 (default) never
+ *   logkeep N                             detached: rotated files kept, PATH.1 .. PATH.N (default 1; 0: a rotation
+ *                                         deletes the log and starts a new one)
+ *   status  PATH                          detached: exit status file (see status-file.ts), written atomically
+ *   exitcmd ARG                           detached, repeated: argv of a command the supervisor execs once the
+ *                                         container has exited and the status file is written; ARG 1 absolute;
+ *                                         env only PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin,
+ *                                         stdio /dev/null. Also after a failed start.
+ *   end
+ *
+ * `skiff-helper exec` (ExecPlan): a command in a running container, joining its ipc, uts, net, pid and mnt
+ * namespaces.
+ *
+ *   target  PID                           host pid of the container's init
+ *   arg     VALUE                         repeated
+ *   env     KEY=VALUE                     repeated: the whole environment (nothing is inherited)
+ *   cwd     DIR                           inside the container; failing to enter it exits 126
+ *   tty     0|1
+ *   stdin   0|1
+ *   user    UID GID                       optional: setgroups(0), setgid, setuid before exec
+ *   cgroup  PATH                          repeated: cgroup.procs files joined before exec
  *   end
  *
  * The helper reads until "end" (the writer need not close fd 3). Unknown keywords are an error.
+ *
+ * Status fd: if the helper's fd 4 is open (a pipe), the helper writes `pid N\n` to it once the command has
+ * been exec'd, then closes it. N is the host pid of the container's init (the init of --init, if used) or
+ * of the exec'd process. With detach the helper exits 0 right after; the container runs on.
+ *
+ * Files of a detached container, written by the supervisor:
+ *   log     records `<o|e> <unix-time-ns> <length>\n<length bytes>`, appended (parseLogRecords, c/log.c)
+ *   status  one line `{"exitCode":N,"finishedAtMs":MS}`, via PATH.tmp + fsync + rename (readStatusFile)
  */
 
 /** Keyword → number of fields. Keep in sync with plan_records[] in c/plan.c (test/constants.test.ts checks). */
@@ -34,13 +68,34 @@ export const PLAN_RECORDS = {
   stdin: 1,
   network: 1,
   cgroup: 1,
+  init: 1,
+  detach: 1,
+  log: 1,
+  logmax: 1,
+  logkeep: 1,
+  status: 1,
+  exitcmd: 1,
+  end: 0,
+} as const;
+
+/** Keyword → number of fields of `skiff-helper exec`. Keep in sync with exec_plan_records[] in c/plan.c. */
+export const EXEC_PLAN_RECORDS = {
+  target: 1,
+  arg: 1,
+  env: 1,
+  cwd: 1,
+  tty: 1,
+  stdin: 1,
+  user: 2,
+  cgroup: 1,
   end: 0,
 } as const;
 
 /**
- * How `skiff-helper run` exits, as docker does: otherwise the container's exit code, or 128+N when signal N
- * killed it. Each failure also prints one line on stderr ("skiff: exec: \"x\": executable file not found in
- * $PATH"). Keep in sync with EXIT_* in c/helper.h.
+ * How `skiff-helper run` and `exec` exit, as docker does: otherwise the command's exit code, or 128+N when
+ * signal N killed it (detached: 0 once the container runs). Each failure also prints one line on stderr
+ * ("skiff: exec: \"x\": executable file not found in $PATH", "skiff: container process 42 is not running").
+ * Keep in sync with EXIT_* in c/helper.h.
  */
 export const HelperExitCode = {
   /** The helper or the container setup failed (bad plan, a mount failed, ...). */
@@ -77,6 +132,36 @@ export interface LaunchPlan {
   network: NetworkMode;
   /** cgroup.procs files the container's init joins before it execs the command. */
   cgroupProcs: string[];
+  /** PID 1 is the helper's tiny init, which forwards signals to the command and reaps zombies (--init). */
+  init?: boolean;
+  /** Run under a supervisor that outlives the caller; the helper exits 0 once the command runs. */
+  detach?: boolean;
+  /** Detached: the log file (records of parseLogRecords). Without it the output is dropped. */
+  log?: string;
+  /** Detached: rotate the log once it exceeds this many bytes (0 or unset: never). */
+  logMaxBytes?: number;
+  /** Detached: rotated files kept (log.1 .. log.N); default 1. With 0 a rotation deletes the log and starts afresh. */
+  logKeep?: number;
+  /** Detached: where the exit status goes (readStatusFile). */
+  statusFile?: string;
+  /** Detached: argv (absolute argv[0]) exec'd by the supervisor after the container exited and the status is written. */
+  exitCommand?: string[];
+}
+
+/** A command to run in a running container (`skiff exec`). */
+export interface ExecPlan {
+  /** Host pid of the container's init. */
+  target: number;
+  args: string[];
+  /** The whole environment of the command. */
+  env: string[];
+  /** Absolute, inside the container. */
+  cwd: string;
+  tty: boolean;
+  stdin: boolean;
+  user?: { uid: number; gid: number };
+  /** cgroup.procs files the process joins before it execs the command. */
+  cgroupProcs: string[];
 }
 
 /** mount(2) flags from <sys/mount.h>. Keep in sync with the kernel ABI (they never change; test/constants.test.ts checks). */
@@ -102,13 +187,25 @@ function field(value: string, what: string): string {
   return `${value}\0`;
 }
 
+function integer(value: number, what: string): string {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${what} must be a non-negative integer, not ${value}`);
+  return String(value);
+}
+
+function encoder(): { record: (keyword: string, ...fields: string[]) => void; done: () => Buffer } {
+  const parts: string[] = [];
+  return {
+    record: (keyword, ...fields) => {
+      parts.push(`${keyword}\0`);
+      for (const value of fields) parts.push(field(value, keyword));
+    },
+    done: () => Buffer.from(parts.join(''), 'utf8'),
+  };
+}
+
 /** Encodes a plan in the helper's wire format. Throws on a string that contains NUL. */
 export function encodePlan(plan: LaunchPlan): Buffer {
-  const parts: string[] = [];
-  const record = (keyword: string, ...fields: string[]) => {
-    parts.push(`${keyword}\0`);
-    for (const value of fields) parts.push(field(value, keyword));
-  };
+  const { record, done } = encoder();
   record('rootfs', plan.rootfs);
   for (const m of plan.mounts) record('mount', m.source, m.target, m.fstype, String(m.flags >>> 0), m.data);
   record('hostname', plan.hostname);
@@ -119,6 +216,30 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   record('stdin', plan.stdin ? '1' : '0');
   record('network', plan.network);
   for (const file of plan.cgroupProcs) record('cgroup', file);
+  if (plan.init) record('init', '1');
+  if (plan.detach) {
+    record('detach', '1');
+    if (plan.log !== undefined) record('log', plan.log);
+    if (plan.logMaxBytes !== undefined) record('logmax', integer(plan.logMaxBytes, 'logMaxBytes'));
+    if (plan.logKeep !== undefined) record('logkeep', integer(plan.logKeep, 'logKeep'));
+    if (plan.statusFile !== undefined) record('status', plan.statusFile);
+    for (const arg of plan.exitCommand ?? []) record('exitcmd', arg);
+  }
   record('end');
-  return Buffer.from(parts.join(''), 'utf8');
+  return done();
+}
+
+/** Encodes an exec plan for `skiff-helper exec`. Throws on a string that contains NUL. */
+export function encodeExecPlan(plan: ExecPlan): Buffer {
+  const { record, done } = encoder();
+  record('target', integer(plan.target, 'target'));
+  for (const arg of plan.args) record('arg', arg);
+  for (const entry of plan.env) record('env', entry);
+  record('cwd', plan.cwd);
+  record('tty', plan.tty ? '1' : '0');
+  record('stdin', plan.stdin ? '1' : '0');
+  if (plan.user) record('user', integer(plan.user.uid, 'uid'), integer(plan.user.gid, 'gid'));
+  for (const file of plan.cgroupProcs) record('cgroup', file);
+  record('end');
+  return done();
 }

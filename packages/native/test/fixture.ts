@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { encodePlan, helperPath, type LaunchPlan, type MountSyscall } from '../src/index.js';
+import { encodeExecPlan, encodePlan, helperPath, type ExecPlan, type LaunchPlan, type MountSyscall } from '../src/index.js';
 
 const APPLETS = [
   'sh', 'echo', 'ps', 'cat', 'ls', 'hostname', 'mount', 'sleep', 'true', 'false', 'env', 'pwd', 'touch', 'id',
@@ -85,24 +85,52 @@ export interface RunningHelper {
   /** Everything written to stdout so far. */
   stdout: () => string;
   done: Promise<HelperResult>;
+  /** With reportPid: the pid from the helper's `pid N` line on fd 4 (undefined if it closed fd 4 without one). */
+  pid: Promise<number | undefined>;
+  /** With reportPid: everything written to fd 4. */
+  pidText: () => string;
+}
+
+export interface HelperOptions {
+  stdin?: 'ignore' | 'pipe';
+  keepPlanOpen?: boolean;
+  /** Give the helper a pipe on fd 4, as the CLI does, and collect what it writes there. */
+  reportPid?: boolean;
 }
 
 /** Env the helper is started with: the host's plus a marker that must never reach a container. */
 export const HOST_MARKER = 'SKIFF_HOST_MARKER=leaked-from-host';
 
 /** Starts `skiff-helper run` with the plan on fd 3. stdin defaults to 'ignore' (/dev/null). */
-export function startHelper(plan: LaunchPlan, options: { stdin?: 'ignore' | 'pipe'; keepPlanOpen?: boolean } = {}): RunningHelper {
+export function startHelper(plan: LaunchPlan, options: HelperOptions = {}): RunningHelper {
+  return spawnHelper('run', encodePlan(plan), options);
+}
+
+/** Starts `skiff-helper exec` with the exec plan on fd 3. */
+export function startExec(plan: ExecPlan, options: HelperOptions = {}): RunningHelper {
+  return spawnHelper('exec', encodeExecPlan(plan), options);
+}
+
+function spawnHelper(mode: 'run' | 'exec', plan: Buffer, options: HelperOptions): RunningHelper {
   const [key, value] = HOST_MARKER.split('=') as [string, string];
-  const stdio: StdioOptions = [options.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe'];
-  const child = spawn(helperPath(), ['run'], { stdio, env: { ...process.env, [key]: value } });
+  const stdio: StdioOptions = [options.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', ...(options.reportPid ? ['pipe' as const] : [])];
+  const child = spawn(helperPath(), [mode], { stdio, env: { ...process.env, [key]: value } });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
+  let pidText = '';
   child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
   child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+  const pid = new Promise<number | undefined>((resolve) => {
+    const report = child.stdio[4] as NodeJS.ReadableStream | undefined;
+    if (!report) return resolve(undefined);
+    report.on('data', (chunk: Buffer) => (pidText += chunk.toString('utf8')));
+    report.on('error', () => resolve(undefined));
+    report.on('close', () => resolve(/^pid (\d+)\n$/.test(pidText) ? Number(pidText.slice(4)) : undefined));
+  });
   const planPipe = child.stdio[3] as NodeJS.WritableStream;
   planPipe.on('error', () => {}); // a helper that dies early closes its end; the exit code tells the story
-  if (options.keepPlanOpen) planPipe.write(encodePlan(plan));
-  else planPipe.end(encodePlan(plan));
+  if (options.keepPlanOpen) planPipe.write(plan);
+  else planPipe.end(plan);
   const done = new Promise<HelperResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (exitCode, signal) =>
@@ -121,10 +149,10 @@ export function startHelper(plan: LaunchPlan, options: { stdin?: 'ignore' | 'pip
       await done.catch(() => {});
     }
   });
-  return { child, stdout: () => Buffer.concat(out).toString('utf8'), done };
+  return { child, stdout: () => Buffer.concat(out).toString('utf8'), done, pid, pidText: () => pidText };
 }
 
-export function runHelper(plan: LaunchPlan, options: { stdin?: 'ignore' | 'pipe' } = {}): Promise<HelperResult> {
+export function runHelper(plan: LaunchPlan, options: HelperOptions = {}): Promise<HelperResult> {
   return startHelper(plan, options).done;
 }
 
@@ -139,13 +167,13 @@ export function childrenOf(pid: number): number[] {
   return found;
 }
 
-/** State letter, parent pid and command name of a process, or undefined once it is gone. */
-export function procStat(pid: number): { state: string; ppid: number; comm: string } | undefined {
+/** State letter, parent pid, process group, session and command name of a process, or undefined once it is gone. */
+export function procStat(pid: number | 'self'): { state: string; ppid: number; pgrp: number; session: number; comm: string } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = text.lastIndexOf(')');
-    const [state = '', ppid = '0'] = text.slice(close + 2).split(' ');
-    return { state, ppid: Number(ppid), comm: text.slice(text.indexOf('(') + 1, close) };
+    const [state = '', ppid = '0', pgrp = '0', session = '0'] = text.slice(close + 2).split(' ');
+    return { state, ppid: Number(ppid), pgrp: Number(pgrp), session: Number(session), comm: text.slice(text.indexOf('(') + 1, close) };
   } catch {
     return undefined;
   }

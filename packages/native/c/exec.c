@@ -1,0 +1,99 @@
+/*
+ * `skiff-helper exec`: runs a command inside a running container (docker exec). The helper joins the
+ * container's namespaces with setns(), forks the command's process (process.c does the same handshake as
+ * for run: cgroups joined before a single instruction of the image runs, errors on the status pipe), relays
+ * its pty, forwards signals, and exits with its exit code.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+/* mnt last: once we are in the container's mount namespace, the host's /proc/PID/ns is out of reach. */
+static const struct {
+	const char *name;
+	int type;
+} namespaces[] = {
+	{ "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
+	{ "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },
+};
+#define N_NAMESPACES (sizeof namespaces / sizeof *namespaces)
+
+/* Opens them all first: a handle keeps a namespace alive even if the container exits meanwhile. */
+static void open_namespaces(pid_t target, int fds[N_NAMESPACES])
+{
+	for (size_t i = 0; i < N_NAMESPACES; i++) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)target, namespaces[i].name);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0 && (errno == ENOENT || errno == ESRCH))
+			bailx("container process %d is not running", (int)target);
+		if (fds[i] < 0)
+			bail("open %s", path);
+	}
+}
+
+static void enter_namespaces(pid_t target, const int fds[N_NAMESPACES])
+{
+	for (size_t i = 0; i < N_NAMESPACES; i++) {
+		/* pid: applies to our children only (we stay where we are; the fork below lands inside).
+		 * mnt: also sets our root and working directory to the namespace's root, which after the container's
+		 * pivot_root is the container's "/" — no chroot needed, and no host path is reachable from here on. */
+		if (setns(fds[i], namespaces[i].type) < 0)
+			bail("enter the %s namespace of process %d", namespaces[i].name, (int)target);
+		close(fds[i]);
+	}
+}
+
+static void exec_main(const void *arg, const struct child_fds *fds)
+{
+	const struct exec_plan *plan = arg;
+	child_prepare(fds);
+	if (!plan->stdin_open && !plan->tty)
+		stdin_from_null();
+	/* A session of our own, like the container's init: no controlling terminal but (with -t) our own pty. */
+	if (setsid() < 0)
+		bail("setsid");
+	/* Opens /dev/pts/ptmx of the container's devpts: the command gets /dev/pts/N of the container. */
+	if (plan->tty)
+		pty_setup_child(fds->pty_sock);
+	if (fds->pty_sock >= 0)
+		close(fds->pty_sock);
+
+	if (plan->has_user) {
+		/* Supplementary groups first (root's would otherwise stay), then the gid while we still may. */
+		if (setgroups(0, NULL) < 0 || setgid(plan->gid) < 0 || setuid(plan->uid) < 0)
+			bail("set user %u:%u", (unsigned)plan->uid, (unsigned)plan->gid);
+	}
+	/* After setuid, as runc does: the directory must be reachable by the user the command runs as. */
+	if (chdir(plan->cwd) < 0)
+		fail_with(EXIT_CANNOT_RUN, "exec: chdir to %s: %s", plan->cwd, strerror(errno));
+	umask(022);
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		bail("close_range");
+	exec_command(plan->argv, plan->envp);
+}
+
+int cmd_exec(void)
+{
+	struct exec_plan plan;
+	exec_plan_read(3, &plan);
+	close(3);
+	own_process_group(plan.tty, plan.stdin_open);
+	int ns[N_NAMESPACES];
+	open_namespaces(plan.target, ns);
+	/* Host paths, so before the mount namespace changes under us. */
+	struct cgroups cgroups;
+	cgroups_open(&cgroups, plan.cgroups, plan.n_cgroups);
+	enter_namespaces(plan.target, ns);
+	struct start_options options = { .tty = plan.tty, .cgroups = &cgroups, .stdio = { -1, -1, -1 } };
+	struct child c;
+	child_start(&c, &options, exec_main, &plan);
+	return child_foreground(&c, plan.stdin_open);
+}

@@ -1,0 +1,79 @@
+/*
+ * --init: PID 1 of the container is this tiny init rather than the user's command (docker's tini). The
+ * kernel delivers to PID 1 of a pid namespace only the signals it has a handler for (plus SIGKILL and SIGSTOP
+ * from an ancestor namespace), so `sh -c 'sleep 100'` as PID 1 ignores `skiff stop`'s SIGTERM until the
+ * SIGKILL; and orphans are re-parented to PID 1, which must reap them or they stay zombies. Here PID 1
+ * forks the command, passes signals on to it (it is not PID 1, so default actions apply), reaps every
+ * child, and exits with the command's status once the command has exited. Its exit takes the whole pid
+ * namespace down.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+/* Blocked in the init and collected with sigwaitinfo(): no handlers, no races with fork. A blocked signal is
+ * queued even for PID 1 (the kernel drops only unblocked ones whose action is the default). SIGTTOU is
+ * blocked so the command's tcsetpgrp() below cannot stop it. */
+static sigset_t init_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < n_forwarded_signals; i++)
+		sigaddset(&set, forwarded_signals[i]);
+	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTTOU);
+	return set;
+}
+
+__attribute__((noreturn)) static void init_loop(pid_t command, sigset_t set)
+{
+	for (;;) {
+		siginfo_t info;
+		int sig = sigwaitinfo(&set, &info);
+		if (sig < 0)
+			continue; /* EINTR */
+		if (sig != SIGCHLD) {
+			if (sig != SIGTTOU)
+				kill(command, sig);
+			continue;
+		}
+		/* SIGCHLDs merge: reap everything that has exited, our command and the orphans the kernel gave us. */
+		int status;
+		pid_t pid;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			if (pid == command)
+				_exit(exit_code(status));
+		if (pid < 0 && errno == ECHILD)
+			_exit(EXIT_SETUP); /* cannot happen: the command is our child until we reap it */
+	}
+}
+
+void init_start(int tty)
+{
+	sigset_t set = init_signals(), old;
+	sigprocmask(SIG_BLOCK, &set, &old);
+	pid_t pid = fork();
+	if (pid < 0)
+		bail("fork the command");
+	if (pid == 0) {
+		/* A process group of its own, in the foreground of the terminal: a ^C on the pty reaches the
+		 * command once, from the kernel, instead of also through the init. */
+		setpgid(0, 0);
+		if (tty)
+			tcsetpgrp(STDIN_FILENO, getpid());
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return; /* on to exec_command, which reports a failure on the status pipe itself */
+	}
+	/* The init keeps nothing open: not the status pipe (the helper must see EOF when the command execs), not
+	 * the pty slave or output pipes (readers must see EOF when the command and its children close them). */
+	close_range(0, ~0U, 0);
+	status_fd = -1;
+	prctl(PR_SET_NAME, "skiff-init");
+	init_loop(pid, set);
+}

@@ -1,0 +1,239 @@
+/*
+ * Starting the helper's one child and living with it: the container's init (run, the detached supervisor) or
+ * the exec'd process (exec). Both sides of the handshake are here:
+ *
+ *   parent                                   child
+ *   fork ───────────────────────────────────▶ child_prepare: default signals, PR_SET_PDEATHSIG, block on sync
+ *   write the pid to every cgroup.procs
+ *   one byte on the sync pipe ──────────────▶ runs on: namespaces, mounts, pty, ... execve
+ *   (tty) receive the pty master ◀────────── SCM_RIGHTS on the socketpair
+ *   read the status pipe ◀────────────────── EOF at execve (close-on-exec), or one status_msg and exit
+ *
+ * Then "pid N" goes to fd 4 and the parent relays the pty or just waits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+int pid_fd = -1;
+
+static pid_t child_pid;
+static int reaped;
+
+/* Once the command runs, the caller learns its host pid (stop, exec and inspect need it). Best effort: a
+ * caller that stopped listening is no reason to fail the container. */
+void report_pid(pid_t pid)
+{
+	if (pid_fd < 0)
+		return;
+	char text[32];
+	int n = snprintf(text, sizeof text, "pid %d\n", (int)pid);
+	(void)write_all(pid_fd, text, n);
+	close(pid_fd);
+	pid_fd = -1;
+}
+
+/* With -it on a terminal we read the terminal, so we stay in the caller's (foreground) process group; raw
+ * mode then turns ^C into a byte for the container. Otherwise a group of our own: a ^C on the terminal
+ * reaches only the CLI, which forwards it to us once, not twice. */
+void own_process_group(int tty, int stdin_open)
+{
+	if (!(tty && stdin_open && isatty(STDIN_FILENO)))
+		(void)setpgid(0, 0);
+}
+
+void cgroups_open(struct cgroups *cgroups, char *const *paths, size_t n)
+{
+	cgroups->paths = paths;
+	cgroups->n = n;
+	cgroups->fds = xmalloc(n * sizeof *cgroups->fds);
+	for (size_t i = 0; i < n; i++) {
+		cgroups->fds[i] = open(paths[i], O_WRONLY | O_CLOEXEC);
+		if (cgroups->fds[i] < 0)
+			bail("open %s", paths[i]);
+	}
+}
+
+/* Writing the pid to cgroup.procs moves the process; the child is still blocked, so it runs nothing first. */
+static void cgroups_join(const struct cgroups *cgroups, pid_t pid)
+{
+	for (size_t i = 0; i < cgroups->n; i++) {
+		char text[24];
+		int n = snprintf(text, sizeof text, "%d\n", (int)pid);
+		if (write_all(cgroups->fds[i], text, n) < 0)
+			bail("join cgroup %s", cgroups->paths[i]);
+		close(cgroups->fds[i]);
+	}
+}
+
+int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_SETUP;
+}
+
+/* Called from exit(), and by the supervisor's fail hook: a helper that fails after fork must not leave a
+ * half-built container (or a stray exec'd process) behind. */
+void child_kill(void)
+{
+	if (child_pid > 0 && !reaped) {
+		kill(child_pid, SIGKILL);
+		while (waitpid(child_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		reaped = 1;
+	}
+}
+
+void child_reaped(void)
+{
+	reaped = 1;
+}
+
+int child_wait(void)
+{
+	int status;
+	while (waitpid(child_pid, &status, 0) < 0)
+		if (errno != EINTR)
+			bail("wait for the container");
+	reaped = 1;
+	return status;
+}
+
+void child_start(struct child *c, const struct start_options *options, child_main fn, const void *arg)
+{
+	int sync[2], status[2], sock[2] = { -1, -1 };
+	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0)
+		bail("pipe");
+	if (options->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0)
+		bail("socketpair");
+	int self = (int)syscall(SYS_pidfd_open, getpid(), 0); /* -1 on old kernels: the check is then skipped */
+
+	signals_block();
+	pid_t pid = fork();
+	if (pid < 0)
+		bail("fork");
+	if (pid == 0) {
+		close(sync[1]);
+		close(status[0]);
+		if (sock[0] >= 0)
+			close(sock[0]);
+		struct child_fds fds = { .sync_read = sync[0], .status_write = status[1], .pty_sock = sock[1],
+					 .parent_pidfd = self };
+		memcpy(fds.stdio, options->stdio, sizeof fds.stdio);
+		fn(arg, &fds);
+		_exit(EXIT_SETUP); /* not reached: fn execs or exits */
+	}
+	child_pid = pid;
+	static int registered;
+	if (!registered++)
+		atexit(child_kill);
+	if (self >= 0)
+		close(self);
+	close(sync[0]);
+	close(status[1]);
+	if (sock[1] >= 0)
+		close(sock[1]);
+
+	memset(c, 0, sizeof *c);
+	c->pid = pid;
+	c->wake = signals_forward(pid);
+	cgroups_join(options->cgroups, pid);
+	if (write_all(sync[1], "", 1) < 0)
+		bail("release the container");
+	close(sync[1]);
+
+	c->master = -1;
+	if (options->tty) {
+		c->master = pty_receive_master(sock[0]);
+		close(sock[0]);
+	}
+
+	/* EOF means the exec succeeded (the pipe is close-on-exec); a message means setup or exec failed. */
+	ssize_t n = read_retry(status[0], &c->failure, sizeof c->failure);
+	close(status[0]);
+	if (n > 0) {
+		child_wait();
+		c->failed = 1;
+		if (n == (ssize_t)sizeof c->failure) {
+			c->failure.text[sizeof c->failure.text - 1] = '\0';
+		} else {
+			c->failure.code = EXIT_SETUP;
+			snprintf(c->failure.text, sizeof c->failure.text, "container setup failed");
+		}
+		if (c->master >= 0)
+			close(c->master);
+		c->master = -1;
+	}
+}
+
+/* Foreground (run, exec): report, relay or wait, and return what the helper exits with. */
+int child_foreground(struct child *c, int forward_stdin)
+{
+	if (c->failed) {
+		fprintf(stderr, "skiff: %s\n", c->failure.text);
+		return c->failure.code;
+	}
+	report_pid(c->pid);
+	int status;
+	if (c->master >= 0) {
+		pty_relay(c->master, c->wake, c->pid, forward_stdin, &status);
+		reaped = 1;
+	} else {
+		status = child_wait();
+	}
+	return exit_code(status);
+}
+
+/* ---- child side ---- */
+
+void stdin_from_null(void)
+{
+	int null = open("/dev/null", O_RDONLY);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+		bail("open /dev/null");
+	if (null != STDIN_FILENO)
+		close(null);
+}
+
+/* Takes the stdio the parent chose, then blocks until the parent has put us in our cgroups. Exits quietly
+ * if the parent is gone. */
+void child_prepare(const struct child_fds *fds)
+{
+	status_fd = fds->status_write;
+	fail_hook = NULL; /* the supervisor's, inherited through fork: not ours */
+	pid_fd = -1;
+	signals_reset_child();
+	for (int fd = 0; fd <= 2; fd++)
+		if (fds->stdio[fd] >= 0 && dup2(fds->stdio[fd], fd) < 0)
+			bail("dup2");
+
+	/* If the parent dies, so do we (and if we are a PID 1, the whole pid namespace). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		bail("prctl PR_SET_PDEATHSIG");
+	/* It may have died before the line above took effect: its pidfd is readable once it has exited.
+	 * (getppid() cannot tell: in a new pid namespace the parent is invisible and it returns 0.) */
+	if (fds->parent_pidfd >= 0) {
+		struct pollfd p = { .fd = fds->parent_pidfd, .events = POLLIN };
+		if (poll(&p, 1, 0) > 0)
+			_exit(EXIT_SETUP);
+		close(fds->parent_pidfd);
+	}
+	/* Not a single instruction of the image may run before we are inside the cgroups. */
+	char byte;
+	if (read_retry(fds->sync_read, &byte, 1) != 1)
+		_exit(EXIT_SETUP);
+	close(fds->sync_read);
+}

@@ -1,0 +1,189 @@
+/*
+ * The detached container's supervisor (what conmon is to podman). Started by detach.c, it starts the
+ * container exactly as the foreground helper does (process.c), with stdin /dev/null and stdout/stderr on two
+ * pipes (or the pty), then:
+ *   - reports "running, pid N" (or the failure) to the helper that is waiting for it, which tells the CLI;
+ *   - relays the output into the log (log.c) and forwards signals to the init (signals.c);
+ *   - when the init exits, drains the output, writes the status file atomically, and execs the exit command
+ *     (the CLI's teardown: cgroup removal, --rm), which sees the status file already there.
+ * Whatever fails, even before the container starts, ends in the same status file + exit command, so the
+ * CLI side can always clean up.
+ *
+ * It lives as long as the container, so it is kept small: a static binary (see scripts/build-helper.mjs), no
+ * stdio buffers, one 16 KiB relay buffer, no fd it does not need.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+/* In .bss, so its pages become resident only as far as reads actually fill it. */
+static char buffer[16384];
+
+static const struct plan *plan;
+static int host_pidns = -1;
+
+/* {"exitCode":N,"finishedAtMs":MS}. Readers see no file or the whole file, never half of one: the text goes
+ * to PATH.tmp, is flushed to disk, and the rename replaces PATH in one step. Best effort: nobody to tell. */
+static void write_status(int code)
+{
+	if (!plan->status_file)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	char text[80];
+	int n = snprintf(text, sizeof text, "{\"exitCode\":%d,\"finishedAtMs\":%lld}\n", code,
+			 (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	char *tmp = xasprintf("%s.tmp", plan->status_file);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		int ok = write_all(fd, text, n) == 0 && fsync(fd) == 0;
+		close(fd);
+		if (!ok || rename(tmp, plan->status_file) < 0)
+			unlink(tmp);
+	}
+	free(tmp);
+}
+
+__attribute__((noreturn)) static void run_exit_command(void)
+{
+	if (!plan->exit_argc)
+		_exit(0);
+	/* unshare(CLONE_NEWPID) made the container's pid namespace the one our children are born in, and it
+	 * died with the init: a fork there fails (ENOMEM), and so does a new thread (EINVAL). Back to the host's,
+	 * so the exit command can run programs and Node can start its threads. */
+	if (setns(host_pidns, CLONE_NEWPID) < 0)
+		_exit(EXIT_SETUP);
+	signals_reset_child(); /* the signal mask and ignored signals survive execve */
+	static char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	/* stdio is /dev/null and every other fd is close-on-exec. */
+	execve(plan->exit_argv[0], plan->exit_argv, envp);
+	_exit(EXIT_CANNOT_RUN);
+}
+
+/* The end of every path, the fail hook included. */
+__attribute__((noreturn)) static void container_finished(int code)
+{
+	fail_hook = NULL; /* a failure in here must not come back here */
+	child_kill();     /* on a failure path the container may still be half-built; then it is gone first */
+	write_status(code);
+	run_exit_command();
+}
+
+/* The caller waits for EOF on the stdio, fd 3 and fd 4 pipes it gave the helper: keep none of them. Our
+ * stdio becomes /dev/null, and the report pipe is the only other fd left. */
+static void detach_fds(int report)
+{
+	int null = open("/dev/null", O_RDWR);
+	if (null < 0)
+		bail("open /dev/null");
+	for (int fd = 0; fd <= 2; fd++)
+		if (fd != null && dup2(null, fd) < 0)
+			bail("dup2 /dev/null");
+	if (null > 2)
+		close(null);
+	if (report > 3)
+		close_range(3, report - 1, 0);
+	close_range(report + 1, ~0U, 0);
+	pid_fd = -1;
+}
+
+/* Relays the container's output into the log until the init has exited and the output is drained. Returns
+ * the init's wait status. */
+static int relay(struct log *log, int out, int err, int wake, pid_t init)
+{
+	struct pollfd p[3] = {
+		{ .fd = wake, .events = POLLIN },
+		{ .fd = out, .events = POLLIN },
+		{ .fd = err, .events = POLLIN },
+	};
+	static const char stream[3] = { 0, 'o', 'e' };
+	int status = 0, exited = 0;
+	while (p[1].fd >= 0 || p[2].fd >= 0) {
+		/* Once the init is gone every process of the container is (the kernel kills the pid namespace), so
+		 * the pipes or the pty report EOF after their last byte; the timeout only guards against a writer
+		 * smuggled out of the container. */
+		int rc = poll(p, 3, exited ? 2000 : -1);
+		if (rc < 0 && errno != EINTR)
+			bail("poll");
+		if (rc == 0)
+			break;
+		if (rc > 0 && p[0].revents) {
+			char drain[64];
+			while (read(wake, drain, sizeof drain) > 0)
+				;
+		}
+		if (got_sigchld && !exited) {
+			got_sigchld = 0;
+			if (waitpid(init, &status, WNOHANG) == init) {
+				exited = 1;
+				child_reaped();
+			}
+		}
+		for (int i = 1; i <= 2 && rc > 0; i++) {
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			ssize_t n = read(p[i].fd, buffer, sizeof buffer);
+			if (n > 0) {
+				log_write(log, stream[i], buffer, n);
+			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				close(p[i].fd); /* EOF, or EIO from the pty master: every writer is gone */
+				p[i].fd = -1;
+			}
+		}
+	}
+	return exited ? status : child_wait();
+}
+
+void supervise(const struct plan *the_plan, int report)
+{
+	plan = the_plan;
+	status_fd = report; /* until the container runs, failures reach the waiting helper ... */
+	fail_hook = container_finished; /* ... and always end in the status file and the exit command */
+	detach_fds(report);
+	/* Pin no directory of the caller's (a mount someone wants to unmount). The plan's paths are absolute. */
+	if (chdir("/") < 0)
+		bail("chdir /");
+	host_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (host_pidns < 0)
+		bail("open /proc/self/ns/pid");
+
+	struct log log;
+	log_open(&log, plan->log, plan->log_max, plan->log_keep);
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	if (!plan->tty && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0))
+		bail("pipe");
+	struct cgroups cgroups;
+	cgroups_open(&cgroups, plan->cgroups, plan->n_cgroups);
+	/* As in the foreground: our next child is PID 1 of a new pid namespace. */
+	if (unshare(CLONE_NEWPID) < 0)
+		bail("unshare pid namespace");
+	/* stdin stays ours, /dev/null (with a tty the pty slave replaces all three in the child). */
+	struct start_options options = { .tty = plan->tty, .cgroups = &cgroups, .stdio = { -1, out[1], err[1] } };
+	struct child c;
+	child_start(&c, &options, container_main, plan);
+	if (!plan->tty) {
+		close(out[1]);
+		close(err[1]);
+	}
+	if (c.failed) {
+		(void)write_all(report, &c.failure, sizeof c.failure);
+		close(report);
+		status_fd = -1;
+		container_finished(c.failure.code);
+	}
+	struct status_msg running = { .code = 0, .pid = c.pid };
+	(void)write_all(report, &running, sizeof running);
+	close(report);
+	status_fd = -1;
+
+	int status = plan->tty ? relay(&log, c.master, -1, c.wake, c.pid) : relay(&log, out[0], err[0], c.wake, c.pid);
+	container_finished(exit_code(status));
+}
