@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { DriverRegistry, Runtime, resolveRoots, type ImageResolver, type Roots } from '@skiff/core';
 import { createImageStore } from '@skiff/image';
 import { builtins } from './builtins.js';
@@ -22,15 +23,24 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
   const roots = resolveRoots({ root: options.root, runRoot: options.runRoot });
   const registry = new DriverRegistry();
   for (const registration of builtins) registry.register(registration);
-  await loadPlugins(await pluginRequests(options.plugin ?? [], process.env, roots.root), registry);
+  const plugins = await loadPlugins(await pluginRequests(options.plugin ?? [], process.env, roots.root), registry);
   const images = createImageStore(roots.root);
   const resolver: ImageResolver = {
     async resolve(name) {
       const image = isDefaultImage(name) ? await images.ensureBusybox() : await images.get(name);
       return { name: image.name, layers: images.layerDirs(image), config: image.config };
     },
+    async commit(name, from) {
+      const image = await images.commit(name, { parent: await images.get(from.parent), diffDir: from.diffDir });
+      return { id: image.id, name: image.name };
+    },
   };
-  const runtime = new Runtime({ roots, registry, images: resolver });
+  // A detached container's supervisor runs this when the container exits: `skiff cleanup ID` with the same
+  // roots and plugins (by resolved path: the supervisor's directory and environment are not ours).
+  const cli = fileURLToPath(new URL('./skiff.js', import.meta.url));
+  const pluginFlags = plugins.flatMap((plugin) => ['--plugin', plugin.location]);
+  const exitCommand = (id: string) => [process.execPath, cli, '--root', roots.root, '--run-root', roots.runRoot, ...pluginFlags, 'cleanup', id];
+  const runtime = new Runtime({ roots, registry, images: resolver, exitCommand });
   return { roots, registry, images, runtime };
 }
 

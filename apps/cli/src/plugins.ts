@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve as resolveModule } from 'import-meta-resolve';
 import { SkiffError, assertPlugin, invalidArgument, type DriverRegistry, type SkiffPlugin } from '@skiff/core/plugin';
 
@@ -39,9 +39,18 @@ export async function pluginRequests(flags: string[], env: NodeJS.ProcessEnv, ro
   return requests.filter((request) => !seen.has(request.name) && seen.add(request.name));
 }
 
-/** Imports each plugin package, checks its shape, registers its drivers. Errors say which, from where, why. */
-export async function loadPlugins(requests: PluginRequest[], registry: DriverRegistry): Promise<SkiffPlugin[]> {
-  const plugins: SkiffPlugin[] = [];
+export interface LoadedPlugin {
+  plugin: SkiffPlugin;
+  /** Absolute path of the module that was imported: `--plugin PATH` loads the same one from anywhere. */
+  location: string;
+}
+
+/**
+ * Imports each plugin package, checks its shape, registers its drivers. Errors say which, from where, why.
+ * A name that is an absolute path or file: URL is imported as it is.
+ */
+export async function loadPlugins(requests: PluginRequest[], registry: DriverRegistry): Promise<LoadedPlugin[]> {
+  const plugins: LoadedPlugin[] = [];
   for (const { name, from } of requests) {
     const fail = (why: string, cause?: unknown) =>
       new SkiffError('INVALID_ARGUMENT', `cannot load plugin "${name}" (resolved from ${from}): ${why}`, {
@@ -50,7 +59,7 @@ export async function loadPlugins(requests: PluginRequest[], registry: DriverReg
       });
     let url: string;
     try {
-      url = resolveModule(name, pathToFileURL(join(from, 'noop.js')).href);
+      url = isAbsolute(name) ? pathToFileURL(name).href : resolveModule(name, pathToFileURL(join(from, 'noop.js')).href);
     } catch (error) {
       throw fail('package not found', error);
     }
@@ -68,7 +77,7 @@ export async function loadPlugins(requests: PluginRequest[], registry: DriverReg
     } catch (error) {
       throw fail((error as Error).message, error);
     }
-    plugins.push(plugin);
+    plugins.push({ plugin, location: url.startsWith('file:') ? fileURLToPath(url) : url });
   }
   return plugins;
 }

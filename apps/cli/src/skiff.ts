@@ -12,6 +12,8 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_SKIFF_ERROR;
   } else {
     process.stderr.write(`skiff: ${describeError(error)}\n`);
-    process.exitCode = EXIT_SKIFF_ERROR;
+    // A container that could not start says why with docker's codes: 126 not executable, 127 not found.
+    const code = (error as { exitCode?: unknown }).exitCode;
+    process.exitCode = typeof code === 'number' ? code : EXIT_SKIFF_ERROR;
   }
 }

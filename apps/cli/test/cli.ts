@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa, type Options, type ResultPromise } from 'execa';
+import { execa, execaSync, type Options, type ResultPromise } from 'execa';
 import { onTestFinished } from 'vitest';
 import { tempDir } from '../../../test/support.js';
 
@@ -19,11 +19,6 @@ export interface Sandbox {
   cgroupDirs(id: string): string[];
   /** Runs `skiff --root ... --run-root ... ARGS`; never rejects, returns the execa result. */
   skiff(args: string[], options?: Options): ResultPromise;
-  /**
-   * After a test killed `skiff run` with SIGKILL: waits for the container's processes to die (the helper takes
-   * them down) and removes its now empty cgroups. (`skiff rm -f` will do this; until then the test does.)
-   */
-  reapKilled(): Promise<void>;
   /** Container ids present in the state root. */
   containers(): string[];
 }
@@ -36,6 +31,9 @@ export function sandbox(): Sandbox {
   const cgroupParent = `skiff-test-${randomBytes(4).toString('hex')}`;
   const parentDirs = () => cgroupHierarchies().map((hierarchy) => join(hierarchy, cgroupParent)).filter(existsSync);
   onTestFinished(() => {
+    // Whatever a test left running (it failed midway, say) goes first, the way a user would remove it.
+    const left = existsSync(join(root, 'containers')) ? readdirSync(join(root, 'containers')) : [];
+    for (const id of left) execaSync('node', [cliPath, '--root', root, '--run-root', runRoot, 'rm', '-f', id], { reject: false });
     for (const dir of parentDirs()) {
       const children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
       if (children.length) throw new Error(`cgroups left behind in ${dir}: ${children.map((c) => c.name).join(', ')}`);
@@ -47,17 +45,6 @@ export function sandbox(): Sandbox {
     runRoot,
     cgroupParent,
     cgroupDirs: (id) => parentDirs().map((dir) => join(dir, id)).filter(existsSync),
-    reapKilled: async () => {
-      for (const dir of parentDirs()) {
-        for (const child of readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
-          const cgroup = join(dir, child.name);
-          for (let i = 0; i < 100 && readFileSync(join(cgroup, 'cgroup.procs'), 'utf8').trim(); i++) {
-            await new Promise((r) => setTimeout(r, 20));
-          }
-          rmdirSync(cgroup);
-        }
-      }
-    },
     skiff: (args, options = {}) =>
       execa('node', [cliPath, '--root', root, '--run-root', runRoot, ...args], {
         reject: false,

@@ -41,3 +41,4 @@ export {
   type HostResources,
   type ResourceFlags,
 } from './parse.js';
+export { removeEmptyParent } from './parent.js';

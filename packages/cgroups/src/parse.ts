@@ -9,6 +9,8 @@ import { CgroupError } from './errors.js';
 import type { Resources } from './types.js';
 
 const invalid = (message: string) => new CgroupError('INVALID_ARGUMENT', message);
+/** Echo user input JSON-quoted, so a newline or escape sequence in it cannot break the one-line message. */
+const quote = (value: unknown) => JSON.stringify(String(value));
 
 /** Docker's floor for --memory (moby linuxMinMemory). */
 export const MIN_MEMORY = 6 * 1024 * 1024;
@@ -23,17 +25,17 @@ const units: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 
  */
 export function parseBytes(value: string, flag = '--memory'): number {
   const match = /^(\d+(?:\.\d*)?|\.\d+) ?(?:([kmgtp])(?:b|ib)?|b)?$/i.exec(value.trim());
-  if (!match) throw invalid(`invalid ${flag} size "${value}": expected a number with an optional unit b, k, m, g (e.g. 512m)`);
+  if (!match) throw invalid(`invalid ${flag} size ${quote(value)}: expected a number with an optional unit b, k, m, g (e.g. 512m)`);
   const multiplier = match[2] ? (units[match[2].toLowerCase()] as number) : 1;
   const bytes = Math.trunc(Number(match[1]) * multiplier);
-  if (!Number.isSafeInteger(bytes)) throw invalid(`invalid ${flag} size "${value}": too large`);
+  if (!Number.isSafeInteger(bytes)) throw invalid(`invalid ${flag} size ${quote(value)}: too large`);
   return bytes;
 }
 
 /** --memory: bytes; 0 means no limit (as docker); otherwise at least 6 MiB. */
 export function parseMemory(value: string): number {
   const bytes = parseBytes(value, '--memory');
-  if (bytes > 0 && bytes < MIN_MEMORY) throw invalid(`invalid --memory "${value}": Minimum memory limit allowed is 6MB`);
+  if (bytes > 0 && bytes < MIN_MEMORY) throw invalid(`invalid --memory ${quote(value)}: Minimum memory limit allowed is 6MB`);
   return bytes;
 }
 
@@ -48,7 +50,7 @@ export function parseMemorySwap(value: string, memory: number | undefined): numb
     throw invalid('--memory-swap needs --memory: it limits memory plus swap together');
   }
   if (bytes < memory) {
-    throw invalid(`invalid --memory-swap "${value}": it is memory plus swap, so it must be at least --memory (${memory} bytes)`);
+    throw invalid(`invalid --memory-swap ${quote(value)}: it is memory plus swap, so it must be at least --memory (${memory} bytes)`);
   }
   return bytes;
 }
@@ -64,15 +66,15 @@ export function hostCpuCount(): number {
  */
 export function parseCpus(value: string, hostCpus = hostCpuCount()): { cpuQuota: number; cpuPeriod: number } {
   const match = /^(\d*)(?:\.(\d*))?$/.exec(value.trim());
-  if (!match || (match[1] === '' && !match[2])) throw invalid(`invalid --cpus "${value}": expected a number such as 0.5 or 2`);
+  if (!match || (match[1] === '' && !match[2])) throw invalid(`invalid --cpus ${quote(value)}: expected a number such as 0.5 or 2`);
   const fraction = match[2] ?? '';
-  if (fraction.replace(/0+$/, '').length > 9) throw invalid(`invalid --cpus "${value}": value is too precise`);
+  if (fraction.replace(/0+$/, '').length > 9) throw invalid(`invalid --cpus ${quote(value)}: value is too precise`);
   // Exact decimal arithmetic in nano-CPUs, as docker does, so "0.3" becomes exactly 30000 µs.
   const nano = BigInt(match[1] || '0') * 1_000_000_000n + BigInt((fraction + '000000000').slice(0, 9));
-  if (nano === 0n) throw invalid(`invalid --cpus "${value}": must be greater than 0`);
+  if (nano === 0n) throw invalid(`invalid --cpus ${quote(value)}: must be greater than 0`);
   if (nano < 10_000_000n || nano > BigInt(hostCpus) * 1_000_000_000n) {
     throw invalid(
-      `invalid --cpus "${value}": range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`,
+      `invalid --cpus ${quote(value)}: range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`,
     );
   }
   return { cpuQuota: Number((nano * BigInt(CPU_PERIOD)) / 1_000_000_000n), cpuPeriod: CPU_PERIOD };
@@ -84,10 +86,10 @@ const integerPattern = /^-?\d+$/;
 export function parseCpuShares(value: string | number): number | undefined {
   const text = String(value).trim();
   const shares = Number(text);
-  if (!integerPattern.test(text) || shares < 0) throw invalid(`invalid --cpu-shares "${value}": expected a whole number`);
+  if (!integerPattern.test(text) || shares < 0) throw invalid(`invalid --cpu-shares ${quote(value)}: expected a whole number`);
   if (shares === 0) return undefined;
   if (shares < 2 || shares > 262_144) {
-    throw invalid(`invalid --cpu-shares "${value}": must be between 2 and 262144 (1024 is the default)`);
+    throw invalid(`invalid --cpu-shares ${quote(value)}: must be between 2 and 262144 (1024 is the default)`);
   }
   return shares;
 }
@@ -97,7 +99,7 @@ export function parsePidsLimit(value: string | number): number {
   const text = String(value).trim();
   const limit = Number(text);
   if (!integerPattern.test(text) || limit < -1 || !Number.isSafeInteger(limit)) {
-    throw invalid(`invalid --pids-limit "${value}": expected a positive whole number, or -1 for unlimited`);
+    throw invalid(`invalid --pids-limit ${quote(value)}: expected a positive whole number, or -1 for unlimited`);
   }
   return limit <= 0 ? -1 : limit;
 }
@@ -109,11 +111,13 @@ export function parseList(list: string, flag = '--cpuset-cpus'): number[] {
   if (text === '') return [];
   for (const part of text.split(',')) {
     const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!match) throw invalid(`invalid ${flag} "${list}": expected a list such as 0-2,4`);
+    if (!match) throw invalid(`invalid ${flag} ${quote(list)}: expected a list such as 0-2,4`);
     const start = Number(match[1]);
     const end = match[2] === undefined ? start : Number(match[2]);
-    if (end < start) throw invalid(`invalid ${flag} "${list}": range ${part} runs backwards`);
-    if (end - start > 65_536) throw invalid(`invalid ${flag} "${list}": range ${part} is too large`);
+    // Past 2^53 `n++` below no longer changes n, and the loop would never end.
+    if (!Number.isSafeInteger(end)) throw invalid(`invalid ${flag} ${quote(list)}: ${part.trim()} is too large`);
+    if (end < start) throw invalid(`invalid ${flag} ${quote(list)}: range ${part.trim()} runs backwards`);
+    if (end - start > 65_536) throw invalid(`invalid ${flag} ${quote(list)}: range ${part.trim()} is too large`);
     for (let n = start; n <= end; n++) numbers.add(n);
   }
   return [...numbers].sort((a, b) => a - b);
@@ -138,14 +142,15 @@ export function formatList(numbers: number[]): string {
 export function parseCpuset(value: string, available: string, kind: 'cpus' | 'mems' = 'cpus'): string {
   const flag = kind === 'cpus' ? '--cpuset-cpus' : '--cpuset-mems';
   const wanted = parseList(value, flag);
-  if (wanted.length === 0) throw invalid(`invalid ${flag} "${value}": empty list`);
-  const have = new Set(parseList(available, flag));
+  if (wanted.length === 0) throw invalid(`invalid ${flag} ${quote(value)}: empty list`);
+  const hostList = parseList(available, flag);
+  const have = new Set(hostList);
   const missing = wanted.filter((n) => !have.has(n));
   if (missing.length > 0) {
     const what = kind === 'cpus' ? 'cpuset' : 'memory node';
     const hostHas = kind === 'cpus' ? 'CPUs' : 'memory nodes';
     throw invalid(
-      `${what} ${formatList(missing)} ${missing.length === 1 ? 'is' : 'are'} not available; this host has ${hostHas} ${available.trim()}`,
+      `${what} ${formatList(missing)} ${missing.length === 1 ? 'is' : 'are'} not available; this host has ${hostHas} ${formatList(hostList) || 'none'}`,
     );
   }
   return formatList(wanted);

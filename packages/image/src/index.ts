@@ -7,6 +7,7 @@ export {
   type ImageConfig,
   type ImportOptions,
   type EnsureBusyboxOptions,
+  type CommitOptions,
 } from './store.js';
 export { canonicalImageName } from './names.js';
 export { extractLayer, type ExtractResult } from './tar.js';

@@ -6,8 +6,9 @@
  *                           '/' and ':' in the name are percent-encoded (`myimg:v1` -> `myimg%3Av1.json`)
  *     images/.lock/         held for milliseconds while a record is replaced (a directory: mkdir is atomic)
  *     layers/<12 hex>/      layer contents, a plain directory tree (the storage drivers' lower dirs). Ids are
- *                           short and random so overlay's `lowerdir=` string stays small; a layer belongs to
- *                           one image and is deleted with it.
+ *                           short and random so overlay's `lowerdir=` string stays small. A layer is made for
+ *                           one image; images made by `commit` share their parent's layers below their own. A
+ *                           layer is deleted when no image names it any more.
  *     tmp/<pid>-<random>/   staging: a layer is built here and renamed into layers/ when complete, so a crash
  *                           or a concurrent build never leaves a half layer in use. A staging dir whose process
  *                           is gone is deleted by the next import.
@@ -19,7 +20,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { SkiffError, invalidArgument, notFound, removeTree } from '@skiff/core/plugin';
 import { buildBusyboxLayer } from './busybox.js';
 import { processExists, uniqueSuffix, withLock, writeFileAtomic } from './files.js';
@@ -56,6 +59,17 @@ export interface EnsureBusyboxOptions {
   busybox?: string;
 }
 
+const execFileAsync = promisify(execFile);
+
+export interface CommitOptions {
+  /** The image the container was made from: the new image is layered on it. */
+  parent: ImageRecord;
+  /** The container's changes (its storage driver's diff directory). */
+  diffDir: string;
+  /** Replaces fields of the parent's config. */
+  config?: Partial<ImageConfig>;
+}
+
 export interface ImageStore {
   readonly root: string;
   /** The image called `name`, or NOT_FOUND saying how to list and add images. */
@@ -70,6 +84,8 @@ export interface ImageStore {
   ensureBusybox(options?: EnsureBusyboxOptions): Promise<ImageRecord>;
   /** Deletes the image and its layers. NOT_FOUND when there is no such image. */
   remove(name: string): Promise<void>;
+  /** Makes image `name` from a container's changes on top of its parent image's layers (`skiff commit`). */
+  commit(name: string, options: CommitOptions): Promise<ImageRecord>;
 }
 
 export const DEFAULT_CONFIG: ImageConfig = {
@@ -141,7 +157,7 @@ export function createImageStore(root: string): ImageStore {
     }
   }
 
-  /** Deletes layers that no record names any more (layers are never shared, so none can gain a user again). */
+  /** Deletes layers that no record names any more. */
   async function deleteLayers(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const used = new Set((await list()).flatMap((image) => image.layers));
@@ -228,6 +244,25 @@ export function createImageStore(root: string): ImageStore {
         const { winner, orphans } = await commit(image, layersPresent);
         await deleteLayers(orphans);
         return winner;
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    },
+
+    async commit(name, options) {
+      const canonical = canonicalImageName(name);
+      const config: ImageConfig = { ...options.parent.config, ...options.config };
+      checkConfig(config);
+      const staging = await stage();
+      try {
+        // cp -a keeps what overlayfs put in the upper dir: modes, owners, xattrs (opaque dirs), and the 0:0
+        // character devices that are its whiteouts. As a lower layer they hide the parent's deleted files again.
+        await execFileAsync('cp', ['-a', '--', `${options.diffDir}/.`, join(staging, 'layer')]);
+        const layer = await publishLayer(join(staging, 'layer'));
+        const image = newRecord(canonical, [layer, ...options.parent.layers], [randomBytes(32).toString('hex'), options.parent.id], config);
+        const { orphans } = await commit(image, async () => false);
+        await deleteLayers(orphans);
+        return image;
       } finally {
         await rm(staging, { recursive: true, force: true });
       }

@@ -1,14 +1,14 @@
-import type { VolumeSpec } from '@skiff/core';
-import { invalidArgument } from '@skiff/core/plugin';
-import { resourcesFromFlags } from '@skiff/cgroups';
-import { asSkiffError } from '@skiff/core';
-import { parseMountFlag, parseVolumeSpec } from '@skiff/volumes';
-import { createContext, type GlobalOptions } from '../context.js';
+import { Command, Option } from 'commander';
+import type { RunOptions } from '@skiff/core';
+import type { GlobalOptions } from '../context.js';
+import { collect } from '../options.js';
 
-export interface RunFlags {
+interface RunFlags {
+  detach?: boolean;
   interactive?: boolean;
   tty?: boolean;
   rm?: boolean;
+  init?: boolean;
   name?: string;
   env?: string[];
   workdir?: string;
@@ -26,14 +26,71 @@ export interface RunFlags {
   cpusetMems?: string;
   pidsLimit?: string;
   cgroupParent?: string;
+  logOpt?: string[];
 }
 
-/** `skiff run`: everything is parsed and checked before the runtime creates anything. Returns the exit code. */
-export async function runCommand(globals: GlobalOptions, image: string, command: string[], flags: RunFlags): Promise<number> {
-  const volumes: VolumeSpec[] = [
-    ...(flags.volume ?? []).map(parseVolumeSpec),
-    ...(flags.mount ?? []).map(parseMountFlag),
-  ];
+/** The options `run` and `create` share: docker's names and meanings. */
+function containerOptions(command: Command): Command {
+  return command
+    .helpOption('--help', 'display help for command')
+    .argument('<image>', 'image name (busybox is built from the host on first use)')
+    .argument('[command...]', 'command and arguments; everything after IMAGE belongs to it')
+    .passThroughOptions()
+    .option('-i, --interactive', 'keep stdin attached')
+    .option('-t, --tty', 'allocate a pseudo-terminal')
+    .option('--rm', 'remove the container when it exits (volume data is kept)')
+    .option('--init', 'run a minimal init as PID 1 that forwards signals and reaps zombies')
+    .option('--name <name>', 'assign a name to the container')
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable; KEY alone copies it from this shell)', collect)
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('-h, --hostname <name>', 'container host name (default: first 12 digits of the id)')
+    .option(
+      '-v, --volume <spec>',
+      'mount a host directory: HOST:CONTAINER[:OPTIONS], OPTIONS a comma list of ro, rw, driver=NAME, KEY=VALUE (repeatable)',
+      collect,
+    )
+    .option('--mount <spec>', 'type=bind,source=/host,target=/path[,readonly][,volume-driver=overlay] (repeatable)', collect)
+    .option('--volume-driver <name>', "volume driver for volumes that name none (bind, overlay, or a plugin's)")
+    .option('--storage-driver <name>', "root filesystem driver (overlay, aufs, vfs, or a plugin's)")
+    .addOption(new Option('--network <mode>', 'network mode').choices(['none', 'host']).default('none'))
+    .option('-m, --memory <bytes>', 'memory limit (b, k, m, g suffixes); swap is limited to the same unless --memory-swap')
+    .option('--memory-swap <bytes>', 'memory + swap limit; -1 for unlimited swap')
+    .option('--cpus <number>', 'number of CPUs (fractional: 0.5)')
+    .option('--cpu-shares <number>', 'relative CPU weight (default 1024)')
+    .option('--cpuset-cpus <list>', 'CPUs the container may use (0-1, 0,2)')
+    .option('--cpuset-mems <list>', 'memory nodes the container may use')
+    .option('--pids-limit <number>', 'maximum number of processes (-1 for unlimited)')
+    .option('--cgroup-parent <path>', "cgroup that holds the container's cgroup (env SKIFF_CGROUP_PARENT; default skiff)")
+    .option('--log-opt <KEY=VALUE>', 'log rotation of detached containers: max-size=10m, max-file=3 (repeatable)', collect);
+}
+
+export function defineRun(program: Command, globals: () => GlobalOptions): void {
+  containerOptions(program.command('run').description('run a command in a new container'))
+    .option('-d, --detach', 'run in the background and print the container id')
+    .action(async (image: string, command: string[], flags: RunFlags) => {
+      const [{ createContext }, options] = await Promise.all([import('../context.js'), toRunOptions(image, command, flags)]);
+      const { runtime } = await createContext(globals());
+      const result = await runtime.run({ ...options, detach: flags.detach ?? false, forwardSignals: true });
+      for (const warning of result.warnings) process.stderr.write(`skiff: warning: ${warning}\n`);
+      if (flags.detach) process.stdout.write(`${result.id}\n`);
+      if (result.oomKilled) {
+        process.stderr.write(`skiff: container ${result.name} was killed: out of memory (memory limit ${flags.memory})\n`);
+      }
+      process.exitCode = result.exitCode;
+    });
+
+  containerOptions(program.command('create').description('create a container without starting it'))
+    .action(async (image: string, command: string[], flags: RunFlags) => {
+      const [{ createContext }, options] = await Promise.all([import('../context.js'), toRunOptions(image, command, flags)]);
+      const { runtime } = await createContext(globals());
+      process.stdout.write(`${(await runtime.create(options)).id}\n`);
+    });
+}
+
+/** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
+async function toRunOptions(image: string, command: string[], flags: RunFlags): Promise<RunOptions> {
+  const [{ resourcesFromFlags }, { asSkiffError }, { invalidArgument }, { parseMountFlag, parseVolumeSpec }, { parseLogOptions }] =
+    await Promise.all([import('@skiff/cgroups'), import('@skiff/core'), import('@skiff/core/plugin'), import('@skiff/volumes'), import('../options.js')]);
   const env = (flags.env ?? []).flatMap((entry) => {
     if (entry.includes('=')) return [entry];
     if (!entry) throw invalidArgument('empty -e entry: expected KEY=VALUE or KEY');
@@ -47,28 +104,23 @@ export async function runCommand(globals: GlobalOptions, image: string, command:
   } catch (error) {
     throw asSkiffError(error);
   }
-  const { runtime } = await createContext(globals);
-  const result = await runtime.run({
+  return {
     image,
     args: command,
     name: flags.name,
     env,
     workdir: flags.workdir,
     hostname: flags.hostname,
-    volumes,
+    volumes: [...(flags.volume ?? []).map(parseVolumeSpec), ...(flags.mount ?? []).map(parseMountFlag)],
     volumeDriver: flags.volumeDriver,
     storageDriver: flags.storageDriver,
     network: flags.network,
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
     autoRemove: flags.rm ?? false,
+    init: flags.init ?? false,
     resources,
     cgroupParent: flags.cgroupParent ?? process.env.SKIFF_CGROUP_PARENT ?? 'skiff',
-    forwardSignals: true,
-  });
-  for (const warning of result.warnings) process.stderr.write(`skiff: warning: ${warning}\n`);
-  if (result.oomKilled) {
-    process.stderr.write(`skiff: container ${result.name} was killed: out of memory (memory limit ${flags.memory})\n`);
-  }
-  return result.exitCode;
+    ...parseLogOptions(flags.logOpt ?? []),
+  };
 }

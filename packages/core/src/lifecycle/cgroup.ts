@@ -1,5 +1,6 @@
-import { CgroupError, createCgroupManager, type CgroupManager, type Resources } from '@skiff/cgroups';
+import { CgroupError, createCgroupManager, removeEmptyParent, type CgroupManager, type Resources } from '@skiff/cgroups';
 import { SkiffError } from '../plugin/errors.js';
+import type { ContainerRecord } from '../state/record.js';
 
 /** Runs a cgroups call and turns a CgroupError into skiff's own error type (the codes are the same set). */
 export async function cgroupCall<T>(call: () => T | Promise<T>): Promise<T> {
@@ -19,7 +20,15 @@ export function asSkiffError(error: unknown): unknown {
 export async function prepareCgroup(id: string, parent: string, resources: Resources): Promise<{ manager: CgroupManager; warnings: string[] }> {
   return cgroupCall(async () => {
     const manager = createCgroupManager({ name: id, parent });
-    await manager.create();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await manager.create();
+        break;
+      } catch (error) {
+        // The last container's teardown removed the empty parent between our mkdirs: make it again.
+        if (attempt > 3 || !CgroupError.isInstance(error) || error.errno !== 'ENOENT') throw error;
+      }
+    }
     try {
       const { warnings } = await manager.set(resources);
       return { manager, warnings };
@@ -27,5 +36,16 @@ export async function prepareCgroup(id: string, parent: string, resources: Resou
       await manager.destroy();
       throw error;
     }
+  });
+}
+
+/** The container's cgroup manager (asking creates no directories). */
+export const cgroupOf = (record: ContainerRecord) => createCgroupManager({ name: record.id, parent: record.config.cgroupParent });
+
+/** Removes the container's cgroup, then the shared parent if that left it empty. Idempotent. */
+export async function destroyCgroup(record: ContainerRecord): Promise<void> {
+  await cgroupCall(async () => {
+    await cgroupOf(record).destroy();
+    removeEmptyParent(record.config.cgroupParent);
   });
 }

@@ -15,4 +15,6 @@ export interface ImageConfig {
 export interface ImageResolver {
   /** Returns the image or throws a NOT_FOUND SkiffError that says how to get it. */
   resolve(name: string): Promise<ResolvedImage>;
+  /** Makes image `name` from `diffDir` layered on image `parent` (for `commit`); optional. */
+  commit?(name: string, from: { parent: string; diffDir: string }): Promise<{ id: string; name: string }>;
 }

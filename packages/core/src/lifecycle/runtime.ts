@@ -1,25 +1,24 @@
-import { spawn } from 'node:child_process';
-import { lstat, mkdir } from 'node:fs/promises';
-import { constants } from 'node:os';
-import { join } from 'node:path';
-import type { CgroupManager, Resources } from '@skiff/cgroups';
-import { encodePlan, helperPath, mountToSyscall, type LaunchPlan } from '@skiff/native';
-import { SkiffError, invalidArgument } from '../plugin/errors.js';
-import { removeTree, resolveInRoot } from '../plugin/fs-safety.js';
-import type { Mount } from '../plugin/mount.js';
-import type { DriverContext, DriverKind, DriverRegistry } from '../plugin/registry.js';
-import type { StorageDriver } from '../plugin/storage.js';
-import type { VolumeDriver, VolumeRequest } from '../plugin/volume.js';
-import { newId, randomName, shortId } from '../ids.js';
-import { containerDir, type Roots } from '../roots.js';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { helperPath } from '@skiff/native';
+import { SkiffError } from '../plugin/errors.js';
+import type { DriverRegistry } from '../plugin/registry.js';
+import type { Roots } from '../roots.js';
+import type { ContainerRecord } from '../state/record.js';
 import { ContainerStore } from '../state/store.js';
-import { isSameProcess, processStartTime } from '../state/proc.js';
-import type { ContainerConfig, ContainerRecord, VolumeSpec } from '../state/record.js';
-import { transition } from './states.js';
+import { createContainer } from './create.js';
+import { execInContainer, type ExecOptions } from './exec.js';
+import { exportContainer } from './export.js';
+import { finishContainer, removeContainer } from './finish.js';
+import { storageDriver, type Host } from './host.js';
 import type { ImageResolver } from './image.js';
-import { mergeEnv, validateEnv, validateHostname, validateWorkdir } from './validate.js';
-import { trace } from './trace.js';
-import { cgroupCall, prepareCgroup } from './cgroup.js';
+import { inspectRecord, type ContainerInspect } from './inspect.js';
+import { readLogs, type LogLine, type LogOptions } from './logs.js';
+import type { CreateOptions, RunOptions, RunResult } from './options.js';
+import { prune, reconcile, type PruneReport } from './prune.js';
+import { killContainer, parseSignal } from './signal.js';
+import { startAttached, startDetached } from './start.js';
+import { stopContainer, waitContainer } from './stop.js';
 
 export interface RuntimeOptions {
   roots: Roots;
@@ -27,269 +26,138 @@ export interface RuntimeOptions {
   images: ImageResolver;
   /** Path of the native helper; defaults to the one built in @skiff/native. */
   helperPath?: string;
+  /**
+   * The command a detached container's supervisor runs when the container exits, so that teardown happens
+   * with no skiff process alive. It must end up calling `Runtime.finish(id)` (the CLI's `skiff cleanup ID`).
+   */
+  exitCommand?: (id: string) => string[];
 }
-
-export interface RunOptions {
-  image: string;
-  /** The command; empty or absent runs the image's default command. */
-  args?: string[];
-  name?: string;
-  /** KEY=VALUE entries added to (and overriding) the image's environment. The host's is never passed. */
-  env?: string[];
-  workdir?: string;
-  hostname?: string;
-  volumes?: VolumeSpec[];
-  /** Driver for volumes that name none (default: the registry's highest priority volume driver, `bind`). */
-  volumeDriver?: string;
-  storageDriver?: string;
-  network?: 'none' | 'host';
-  tty?: boolean;
-  interactive?: boolean;
-  /** Remove the container (not its volume data) when it exits: `--rm`. */
-  autoRemove?: boolean;
-  /** cgroup path below each hierarchy's root that holds the container's cgroup (docker's --cgroup-parent). */
-  cgroupParent?: string;
-  /** Resource limits (see @skiff/cgroups resourcesFromFlags for docker's flag syntax). */
-  resources?: Resources;
-  /** Forward SIGINT/SIGTERM/SIGHUP/SIGQUIT received by this process to the container (the CLI does). */
-  forwardSignals?: boolean;
-}
-
-export interface RunResult {
-  id: string;
-  name: string;
-  exitCode: number;
-  /** The kernel killed the container's process for exceeding its memory limit. */
-  oomKilled: boolean;
-  /** Things the user should know that did not stop the run (e.g. no swap accounting on this host). */
-  warnings: string[];
-}
-
-const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 
 /**
  * The container lifecycle, daemonless: every method runs in the calling process and leaves its results in the
- * state store. The CLI is a thin layer over this class.
+ * state store, so any later process (or another CLI) picks up where it left off. The `skiff` CLI is a thin
+ * layer over this class. Containers are named by full id, unique id prefix, or name.
  */
 export class Runtime {
   readonly store: ContainerStore;
-  readonly #helper: string;
+  readonly #host: Host;
 
-  constructor(readonly options: RuntimeOptions) {
+  constructor(options: RuntimeOptions) {
     this.store = new ContainerStore(options.roots);
-    this.#helper = options.helperPath ?? helperPath();
+    this.#host = {
+      roots: options.roots,
+      store: this.store,
+      registry: options.registry,
+      images: options.images,
+      helper: options.helperPath ?? helperPath(),
+      exitCommand: options.exitCommand,
+    };
   }
 
-  /** Creates a container, runs it in the foreground with this process's stdio, and waits for it. */
+  /** Creates a container; attached (default) waits for it and returns its exit code, `detach` returns once it runs. */
   async run(options: RunOptions): Promise<RunResult> {
     const record = await this.create(options);
-    try {
-      const { exitCode, warnings } = await this.#startAttached(record, options.forwardSignals ?? false);
-      return { id: record.id, name: record.name, exitCode, oomKilled: record.oomKilled ?? false, warnings };
-    } finally {
-      if (record.config.autoRemove) await this.remove(record.id);
-    }
+    return this.#start(record, options.detach ?? false, options.forwardSignals ?? false);
   }
 
-  /**
-   * Validates everything and writes a `created` container record. Bad input throws before anything exists on
-   * disk; drivers that cannot run here are refused here too.
-   */
-  async create(options: RunOptions): Promise<ContainerRecord> {
-    const image = await this.options.images.resolve(options.image);
-    const storage = await this.#storage(options.storageDriver);
-    const volumes: ContainerConfig['volumes'] = [];
-    for (const volume of options.volumes ?? []) {
-      const driver = volume.driver ?? options.volumeDriver;
-      volumes.push({ ...volume, driver: (await this.#volumeDriver(driver)).name });
-    }
-    const targets = new Set<string>();
-    for (const volume of volumes) {
-      if (targets.has(volume.target)) throw invalidArgument(`duplicate mount point: ${volume.target}`);
-      targets.add(volume.target);
-    }
-    const id = newId();
-    const args = options.args?.length ? options.args : image.config.cmd;
-    if (!args.length) throw invalidArgument(`no command given and image "${image.name}" has no default command`);
-    const config: ContainerConfig = {
-      image: image.name,
-      layers: image.layers,
-      args,
-      env: mergeEnv(image.config.env, validateEnv(options.env ?? [])),
-      workdir: validateWorkdir(options.workdir ?? image.config.workingDir ?? '/'),
-      hostname: validateHostname(options.hostname ?? shortId(id)),
-      tty: options.tty ?? false,
-      interactive: options.interactive ?? false,
-      network: options.network ?? 'none',
-      storageDriver: storage.name,
-      volumes,
-      autoRemove: options.autoRemove ?? false,
-      resources: options.resources ?? {},
-      cgroupParent: options.cgroupParent ?? 'skiff',
-    };
-    const record: ContainerRecord = {
-      id,
-      name: options.name ?? randomName(),
-      created: new Date().toISOString(),
-      status: 'created',
-      config,
-    };
-    await this.#createRecord(record, options.name === undefined);
-    trace('created');
-    return record;
+  /** Validates everything and writes a `created` container; nothing runs yet. */
+  create(options: CreateOptions): Promise<ContainerRecord> {
+    return createContainer(this.#host, options);
   }
 
-  /** Removes a container that is not running: its writable layer, volume bookkeeping, record and name. */
-  async remove(reference: string): Promise<void> {
+  /** Starts a created or stopped container, on its kept writable layer. */
+  async start(reference: string, options: { attach?: boolean; forwardSignals?: boolean } = {}): Promise<RunResult> {
+    return this.#start(await this.store.resolve(reference), !options.attach, options.forwardSignals ?? false);
+  }
+
+  async #start(record: ContainerRecord, detach: boolean, forwardSignals: boolean): Promise<RunResult> {
+    const result = detach ? await startDetached(this.#host, record.id) : await startAttached(this.#host, record.id, forwardSignals);
+    if (result.error) throw Object.assign(new SkiffError('FAILED_PRECONDITION', result.error), { exitCode: result.exitCode });
+    return { id: record.id, name: record.name, exitCode: result.exitCode, oomKilled: result.oomKilled, warnings: result.warnings };
+  }
+
+  /** SIGTERM, then SIGKILL after `timeoutSeconds` (default 10). Resolves once the container is stopped. */
+  async stop(reference: string, timeoutSeconds = 10): Promise<void> {
+    await stopContainer(this.#host, reference, timeoutSeconds);
+  }
+
+  /** Stops (if running) and starts again, detached. */
+  async restart(reference: string, timeoutSeconds = 10): Promise<RunResult> {
     const record = await this.store.resolve(reference);
-    if (record.status === 'running' && isSameProcess(record.pid, record.pidStartTime)) {
-      transition(record.name, 'running', 'remove');
-    }
-    const storage = await this.#storage(record.config.storageDriver);
-    await storage.remove(record.id);
-    await removeTree(join(containerDir(this.options.roots, record.id), 'rootfs'));
-    await this.store.remove(record);
-    trace('removed');
+    await this.stop(record.id, timeoutSeconds);
+    return this.start(record.id);
   }
 
-  async #createRecord(record: ContainerRecord, retryName: boolean): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.store.create(record);
-      } catch (error) {
-        if (!retryName || attempt > 5 || !SkiffError.is(error, 'ALREADY_EXISTS')) throw error;
-        record.name = randomName();
-      }
-    }
+  /** Sends a signal (name or number; default SIGKILL, as docker kill) to the container's init. */
+  async kill(reference: string, signal = 'SIGKILL'): Promise<void> {
+    const record = await this.#current(reference);
+    await killContainer(record, parseSignal(signal));
   }
 
-  async #startAttached(record: ContainerRecord, forwardSignals: boolean): Promise<{ exitCode: number; warnings: string[] }> {
-    record.status = transition(record.name, record.status, 'start') as 'running';
-    const taken: { driver: VolumeDriver; request: VolumeRequest }[] = [];
-    let cgroup: CgroupManager | undefined;
+  /** Resolves with the exit code once the container has stopped. */
+  wait(reference: string): Promise<number> {
+    return waitContainer(this.#host, reference);
+  }
+
+  /** Removes a stopped container; `force` kills a running one first. Volume data is never touched. */
+  remove(reference: string, options: { force?: boolean } = {}): Promise<void> {
+    return removeContainer(this.#host, reference, { force: options.force ?? false });
+  }
+
+  /** Runs a command inside a running container; resolves with its exit code. */
+  exec(reference: string, options: ExecOptions): Promise<number> {
+    return execInContainer(this.#host, reference, options);
+  }
+
+  async inspect(reference: string): Promise<ContainerInspect> {
+    return inspectRecord(this.#host, await this.#current(reference));
+  }
+
+  /** Every container (reconciled with reality first), newest first. */
+  async list(): Promise<ContainerRecord[]> {
+    const records = await Promise.all((await this.store.list()).map((record) => reconcile(this.#host, record)));
+    return records.filter((record): record is ContainerRecord => record !== undefined).sort((a, b) => b.created.localeCompare(a.created));
+  }
+
+  /** Lines of a detached container's output; see LogOptions for `follow` and `tail`. */
+  logs(reference: string, options?: LogOptions): AsyncGenerator<LogLine> {
+    return readLogs(this.#host, reference, options);
+  }
+
+  /** Makes image `image` from the container's writable layer on top of its image. */
+  async commit(reference: string, image: string): Promise<{ id: string; name: string }> {
+    const record = await this.#current(reference);
+    if (!this.#host.images.commit) throw new SkiffError('NOT_SUPPORTED', 'this runtime\'s image store cannot commit images');
+    const storage = await storageDriver(this.#host, record.config.storageDriver);
+    const diffDir = storage.diffPath(record.id);
+    if (!diffDir) throw new SkiffError('NOT_SUPPORTED', `storage driver ${storage.name} keeps no separate writable layer to commit`);
+    return this.#host.images.commit(image, { parent: record.config.image, diffDir });
+  }
+
+  /** Writes the container's root filesystem as a tar stream to `output` (a path or a stream). */
+  async export(reference: string, output: string | Writable): Promise<void> {
+    const record = await this.#current(reference);
+    if (typeof output !== 'string') return exportContainer(this.#host, record, output);
+    const file = createWriteStream(output, { mode: 0o600 });
     try {
-      const plan = await this.#plan(record, taken);
-      const prepared = await prepareCgroup(record.id, record.config.cgroupParent, record.config.resources);
-      cgroup = prepared.manager;
-      plan.cgroupProcs = cgroup.procsFiles();
-      trace('planned');
-      const child = spawn(this.#helper, ['run'], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
-      const onSignal = (signal: NodeJS.Signals) => child.kill(signal);
-      if (forwardSignals) for (const signal of FORWARDED) process.on(signal, onSignal);
-      try {
-        const exited = new Promise<number>((resolve, reject) => {
-          child.once('error', (error) =>
-            reject(new SkiffError('INTERNAL', `cannot start the native helper ${this.#helper}: ${error.message}`, { cause: error })),
-          );
-          child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? signalNumber(signal) : 0)));
-        });
-        const planPipe = child.stdio[3] as NodeJS.WritableStream;
-        planPipe.on('error', () => {}); // the helper may exit before reading it all; its exit code says why
-        planPipe.end(encodePlan(plan));
-        trace('spawned');
-        if (child.pid) {
-          record.pid = child.pid;
-          record.pidStartTime = processStartTime(child.pid);
-        }
-        record.startedAt = new Date().toISOString();
-        await this.store.save(record);
-        const exitCode = await exited;
-        trace('exited');
-        record.status = 'stopped';
-        record.exitCode = exitCode;
-        record.oomKilled = await cgroup.oomKilled().catch(() => false);
-        record.finishedAt = new Date().toISOString();
-        record.pid = undefined;
-        record.pidStartTime = undefined;
-        await this.store.save(record);
-        return { exitCode, warnings: prepared.warnings };
-      } finally {
-        if (forwardSignals) for (const signal of FORWARDED) process.off(signal, onSignal);
-      }
-    } catch (error) {
-      if (record.status === 'running') {
-        record.status = 'stopped';
-        record.exitCode = 125;
-        record.finishedAt = new Date().toISOString();
-        await this.store.save(record).catch(() => {});
-      }
-      throw error;
+      await exportContainer(this.#host, record, file);
     } finally {
-      // Stray processes first (they may hold volumes), then the volumes' bookkeeping.
-      if (cgroup) await cgroupCall(() => cgroup!.destroy());
-      for (const { driver, request } of taken.reverse()) await driver.unmount(request);
+      await new Promise((resolve) => file.end(resolve));
     }
   }
 
-  /** Asks the drivers for the container's mounts and assembles the helper's launch plan. */
-  async #plan(record: ContainerRecord, taken: { driver: VolumeDriver; request: VolumeRequest }[]): Promise<LaunchPlan> {
-    const { config } = record;
-    const storage = await this.#storage(config.storageDriver);
-    const mounts: Mount[] = await storage.prepare(record.id, { dirs: config.layers });
-    const dir = containerDir(this.options.roots, record.id);
-    for (const [index, volume] of config.volumes.entries()) {
-      const driver = await this.#volumeDriver(volume.driver);
-      const scratchDir = join(dir, 'volumes', String(index));
-      await mkdir(scratchDir, { recursive: true, mode: 0o700 });
-      const request: VolumeRequest = {
-        ref: record.id,
-        source: volume.source,
-        target: volume.target,
-        readOnly: volume.readOnly,
-        options: volume.options,
-        imagePath: await imagePathOf(config.layers, volume.target),
-        scratchDir,
-      };
-      mounts.push(...(await driver.mount(request)));
-      taken.push({ driver, request });
-    }
-    const rootfs = join(dir, 'rootfs');
-    await mkdir(rootfs, { recursive: true, mode: 0o700 });
-    return {
-      rootfs,
-      mounts: mounts.map(mountToSyscall),
-      hostname: config.hostname,
-      cwd: config.workdir,
-      args: config.args,
-      env: config.env,
-      tty: config.tty,
-      stdin: config.interactive,
-      network: config.network,
-      cgroupProcs: [],
-    };
+  /** Reconciles state with reality and removes stopped containers (never volume data). */
+  prune(): Promise<PruneReport> {
+    return prune(this.#host);
   }
 
-  #context = (kind: DriverKind) => (name: string): DriverContext => ({
-    root: join(this.options.roots.root, kind === 'storage' ? 'storage' : 'volumes', name),
-    runRoot: this.options.roots.runRoot,
-    isContainerActive: async (id) => {
-      const record = await this.store.get(id);
-      return record?.status === 'running' && isSameProcess(record.pid, record.pidStartTime);
-    },
-  });
-
-  async #storage(name: string | undefined): Promise<StorageDriver> {
-    const driver = await this.options.registry.resolve('storage', name, this.#context('storage'));
-    await mkdir(this.#context('storage')(driver.name).root, { recursive: true, mode: 0o700 });
-    return driver;
+  /** Teardown after the container's init exited: what a detached container's exit command calls. */
+  async finish(id: string): Promise<void> {
+    await finishContainer(this.#host, id);
   }
 
-  async #volumeDriver(name: string | undefined): Promise<VolumeDriver> {
-    const driver = await this.options.registry.resolve('volume', name, this.#context('volume'));
-    await mkdir(this.#context('volume')(driver.name).root, { recursive: true, mode: 0o700 });
-    return driver;
+  async #current(reference: string): Promise<ContainerRecord> {
+    const found = await this.store.resolve(reference);
+    return (await reconcile(this.#host, found)) ?? found;
   }
-}
-
-/** Host path of what the image holds at `target` (top-most layer that has it), resolved inside each layer. */
-async function imagePathOf(layers: string[], target: string): Promise<string | undefined> {
-  for (const layer of layers) {
-    const path = await resolveInRoot(layer, target);
-    if (await lstat(path).then(() => true, () => false)) return path;
-  }
-  return undefined;
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  return constants.signals[signal] ?? 0;
 }

@@ -32,6 +32,11 @@ export interface ContainerConfig {
   resources: Resources;
   /** Where the container's cgroup lives below each hierarchy root: <parent>/<id>. */
   cgroupParent: string;
+  /** PID 1 is skiff's minimal init, which forwards signals and reaps zombies (`--init`). */
+  init: boolean;
+  /** Log rotation of detached containers. */
+  logMaxBytes: number;
+  logKeep: number;
 }
 
 /**
@@ -50,4 +55,6 @@ export interface ContainerRecord {
   finishedAt?: string | undefined;
   exitCode?: number | undefined;
   oomKilled?: boolean | undefined;
+  /** How the current or last start was made: attached to a CLI process, or detached under a supervisor. */
+  detached?: boolean | undefined;
 }

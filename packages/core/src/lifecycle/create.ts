@@ -1,0 +1,69 @@
+import { SkiffError, invalidArgument } from '../plugin/errors.js';
+import { newId, randomName, shortId } from '../ids.js';
+import type { ContainerConfig, ContainerRecord } from '../state/record.js';
+import { storageDriver, volumeDriver, type Host } from './host.js';
+import type { CreateOptions } from './options.js';
+import { trace } from './trace.js';
+import { mergeEnv, validateEnv, validateHostname, validateWorkdir } from './validate.js';
+
+export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
+/** Rotated files kept besides the current log (docker's max-file 3). */
+export const DEFAULT_LOG_KEEP = 2;
+
+/**
+ * Validates everything and writes a `created` container record. Bad input throws before anything exists on
+ * disk; drivers that cannot run here are refused here too.
+ */
+export async function createContainer(host: Host, options: CreateOptions): Promise<ContainerRecord> {
+  const image = await host.images.resolve(options.image);
+  const storage = await storageDriver(host, options.storageDriver);
+  const volumes: ContainerConfig['volumes'] = [];
+  const targets = new Set<string>();
+  for (const volume of options.volumes ?? []) {
+    if (targets.has(volume.target)) throw invalidArgument(`duplicate mount point: ${volume.target}`);
+    targets.add(volume.target);
+    const driver = await volumeDriver(host, volume.driver ?? options.volumeDriver);
+    volumes.push({ ...volume, driver: driver.name });
+  }
+  const id = newId();
+  const args = options.args?.length ? options.args : image.config.cmd;
+  if (!args.length) throw invalidArgument(`no command given and image "${image.name}" has no default command`);
+  const config: ContainerConfig = {
+    image: image.name,
+    layers: image.layers,
+    args,
+    env: mergeEnv(image.config.env, validateEnv(options.env ?? [])),
+    workdir: validateWorkdir(options.workdir ?? image.config.workingDir ?? '/'),
+    hostname: validateHostname(options.hostname ?? shortId(id)),
+    tty: options.tty ?? false,
+    interactive: options.interactive ?? false,
+    network: options.network ?? 'none',
+    storageDriver: storage.name,
+    volumes,
+    autoRemove: options.autoRemove ?? false,
+    init: options.init ?? false,
+    resources: options.resources ?? {},
+    cgroupParent: options.cgroupParent ?? 'skiff',
+    logMaxBytes: options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES,
+    logKeep: options.logKeep ?? DEFAULT_LOG_KEEP,
+  };
+  const record: ContainerRecord = {
+    id,
+    name: options.name ?? randomName(),
+    created: new Date().toISOString(),
+    status: 'created',
+    config,
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await host.store.create(record);
+      break;
+    } catch (error) {
+      // A random name that collides gets another; a name the user chose is theirs to change.
+      if (options.name !== undefined || attempt > 5 || !SkiffError.is(error, 'ALREADY_EXISTS')) throw error;
+      record.name = randomName();
+    }
+  }
+  trace('created');
+  return record;
+}

@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Writable } from 'node:stream';
+import { encodeExecPlan, type ExecPlan } from '@skiff/native';
+import { SkiffError } from '../plugin/errors.js';
+import { cgroupOf } from './cgroup.js';
+import { isAlive, type Host } from './host.js';
+import { reconcile } from './prune.js';
+import { resolveUser } from './user.js';
+import { mergeEnv, validateEnv, validateWorkdir } from './validate.js';
+
+export interface ExecOptions {
+  args: string[];
+  /** KEY=VALUE entries on top of the container's environment. */
+  env?: string[];
+  workdir?: string;
+  /** USER[:GROUP], names resolved in the container's /etc/passwd and /etc/group. */
+  user?: string;
+  tty?: boolean;
+  interactive?: boolean;
+  forwardSignals?: boolean;
+}
+
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+
+/**
+ * docker exec: runs a command inside a running container — all its namespaces, its cgroup, its root, its
+ * environment — with this process's stdio. Resolves with the command's exit code.
+ */
+export async function execInContainer(host: Host, reference: string, options: ExecOptions): Promise<number> {
+  const found = await host.store.resolve(reference);
+  const record = await reconcile(host, found);
+  if (!record || record.status !== 'running' || !isAlive(record)) {
+    throw new SkiffError('FAILED_PRECONDITION', `container ${found.name} is not running`, { hint: `start it with: skiff start ${found.name}` });
+  }
+  if (!options.args.length) throw new SkiffError('INVALID_ARGUMENT', 'exec needs a command');
+  const pid = record.pid!;
+  const plan: ExecPlan = {
+    target: pid,
+    args: options.args,
+    env: mergeEnv(record.config.env, validateEnv(options.env ?? [])),
+    cwd: validateWorkdir(options.workdir ?? record.config.workdir),
+    tty: options.tty ?? false,
+    stdin: options.interactive ?? false,
+    user: options.user === undefined ? undefined : await resolveUser(`/proc/${pid}/root`, options.user),
+    cgroupProcs: cgroupOf(record).procsFiles(),
+  };
+  const child = spawn(host.helper, ['exec'], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
+  const onSignal = (signal: NodeJS.Signals) => child.kill(signal);
+  if (options.forwardSignals) for (const signal of FORWARDED) process.on(signal, onSignal);
+  try {
+    const exited = new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+    });
+    const pipe = child.stdio[3] as Writable;
+    pipe.on('error', () => {});
+    pipe.end(encodeExecPlan(plan));
+    return await exited;
+  } finally {
+    if (options.forwardSignals) for (const signal of FORWARDED) process.off(signal, onSignal);
+  }
+}

@@ -1,0 +1,89 @@
+import { readStatusFile } from '@skiff/native';
+import { removeTree } from '../plugin/fs-safety.js';
+import { withContainerLock } from '../state/lock.js';
+import type { ContainerRecord } from '../state/record.js';
+import { cgroupOf, destroyCgroup } from './cgroup.js';
+import { killContainer, waitGone } from './signal.js';
+import { files, isAlive, storageDriver, volumeDriver, volumeRequest, type Host } from './host.js';
+import { transition } from './states.js';
+import { trace } from './trace.js';
+
+/** Exit code recorded when a container's end was not witnessed (its supervisor was killed too). */
+export const EXIT_UNKNOWN = 255;
+
+export interface ExitInfo {
+  exitCode?: number | undefined;
+  finishedAtMs?: number | undefined;
+}
+
+/**
+ * Tears down a container whose init has exited: kills stray processes and removes its cgroup (noting an OOM
+ * kill first), releases its volumes, records the exit, and removes it all if it was started with --rm.
+ * Idempotent, and safe to call from the attached CLI, from the detached supervisor's exit command, from
+ * `stop`, and from reconciliation after a crash — whichever comes first does the work.
+ */
+export async function finishContainer(host: Host, id: string, exit: ExitInfo = {}): Promise<ContainerRecord | undefined> {
+  const record = await withContainerLock(host.roots, id, async () => {
+    const record = await host.store.get(id);
+    // Gone already, or running again under a newer start: nothing of this run is left to finish.
+    if (!record || (record.status === 'running' && isAlive(record))) return undefined;
+    const status = exit.exitCode === undefined ? await readExitStatus(host, id) : exit;
+    const cgroup = cgroupOf(record);
+    const oomKilled = await cgroup.oomKilled().catch(() => false);
+    await teardown(host, record);
+    if (record.status === 'running') {
+      record.status = transition(record.name, 'running', 'exit') as 'stopped';
+      record.exitCode = status.exitCode ?? EXIT_UNKNOWN;
+      record.finishedAt = new Date(status.finishedAtMs ?? Date.now()).toISOString();
+      record.oomKilled = oomKilled;
+    } else if (record.status === 'created' && status.exitCode !== undefined) {
+      // It never got as far as running its command (exec failed): it stays created, as in docker.
+      record.exitCode = status.exitCode;
+    }
+    record.pid = undefined;
+    record.pidStartTime = undefined;
+    await host.store.save(record);
+    return record;
+  });
+  if (record?.config.autoRemove) await removeContainer(host, id, { force: false });
+  trace('finished');
+  return record;
+}
+
+/** Stray processes, cgroup, volume bookkeeping: everything a run took, in that order. Idempotent. */
+async function teardown(host: Host, record: ContainerRecord): Promise<void> {
+  await destroyCgroup(record);
+  for (let index = record.config.volumes.length - 1; index >= 0; index--) {
+    const driver = await volumeDriver(host, record.config.volumes[index]!.driver);
+    await driver.unmount(await volumeRequest(host, record, index));
+  }
+}
+
+/** What the supervisor recorded; nothing when it did not witness the exit (killed, or an attached run). */
+async function readExitStatus(host: Host, id: string): Promise<ExitInfo> {
+  return (await readStatusFile(files(host, id).exitStatus).catch(() => undefined)) ?? {};
+}
+
+/**
+ * Removes a container: its writable layer, volume bookkeeping (never volume data), record and name.
+ * A running container is refused unless `force`, which kills it first.
+ */
+export async function removeContainer(host: Host, reference: string, options: { force: boolean }): Promise<void> {
+  const found = await host.store.resolve(reference);
+  if (found.status === 'running' && isAlive(found)) {
+    if (!options.force) transition(found.name, 'running', 'remove');
+    await killContainer(found, 'SIGKILL');
+    await waitGone(found, 10_000);
+  }
+  await withContainerLock(host.roots, found.id, async () => {
+    const record = await host.store.get(found.id);
+    if (!record) return;
+    if (record.status === 'running' && isAlive(record)) transition(record.name, 'running', 'remove');
+    await teardown(host, record);
+    const storage = await storageDriver(host, record.config.storageDriver);
+    await storage.remove(record.id);
+    await removeTree(files(host, record.id).rootfs);
+    await host.store.remove(record);
+  });
+  trace('removed');
+}

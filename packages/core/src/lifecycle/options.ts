@@ -1,0 +1,50 @@
+import type { Resources } from '@skiff/cgroups';
+import type { VolumeSpec } from '../state/record.js';
+
+/** What `create` and `run` take: docker run's options, typed. */
+export interface CreateOptions {
+  image: string;
+  /** The command; empty or absent runs the image's default command. */
+  args?: string[];
+  name?: string;
+  /** KEY=VALUE entries added to (and overriding) the image's environment. The host's is never passed. */
+  env?: string[];
+  workdir?: string;
+  hostname?: string;
+  volumes?: VolumeSpec[];
+  /** Driver for volumes that name none (default: the registry's highest priority volume driver, `bind`). */
+  volumeDriver?: string;
+  storageDriver?: string;
+  network?: 'none' | 'host';
+  tty?: boolean;
+  interactive?: boolean;
+  /** Remove the container (not its volume data) when it exits: `--rm`. */
+  autoRemove?: boolean;
+  /** A minimal init as PID 1 that forwards signals and reaps zombies: `--init`. */
+  init?: boolean;
+  /** cgroup path below each hierarchy's root that holds the container's cgroup (docker's --cgroup-parent). */
+  cgroupParent?: string;
+  /** Resource limits (see @skiff/cgroups resourcesFromFlags for docker's flag syntax). */
+  resources?: Resources;
+  /** Rotate a detached container's log when it exceeds this many bytes (default 10 MiB); keep `logKeep` old files (default 2). */
+  logMaxBytes?: number;
+  logKeep?: number;
+}
+
+export interface RunOptions extends CreateOptions {
+  /** Start in the background and return at once (`-d`); the output goes to the container's log. */
+  detach?: boolean;
+  /** Forward SIGINT/SIGTERM/SIGHUP/SIGQUIT received by this process to the container (the CLI does). */
+  forwardSignals?: boolean;
+}
+
+export interface RunResult {
+  id: string;
+  name: string;
+  /** The container's exit code (attached), or 0 once a detached container is running. */
+  exitCode: number;
+  /** The kernel killed the container's process for exceeding its memory limit. */
+  oomKilled: boolean;
+  /** Things the user should know that did not stop the run (e.g. no swap accounting on this host). */
+  warnings: string[];
+}

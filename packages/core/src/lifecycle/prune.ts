@@ -1,0 +1,62 @@
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { containersDir, namesDir } from '../roots.js';
+import { removeTree } from '../plugin/fs-safety.js';
+import type { ContainerRecord } from '../state/record.js';
+import { removeContainer } from './finish.js';
+import { isAlive, type Host } from './host.js';
+import { settle } from './stop.js';
+
+/**
+ * Brings saved state in line with reality: a container recorded as running whose init is dead is finished
+ * (cgroup, volumes, --rm). Returns the record as it now is, or undefined if it was removed.
+ */
+export async function reconcile(host: Host, record: ContainerRecord): Promise<ContainerRecord | undefined> {
+  if (record.status !== 'running' || isAlive(record)) return record;
+  return settle(host, record);
+}
+
+const GRACE_MS = 60_000;
+
+const olderThan = async (path: string, ms: number) =>
+  stat(path).then((info) => Date.now() - info.mtimeMs > ms, () => false);
+
+export interface PruneReport {
+  /** Ids of stopped containers removed. */
+  removed: string[];
+  /** Leftovers of crashed commands cleaned: half-created container directories, dangling names. */
+  repaired: string[];
+}
+
+/**
+ * `skiff system prune`: reconciles every container, removes the stopped ones (never volume data, never a
+ * running container), and cleans what crashed commands left half-made.
+ */
+export async function prune(host: Host): Promise<PruneReport> {
+  const report: PruneReport = { removed: [], repaired: [] };
+  for (const found of await host.store.list()) {
+    const record = await reconcile(host, found);
+    if (record && record.status !== 'running') {
+      await removeContainer(host, record.id, { force: false });
+      report.removed.push(record.id);
+    }
+  }
+  // A directory without config.json is a create that died before its first save (or one in progress: hence
+  // the age check, since a create writes its first record within milliseconds).
+  const ids = await readdir(containersDir(host.roots)).catch(() => [] as string[]);
+  for (const id of ids) {
+    if (!(await host.store.get(id)) && (await olderThan(join(containersDir(host.roots), id), GRACE_MS))) {
+      await removeTree(join(containersDir(host.roots), id));
+      report.repaired.push(`container directory ${id}`);
+    }
+  }
+  // A name whose container is gone.
+  for (const name of await readdir(namesDir(host.roots)).catch(() => [] as string[])) {
+    const owner = await host.store.resolve(name).catch(() => undefined);
+    if ((!owner || owner.name !== name) && (await olderThan(join(namesDir(host.roots), name), GRACE_MS))) {
+      await rm(join(namesDir(host.roots), name), { force: true });
+      report.repaired.push(`name ${name}`);
+    }
+  }
+  return report;
+}

@@ -1,0 +1,37 @@
+import { constants } from 'node:os';
+import { SkiffError, invalidArgument } from '../plugin/errors.js';
+import type { ContainerRecord } from '../state/record.js';
+import { isAlive } from './host.js';
+
+/** Docker accepts `KILL`, `SIGKILL` and `9`. Returns the canonical SIG name or throws one clear line. */
+export function parseSignal(value: string): NodeJS.Signals {
+  const upper = value.trim().toUpperCase();
+  if (/^\d+$/.test(upper)) {
+    const entry = Object.entries(constants.signals).find(([, number]) => number === Number(upper));
+    if (entry) return entry[0] as NodeJS.Signals;
+  } else {
+    const name = (upper.startsWith('SIG') ? upper : `SIG${upper}`) as NodeJS.Signals;
+    if (name in constants.signals) return name;
+  }
+  throw invalidArgument(`invalid signal "${value}": use a name like TERM, SIGKILL, HUP or a number like 9`);
+}
+
+/** Signals the container's init, if it is still the process it was (pid + start time). */
+export async function killContainer(record: ContainerRecord, signal: NodeJS.Signals): Promise<void> {
+  if (!isAlive(record)) throw new SkiffError('FAILED_PRECONDITION', `container ${record.name} is not running`);
+  try {
+    process.kill(record.pid!, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/** Resolves true once the init is gone, false after `timeoutMs`. */
+export async function waitGone(record: ContainerRecord, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; isAlive(record); delay = Math.min(delay * 2, 50)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+  return true;
+}

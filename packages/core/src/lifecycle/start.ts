@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { constants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import type { CgroupManager } from '@skiff/cgroups';
+import { encodePlan, mountToSyscall, type LaunchPlan } from '@skiff/native';
+import { SkiffError } from '../plugin/errors.js';
+import type { Mount } from '../plugin/mount.js';
+import { processStartTime } from '../state/proc.js';
+import type { ContainerRecord } from '../state/record.js';
+import { destroyCgroup, prepareCgroup } from './cgroup.js';
+import { finishContainer } from './finish.js';
+import { files, storageDriver, volumeDriver, volumeRequest, type Host } from './host.js';
+import { transition } from './states.js';
+import { trace } from './trace.js';
+import { withContainerLock } from '../state/lock.js';
+
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+
+export interface StartResult {
+  exitCode: number;
+  oomKilled: boolean;
+  warnings: string[];
+  /** Why a detached start failed (the helper's message), with `exitCode` 125, 126 or 127. */
+  error?: string;
+}
+
+/**
+ * Prepares mounts, volumes and the cgroup of a created or stopped container and returns the helper's plan.
+ * On failure it undoes what it took. The caller holds the container lock.
+ */
+async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: LaunchPlan; cgroup: CgroupManager; warnings: string[] }> {
+  const { config } = record;
+  const storage = await storageDriver(host, config.storageDriver);
+  const mounts: Mount[] = await storage.prepare(record.id, { dirs: config.layers });
+  const taken: number[] = [];
+  try {
+    for (const [index, volume] of config.volumes.entries()) {
+      const driver = await volumeDriver(host, volume.driver);
+      const request = await volumeRequest(host, record, index);
+      await mkdir(request.scratchDir, { recursive: true, mode: 0o700 });
+      mounts.push(...(await driver.mount(request)));
+      taken.push(index);
+    }
+    const { manager, warnings } = await prepareCgroup(record.id, config.cgroupParent, config.resources);
+    const paths = files(host, record.id);
+    await mkdir(paths.rootfs, { recursive: true, mode: 0o700 });
+    await rm(paths.exitStatus, { force: true });
+    const plan: LaunchPlan = {
+      rootfs: paths.rootfs,
+      mounts: mounts.map(mountToSyscall),
+      hostname: config.hostname,
+      cwd: config.workdir,
+      args: config.args,
+      env: config.env,
+      tty: config.tty,
+      stdin: config.interactive,
+      network: config.network,
+      cgroupProcs: manager.procsFiles(),
+      init: config.init,
+    };
+    trace('planned');
+    return { plan, cgroup: manager, warnings };
+  } catch (error) {
+    for (const index of taken.reverse()) {
+      const driver = await volumeDriver(host, config.volumes[index]!.driver);
+      await driver.unmount(await volumeRequest(host, record, index)).catch(() => {});
+    }
+    throw error;
+  }
+}
+
+/** Spawns the helper with the plan on fd 3 and a status pipe on fd 4; resolves the init's pid when it reports. */
+function launch(host: Host, plan: LaunchPlan, stdio: ['inherit' | 'ignore', 'inherit' | 'ignore', 'inherit' | 'pipe']) {
+  const child = spawn(host.helper, ['run'], { stdio: [...stdio, 'pipe', 'pipe'] });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.once('error', (error) =>
+      reject(new SkiffError('INTERNAL', `cannot start the native helper ${host.helper}: ${error.message}`, { cause: error })),
+    );
+    child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  });
+  const planPipe = child.stdio[3] as Writable;
+  planPipe.on('error', () => {}); // the helper may exit before reading it all; its exit code says why
+  planPipe.end(encodePlan(plan));
+  const pid = readPid(child);
+  trace('spawned');
+  return { child, exited, pid };
+}
+
+/** The helper writes `pid N\n` on fd 4 once the command runs; undefined if it exits without doing so. */
+function readPid(child: ChildProcess): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let text = '';
+    const pipe = child.stdio[4] as Readable;
+    pipe.setEncoding('utf8');
+    pipe.on('data', (chunk: string) => (text += chunk));
+    pipe.on('error', () => resolve(undefined));
+    pipe.on('close', () => {
+      const match = /^pid (\d+)$/m.exec(text);
+      resolve(match ? Number(match[1]) : undefined);
+    });
+  });
+}
+
+async function markRunning(host: Host, record: ContainerRecord, pid: number, detached: boolean): Promise<void> {
+  record.status = 'running';
+  record.pid = pid;
+  record.pidStartTime = processStartTime(pid);
+  record.startedAt = new Date().toISOString();
+  record.finishedAt = undefined;
+  record.exitCode = undefined;
+  record.oomKilled = undefined;
+  record.detached = detached;
+  await host.store.save(record);
+}
+
+/**
+ * Runs the container in the foreground with this process's stdio and waits for it; then tears it down.
+ * `forwardSignals` relays the CLI's signals to the helper (which relays them to the container).
+ */
+export async function startAttached(host: Host, id: string, forwardSignals: boolean): Promise<StartResult> {
+  const launched = await withContainerLock(host.roots, id, async () => {
+    const record = await host.store.resolve(id);
+    transition(record.name, record.status, 'start');
+    const prepared = await prepare(host, record);
+    try {
+      const run = launch(host, prepared.plan, ['inherit', 'inherit', 'inherit']);
+      return { record, prepared, run };
+    } catch (error) {
+      await destroyCgroup(record);
+      throw error;
+    }
+  });
+  const { record, prepared, run } = launched;
+  const onSignal = (signal: NodeJS.Signals) => run.child.kill(signal);
+  if (forwardSignals) for (const signal of FORWARDED) process.on(signal, onSignal);
+  try {
+    const pid = await run.pid;
+    if (pid !== undefined) {
+      await withContainerLock(host.roots, id, async () => {
+        const current = await host.store.get(id);
+        // A fast container may already be finished by someone else (stop, rm -f); then leave it be.
+        if (current?.status === record.status) await markRunning(host, record, pid, false);
+      });
+    }
+    const exitCode = await run.exited;
+    trace('exited');
+    const finished = await finishContainer(host, id, { exitCode, finishedAtMs: Date.now() });
+    return { exitCode, oomKilled: finished?.oomKilled ?? false, warnings: prepared.warnings };
+  } finally {
+    if (forwardSignals) for (const signal of FORWARDED) process.off(signal, onSignal);
+  }
+}
+
+/**
+ * Starts the container under a detached supervisor (the helper, not Node) and returns once it runs. The
+ * supervisor writes the output to the container's log and, when the container exits, its status file, then
+ * runs the host's exit command, which calls finishContainer.
+ */
+export async function startDetached(host: Host, id: string): Promise<StartResult> {
+  if (!host.exitCommand) throw new SkiffError('FAILED_PRECONDITION', 'detached containers need the runtime\'s exitCommand option');
+  const exitCommand = host.exitCommand(id);
+  return withContainerLock(host.roots, id, async () => {
+    const record = await host.store.resolve(id);
+    transition(record.name, record.status, 'start');
+    const prepared = await prepare(host, record);
+    const paths = files(host, id);
+    const plan: LaunchPlan = {
+      ...prepared.plan,
+      stdin: false,
+      detach: true,
+      log: paths.log,
+      logMaxBytes: record.config.logMaxBytes,
+      logKeep: record.config.logKeep,
+      statusFile: paths.exitStatus,
+      exitCommand,
+    };
+    let run: ReturnType<typeof launch>;
+    try {
+      run = launch(host, plan, ['ignore', 'ignore', 'pipe']);
+    } catch (error) {
+      await destroyCgroup(record);
+      throw error;
+    }
+    let stderr = '';
+    (run.child.stderr as Readable).setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [exitCode, pid] = await Promise.all([run.exited, run.pid]);
+    if (exitCode !== 0 || pid === undefined) {
+      // The supervisor still writes the status file and runs the exit command, which finishes the container.
+      const error = stderr.trim().replace(/^skiff: /, '') || `the helper exited with ${exitCode}`;
+      return { exitCode: exitCode || 125, oomKilled: false, warnings: prepared.warnings, error };
+    }
+    await markRunning(host, record, pid, true);
+    trace('detached');
+    return { exitCode: 0, oomKilled: false, warnings: prepared.warnings };
+  });
+}
