@@ -12,5 +12,9 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   define: { __SKIFF_VERSION__: JSON.stringify(version) },
-  banner: { js: '#!/usr/bin/env node' },
+  // skiff's own packages and the small libraries are bundled into a few chunks: one file read instead of a
+  // node_modules walk per module. @skiff/native stays external: it finds its helper binary next to itself.
+  noExternal: [/^@skiff\/(?!native)/, 'commander', 'proper-lockfile', 'import-meta-resolve', 'tar'],
+  // Bundled CommonJS (proper-lockfile, graceful-fs) calls require() for Node's built-ins.
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __skiffCreateRequire } from 'node:module';\nconst require = __skiffCreateRequire(import.meta.url);" },
 });

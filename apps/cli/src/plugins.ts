@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { resolve as resolveModule } from 'import-meta-resolve';
 import { SkiffError, assertPlugin, invalidArgument, type DriverRegistry, type SkiffPlugin } from '@skiff/core/plugin';
 
 /** A plugin to load: an npm package name, and the directory its resolution starts from. */
@@ -59,6 +58,7 @@ export async function loadPlugins(requests: PluginRequest[], registry: DriverReg
       });
     let url: string;
     try {
+      const { resolve: resolveModule } = await import('import-meta-resolve');
       url = isAbsolute(name) ? pathToFileURL(name).href : resolveModule(name, pathToFileURL(join(from, 'noop.js')).href);
     } catch (error) {
       throw fail('package not found', error);

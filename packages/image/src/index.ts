@@ -10,5 +10,4 @@ export {
   type CommitOptions,
 } from './store.js';
 export { canonicalImageName } from './names.js';
-export { extractLayer, type ExtractResult } from './tar.js';
 export { BUSYBOX_HINT } from './busybox.js';

@@ -27,7 +27,6 @@ import { SkiffError, invalidArgument, notFound, removeTree } from '@skiff/core/p
 import { buildBusyboxLayer } from './busybox.js';
 import { processExists, uniqueSuffix, withLock, writeFileAtomic } from './files.js';
 import { canonicalImageName, imageFileName } from './names.js';
-import { extractLayer } from './tar.js';
 
 export interface ImageConfig {
   /** `KEY=value` words, as in OCI image configs. */
@@ -221,6 +220,8 @@ export function createImageStore(root: string): ImageStore {
       const staging = await stage();
       try {
         const digest = await sha256File(path);
+        // Loaded on demand: the tar library is large and only `import` needs it.
+        const { extractLayer } = await import('./tar.js');
         await extractLayer(path, join(staging, 'layer'));
         const layer = await publishLayer(join(staging, 'layer'));
         const image = newRecord(canonical, [layer], [digest], config);
