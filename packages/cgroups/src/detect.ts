@@ -42,6 +42,17 @@ export function parseMountinfo(text: string): MountinfoEntry[] {
 
 const under = (path: string, root: string) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
 
+let mountinfoCache: string | undefined;
+
+/**
+ * /proc/self/mountinfo, read once per process: the cgroup hierarchies do not move while skiff runs, and a
+ * container's start and teardown would otherwise read and parse it several times.
+ */
+export function hostMountinfo(): string {
+  mountinfoCache ??= readFileSync('/proc/self/mountinfo', 'utf8');
+  return mountinfoCache;
+}
+
 /**
  * v2 only when `root` itself is a cgroup2 mount. A hybrid host (v1 controllers, plus an empty cgroup2 at
  * <root>/unified) is v1. With no text, asks statfs(root) first and falls back to /proc/self/mountinfo.
@@ -54,7 +65,7 @@ export function detectCgroupVersion(mountinfoText?: string, root = '/sys/fs/cgro
     } catch {
       // Not mounted or not readable: mountinfo below gives the clear answer.
     }
-    mountinfoText = readFileSync('/proc/self/mountinfo', 'utf8');
+    mountinfoText = hostMountinfo();
   }
   const mounts = parseMountinfo(mountinfoText);
   // The last mount on a path is the visible one.

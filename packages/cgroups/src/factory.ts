@@ -1,8 +1,7 @@
 /**
  * The one factory: picks v1 or v2 for this host (unless told) and builds the manager.
  */
-import { readFileSync } from 'node:fs';
-import { detectCgroupVersion, findV1Mounts } from './detect.js';
+import { detectCgroupVersion, findV1Mounts, hostMountinfo } from './detect.js';
 import { CgroupError } from './errors.js';
 import type { CgroupFs } from './fs.js';
 import type { CgroupManager, CgroupTimeouts, CgroupVersion, KillFunction } from './types.js';
@@ -30,7 +29,7 @@ export function createCgroupManager(options: CreateCgroupManagerOptions): Cgroup
   const version = options.version ?? detectCgroupVersion(options.mountinfo, root);
   const common = { name: options.name, parent: options.parent ?? 'skiff', fs: options.fs, kill: options.kill, timeouts: options.timeouts };
   if (version === 'v2') return new CgroupV2Manager({ ...common, root });
-  const mounts = findV1Mounts(options.mountinfo ?? readFileSync('/proc/self/mountinfo', 'utf8'), root);
+  const mounts = findV1Mounts(options.mountinfo ?? hostMountinfo(), root);
   if (Object.keys(mounts).length === 0) {
     throw new CgroupError('NOT_SUPPORTED', `no cgroup v1 controller is mounted under ${root}`);
   }

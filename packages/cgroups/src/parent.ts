@@ -3,13 +3,13 @@
  * once the last one is gone, so an idle host keeps no cgroup of skiff's. A container created meanwhile may
  * find the parent removed under it: its create fails with ENOENT and is simply retried by the caller.
  */
-import { readFileSync, rmdirSync } from 'node:fs';
+import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectCgroupVersion, findV1Mounts } from './detect.js';
+import { detectCgroupVersion, findV1Mounts, hostMountinfo } from './detect.js';
 
 /** rmdir of `<hierarchy>/<parent>` (deepest level first) wherever it is empty; busy ones are left alone. */
 export function removeEmptyParent(parent = 'skiff', root = '/sys/fs/cgroup'): void {
-  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
+  const mountinfo = hostMountinfo();
   const hierarchies = detectCgroupVersion(mountinfo, root) === 'v2' ? [root] : [...new Set(Object.values(findV1Mounts(mountinfo, root)))];
   const levels = parent.split('/').filter(Boolean);
   for (const hierarchy of hierarchies) {

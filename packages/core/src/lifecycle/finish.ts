@@ -45,7 +45,7 @@ export async function finishContainer(host: Host, id: string, exit: ExitInfo = {
     await host.store.save(record);
     return record;
   });
-  if (record?.config.autoRemove) await removeContainer(host, id, { force: false });
+  if (record?.config.autoRemove) await removeContainer(host, id, { force: false, tornDown: true });
   trace('finished');
   return record;
 }
@@ -68,7 +68,7 @@ async function readExitStatus(host: Host, id: string): Promise<ExitInfo> {
  * Removes a container: its writable layer, volume bookkeeping (never volume data), record and name.
  * A running container is refused unless `force`, which kills it first.
  */
-export async function removeContainer(host: Host, reference: string, options: { force: boolean }): Promise<void> {
+export async function removeContainer(host: Host, reference: string, options: { force: boolean; tornDown?: boolean }): Promise<void> {
   const found = await host.store.resolve(reference);
   if (found.status === 'running' && isAlive(found)) {
     if (!options.force) transition(found.name, 'running', 'remove');
@@ -79,7 +79,7 @@ export async function removeContainer(host: Host, reference: string, options: { 
     const record = await host.store.get(found.id);
     if (!record) return;
     if (record.status === 'running' && isAlive(record)) transition(record.name, 'running', 'remove');
-    await teardown(host, record);
+    if (!options.tornDown) await teardown(host, record);
     const storage = await storageDriver(host, record.config.storageDriver);
     await storage.remove(record.id);
     await removeTree(files(host, record.id).rootfs);

@@ -9,7 +9,7 @@ import { mergeEnv, validateEnv, validateHostname, validateWorkdir } from './vali
 import { parseSignal } from './signal.js';
 
 const kind = SkiffError;
-const RUNS = { numRuns: 300 };
+const RUNS = { numRuns: 200 };
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
 /** Inputs without control characters: hostname, workdir and signal messages echo input raw (reported; pinned below). */
@@ -32,7 +32,7 @@ describe('validateEnv / mergeEnv (fuzz)', () => {
         expect(outcome.ok).toBe(valid);
         if (outcome.ok) expect(outcome.value).toEqual(entries);
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 
@@ -66,7 +66,7 @@ describe('validateHostname / validateWorkdir (fuzz)', () => {
         expect(outcome.ok).toBe(valid);
         if (outcome.ok) expect(outcome.value).toBe(text);
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 
@@ -100,7 +100,7 @@ describe('parseSignal (fuzz)', () => {
         expect(Object.hasOwn(signals, outcome.value)).toBe(true);
         expect(parseSignal(outcome.value)).toBe(outcome.value);
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 

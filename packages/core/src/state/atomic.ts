@@ -3,15 +3,16 @@ import { open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
 /**
- * Writes a file atomically: a temp file in the same directory, fsync, rename over the target. A reader
- * sees the old content or the new, never a half-written file, even if the writer is killed midway.
+ * Writes a file atomically: a temp file in the same directory, renamed over the target. A reader sees the old
+ * content or the new, never a half-written file, even if the writer is killed midway. There is no fsync:
+ * state is written several times per container start, and a power loss that drops the last change leaves a
+ * record that reconciliation (`ps`, `system prune`) brings back in line with the processes that exist.
  */
 export async function writeFileAtomic(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', mode);
   try {
     await handle.writeFile(data);
-    await handle.sync();
   } catch (error) {
     await handle.close();
     await rm(temp, { force: true });

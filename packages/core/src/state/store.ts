@@ -58,6 +58,10 @@ export class ContainerStore {
 
   /** Finds a container by full id, unique id prefix, or name. */
   async resolve(reference: string): Promise<ContainerRecord> {
+    if (/^[0-9a-f]{64}$/.test(reference)) {
+      const record = await this.get(reference);
+      if (record) return record;
+    }
     const byName = await readFile(join(namesDir(this.roots), reference), 'utf8').catch(() => undefined);
     if (byName) {
       const record = await this.get(byName);
