@@ -1,10 +1,12 @@
 import { CommanderError } from 'commander';
+import { trace } from '@skiff/core';
 import { describeError } from './errors.js';
 import { createProgram } from './program.js';
 
 /** Exit status for skiff's own failures (bad flags, missing image...), as docker uses 125. */
 const EXIT_SKIFF_ERROR = 125;
 
+trace('loaded');
 try {
   await createProgram().parseAsync(process.argv);
 } catch (error) {

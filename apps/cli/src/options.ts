@@ -5,6 +5,6 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
 
 /** A whole number of seconds, for `stop -t` and `restart -t`. */
 export function parseSeconds(value: string): number {
-  if (!/^\d+$/.test(value)) throw invalidArgument(`invalid time "${value}": expected whole seconds`);
+  if (!/^\d+$/.test(value)) throw invalidArgument(`invalid time ${JSON.stringify(value)}: expected whole seconds`);
   return Number(value);
 }

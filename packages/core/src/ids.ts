@@ -13,5 +13,5 @@ export function randomName(): string {
   return `${adjectives[a! % adjectives.length]}_${nouns[b! % nouns.length]}${c! % 10}`;
 }
 
-/** Docker's rule for container names. */
-export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** Docker's rule for container names, at most 128 characters (a name is also a file name in the state root). */
+export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;

@@ -13,6 +13,8 @@ export { resolveUser } from './lifecycle/user.js';
 export { trace } from './lifecycle/trace.js';
 export { asSkiffError } from './lifecycle/cgroup.js';
 export { ContainerStore } from './state/store.js';
+export { withLock, type LockOptions } from './state/lock.js';
+export { writeFileAtomic, writeJsonAtomic } from './state/atomic.js';
 export { isSameProcess, processStartTime } from './state/proc.js';
 export type { ContainerRecord, ContainerConfig, VolumeSpec } from './state/record.js';
 export { resolveRoots, type Roots } from './roots.js';

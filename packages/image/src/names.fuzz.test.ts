@@ -39,7 +39,7 @@ describe('canonicalImageName (fuzz)', () => {
         expect(['.', '..']).not.toContain(file);
         expect(decodeURIComponent(file.slice(0, -'.json'.length))).toBe(canonical);
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 

@@ -25,7 +25,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SkiffError, invalidArgument, notFound, removeTree } from '@skiff/core/plugin';
 import { buildBusyboxLayer } from './busybox.js';
-import { processExists, uniqueSuffix, withLock, writeFileAtomic } from './files.js';
+import { withLock, writeFileAtomic } from '@skiff/core';
+import { processExists, uniqueSuffix } from './files.js';
 import { canonicalImageName, imageFileName } from './names.js';
 
 export interface ImageConfig {

@@ -27,6 +27,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { withLock } from '@skiff/core';
 import {
   SkiffError,
   failedPrecondition,
@@ -263,31 +264,6 @@ async function removeRecordIf(record: string, test: (current: UseRecord | undefi
     const present = await lstat(record).catch(() => undefined);
     if (present && test(await readJson<UseRecord>(record))) await unlink(record).catch(() => undefined);
   });
-}
-
-/** A lock is a directory (mkdir is atomic). Held for a few milliseconds; one older than 10 s is left by a crash. */
-async function withLock(lock: string, action: () => Promise<void>): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await mkdir(lock, { mode: 0o700 });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const info = await stat(lock).catch(() => undefined);
-    if (info && Date.now() - info.mtimeMs > 10_000) {
-      await rm(lock, { recursive: true, force: true });
-    } else if (attempt > 2000) {
-      throw new SkiffError('UNAVAILABLE', `the lock ${lock} stays taken; try again`);
-    } else {
-      await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8));
-    }
-  }
-  try {
-    await action();
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
 }
 
 async function readJson<T>(path: string): Promise<T | undefined> {

@@ -150,14 +150,16 @@ function addOption(spec: VolumeSpec, key: string, value: string, fail: Fail): vo
   }
   if (!OPTION_KEY.test(key)) throw fail(`option name ${JSON.stringify(key)} is invalid`);
   if (value === '') throw fail(`option ${key}= has no value`);
-  if (key in spec.options && spec.options[key] !== value) throw fail(`option ${key} given twice`);
+  // Object.hasOwn, not `in`: `in` also sees Object.prototype, so `constructor=x` was refused as "given twice".
+  if (Object.hasOwn(spec.options, key) && spec.options[key] !== value) throw fail(`option ${key} given twice`);
   spec.options[key] = value;
 }
 
 function parseBoolean(value: string | undefined, key: string, fail: Fail): boolean {
   if (value === undefined || value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
-  throw fail(`${key}=${value} is not true or false`);
+  // Escaped (without the quotes), so a tab or escape sequence in the value cannot reach the terminal raw.
+  throw fail(`${key}=${JSON.stringify(value).slice(1, -1)} is not true or false`);
 }
 
 /** Splits one CSV record as docker does for --mount: fields may be "quoted", with "" for a quote. */

@@ -1,5 +1,6 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { parseLogRecords } from '@skiff/native';
+import { SkiffError } from '../plugin/errors.js';
 import { files, isAlive, type Host } from './host.js';
 
 export interface LogLine {
@@ -53,7 +54,13 @@ async function readFrom(handle: FileHandle, offset: number, splitter: LineSplitt
   if (size <= offset) return { lines: [], offset };
   const buffer = Buffer.alloc(size - offset);
   const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-  const { records, rest } = parseLogRecords(buffer.subarray(0, bytesRead));
+  let parsed: ReturnType<typeof parseLogRecords>;
+  try {
+    parsed = parseLogRecords(buffer.subarray(0, bytesRead));
+  } catch (error) {
+    throw new SkiffError('INTERNAL', `the container's log is damaged: ${(error as Error).message}`, { cause: error });
+  }
+  const { records, rest } = parsed;
   const lines = records.flatMap((record) => splitter.push(record.stream, record.timeNs, record.data));
   return { lines, offset: offset + bytesRead - rest.length };
 }

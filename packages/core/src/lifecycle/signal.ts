@@ -5,15 +5,17 @@ import { isAlive } from './host.js';
 
 /** Docker accepts `KILL`, `SIGKILL` and `9`. Returns the canonical SIG name or throws one clear line. */
 export function parseSignal(value: string): NodeJS.Signals {
-  const upper = value.trim().toUpperCase();
+  const trimmed = value.trim();
+  // ASCII only, checked before upper-casing: toUpperCase() would turn 'ſigkill' into SIGKILL.
+  const upper = /^[A-Za-z0-9]{1,16}$/.test(trimmed) ? trimmed.toUpperCase() : '';
   if (/^\d+$/.test(upper)) {
     const entry = Object.entries(constants.signals).find(([, number]) => number === Number(upper));
     if (entry) return entry[0] as NodeJS.Signals;
-  } else {
+  } else if (upper) {
     const name = (upper.startsWith('SIG') ? upper : `SIG${upper}`) as NodeJS.Signals;
     if (name in constants.signals) return name;
   }
-  throw invalidArgument(`invalid signal "${value}": use a name like TERM, SIGKILL, HUP or a number like 9`);
+  throw invalidArgument(`invalid signal ${JSON.stringify(value)}: use a name like TERM, SIGKILL, HUP or a number like 9`);
 }
 
 /** Signals the container's init, if it is still the process it was (pid + start time). */

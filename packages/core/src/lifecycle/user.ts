@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { invalidArgument, notFound } from '../plugin/errors.js';
 import { resolveInRoot } from '../plugin/fs-safety.js';
 
@@ -13,34 +14,61 @@ export interface UserIds {
  */
 export async function resolveUser(root: string, spec: string): Promise<UserIds> {
   const [user = '', group] = spec.split(':');
-  if (!user || spec.split(':').length > 2) throw invalidArgument(`invalid user "${spec}": expected USER[:GROUP], names or numbers`);
+  if (!user || spec.split(':').length > 2) throw invalidArgument(`invalid user ${JSON.stringify(spec)}: expected USER[:GROUP], names or numbers`);
   const passwd = await table(root, '/etc/passwd');
   let uid: number;
   let gid: number;
-  if (/^\d+$/.test(user)) {
-    uid = Number(user);
-    gid = Number(passwd.find((fields) => fields[2] === user)?.[3] ?? user);
+  if (DIGITS.test(user)) {
+    uid = id(user, spec);
+    const entry = passwd.find((fields) => fields[2] === user);
+    gid = entry ? id(entry[3], spec) : uid;
   } else {
     const entry = passwd.find((fields) => fields[0] === user);
-    if (!entry) throw notFound(`unable to find user ${user}: no matching entries in the container's /etc/passwd`);
-    uid = Number(entry[2]);
-    gid = Number(entry[3]);
+    if (!entry) throw notFound(`unable to find user ${JSON.stringify(user)}: no matching entries in the container's /etc/passwd`);
+    uid = id(entry[2], spec);
+    gid = id(entry[3], spec);
   }
   if (group !== undefined) {
-    if (/^\d+$/.test(group)) gid = Number(group);
+    if (DIGITS.test(group)) gid = id(group, spec);
     else {
       const entry = (await table(root, '/etc/group')).find((fields) => fields[0] === group);
-      if (!entry) throw notFound(`unable to find group ${group}: no matching entries in the container's /etc/group`);
-      gid = Number(entry[2]);
+      if (!entry) throw notFound(`unable to find group ${JSON.stringify(group)}: no matching entries in the container's /etc/group`);
+      gid = id(entry[2], spec);
     }
-  }
-  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid > 0xfffffffe || gid > 0xfffffffe) {
-    throw invalidArgument(`invalid user "${spec}": uid and gid must be numbers below 4294967295`);
   }
   return { uid, gid };
 }
 
+const DIGITS = /^\d{1,10}$/;
+
+/** A uid or gid field: decimal digits only (an empty or odd field must never turn into 0, i.e. root). */
+function id(field: string | undefined, spec: string): number {
+  const value = Number(field);
+  if (field === undefined || !DIGITS.test(field) || value > 0xfffffffe) {
+    throw invalidArgument(`invalid user ${JSON.stringify(spec)}: the container's passwd/group entry has a bad id ${JSON.stringify(field ?? '')}`);
+  }
+  return value;
+}
+
+/** Largest passwd/group file read: the container controls it, so it could be huge or endless (/dev/zero). */
+const MAX_TABLE = 1024 * 1024;
+
 async function table(root: string, path: string): Promise<string[][]> {
-  const text = await readFile(resolveInRoot(root, path), 'utf8').catch(() => '');
-  return text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split(':'));
+  // O_NONBLOCK: a FIFO planted at the path must not hang us; anything but a regular file reads as empty.
+  const handle = await open(resolveInRoot(root, path), constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW).catch(() => undefined);
+  if (!handle) return [];
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return [];
+    const buffer = Buffer.alloc(Math.min(info.size, MAX_TABLE));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'))
+      .map((line) => line.split(':'));
+  } finally {
+    await handle.close();
+  }
 }

@@ -24,14 +24,14 @@ const HOSTNAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-
 
 export function validateHostname(hostname: string): string {
   if (hostname.length > 64 || !HOSTNAME.test(hostname)) {
-    throw invalidArgument(`invalid hostname "${hostname}": use letters, digits, '-' and '.', at most 64 characters`);
+    throw invalidArgument(`invalid hostname ${JSON.stringify(hostname)}: use letters, digits, '-' and '.', at most 64 characters`);
   }
   return hostname;
 }
 
 export function validateWorkdir(dir: string): string {
   if (!dir.startsWith('/') || dir.includes('\0')) {
-    throw invalidArgument(`invalid working directory "${dir}": it must be an absolute path inside the container`);
+    throw invalidArgument(`invalid working directory ${JSON.stringify(dir)}: it must be an absolute path inside the container`);
   }
   return dir;
 }

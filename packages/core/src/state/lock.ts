@@ -1,27 +1,32 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { SkiffError } from '../plugin/errors.js';
 import type { Roots } from '../roots.js';
 
+export interface LockOptions {
+  /** Named in the error when the lock cannot be had. */
+  what?: string;
+  /** A lock whose holder stopped refreshing it this long ago (ms) was left by a crash and is taken over. */
+  stale?: number;
+}
+
 /**
- * Serialises state changes of one container across concurrent skiff processes (start, stop, cleanup, rm).
- * The lock is a directory <runRoot>/locks/<id>.lock (proper-lockfile: atomic mkdir, mtime refreshed while held,
- * taken over when stale, so a `kill -9` of its holder cannot wedge the container).
+ * Runs `action` holding the lock directory `lockPath`, across processes (proper-lockfile: atomic mkdir, mtime
+ * refreshed while held, taken over when stale, so a `kill -9` of a holder cannot wedge anything).
  */
-export async function withContainerLock<T>(roots: Roots, id: string, action: () => Promise<T>): Promise<T> {
-  const dir = join(roots.runRoot, 'locks');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+export async function withLock<T>(lockPath: string, action: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(dir, {
-      lockfilePath: join(dir, `${id}.lock`),
+    release = await lockfile.lock(dirname(lockPath), {
+      lockfilePath: lockPath,
       realpath: false,
-      stale: 10_000,
-      retries: { retries: 400, factor: 1.2, minTimeout: 10, maxTimeout: 100 },
+      stale: options.stale ?? 10_000,
+      retries: { retries: 400, factor: 1.2, minTimeout: 5, maxTimeout: 100 },
     });
   } catch (error) {
-    throw new SkiffError('UNAVAILABLE', `container ${id.slice(0, 12)} is busy (another skiff command holds its lock); try again`, {
+    throw new SkiffError('UNAVAILABLE', `${options.what ?? lockPath} is busy (another skiff command holds its lock); try again`, {
       cause: error,
     });
   }
@@ -31,3 +36,7 @@ export async function withContainerLock<T>(roots: Roots, id: string, action: () 
     await release().catch(() => {});
   }
 }
+
+/** Serialises state changes of one container across concurrent skiff processes (start, stop, cleanup, rm). */
+export const withContainerLock = <T>(roots: Roots, id: string, action: () => Promise<T>): Promise<T> =>
+  withLock(join(roots.runRoot, 'locks', `${id}.lock`), action, { what: `container ${id.slice(0, 12)}` });

@@ -93,30 +93,29 @@ describe('container names (fuzz)', () => {
   });
 });
 
-// Bugs the fuzz suite found in store.ts / ids.ts, which this suite may not change; reported. Each `it.fails`
-// starts failing (a reminder to make it a plain `it`) once its bug is fixed.
-describe('known bugs (reported)', () => {
+// Regressions: bugs the fuzz suite found, since fixed; each test pins one.
+describe('fixed bugs', () => {
   // NAME_PATTERN has no length limit; open(names/<name>) then throws a raw ENAMETOOLONG instead of INVALID_ARGUMENT.
-  it.fails('refuses a 256-character name with INVALID_ARGUMENT', async () => {
+  it('refuses a 256-character name with INVALID_ARGUMENT', async () => {
     const name = 'a'.repeat(256);
     const outcome = await attemptAsync(() => newStore().create(record(name)), kind, [name]);
     expect(outcome.ok).toBe(false);
   });
 
   // create interpolates the name raw ("${record.name}"), so a newline in --name splits the error line.
-  it.fails('keeps a newline in --name out of the message', async () => {
+  it('keeps a newline in --name out of the message', async () => {
     await attemptAsync(() => newStore().create(record('a\nb')), kind, ['a\nb']);
   });
 
   // resolve('') matches every id as a prefix, so with one container `skiff rm ""` removes it.
-  it.fails('resolve("") finds nothing', async () => {
+  it('resolve("") finds nothing', async () => {
     const store = newStore();
     await store.create(record('only'));
     expect((await attemptAsync(() => store.resolve(''), kind, [''], ['NOT_FOUND', 'INVALID_ARGUMENT'])).ok).toBe(false);
   });
 
   // resolve reads names/<reference> as a path, so '../names/alpha' or './alpha' resolve alpha.
-  it.fails('resolve("../names/alpha") does not find alpha', async () => {
+  it('resolve("../names/alpha") does not find alpha', async () => {
     const store = newStore();
     await store.create(record('alpha'));
     expect((await attemptAsync(() => store.resolve('../names/alpha'), kind, ['../names/alpha'], ['NOT_FOUND'])).ok).toBe(false);

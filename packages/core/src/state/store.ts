@@ -16,7 +16,7 @@ export class ContainerStore {
   /** Reserves the name and writes the first record. Throws ALREADY_EXISTS if the name is taken. */
   async create(record: ContainerRecord): Promise<void> {
     if (!NAME_PATTERN.test(record.name)) {
-      throw invalidArgument(`invalid container name "${record.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      throw invalidArgument(`invalid container name ${JSON.stringify(record.name)}: use [a-zA-Z0-9][a-zA-Z0-9_.-], at most 128 characters`);
     }
     await mkdir(namesDir(this.roots), { recursive: true, mode: 0o700 });
     await mkdir(containerDir(this.roots, record.id), { recursive: true, mode: 0o700 });
@@ -58,17 +58,19 @@ export class ContainerStore {
 
   /** Finds a container by full id, unique id prefix, or name. */
   async resolve(reference: string): Promise<ContainerRecord> {
+    if (!NAME_PATTERN.test(reference)) throw notFound(`no such container: ${JSON.stringify(reference)}`);
     if (/^[0-9a-f]{64}$/.test(reference)) {
       const record = await this.get(reference);
       if (record) return record;
     }
     const byName = await readFile(join(namesDir(this.roots), reference), 'utf8').catch(() => undefined);
-    if (byName) {
+    if (byName && /^[0-9a-f]{64}$/.test(byName)) {
       const record = await this.get(byName);
       if (record) return record;
     }
-    const matches = (await readdir(containersDir(this.roots)).catch(() => [] as string[])).filter((id) =>
-      id.startsWith(reference),
+    const prefix = /^[0-9a-f]+$/.test(reference) ? reference : undefined;
+    const matches = prefix === undefined ? [] : (await readdir(containersDir(this.roots)).catch(() => [] as string[])).filter((id) =>
+      id.startsWith(prefix),
     );
     if (matches.length > 1) {
       throw new SkiffError('INVALID_ARGUMENT', `container id prefix "${reference}" is ambiguous: it matches ${matches.length} containers`);
