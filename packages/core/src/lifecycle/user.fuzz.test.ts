@@ -54,8 +54,8 @@ function expected(passwd: string, group: string, text: string): { uid: number; g
   let gid: number | undefined;
   if (/^\d+$/.test(user)) {
     uid = id(user);
-    const fields = table(passwd).find((f) => f[2] === user);
-    gid = fields?.[3] === undefined ? uid : id(fields[3]);
+    // docker: the entry's group, or group 0 when there is no usable entry.
+    gid = id(table(passwd).find((f) => f[2] === user)?.[3]) ?? 0;
   } else {
     const fields = table(passwd).find((f) => f[0] === user);
     if (!fields) return 'NOT_FOUND';

@@ -19,9 +19,10 @@ export async function resolveUser(root: string, spec: string): Promise<UserIds> 
   let uid: number;
   let gid: number;
   if (DIGITS.test(user)) {
+    // docker: a numeric user takes the group of its passwd entry, or group 0 when there is no usable one.
     uid = id(user, spec);
-    const entry = passwd.find((fields) => fields[2] === user);
-    gid = entry ? id(entry[3], spec) : uid;
+    const entryGid = passwd.find((fields) => fields[2] === user)?.[3];
+    gid = entryGid !== undefined && DIGITS.test(entryGid) && Number(entryGid) <= MAX_ID ? Number(entryGid) : 0;
   } else {
     const entry = passwd.find((fields) => fields[0] === user);
     if (!entry) throw notFound(`unable to find user ${JSON.stringify(user)}: no matching entries in the container's /etc/passwd`);
@@ -40,11 +41,12 @@ export async function resolveUser(root: string, spec: string): Promise<UserIds> 
 }
 
 const DIGITS = /^\d{1,10}$/;
+const MAX_ID = 0xfffffffe;
 
 /** A uid or gid field: decimal digits only (an empty or odd field must never turn into 0, i.e. root). */
 function id(field: string | undefined, spec: string): number {
   const value = Number(field);
-  if (field === undefined || !DIGITS.test(field) || value > 0xfffffffe) {
+  if (field === undefined || !DIGITS.test(field) || value > MAX_ID) {
     throw invalidArgument(`invalid user ${JSON.stringify(spec)}: the container's passwd/group entry has a bad id ${JSON.stringify(field ?? '')}`);
   }
   return value;
