@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseLogRecords, type LogRecord } from './log-format.js';
+import '../../../test/fuzz.js'; // fixed seed in CI
 
 /** `<o|e> <unix-time-ns> <length>\n<length bytes>`, as the supervisor appends them. */
 const encode = (records: LogRecord[]) =>
