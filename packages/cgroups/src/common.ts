@@ -3,6 +3,7 @@
  * pid lists, the kill loop and the depth-first removal. Internal; not exported from the package.
  */
 import { join } from 'node:path';
+import { DEVICE_RULE } from './devices.js';
 import { CgroupError, errnoOf, systemError } from './errors.js';
 import type { CgroupFs } from './fs.js';
 import type { CgroupTimeouts, KillFunction, Resources } from './types.js';
@@ -212,6 +213,17 @@ export function checkResources(resources: Resources): void {
       'INVALID_ARGUMENT',
       `memorySwap ${memorySwap} is smaller than memory ${memory}: it is the total of memory and swap`,
     );
+  }
+  const { devices } = resources;
+  if (devices !== undefined && devices !== 'unrestricted') {
+    if (typeof devices !== 'object' || devices === null || !Array.isArray(devices.allow)) {
+      throw new CgroupError('INVALID_ARGUMENT', `invalid devices ${JSON.stringify(devices)}: expected { allow: [...] } or "unrestricted"`);
+    }
+    for (const rule of devices.allow) {
+      if (typeof rule !== 'string' || !DEVICE_RULE.test(rule)) {
+        throw new CgroupError('INVALID_ARGUMENT', `invalid device rule "${String(rule)}": expected e.g. "c 1:3 rwm" (type c or b, major:minor or *, access of r, w, m)`);
+      }
+    }
   }
   for (const field of ['cpusetCpus', 'cpusetMems'] as const) {
     const value = resources[field];

@@ -4,6 +4,7 @@ export type {
   CgroupStats,
   CgroupTimeouts,
   CgroupVersion,
+  DeviceRules,
   KillFunction,
   MemoryStats,
   Resources,
@@ -42,3 +43,4 @@ export {
   type ResourceFlags,
 } from './parse.js';
 export { removeEmptyParent } from './parent.js';
+export { DEFAULT_DEVICE_RULES, DEVICE_RULE, deviceRule } from './devices.js';

@@ -30,7 +30,16 @@ export interface Resources {
   cpusetMems?: string;
   /** Maximum number of tasks (processes and threads); -1 (or 0) for unlimited. */
   pidsLimit?: number;
+  /**
+   * Which device nodes the container may open: exactly the `allow` rules (devices.allow lines such as
+   * "c 1:3 rwm"; DEFAULT_DEVICE_RULES is docker's default, plus one `deviceRule` per --device), or every
+   * device ('unrestricted', --privileged). v1 only: v2 filters devices with an eBPF program, which skiff does
+   * not install; there `set` applies nothing and warns.
+   */
+  devices?: DeviceRules;
 }
+
+export type DeviceRules = { allow: readonly string[] } | 'unrestricted';
 
 export interface MemoryStats {
   /** Bytes in use now (v1 memory.usage_in_bytes, v2 memory.current). */

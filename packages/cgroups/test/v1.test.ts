@@ -3,8 +3,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { requiresRoot } from '../../../test/support.js';
-import { CgroupError, createCgroupManager, detectCgroupVersion, hostOnlineCpus, parseList, type CgroupManager } from '../src/index.js';
+import { requiresRoot, tempDir } from '../../../test/support.js';
+import {
+  CgroupError,
+  createCgroupManager,
+  DEFAULT_DEVICE_RULES,
+  detectCgroupVersion,
+  deviceRule,
+  hostOnlineCpus,
+  parseList,
+  type CgroupManager,
+} from '../src/index.js';
 import { killStarted, leftoverDirs, procCgroups, read, removeTestParent, start, startInCgroup, testParent } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -155,6 +164,35 @@ describe.skipIf(!v1Host())('cgroup v1 on this host (root)', () => {
     expect(stats.pids?.current).toBe(4); // the four sleeps that did start (orphaned now; killAll takes them)
     await m.killAll();
     expect(await m.getPids()).toEqual([]);
+    await m.destroy();
+  });
+
+  it("devices: docker's default rules let a process create any node but open only the allowed ones", async () => {
+    const m = manager('c-devices');
+    await m.set({ devices: { allow: [...DEFAULT_DEVICE_RULES, deviceRule('c', 10, 229)] } });
+    const dir = m.paths().devices as string;
+    expect(read(join(dir, 'devices.list')).split('\n')).toEqual([...DEFAULT_DEVICE_RULES, 'c 10:229 rwm']);
+    const scratch = tempDir('skiff-test-devices-');
+    // sda's numbers: creating the node is allowed (m), opening it is not, whether or not the disk exists.
+    const script = `exec 2>&1; mknod ${scratch}/sda b 8 0 && echo mknod=ok; head -c 1 ${scratch}/sda; echo "open=$?"; echo x > /dev/null && echo null=ok`;
+    const probe = startInCgroup(m.procsFiles(), script);
+    expect(await probe.exited).toEqual({ code: 0, signal: null });
+    expect(probe.output()).toMatch(/^mknod=ok\nhead: cannot open '.*\/sda' for reading: Operation not permitted\nopen=1\nnull=ok\n$/);
+    await m.destroy();
+  });
+
+  it('devices: a device left out of the allow list is refused; unrestricted allows it again', async () => {
+    const m = manager('c-devices-few');
+    await m.set({ devices: { allow: ['c 1:5 rwm'] } });
+    const script = 'exec 2>&1; head -c 1 /dev/zero | wc -c; echo x > /dev/null; echo "null=$?"';
+    const denied = startInCgroup(m.procsFiles(), script);
+    await denied.exited;
+    expect(denied.output()).toMatch(/^1\n.*\/dev\/null: Operation not permitted\nnull=2\n$/);
+    await m.set({ devices: 'unrestricted' });
+    expect(read(join(m.paths().devices as string, 'devices.list'))).toBe('a *:* rwm');
+    const allowed = startInCgroup(m.procsFiles(), script);
+    await allowed.exited;
+    expect(allowed.output()).toBe('1\nnull=0\n');
     await m.destroy();
   });
 

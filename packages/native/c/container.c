@@ -34,6 +34,10 @@ void container_main(const void *arg, const struct child_fds *fds)
 	mount_sys(rootfd, plan->net_host);
 	/* Volumes last, so a volume may cover a default like /dev/shm (as in docker). */
 	mount_volumes(rootfd, plan);
+	make_devices(rootfd, plan);
+	/* Over everything else, so no volume can uncover them (runc's order: read-only first, then masks). */
+	readonly_paths(rootfd, plan->readonly, plan->n_readonly);
+	mask_paths(rootfd, plan->masked, plan->n_masked);
 	close(rootfd);
 	enter_root(plan->rootfs);
 
@@ -50,11 +54,18 @@ void container_main(const void *arg, const struct child_fds *fds)
 	if (fds->pty_sock >= 0)
 		close(fds->pty_sock);
 
+	/* As root (it may create the directory), before the root turns read-only; runc does the same. */
 	enter_cwd(plan->cwd);
+	if (plan->readonly_root)
+		readonly_root();
 	umask(022);
 	/* Nothing the helper inherited (from Node or from us) leaks into the container, except 0, 1, 2. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		bail("close_range");
+	/* User, capabilities, no_new_privs, seccomp. Before the init forks: it is in the container too and holds
+	 * no more than the command. */
+	security_enter_user(&plan->security);
+	security_finish(&plan->security);
 	if (plan->init)
 		init_start(plan->tty); /* returns in the child that runs the command; PID 1 never returns */
 	exec_command(plan->argv, plan->envp);

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,17 +65,16 @@ static void exec_main(const void *arg, const struct child_fds *fds)
 	if (fds->pty_sock >= 0)
 		close(fds->pty_sock);
 
-	if (plan->has_user) {
-		/* Supplementary groups first (root's would otherwise stay), then the gid while we still may. */
-		if (setgroups(0, NULL) < 0 || setgid(plan->gid) < 0 || setuid(plan->uid) < 0)
-			bail("set user %u:%u", (unsigned)plan->uid, (unsigned)plan->gid);
-	}
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		bail("close_range");
+	/* The container's restrictions (the caller sends the container's own set): user, then ... */
+	security_enter_user(&plan->security);
 	/* After setuid, as runc does: the directory must be reachable by the user the command runs as. */
 	if (chdir(plan->cwd) < 0)
 		fail_with(EXIT_CANNOT_RUN, "exec: chdir to %s: %s", plan->cwd, strerror(errno));
 	umask(022);
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		bail("close_range");
+	/* ... capabilities, no_new_privs, seccomp. */
+	security_finish(&plan->security);
 	exec_command(plan->argv, plan->envp);
 }
 

@@ -18,6 +18,28 @@
 
 /* ---- plan.c: the plans read from fd 3 (wire format: see src/plan.ts) ---- */
 
+/* What the process may do once it runs the command: user, capabilities, no_new_privs, seccomp. Shared by run
+ * and exec. A record the plan leaves out means the strictest choice: no capability, the seccomp filter on,
+ * root (0:0) with no supplementary group. */
+struct security {
+	int all_caps;                /* keep every capability (privileged) */
+	unsigned long long caps;     /* else: bit N set = keep capability N */
+	int no_new_privs;
+	int seccomp;                 /* 1: the default filter of seccomp.c, 0: unconfined */
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;               /* supplementary groups */
+	size_t n_groups;
+};
+
+/* `device` record: a node the container gets (--device). */
+struct device_spec {
+	char *path; /* absolute, in the container */
+	mode_t type; /* S_IFCHR or S_IFBLK */
+	unsigned major, minor;
+	mode_t mode; /* permission bits */
+};
+
 struct mount_spec {
 	char *source;
 	char *target; /* "/" for the root filesystem, else absolute inside the container */
@@ -50,6 +72,14 @@ struct plan {
 	char *status_file;          /* detached: exit status, JSON */
 	char **exit_argv;           /* detached: run once the container has exited (NULL-terminated, may be empty) */
 	size_t exit_argc;
+	char **masked;              /* paths hidden: /dev/null over files, an empty read-only tmpfs over dirs */
+	size_t n_masked;
+	char **readonly;            /* paths bound onto themselves read-only */
+	size_t n_readonly;
+	int readonly_root;          /* "/" read-only once everything is mounted */
+	struct device_spec *devices;
+	size_t n_devices;
+	struct security security;
 };
 
 /* `skiff-helper exec` */
@@ -62,11 +92,9 @@ struct exec_plan {
 	char *cwd;
 	int tty;
 	int stdin_open;
-	int has_user;
-	uid_t uid;
-	gid_t gid;
 	char **cgroups;
 	size_t n_cgroups;
+	struct security security;
 };
 
 struct plan_record {
@@ -115,6 +143,7 @@ struct status_msg {
 
 enum create { CREATE_NONE, CREATE_DIR, CREATE_FILE };
 int resolve_in_root(int rootfd, const char *target, enum create create);
+int open_in_root(int rootfd, const char *path);
 const char *fd_path(int fd, char buf[32]);
 void make_root_private(void);
 int mount_root(const struct plan *plan);
@@ -127,6 +156,36 @@ void mount_dev(int rootfd);
 void mount_sys(int rootfd, int net_host);
 void enter_root(const char *rootfs);
 void enter_cwd(const char *cwd);
+
+void make_devices(int rootfd, const struct plan *plan);
+
+/* ---- paths.c ---- */
+
+void readonly_paths(int rootfd, char *const *paths, size_t n);
+void mask_paths(int rootfd, char *const *paths, size_t n);
+void readonly_root(void);
+
+/* ---- caps.c ---- */
+
+struct capability {
+	const char *name; /* kernel name, "CAP_CHOWN" */
+	int number;
+};
+extern const struct capability capabilities[]; /* ends with { NULL, 0 } */
+int capability_number(const char *name);       /* -1 if unknown */
+int caps_last(void);
+void caps_drop_bounding(const struct security *s);
+void caps_set(const struct security *s);
+
+/* ---- seccomp.c ---- */
+
+void seccomp_install(void);
+void seccomp_print_rules(void); /* for `skiff-helper constants` */
+
+/* ---- security.c: the last steps before the command runs (run and exec) ---- */
+
+void security_enter_user(const struct security *s);
+void security_finish(const struct security *s);
 
 /* ---- net.c ---- */
 
@@ -202,6 +261,8 @@ void child_kill(void);
 int exit_code(int status);
 /* Child side: first thing after fork. */
 void child_prepare(const struct child_fds *fds);
+/* Child side: setuid/setgid clear PR_SET_PDEATHSIG; this sets it again (and exits if the parent is gone). */
+void child_rearm_parent_death(void);
 void stdin_from_null(void);
 
 /* ---- container.c / run.c ---- */

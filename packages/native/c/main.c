@@ -43,6 +43,9 @@ static int cmd_constants(void)
 	FLAG(MS_RELATIME);
 	FLAG(MS_STRICTATIME);
 #undef FLAG
+	for (const struct capability *c = capabilities; c->name; c++)
+		printf("cap %s %d\n", c->name, c->number);
+	seccomp_print_rules();
 	return 0;
 }
 
@@ -67,5 +70,6 @@ int main(int argc, char **argv)
 		bail("prctl PR_SET_PDEATHSIG");
 	if (getppid() != caller)
 		bailx("the caller exited before the container started");
+	caps_last(); /* from the host's /proc, before any container's /proc replaces it */
 	return !strcmp(argv[1], "run") ? cmd_run() : cmd_exec();
 }

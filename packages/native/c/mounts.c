@@ -25,7 +25,8 @@ const char *fd_path(int fd, char buf[32])
 	return buf;
 }
 
-static int open_in_root(int rootfd, const char *path)
+/* An O_PATH fd of PATH beneath rootfd, or -1 with errno (nothing is created). */
+int open_in_root(int rootfd, const char *path)
 {
 	/* NO_MAGICLINKS: a /proc/self/root-style link in the path must not jump out of the root either. */
 	struct open_how how = {

@@ -7,25 +7,32 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helper.h"
 
 /* Keyword and field count of every record. Keep in sync with PLAN_RECORDS in src/plan.ts (a test checks). */
 const struct plan_record plan_records[] = {
-	{ "rootfs", 1 }, { "mount", 5 },   { "hostname", 1 }, { "cwd", 1 },     { "arg", 1 },     { "env", 1 },
-	{ "tty", 1 },    { "stdin", 1 },   { "network", 1 },  { "cgroup", 1 },  { "init", 1 },    { "detach", 1 },
-	{ "log", 1 },    { "logmax", 1 },  { "logkeep", 1 },  { "status", 1 },  { "exitcmd", 1 }, { "end", 0 },
-	{ NULL, 0 },
+	{ "rootfs", 1 }, { "mount", 5 }, { "hostname", 1 }, { "cwd", 1 }, { "arg", 1 }, { "env", 1 },
+	{ "tty", 1 }, { "stdin", 1 }, { "network", 1 }, { "cgroup", 1 }, { "init", 1 },
+	{ "detach", 1 }, { "log", 1 }, { "logmax", 1 }, { "logkeep", 1 }, { "status", 1 }, { "exitcmd", 1 },
+	/* security (shared with exec) */
+	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "user", 2 }, { "group", 1 },
+	/* the container's view */
+	{ "mask", 1 }, { "readonly", 1 }, { "readonlyroot", 1 }, { "device", 5 },
+	{ "end", 0 }, { NULL, 0 },
 };
 
 /* Keep in sync with EXEC_PLAN_RECORDS in src/plan.ts (a test checks). */
 const struct plan_record exec_plan_records[] = {
-	{ "target", 1 }, { "arg", 1 }, { "env", 1 },    { "cwd", 1 }, { "tty", 1 },
-	{ "stdin", 1 },  { "user", 2 }, { "cgroup", 1 }, { "end", 0 }, { NULL, 0 },
+	{ "target", 1 }, { "arg", 1 }, { "env", 1 }, { "cwd", 1 }, { "tty", 1 }, { "stdin", 1 }, { "cgroup", 1 },
+	/* security (shared with run) */
+	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "user", 2 }, { "group", 1 },
+	{ "end", 0 }, { NULL, 0 },
 };
 
-#define MAX_FIELDS 5 /* no record has more fields than "mount" */
+#define MAX_FIELDS 5 /* no record has more fields than "mount" and "device" */
 
 struct reader {
 	int fd;
@@ -110,6 +117,48 @@ static unsigned long long number(const char *keyword, char *text, unsigned long 
 	return value;
 }
 
+/* An octal number no larger than MAX (a file mode); frees the text. */
+static unsigned long octal(const char *keyword, char *text, unsigned long max)
+{
+	char *end;
+	errno = 0;
+	unsigned long value = strtoul(text, &end, 8);
+	if (errno || !*text || *end || text[0] == '-' || value > max)
+		bailx("plan: bad %s \"%s\"", keyword, text);
+	free(text);
+	return value;
+}
+
+/* The records run and exec share (user, capabilities, no_new_privs, seccomp). Returns 0 for any other. */
+static int security_record(const char *k, char *f[MAX_FIELDS], struct security *s)
+{
+	if (!strcmp(k, "cap")) {
+		int cap = capability_number(f[0]);
+		if (cap < 0)
+			bailx("plan: unknown capability \"%s\"", f[0]);
+		s->caps |= 1ULL << cap;
+		free(f[0]);
+	} else if (!strcmp(k, "allcaps")) {
+		s->all_caps = flag01(k, f[0]);
+	} else if (!strcmp(k, "nonewprivs")) {
+		s->no_new_privs = flag01(k, f[0]);
+	} else if (!strcmp(k, "seccomp")) {
+		if (strcmp(f[0], "default") && strcmp(f[0], "unconfined"))
+			bailx("plan: unknown seccomp profile \"%s\"", f[0]);
+		s->seccomp = !strcmp(f[0], "default");
+		free(f[0]);
+	} else if (!strcmp(k, "user")) {
+		s->uid = (uid_t)number("user uid", f[0], 0xfffffffeULL);
+		s->gid = (gid_t)number("user gid", f[1], 0xfffffffeULL);
+	} else if (!strcmp(k, "group")) {
+		s->groups = xrealloc(s->groups, (s->n_groups + 1) * sizeof *s->groups);
+		s->groups[s->n_groups++] = (gid_t)number("group", f[0], 0xfffffffeULL);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 static void require_absolute(const char *what, const char *path)
 {
 	if (path && path[0] != '/')
@@ -136,6 +185,16 @@ static void validate(struct plan *plan)
 	require_absolute("status", plan->status_file);
 	if (plan->exit_argc)
 		require_absolute("exitcmd", plan->exit_argv[0]);
+	for (size_t i = 0; i < plan->n_masked; i++)
+		require_absolute("mask", plan->masked[i]);
+	for (size_t i = 0; i < plan->n_readonly; i++)
+		require_absolute("readonly", plan->readonly[i]);
+	for (size_t i = 0; i < plan->n_devices; i++) {
+		const char *path = plan->devices[i].path, *name = strrchr(path, '/');
+		require_absolute("device", path);
+		if (!strcmp(name, "/") || !strcmp(name, "/.") || !strcmp(name, "/.."))
+			bailx("plan: device path \"%s\" does not name a file", path);
+	}
 }
 
 void plan_read(int fd, struct plan *plan)
@@ -146,6 +205,7 @@ void plan_read(int fd, struct plan *plan)
 	plan->envp = empty_list();
 	plan->exit_argv = empty_list();
 	plan->log_keep = 1;
+	plan->security.seccomp = 1;
 
 	for (;;) {
 		char *f[MAX_FIELDS];
@@ -200,6 +260,25 @@ void plan_read(int fd, struct plan *plan)
 			plan->status_file = f[0];
 		} else if (!strcmp(k, "exitcmd")) {
 			push(&plan->exit_argv, &plan->exit_argc, f[0]);
+		} else if (!strcmp(k, "mask")) {
+			push(&plan->masked, &plan->n_masked, f[0]);
+		} else if (!strcmp(k, "readonly")) {
+			push(&plan->readonly, &plan->n_readonly, f[0]);
+		} else if (!strcmp(k, "readonlyroot")) {
+			plan->readonly_root = flag01(k, f[0]);
+		} else if (!strcmp(k, "device")) {
+			plan->devices = xrealloc(plan->devices, (plan->n_devices + 1) * sizeof *plan->devices);
+			struct device_spec *d = &plan->devices[plan->n_devices++];
+			d->path = f[0];
+			if (strcmp(f[1], "c") && strcmp(f[1], "b"))
+				bailx("plan: device type must be c or b, not \"%s\"", f[1]);
+			d->type = f[1][0] == 'c' ? S_IFCHR : S_IFBLK;
+			free(f[1]);
+			d->major = (unsigned)number("device major", f[2], 0xfff);
+			d->minor = (unsigned)number("device minor", f[3], 0xfffff);
+			d->mode = (mode_t)octal("device mode", f[4], 07777);
+		} else if (!security_record(k, f, &plan->security)) {
+			bailx("plan: record \"%s\" not handled", k); /* cannot happen: every keyword of the table is */
 		}
 	}
 	free(r.buf);
@@ -212,6 +291,7 @@ void exec_plan_read(int fd, struct exec_plan *plan)
 	memset(plan, 0, sizeof *plan);
 	plan->argv = empty_list();
 	plan->envp = empty_list();
+	plan->security.seccomp = 1;
 
 	for (;;) {
 		char *f[MAX_FIELDS];
@@ -231,12 +311,10 @@ void exec_plan_read(int fd, struct exec_plan *plan)
 			plan->tty = flag01(k, f[0]);
 		} else if (!strcmp(k, "stdin")) {
 			plan->stdin_open = flag01(k, f[0]);
-		} else if (!strcmp(k, "user")) {
-			plan->has_user = 1;
-			plan->uid = (uid_t)number("user uid", f[0], 0xfffffffeULL);
-			plan->gid = (gid_t)number("user gid", f[1], 0xfffffffeULL);
 		} else if (!strcmp(k, "cgroup")) {
 			push(&plan->cgroups, &plan->n_cgroups, f[0]);
+		} else if (!security_record(k, f, &plan->security)) {
+			bailx("plan: record \"%s\" not handled", k); /* cannot happen */
 		}
 	}
 	free(r.buf);

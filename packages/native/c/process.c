@@ -208,6 +208,30 @@ void stdin_from_null(void)
 		close(null);
 }
 
+static int parent_pidfd = -1;
+
+static void parent_gone_check(void)
+{
+	if (parent_pidfd >= 0) {
+		struct pollfd p = { .fd = parent_pidfd, .events = POLLIN };
+		if (poll(&p, 1, 0) > 0)
+			_exit(EXIT_SETUP);
+	}
+}
+
+/* The kernel clears the parent-death signal whenever the euid, egid, fsuid or fsgid change (commit_creds),
+ * so after setgid/setuid a container whose helper is killed would live on, orphaned. Set it again, then
+ * check the parent did not die in between. */
+void child_rearm_parent_death(void)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		bail("prctl PR_SET_PDEATHSIG");
+	parent_gone_check();
+	if (parent_pidfd >= 0)
+		close(parent_pidfd);
+	parent_pidfd = -1;
+}
+
 /* Takes the stdio the parent chose, then blocks until the parent has put us in our cgroups. Exits quietly
  * if the parent is gone. */
 void child_prepare(const struct child_fds *fds)
@@ -224,13 +248,10 @@ void child_prepare(const struct child_fds *fds)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		bail("prctl PR_SET_PDEATHSIG");
 	/* It may have died before the line above took effect: its pidfd is readable once it has exited.
-	 * (getppid() cannot tell: in a new pid namespace the parent is invisible and it returns 0.) */
-	if (fds->parent_pidfd >= 0) {
-		struct pollfd p = { .fd = fds->parent_pidfd, .events = POLLIN };
-		if (poll(&p, 1, 0) > 0)
-			_exit(EXIT_SETUP);
-		close(fds->parent_pidfd);
-	}
+	 * (getppid() cannot tell: in a new pid namespace the parent is invisible and it returns 0.) The pidfd
+	 * stays open (close-on-exec) for child_rearm_parent_death. */
+	parent_pidfd = fds->parent_pidfd;
+	parent_gone_check();
 	/* Not a single instruction of the image may run before we are inside the cgroups. */
 	char byte;
 	if (read_retry(fds->sync_read, &byte, 1) != 1)

@@ -1,6 +1,7 @@
 /*
- * The container's own view of the system: /proc, /dev, /sys inside the new root, then pivot_root into it.
- * Every mountpoint is resolved (and created if the image lacks it) beneath the root, like volumes.
+ * The container's own view of the system: /proc, /dev (and the plan's extra device nodes), /sys inside the
+ * new root, then pivot_root into it. Every mountpoint is resolved (and created if the image lacks it)
+ * beneath the root, like volumes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,35 +29,13 @@ static int mount_in(int rootfd, const char *source, const char *target, const ch
 	return rc;
 }
 
-/* Bind a path onto itself, then remount that bind read-only (a bind ignores MS_RDONLY on its first call). */
-static void bind_readonly(int rootfd, const char *target, unsigned long extra)
-{
-	char where[32];
-	int fd = resolve_in_root(rootfd, target, CREATE_NONE);
-	if (mount(fd_path(fd, where), where, NULL, MS_BIND | MS_REC, NULL) < 0)
-		bail("bind %s", target);
-	close(fd);
-	fd = resolve_in_root(rootfd, target, CREATE_NONE); /* now names the new bind mount */
-	if (mount(NULL, fd_path(fd, where), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | extra, NULL) < 0)
-		bail("remount %s read-only", target);
-	close(fd);
-}
-
 void mount_proc(int rootfd)
 {
 	/* A fresh proc: we are PID 1 of a new pid namespace, so it lists only the container's processes. */
 	if (mount_in(rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		bail("mount proc on /proc");
-	/* These files reach the whole host (kernel tunables, sysrq, IRQ affinity, bus devices): read-only. */
-	static const char *const readonly[] = { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus" };
-	for (size_t i = 0; i < sizeof readonly / sizeof *readonly; i++) {
-		int fd = resolve_in_root(rootfd, "/proc", CREATE_NONE);
-		/* Skip entries this kernel does not have (e.g. /proc/bus without PCI). */
-		int present = faccessat(fd, readonly[i] + strlen("/proc/"), F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-		close(fd);
-		if (present)
-			bind_readonly(rootfd, readonly[i], MS_NOSUID | MS_NODEV | MS_NOEXEC);
-	}
+	/* What in it reaches the whole host (/proc/sys, /proc/sysrq-trigger, /proc/kcore, ...) the plan's
+	 * readonly and mask records cover (paths.c). */
 }
 
 static void device_node(int devfd, const char *name, unsigned int major, unsigned int minor)
@@ -101,6 +80,26 @@ void mount_dev(int rootfd)
 	if (mount_in(rootfd, "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
 	    errno != ENODEV)
 		bail("mount mqueue on /dev/mqueue");
+}
+
+/* The plan's extra device nodes (--device). An existing entry of that name is replaced (unlinkat never follows
+ * a symlink, and the parent directory was resolved inside the root). Whether the container may open the
+ * node is up to its devices cgroup. */
+void make_devices(int rootfd, const struct plan *plan)
+{
+	for (size_t i = 0; i < plan->n_devices; i++) {
+		const struct device_spec *d = &plan->devices[i];
+		char *parent = xstrdup(d->path);
+		char *name = strrchr(parent, '/');
+		*name++ = '\0';
+		int dirfd = resolve_in_root(rootfd, parent[0] ? parent : "/", CREATE_DIR);
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+			bail("replace %s", d->path);
+		if (mknodat(dirfd, name, d->type | d->mode, makedev(d->major, d->minor)) < 0)
+			bail("mknod %s", d->path);
+		close(dirfd);
+		free(parent);
+	}
 }
 
 void mount_sys(int rootfd, int net_host)

@@ -1,7 +1,17 @@
 import { fileURLToPath } from 'node:url';
 
 export { encodeExecPlan, encodePlan, EXEC_PLAN_RECORDS, MountFlags, PLAN_RECORDS, HelperExitCode } from './plan.js';
-export type { ExecPlan, LaunchPlan, MountSyscall, NetworkMode } from './plan.js';
+export type { ExecPlan, LaunchPlan, MountSyscall, NetworkMode, SecurityOptions } from './plan.js';
+export {
+  CAPABILITIES,
+  capabilityName,
+  capabilitySet,
+  DEFAULT_CAPABILITIES,
+  DEFAULT_MASKED_PATHS,
+  DEFAULT_READONLY_PATHS,
+  SECCOMP_BLOCKED,
+} from './security.js';
+export type { CapabilityName, DeviceNode, SeccompProfile, SeccompRule, UserSpec } from './security.js';
 export { parseLogRecords } from './log-format.js';
 export type { LogRecord } from './log-format.js';
 export { readStatusFile } from './status-file.js';

@@ -30,7 +30,26 @@
  *                                         container has exited and the status file is written; ARG 1 absolute;
  *                                         env only PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin,
  *                                         stdio /dev/null. Also after a failed start.
+ *   cap     NAME                          repeated: a capability to keep ("CAP_CHOWN"); every other one is dropped
+ *                                         from the bounding set; root keeps the set effective and permitted, any
+ *                                         other user none; inheritable and ambient are always empty
+ *   allcaps 0|1                           1: keep every capability (privileged)
+ *   nonewprivs 0|1                        prctl(PR_SET_NO_NEW_PRIVS) before exec
+ *   seccomp default|unconfined            default: the helper's filter (SECCOMP_BLOCKED in security.ts)
+ *   user    UID GID                       setgroups, setgid, setuid after the mounts, before exec
+ *   group   GID                           repeated: supplementary groups (none without)
+ *   mask    PATH                          repeated: /dev/null over a file, an empty read-only tmpfs over a dir
+ *   readonly PATH                         repeated: bound onto itself read-only (both skip a missing PATH)
+ *   readonlyroot 0|1                      remount "/" read-only once everything is mounted
+ *   device  PATH TYPE MAJOR MINOR MODE    repeated: mknod in the container; TYPE c|b, MODE octal (e.g. 666)
  *   end
+ *
+ * The helper reads a left-out security record as the strictest choice: no cap and no allcaps keeps no
+ * capability, no seccomp record means `seccomp default`, no user means 0 0 with no supplementary group.
+ * encodePlan always writes cap/allcaps, nonewprivs and seccomp, so that only the TypeScript side chooses.
+ * The order in the container: mounts, volumes, devices, readonly, mask, pivot_root, hostname, pty, cwd,
+ * readonlyroot, then [seccomp if nonewprivs 0], bounding set, groups/gid/uid, capset, no_new_privs,
+ * [seccomp if nonewprivs 1], (the init forks,) execve.
  *
  * `skiff-helper exec` (ExecPlan): a command in a running container, joining its ipc, uts, net, pid and mnt
  * namespaces.
@@ -41,8 +60,11 @@
  *   cwd     DIR                           inside the container; failing to enter it exits 126
  *   tty     0|1
  *   stdin   0|1
- *   user    UID GID                       optional: setgroups(0), setgid, setuid before exec
+ *   user    UID GID                       optional: setgroups, setgid, setuid before exec (default 0 0)
+ *   group   GID                           repeated: supplementary groups (none without)
  *   cgroup  PATH                          repeated: cgroup.procs files joined before exec
+ *   cap, allcaps, nonewprivs, seccomp     as for run: send the container's own (an exec'd process gets no
+ *                                         more than the container)
  *   end
  *
  * The helper reads until "end" (the writer need not close fd 3). Unknown keywords are an error.
@@ -55,6 +77,17 @@
  *   log     records `<o|e> <unix-time-ns> <length>\n<length bytes>`, appended (parseLogRecords, c/log.c)
  *   status  one line `{"exitCode":N,"finishedAtMs":MS}`, via PATH.tmp + fsync + rename (readStatusFile)
  */
+
+import {
+  CAPABILITIES,
+  DEFAULT_CAPABILITIES,
+  DEFAULT_MASKED_PATHS,
+  DEFAULT_READONLY_PATHS,
+  type CapabilityName,
+  type DeviceNode,
+  type SeccompProfile,
+  type UserSpec,
+} from './security.js';
 
 /** Keyword → number of fields. Keep in sync with plan_records[] in c/plan.c (test/constants.test.ts checks). */
 export const PLAN_RECORDS = {
@@ -75,6 +108,16 @@ export const PLAN_RECORDS = {
   logkeep: 1,
   status: 1,
   exitcmd: 1,
+  cap: 1,
+  allcaps: 1,
+  nonewprivs: 1,
+  seccomp: 1,
+  user: 2,
+  group: 1,
+  mask: 1,
+  readonly: 1,
+  readonlyroot: 1,
+  device: 5,
   end: 0,
 } as const;
 
@@ -87,7 +130,12 @@ export const EXEC_PLAN_RECORDS = {
   tty: 1,
   stdin: 1,
   user: 2,
+  group: 1,
   cgroup: 1,
+  cap: 1,
+  allcaps: 1,
+  nonewprivs: 1,
+  seccomp: 1,
   end: 0,
 } as const;
 
@@ -118,7 +166,24 @@ export interface MountSyscall {
 
 export type NetworkMode = 'none' | 'host';
 
-export interface LaunchPlan {
+/**
+ * What the command may do, for run and exec alike. Every field is optional; left out, it is docker's
+ * default for an unprivileged container (the encoder writes it into the plan). `--privileged` is
+ * `{ capabilities: 'all', seccomp: 'unconfined' }` plus, on a LaunchPlan, `maskedPaths: []` and
+ * `readonlyPaths: []`.
+ */
+export interface SecurityOptions {
+  /** Capabilities to keep, or 'all'. Default DEFAULT_CAPABILITIES. A non-root user ends with none in effect. */
+  capabilities?: readonly CapabilityName[] | 'all';
+  /** no_new_privs: no execve can grant privileges (setuid bits, file capabilities). Default false. */
+  noNewPrivileges?: boolean;
+  /** Default 'default' (the helper's filter, SECCOMP_BLOCKED). */
+  seccomp?: SeccompProfile;
+  /** Default root, 0:0, with no supplementary group. */
+  user?: UserSpec;
+}
+
+export interface LaunchPlan extends SecurityOptions {
   /** Host directory the rootfs ('/' mount) is mounted on, inside the container's own mount namespace. */
   rootfs: string;
   /** The first mount has target '/'. The rest are performed in order, resolved inside the new root. */
@@ -146,10 +211,18 @@ export interface LaunchPlan {
   statusFile?: string;
   /** Detached: argv (absolute argv[0]) exec'd by the supervisor after the container exited and the status is written. */
   exitCommand?: string[];
+  /** Hidden from the container (see `mask`). Default DEFAULT_MASKED_PATHS; [] for --privileged. */
+  maskedPaths?: readonly string[];
+  /** Read-only in the container. Default DEFAULT_READONLY_PATHS; [] for --privileged. */
+  readonlyPaths?: readonly string[];
+  /** --read-only: "/" read-only once everything is mounted (volumes and tmpfs mounts of the plan stay writable). */
+  readonlyRoot?: boolean;
+  /** --device: nodes created in the container (its devices cgroup must allow them too). */
+  devices?: readonly DeviceNode[];
 }
 
-/** A command to run in a running container (`skiff exec`). */
-export interface ExecPlan {
+/** A command to run in a running container (`skiff exec`). Pass the container's capabilities, seccomp and no_new_privs. */
+export interface ExecPlan extends SecurityOptions {
   /** Host pid of the container's init. */
   target: number;
   args: string[];
@@ -159,7 +232,6 @@ export interface ExecPlan {
   cwd: string;
   tty: boolean;
   stdin: boolean;
-  user?: { uid: number; gid: number };
   /** cgroup.procs files the process joins before it execs the command. */
   cgroupProcs: string[];
 }
@@ -192,7 +264,9 @@ function integer(value: number, what: string): string {
   return String(value);
 }
 
-function encoder(): { record: (keyword: string, ...fields: string[]) => void; done: () => Buffer } {
+type RecordWriter = (keyword: string, ...fields: string[]) => void;
+
+function encoder(): { record: RecordWriter; done: () => Buffer } {
   const parts: string[] = [];
   return {
     record: (keyword, ...fields) => {
@@ -201,6 +275,32 @@ function encoder(): { record: (keyword: string, ...fields: string[]) => void; do
     },
     done: () => Buffer.from(parts.join(''), 'utf8'),
   };
+}
+
+function encodeSecurity(record: RecordWriter, options: SecurityOptions): void {
+  const capabilities = options.capabilities ?? DEFAULT_CAPABILITIES;
+  if (capabilities === 'all') record('allcaps', '1');
+  else {
+    for (const name of capabilities) {
+      if (!Object.hasOwn(CAPABILITIES, name)) throw new Error(`unknown capability ${name}`);
+      record('cap', name);
+    }
+  }
+  record('nonewprivs', options.noNewPrivileges ? '1' : '0');
+  record('seccomp', options.seccomp ?? 'default');
+  if (options.user) {
+    record('user', integer(options.user.uid, 'uid'), integer(options.user.gid, 'gid'));
+    for (const gid of options.user.groups ?? []) record('group', integer(gid, 'group'));
+  }
+}
+
+function encodeDevice(record: RecordWriter, device: DeviceNode): void {
+  if (!device.path.startsWith('/')) throw new Error(`device path must be absolute, not ${device.path}`);
+  if (device.type !== 'c' && device.type !== 'b') throw new Error(`device type must be c or b, not ${String(device.type)}`);
+  if (!Number.isInteger(device.mode) || device.mode < 0 || device.mode > 0o7777) throw new Error(`bad device mode ${device.mode}`);
+  const major = integer(device.major, 'device major');
+  const minor = integer(device.minor, 'device minor');
+  record('device', device.path, device.type, major, minor, device.mode.toString(8));
 }
 
 /** Encodes a plan in the helper's wire format. Throws on a string that contains NUL. */
@@ -225,6 +325,11 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     if (plan.statusFile !== undefined) record('status', plan.statusFile);
     for (const arg of plan.exitCommand ?? []) record('exitcmd', arg);
   }
+  encodeSecurity(record, plan);
+  for (const path of plan.maskedPaths ?? DEFAULT_MASKED_PATHS) record('mask', path);
+  for (const path of plan.readonlyPaths ?? DEFAULT_READONLY_PATHS) record('readonly', path);
+  if (plan.readonlyRoot) record('readonlyroot', '1');
+  for (const device of plan.devices ?? []) encodeDevice(record, device);
   record('end');
   return done();
 }
@@ -238,8 +343,8 @@ export function encodeExecPlan(plan: ExecPlan): Buffer {
   record('cwd', plan.cwd);
   record('tty', plan.tty ? '1' : '0');
   record('stdin', plan.stdin ? '1' : '0');
-  if (plan.user) record('user', integer(plan.user.uid, 'uid'), integer(plan.user.gid, 'gid'));
   for (const file of plan.cgroupProcs) record('cgroup', file);
+  encodeSecurity(record, plan);
   record('end');
   return done();
 }

@@ -1,17 +1,50 @@
 // Constants shared by C and TypeScript must agree: the wire format's records, the exit codes, mount flags.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { encodeExecPlan, encodePlan, EXEC_PLAN_RECORDS, HelperExitCode, helperPath, MountFlags, PLAN_RECORDS } from '../src/index.js';
+import {
+  CAPABILITIES,
+  DEFAULT_CAPABILITIES,
+  encodeExecPlan,
+  encodePlan,
+  EXEC_PLAN_RECORDS,
+  HelperExitCode,
+  helperPath,
+  MountFlags,
+  PLAN_RECORDS,
+  SECCOMP_BLOCKED,
+  type LaunchPlan,
+  type SeccompRule,
+} from '../src/index.js';
 
 type Table = Record<string, number>;
 
-function helperConstants(): { records: Table; execRecords: Table; exits: Table; flags: Table } {
+interface HelperConstants {
+  records: Table;
+  execRecords: Table;
+  exits: Table;
+  flags: Table;
+  caps: Table;
+  seccomp: SeccompRule[];
+}
+
+function helperConstants(): HelperConstants {
   const out = execFileSync(helperPath(), ['constants'], { encoding: 'utf8' });
-  const result = { records: {} as Table, execRecords: {} as Table, exits: {} as Table, flags: {} as Table };
-  const tables: Record<string, Table> = { record: result.records, execrecord: result.execRecords, exit: result.exits, flag: result.flags };
+  const result: HelperConstants = { records: {}, execRecords: {}, exits: {}, flags: {}, caps: {}, seccomp: [] };
+  const tables: Record<string, Table> = {
+    record: result.records,
+    execrecord: result.execRecords,
+    exit: result.exits,
+    flag: result.flags,
+    cap: result.caps,
+  };
   for (const line of out.trim().split('\n')) {
-    const [kind, name, value] = line.split(' ') as [string, string, string];
-    tables[kind]![name] = Number(value);
+    const [kind, name, value, ...rest] = line.split(' ') as [string, string, string, ...string[]];
+    if (kind === 'seccomp') {
+      const rule: SeccompRule = { syscall: name, errno: value as SeccompRule['errno'] };
+      if (rest.length) rule.only = rest.join(' ');
+      result.seccomp.push(rule);
+    } else tables[kind]![name] = Number(value);
   }
   return result;
 }
@@ -41,7 +74,7 @@ describe('constants shared with c/', () => {
   });
 
   it('encodes every record with its field count', () => {
-    const plan = encodePlan({
+    const full: LaunchPlan = {
       rootfs: '/r',
       mounts: [{ source: 's', target: '/', fstype: 't', flags: 1, data: 'd' }],
       hostname: 'h',
@@ -59,22 +92,21 @@ describe('constants shared with c/', () => {
       logKeep: 2,
       statusFile: '/s',
       exitCommand: ['/x', 'y'],
-    });
-    expect(keywordsOf(plan, PLAN_RECORDS)).toEqual(Object.keys(PLAN_RECORDS).sort());
+      noNewPrivileges: true,
+      user: { uid: 1, gid: 2, groups: [3] },
+      readonlyRoot: true,
+      devices: [{ path: '/dev/x', type: 'c', major: 1, minor: 3, mode: 0o600 }],
+    };
+    // cap and allcaps exclude each other: two plans cover both.
+    const seen = [...keywordsOf(encodePlan(full), PLAN_RECORDS), ...keywordsOf(encodePlan({ ...full, capabilities: 'all' }), PLAN_RECORDS)];
+    expect([...new Set(seen)].sort()).toEqual(Object.keys(PLAN_RECORDS).sort());
   });
 
   it('encodes every exec record with its field count', () => {
-    const plan = encodeExecPlan({
-      target: 1,
-      args: ['a'],
-      env: ['E=1'],
-      cwd: '/',
-      tty: false,
-      stdin: true,
-      user: { uid: 1, gid: 2 },
-      cgroupProcs: ['/c'],
-    });
-    expect(keywordsOf(plan, EXEC_PLAN_RECORDS)).toEqual(Object.keys(EXEC_PLAN_RECORDS).sort());
+    const plan = { target: 1, args: ['a'], env: ['E=1'], cwd: '/', tty: false, stdin: true, cgroupProcs: ['/c'] };
+    const full = { ...plan, user: { uid: 1, gid: 2, groups: [3] } };
+    const seen = [...keywordsOf(encodeExecPlan(full), EXEC_PLAN_RECORDS), ...keywordsOf(encodeExecPlan({ ...full, capabilities: 'all' }), EXEC_PLAN_RECORDS)];
+    expect([...new Set(seen)].sort()).toEqual(Object.keys(EXEC_PLAN_RECORDS).sort());
   });
 
   it('has the same exit codes (src/plan.ts ↔ c/helper.h)', () => {
@@ -87,5 +119,15 @@ describe('constants shared with c/', () => {
 
   it('has the mount flag values of <sys/mount.h>', () => {
     expect(c.flags).toEqual(MountFlags);
+  });
+
+  it('has the capability names and numbers of <linux/capability.h> (src/security.ts ↔ c/caps.c)', () => {
+    expect(c.caps).toEqual(CAPABILITIES);
+    expect(Math.max(...Object.values(CAPABILITIES))).toBeGreaterThanOrEqual(Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8')));
+    for (const name of DEFAULT_CAPABILITIES) expect(CAPABILITIES).toHaveProperty(name);
+  });
+
+  it('documents exactly what the seccomp filter blocks (src/security.ts ↔ c/seccomp.c)', () => {
+    expect(c.seccomp).toEqual(SECCOMP_BLOCKED);
   });
 });

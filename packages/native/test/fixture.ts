@@ -8,7 +8,8 @@ import { encodeExecPlan, encodePlan, helperPath, type ExecPlan, type LaunchPlan,
 
 const APPLETS = [
   'sh', 'echo', 'ps', 'cat', 'ls', 'hostname', 'mount', 'sleep', 'true', 'false', 'env', 'pwd', 'touch', 'id',
-  'tty', 'stat', 'test', 'printf', 'kill', 'readlink', 'grep', 'mkdir', 'stty',
+  'tty', 'stat', 'test', 'printf', 'kill', 'readlink', 'grep', 'mkdir', 'stty', 'mknod', 'insmod', 'unshare', 'wc', 'head',
+  'chown', 'rm',
 ];
 
 /**
@@ -111,7 +112,8 @@ export function startExec(plan: ExecPlan, options: HelperOptions = {}): RunningH
   return spawnHelper('exec', encodeExecPlan(plan), options);
 }
 
-function spawnHelper(mode: 'run' | 'exec', plan: Buffer, options: HelperOptions): RunningHelper {
+/** Starts the helper with an already encoded (or hand-made) plan on fd 3. */
+export function spawnHelper(mode: 'run' | 'exec', plan: Buffer, options: HelperOptions = {}): RunningHelper {
   const [key, value] = HOST_MARKER.split('=') as [string, string];
   const stdio: StdioOptions = [options.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', ...(options.reportPid ? ['pipe' as const] : [])];
   const child = spawn(helperPath(), [mode], { stdio, env: { ...process.env, [key]: value } });

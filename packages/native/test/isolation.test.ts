@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { encodePlan, helperPath } from '../src/index.js';
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, encodePlan, helperPath } from '../src/index.js';
 import {
   childrenOf,
   createBusyboxRootfs,
@@ -19,8 +19,10 @@ import {
 
 const root = requiresRoot('the native helper creates namespaces and mounts');
 
-/** The mountpoints a container has when the plan holds only its root. */
-const SYSTEM_MOUNTS = ['/', '/proc', '/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys'];
+/** The mountpoints a container has when the plan holds only its root (masked and read-only paths the kernel has). */
+const SYSTEM_MOUNTS = [
+  '/', '/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', ...DEFAULT_READONLY_PATHS, ...DEFAULT_MASKED_PATHS,
+];
 
 describe.skipIf(!root)('container isolation', () => {
   let image: ReturnType<typeof createBusyboxRootfs>;

@@ -7,6 +7,7 @@
  * - writing a file that does not exist fails ENOENT (cgroupfs has no O_CREAT);
  * - cgroup.procs: ENOSPC in a v1 cpuset with empty cpus/mems; a pid lives in one cgroup per hierarchy;
  * - v1 memory: EINVAL when limit_in_bytes would exceed memsw.limit_in_bytes or the reverse;
+ * - v1 devices: devices.list follows "a" written to devices.deny/allow and allowed rules (a single deny rule is not modelled);
  * - v2: "+ctrl" in cgroup.subtree_control must be in cgroup.controllers; cgroup.freeze updates cgroup.events;
  *   cgroup.kill empties the subtree;
  * - rmdir: EBUSY while processes or child cgroups remain.
@@ -141,7 +142,7 @@ export class FakeCgroupFs implements CgroupFs {
           if (!isRoot) this.put(dir, 'freezer.state', 'THAWED');
           break;
         case 'devices':
-          this.put(dir, 'devices.list', 'a *:* rwm');
+          this.put(dir, 'devices.list', 'a *:* rwm\n');
           this.put(dir, 'devices.allow', '');
           this.put(dir, 'devices.deny', '');
           break;
@@ -279,6 +280,16 @@ export class FakeCgroupFs implements CgroupFs {
           }
           writeFileSync(join(childDir, 'cgroup.controllers'), [...enabled].join(' '));
         }
+        break;
+      }
+      case 'devices.deny':
+      case 'devices.allow': {
+        // The kernel's list: "a" to deny forgets every rule, "a" to allow allows all, a rule is added.
+        const list = nodeCgroupFs.readFile(join(dir, 'devices.list'));
+        let next = list;
+        if (data === 'a') next = file === 'devices.deny' ? '' : 'a *:* rwm\n';
+        else if (file === 'devices.allow' && !list.startsWith('a ')) next = list + `${data}\n`;
+        writeFileSync(join(dir, 'devices.list'), next);
         break;
       }
       case 'cgroup.freeze':

@@ -1,13 +1,20 @@
 /**
- * v1 devices controller.
+ * v1 devices controller (after runc `fs/devices.go`): which device nodes the cgroup's tasks may open (r, w)
+ * or create (m).
  *
- *   <dir>/devices.allow, devices.deny, devices.list
+ *   <dir>/devices.deny    write "a": deny everything and forget every rule
+ *   <dir>/devices.allow   write one rule per write(2): "TYPE MAJOR:MINOR ACCESS", e.g. "c 1:3 rwm"; "a" alone
+ *                         allows everything (only when the parent does)
+ *   <dir>/devices.list    the rules in force; "a *:* rwm" while everything is allowed
  *
- * Nothing is written yet: a new cgroup inherits its parent's list (on a stock host, "a *:* rwm"). The
- * container's device allow-list arrives in a later issue; the directory is created and joined already so
- * that adding it needs no change to placement.
+ * A new cgroup inherits its parent's rules (on a stock host, everything). `set` writes "a" to devices.deny,
+ * then each allowed rule, in order. On a cgroup that already holds processes they are refused every device
+ * in between: set the rules before the container's init joins (the helper's flow does).
  */
+import { join } from 'node:path';
+import { writeText } from '../common.js';
 import type { CgroupFs } from '../fs.js';
+import type { DeviceRules } from '../types.js';
 
 export class V1DevicesController {
   readonly name = 'devices';
@@ -15,4 +22,13 @@ export class V1DevicesController {
     readonly dir: string,
     readonly fs: CgroupFs,
   ) {}
+
+  set(rules: DeviceRules): void {
+    if (rules === 'unrestricted') {
+      writeText(this.fs, join(this.dir, 'devices.allow'), 'a');
+      return;
+    }
+    writeText(this.fs, join(this.dir, 'devices.deny'), 'a');
+    for (const rule of rules.allow) writeText(this.fs, join(this.dir, 'devices.allow'), rule);
+  }
 }

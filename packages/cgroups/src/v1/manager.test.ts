@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_DEVICE_RULES, DEVICE_RULE, deviceRule } from '../devices.js';
 import { CgroupError } from '../errors.js';
 import { createCgroupManager } from '../factory.js';
 import { FakeCgroupFs, type FakeV1Options } from '../testing/fake-cgroupfs.js';
@@ -263,6 +264,49 @@ describe('CgroupV1Manager.set', () => {
     expect(CgroupError.is(error, 'PERMISSION_DENIED')).toBe(true);
     expect((error as CgroupError).message).toMatch(/^write "5" to .*\/pids\/skiff\/c1\/pids.max: EACCES/);
     expect((error as CgroupError).errno).toBe('EACCES');
+  });
+});
+
+describe('CgroupV1Manager.set devices', () => {
+  it("docker's default rules: deny all first, then one allow write per rule, in order", async () => {
+    const { fake, manager } = setup();
+    await manager.create();
+    fake.writes.length = 0;
+    const extra = deviceRule('c', 10, 229);
+    expect(await manager.set({ devices: { allow: [...DEFAULT_DEVICE_RULES, extra] } })).toEqual({ warnings: [] });
+    expect(fake.writes).toEqual([
+      'devices/skiff/c1/devices.deny=a',
+      ...DEFAULT_DEVICE_RULES.map((rule) => `devices/skiff/c1/devices.allow=${rule}`),
+      'devices/skiff/c1/devices.allow=c 10:229 rwm',
+    ]);
+    expect(fake.read('devices/skiff/c1/devices.list')).toBe(`${[...DEFAULT_DEVICE_RULES, extra].join('\n')}\n`);
+  });
+
+  it('an empty allow list denies every device; unrestricted allows all again', async () => {
+    const { fake, manager } = setup();
+    await manager.set({ devices: { allow: [] } });
+    expect(fake.read('devices/skiff/c1/devices.list')).toBe('');
+    fake.writes.length = 0;
+    await manager.set({ devices: 'unrestricted' });
+    expect(fake.writes).toEqual(['devices/skiff/c1/devices.allow=a']);
+    expect(fake.read('devices/skiff/c1/devices.list')).toBe('a *:* rwm\n');
+  });
+
+  it('refuses a malformed rule before writing anything', async () => {
+    const { fake, manager } = setup();
+    for (const rule of ['c 1:3', 'x 1:3 rwm', 'c 1:3 rwx', 'c a:3 r', 'c 1:3 rwm\nc 1:5 rwm', '']) {
+      const error = await manager.set({ devices: { allow: ['c 1:5 rwm', rule] } }).catch((e: unknown) => e);
+      expect(CgroupError.is(error, 'INVALID_ARGUMENT')).toBe(true);
+    }
+    expect(fake.writes).toEqual([]);
+    for (const rule of ['a', 'b *:* m', 'c 136:* rwm', 'c 1:3 r']) expect(DEVICE_RULE.test(rule)).toBe(true);
+  });
+
+  it('says NOT_SUPPORTED when the devices controller is not mounted', async () => {
+    const { manager } = setup({ hierarchies: { memory: ['memory'] } });
+    const error = await manager.set({ devices: { allow: [] } }).catch((e: unknown) => e);
+    expect(CgroupError.is(error, 'NOT_SUPPORTED')).toBe(true);
+    expect((error as Error).message).toBe('cannot set the device rules: the cgroup v1 devices controller is not mounted on this host');
   });
 });
 

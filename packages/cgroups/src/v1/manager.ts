@@ -7,7 +7,7 @@
  *
  * Controllers that are not mounted are skipped; a limit that needs one fails with NOT_SUPPORTED. A process
  * joins by being written into the cgroup.procs of each distinct hierarchy (`procsFiles`). Other hierarchies
- * (name=systemd, blkio, net_cls, …) are not touched. Limits: no device rules yet (later issue); no
+ * (name=systemd, blkio, net_cls, …) are not touched. Limits: memory, cpu, cpuset, pids, device rules; no
  * hugetlb/blkio/net_cls limits.
  */
 import { join } from 'node:path';
@@ -171,6 +171,7 @@ export class CgroupV1Manager implements CgroupManager {
     }
     if (r.cpusetCpus !== undefined || r.cpusetMems !== undefined) need(this.cpuset, 'cpuset', 'the cpuset').set(r);
     if (r.pidsLimit !== undefined) need(this.pids, 'pids', 'the pids limit').set(r);
+    if (r.devices !== undefined) need(this.devices, 'devices', 'the device rules').set(r.devices);
     return { warnings };
   }
 

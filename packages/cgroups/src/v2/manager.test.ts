@@ -3,7 +3,7 @@ import { CgroupError } from '../errors.js';
 import { createCgroupManager } from '../factory.js';
 import { FakeCgroupFs, type FakeV2Options } from '../testing/fake-cgroupfs.js';
 import { cpuMaxValue, maxValue, sharesToWeight, swapMaxValue } from './convert.js';
-import { CgroupV2Manager } from './manager.js';
+import { CgroupV2Manager, noDeviceRulesWarning } from './manager.js';
 
 const MiB = 1024 * 1024;
 const fakes: FakeCgroupFs[] = [];
@@ -150,6 +150,15 @@ describe('CgroupV2Manager.set', () => {
     expect(result.warnings).toEqual([expect.stringContaining('does not account swap')]);
     expect(fake.read('skiff/c1/memory.max')).toBe(String(32 * MiB));
     expect((await manager.stats()).memory?.swapAccounting).toBe(false);
+  });
+
+  it('device rules: nothing to write (v2 uses eBPF), so a warning; unrestricted needs none', async () => {
+    const { fake, manager } = setup();
+    await manager.create();
+    fake.writes.length = 0;
+    expect(await manager.set({ devices: { allow: ['c 1:3 rwm'] } })).toEqual({ warnings: [noDeviceRulesWarning] });
+    expect(await manager.set({ devices: 'unrestricted' })).toEqual({ warnings: [] });
+    expect(fake.writes).toEqual([]);
   });
 
   it('says NOT_SUPPORTED, naming the hybrid host, when the controller is missing', async () => {

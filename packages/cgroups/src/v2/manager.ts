@@ -36,6 +36,11 @@ import { cpuMaxValue, maxValue, sharesToWeight, swapMaxValue } from './convert.j
 /** The controllers skiff enables for its cgroups, where the parent offers them. */
 export const V2_CONTROLLERS = ['cpuset', 'cpu', 'memory', 'pids'] as const;
 
+/** cgroup v2 has no devices.allow: its device filter is an eBPF program attached to the cgroup. */
+export const noDeviceRulesWarning =
+  'cgroup v2 filters devices with an eBPF program, which skiff does not install: the device rules are not applied ' +
+  '(the container can open every device node it has or can create)';
+
 export interface V2ManagerOptions {
   name: string;
   /** Path below `root`, shared by all containers. Default "skiff". */
@@ -161,6 +166,7 @@ export class CgroupV2Manager implements CgroupManager {
     if (r.cpusetCpus !== undefined) writeText(this.fs, this.limitFile('cpuset.cpus', 'cpuset', 'the cpuset'), r.cpusetCpus);
     if (r.cpusetMems !== undefined) writeText(this.fs, this.limitFile('cpuset.mems', 'cpuset', 'the cpuset'), r.cpusetMems);
     if (r.pidsLimit !== undefined) writeText(this.fs, this.limitFile('pids.max', 'pids', 'the pids limit'), maxValue(r.pidsLimit));
+    if (r.devices !== undefined && r.devices !== 'unrestricted') warnings.push(noDeviceRulesWarning);
     return { warnings };
   }
 

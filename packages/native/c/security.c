@@ -1,0 +1,43 @@
+/*
+ * The last steps before the command runs, the same for run and exec (after runc's finalizeNamespace):
+ *
+ *   security_enter_user   [seccomp, if no_new_privs is off]  bounding set  setgroups/setgid/setuid
+ *   (exec: chdir, as the user)
+ *   security_finish       capset + ambient  no_new_privs  [seccomp, if no_new_privs is on]
+ *
+ * Seccomp goes as late as it can, so that the fewest of our own calls must pass it: right before execve
+ * once no_new_privs is set. Without no_new_privs the kernel lets only a CAP_SYS_ADMIN holder install a
+ * filter, so then it goes first, while we still hold every capability. Nothing after it needs a call the
+ * filter blocks.
+ */
+#include <grp.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+void security_enter_user(const struct security *s)
+{
+	if (s->seccomp && !s->no_new_privs)
+		seccomp_install();
+	caps_drop_bounding(s); /* needs CAP_SETPCAP: before setuid takes it away */
+	/* Groups first (the caller's would otherwise stay), then the gid while we still may, then the uid. Leaving
+	 * uid 0 clears the permitted and effective capabilities: a non-root user ends with none, as intended. */
+	if (setgroups(s->n_groups, s->groups) < 0)
+		bail("setgroups");
+	if (setgid(s->gid) < 0)
+		bail("setgid %u", (unsigned)s->gid);
+	if (setuid(s->uid) < 0)
+		bail("setuid %u", (unsigned)s->uid);
+	child_rearm_parent_death();
+}
+
+void security_finish(const struct security *s)
+{
+	caps_set(s);
+	/* From here on no execve can grant privileges: setuid bits and file capabilities are ignored. */
+	if (s->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		bail("prctl PR_SET_NO_NEW_PRIVS");
+	if (s->seccomp && s->no_new_privs)
+		seccomp_install();
+}
