@@ -21,7 +21,7 @@ export async function pluginRequests(flags: string[], env: NodeJS.ProcessEnv, ro
   const fromEnv = (env.SKIFF_PLUGINS ?? '').split(',').map((name) => name.trim()).filter(Boolean);
   const requests = [...flags, ...fromEnv].map((name) => ({ name, from: cwd }));
   const configPath = join(root, 'config.json');
-  const config = await readFile(configPath, 'utf8').then(
+  const config: { plugins?: unknown } = await readFile(configPath, 'utf8').then(
     (text) => JSON.parse(text) as { plugins?: unknown },
     (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return {};
@@ -29,7 +29,7 @@ export async function pluginRequests(flags: string[], env: NodeJS.ProcessEnv, ro
     },
   );
   if (config.plugins !== undefined) {
-    if (!Array.isArray(config.plugins) || config.plugins.some((name) => typeof name !== 'string')) {
+    if (!Array.isArray(config.plugins) || config.plugins.some((name: unknown) => typeof name !== 'string')) {
       throw invalidArgument(`${configPath}: "plugins" must be an array of package names`);
     }
     requests.push(...(config.plugins as string[]).map((name) => ({ name, from: root })));
@@ -69,7 +69,7 @@ export async function loadPlugins(requests: PluginRequest[], registry: DriverReg
     } catch (error) {
       throw fail(`import failed: ${(error as Error).message}`, error);
     }
-    let plugin = module.default ?? module;
+    let plugin: unknown = module.default ?? module;
     if ((plugin as { default?: unknown }).default !== undefined) plugin = (plugin as { default: unknown }).default;
     try {
       assertPlugin(plugin);

@@ -10,6 +10,7 @@ export { transition, type ContainerStatus, type Transition } from './lifecycle/s
 export { validateEnv, mergeEnv, validateHostname, validateWorkdir } from './lifecycle/validate.js';
 export { parseSignal } from './lifecycle/signal.js';
 export { resolveUser } from './lifecycle/user.js';
+export type { SecurityFlags, SecurityConfig } from './lifecycle/security.js';
 export { trace } from './lifecycle/trace.js';
 export { asSkiffError } from './lifecycle/cgroup.js';
 export { ContainerStore } from './state/store.js';

@@ -27,6 +27,14 @@ interface RunFlags {
   pidsLimit?: string;
   cgroupParent?: string;
   logOpt?: string[];
+  privileged?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  securityOpt?: string[];
+  readOnly?: boolean;
+  tmpfs?: string[];
+  user?: string;
+  device?: string[];
 }
 
 /** The options `run` and `create` share: docker's names and meanings. */
@@ -61,7 +69,15 @@ function containerOptions(command: Command): Command {
     .option('--cpuset-mems <list>', 'memory nodes the container may use')
     .option('--pids-limit <number>', 'maximum number of processes (-1 for unlimited)')
     .option('--cgroup-parent <path>', "cgroup that holds the container's cgroup (env SKIFF_CGROUP_PARENT; default skiff)")
-    .option('--log-opt <KEY=VALUE>', 'log rotation of detached containers: max-size=10m, max-file=3 (repeatable)', collect);
+    .option('--log-opt <KEY=VALUE>', 'log rotation of detached containers: max-size=10m, max-file=3 (repeatable)', collect)
+    .option('-u, --user <user>', "USER[:GROUP], names or numbers from the image's /etc/passwd and /etc/group")
+    .option('--read-only', 'mount the root filesystem read-only (volumes and --tmpfs stay writable)')
+    .option('--tmpfs <path>', 'mount a tmpfs: PATH[:OPTIONS], e.g. /run:size=64m (repeatable)', collect)
+    .option('--cap-add <cap>', 'add a capability, e.g. NET_ADMIN, or ALL (repeatable)', collect)
+    .option('--cap-drop <cap>', 'drop a capability, e.g. CHOWN, or ALL (repeatable)', collect)
+    .option('--security-opt <option>', 'no-new-privileges, or seccomp=unconfined (repeatable)', collect)
+    .option('--device <spec>', 'add a host device: HOST[:CONTAINER[:rwm]] (repeatable)', collect)
+    .option('--privileged', 'lift the isolation defaults: all capabilities, no seccomp filter, no masked paths, all devices');
 }
 
 export function defineRun(program: Command, globals: () => GlobalOptions): void {
@@ -122,5 +138,13 @@ async function toRunOptions(image: string, command: string[], flags: RunFlags): 
     resources,
     cgroupParent: flags.cgroupParent ?? process.env.SKIFF_CGROUP_PARENT ?? 'skiff',
     ...parseLogOptions(flags.logOpt ?? []),
+    privileged: flags.privileged ?? false,
+    capAdd: flags.capAdd,
+    capDrop: flags.capDrop,
+    securityOpt: flags.securityOpt,
+    readOnly: flags.readOnly ?? false,
+    tmpfs: flags.tmpfs,
+    user: flags.user,
+    devices: flags.device,
   };
 }

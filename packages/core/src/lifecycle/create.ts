@@ -5,6 +5,7 @@ import { storageDriver, volumeDriver, type Host } from './host.js';
 import type { CreateOptions } from './options.js';
 import { trace } from './trace.js';
 import { mergeEnv, validateEnv, validateHostname, validateWorkdir } from './validate.js';
+import { resolveSecurity } from './security.js';
 
 export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
 /** Rotated files kept besides the current log (docker's max-file 3). */
@@ -46,7 +47,12 @@ export async function createContainer(host: Host, options: CreateOptions): Promi
     cgroupParent: options.cgroupParent ?? 'skiff',
     logMaxBytes: options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES,
     logKeep: options.logKeep ?? DEFAULT_LOG_KEEP,
+    security: await resolveSecurity(options, image.layers),
   };
+  for (const mount of config.security.tmpfs) {
+    if (targets.has(mount.target)) throw invalidArgument(`duplicate mount point: ${mount.target}`);
+    targets.add(mount.target);
+  }
   const record: ContainerRecord = {
     id,
     name: options.name ?? randomName(),

@@ -42,7 +42,11 @@ export async function execInContainer(host: Host, reference: string, options: Ex
     cwd: validateWorkdir(options.workdir ?? record.config.workdir),
     tty: options.tty ?? false,
     stdin: options.interactive ?? false,
-    user: options.user === undefined ? undefined : await resolveUser(`/proc/${pid}/root`, options.user),
+    // The container's own isolation; -u replaces only the user.
+    capabilities: record.config.security.capabilities,
+    noNewPrivileges: record.config.security.noNewPrivileges,
+    seccomp: record.config.security.seccomp,
+    user: options.user === undefined ? record.config.security.user : await resolveUser(`/proc/${pid}/root`, options.user),
     cgroupProcs: cgroupOf(record).procsFiles(),
   };
   const child = spawn(host.helper, ['exec'], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });

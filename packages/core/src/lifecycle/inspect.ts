@@ -26,6 +26,7 @@ export interface ContainerInspect {
     WorkingDir: string;
     Tty: boolean;
     OpenStdin: boolean;
+    User: string;
   };
   HostConfig: {
     AutoRemove: boolean;
@@ -39,6 +40,12 @@ export interface ContainerInspect {
     CpusetCpus: string;
     CpusetMems: string;
     PidsLimit: number;
+    Privileged: boolean;
+    ReadonlyRootfs: boolean;
+    SecurityOpt: string[];
+    CapEffective: string[] | 'ALL';
+    Tmpfs: Record<string, string>;
+    Devices: { PathOnHost?: string; PathInContainer: string; CgroupPermissions: string }[];
   };
   Mounts: { Type: string; Source: string; Destination: string; RW: boolean; Driver: string; Options: Record<string, string> }[];
   GraphDriver: { Name: string };
@@ -51,6 +58,7 @@ export function inspectRecord(host: Host, record: ContainerRecord): ContainerIns
   const { config } = record;
   const running = record.status === 'running' && isAlive(record);
   const r = config.resources;
+  const { security } = config;
   return {
     Id: record.id,
     Name: `/${record.name}`,
@@ -75,6 +83,7 @@ export function inspectRecord(host: Host, record: ContainerRecord): ContainerIns
       WorkingDir: config.workdir,
       Tty: config.tty,
       OpenStdin: config.interactive,
+      User: security.user ? `${security.user.uid}:${security.user.gid}` : '',
     },
     HostConfig: {
       AutoRemove: config.autoRemove,
@@ -88,6 +97,12 @@ export function inspectRecord(host: Host, record: ContainerRecord): ContainerIns
       CpusetCpus: r.cpusetCpus ?? '',
       CpusetMems: r.cpusetMems ?? '',
       PidsLimit: r.pidsLimit ?? 0,
+      Privileged: security.privileged,
+      ReadonlyRootfs: security.readOnlyRoot,
+      SecurityOpt: [...(security.noNewPrivileges ? ['no-new-privileges'] : []), ...(security.seccomp === 'unconfined' ? ['seccomp=unconfined'] : [])],
+      CapEffective: security.capabilities === 'all' ? 'ALL' : security.capabilities,
+      Tmpfs: Object.fromEntries(security.tmpfs.map((mount) => [mount.target, mount.options.join(',')])),
+      Devices: security.devices.map((device) => ({ PathInContainer: device.path, CgroupPermissions: device.permissions })),
     },
     Mounts: config.volumes.map((volume) => ({
       Type: volume.driver === 'bind' ? 'bind' : 'volume',

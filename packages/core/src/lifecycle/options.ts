@@ -1,8 +1,9 @@
 import type { Resources } from '@skiff/cgroups';
 import type { VolumeSpec } from '../state/record.js';
+import type { SecurityFlags } from './security.js';
 
 /** What `create` and `run` take: docker run's options, typed. */
-export interface CreateOptions {
+export interface CreateOptions extends SecurityFlags {
   image: string;
   /** The command; empty or absent runs the image's default command. */
   args?: string[];

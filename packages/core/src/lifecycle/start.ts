@@ -12,6 +12,7 @@ import { destroyCgroup, prepareCgroup } from './cgroup.js';
 import { finishContainer } from './finish.js';
 import { files, storageDriver, volumeDriver, volumeRequest, type Host } from './host.js';
 import { transition } from './states.js';
+import { deviceRules, planSecurity } from './security.js';
 import { trace } from './trace.js';
 import { withContainerLock } from '../state/lock.js';
 
@@ -42,7 +43,9 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
       mounts.push(...(await driver.mount(request)));
       taken.push(index);
     }
-    const { manager, warnings } = await prepareCgroup(record.id, config.cgroupParent, config.resources);
+    mounts.push(...config.security.tmpfs);
+    const resources = { ...config.resources, devices: deviceRules(config.security) };
+    const { manager, warnings } = await prepareCgroup(record.id, config.cgroupParent, resources);
     const paths = files(host, record.id);
     await mkdir(paths.rootfs, { recursive: true, mode: 0o700 });
     await rm(paths.exitStatus, { force: true });
@@ -58,6 +61,7 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
       network: config.network,
       cgroupProcs: manager.procsFiles(),
       init: config.init,
+      ...planSecurity(config.security),
     };
     trace('planned');
     return { plan, cgroup: manager, warnings };

@@ -1,5 +1,6 @@
 import type { Resources } from '@skiff/cgroups';
 import type { ContainerStatus } from '../lifecycle/states.js';
+import type { SecurityConfig } from '../lifecycle/security.js';
 
 /** A volume as the container was created with it (what `-v` or `--mount` said, after parsing). */
 export interface VolumeSpec {
@@ -37,6 +38,8 @@ export interface ContainerConfig {
   /** Log rotation of detached containers. */
   logMaxBytes: number;
   logKeep: number;
+  /** Capabilities, seccomp, user, read-only root, tmpfs mounts, devices: for every start and exec. */
+  security: SecurityConfig;
 }
 
 /**

@@ -12,7 +12,8 @@ function record(name: string): ContainerRecord {
     status: 'created',
     config: {
       image: 'busybox', layers: [], args: ['true'], env: [], workdir: '/', hostname: 'h', tty: false, interactive: false,
-      network: 'none', storageDriver: 'overlay', volumes: [], autoRemove: false, resources: {}, cgroupParent: 'skiff',
+      network: 'none', storageDriver: 'overlay', volumes: [], autoRemove: false, resources: {}, cgroupParent: 'skiff', init: false, logMaxBytes: 1, logKeep: 1,
+      security: { privileged: false, capabilities: [], noNewPrivileges: false, seccomp: 'default', readOnlyRoot: false, tmpfs: [], devices: [] },
     },
   };
 }

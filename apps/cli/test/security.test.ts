@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { requiresRoot } from '../../../test/support.js';
+import { sandbox } from './cli.js';
+
+/** CapEff of docker's default capability set. */
+const DOCKER_DEFAULT_CAPS = '00000000a80425fb';
+const field = (status: string, name: string) => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status)?.[1];
+
+describe.runIf(requiresRoot('isolation tests run containers'))('isolation defaults and their opt-outs', () => {
+  it("keeps docker's default capabilities, seccomp filter and masked paths", async () => {
+    const { skiff } = sandbox();
+    const status = (await skiff(['run', '--rm', 'busybox', 'cat', '/proc/self/status'])).stdout;
+    expect(field(status, 'CapEff')).toBe(DOCKER_DEFAULT_CAPS);
+    expect(field(status, 'CapBnd')).toBe(DOCKER_DEFAULT_CAPS);
+    expect(field(status, 'Seccomp')).toBe('2');
+    const mount = await skiff(['run', '--rm', 'busybox', 'sh', '-c', 'mkdir /m && mount -t tmpfs none /m']);
+    expect(mount.exitCode).not.toBe(0);
+    expect(mount.stderr).toMatch(/permission denied|not permitted/i);
+    expect((await skiff(['run', '--rm', 'busybox', 'wc', '-c', '/proc/kcore'])).stdout).toMatch(/^0 /);
+    expect((await skiff(['run', '--rm', 'busybox', 'unshare', '-n', 'true'])).exitCode).not.toBe(0);
+    const sysrq = await skiff(['run', '--rm', 'busybox', 'sh', '-c', 'echo h > /proc/sysrq-trigger']);
+    expect(sysrq.exitCode).not.toBe(0);
+    expect(sysrq.stderr).toMatch(/Read-only file system|nonexistent directory|No such file/);
+  });
+
+  it('lets a container make a disk device node but never open it (devices cgroup)', async () => {
+    const { skiff } = sandbox();
+    const result = await skiff(['run', '--rm', 'busybox', 'sh', '-c', 'mknod /tmp/sda b 8 0 && head -c 1 /tmp/sda']);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toMatch(/Operation not permitted/);
+  });
+
+  it('--cap-drop, --cap-add, --security-opt no-new-privileges, -u', async () => {
+    const { skiff } = sandbox();
+    const none = (await skiff(['run', '--rm', '--cap-drop', 'ALL', 'busybox', 'cat', '/proc/self/status'])).stdout;
+    expect(field(none, 'CapEff')).toBe('0000000000000000');
+    const admin = (await skiff(['run', '--rm', '--cap-add', 'NET_ADMIN', 'busybox', 'cat', '/proc/self/status'])).stdout;
+    expect(BigInt(`0x${field(admin, 'CapEff')}`) & (1n << 12n)).toBe(1n << 12n);
+    const nnp = (await skiff(['run', '--rm', '--security-opt', 'no-new-privileges', 'busybox', 'cat', '/proc/self/status'])).stdout;
+    expect(field(nnp, 'NoNewPrivs')).toBe('1');
+    expect((await skiff(['run', '--rm', '-u', 'nobody', 'busybox', 'id', '-u'])).stdout).toBe('65534');
+    const user = (await skiff(['run', '--rm', '-u', 'nobody', 'busybox', 'cat', '/proc/self/status'])).stdout;
+    expect(field(user, 'CapEff')).toBe('0000000000000000');
+  });
+
+  it('--read-only keeps the root read-only while --tmpfs and volumes stay writable', async () => {
+    const { skiff } = sandbox();
+    const result = await skiff(['run', '--rm', '--read-only', '--tmpfs', '/scratch:size=1m', 'busybox', 'sh', '-c', 'touch /scratch/ok && echo wrote; touch /nope']);
+    expect(result.stdout).toBe('wrote');
+    expect(result.stderr).toMatch(/Read-only file system/);
+  });
+
+  it('--privileged lifts the defaults: mount works', async () => {
+    const { skiff } = sandbox();
+    const result = await skiff(['run', '--rm', '--privileged', 'busybox', 'sh', '-c', 'mkdir /m && mount -t tmpfs none /m && echo mounted']);
+    expect(result.stdout).toBe('mounted');
+  });
+
+  it('exec gets the container\'s isolation, not more', async () => {
+    const { skiff } = sandbox();
+    const id = (await skiff(['run', '-d', '--cap-drop', 'ALL', 'busybox', 'sleep', '30'])).stdout;
+    const status = (await skiff(['exec', id, 'cat', '/proc/self/status'])).stdout;
+    expect(field(status, 'CapEff')).toBe('0000000000000000');
+    expect((await skiff(['exec', id, 'sh', '-c', 'mkdir -p /m && mount -t tmpfs none /m'])).exitCode).not.toBe(0);
+    await skiff(['rm', '-f', id]);
+  });
+
+  it.each([
+    [['--cap-add', 'BOGUS'], /unknown capability/],
+    [['--security-opt', 'apparmor=x'], /unsupported --security-opt/],
+    [['--tmpfs', 'relative'], /must be an absolute path/],
+    [['--device', '/etc/passwd'], /is not a device node/],
+    [['-u', 'nosuchuser'], /unable to find user "nosuchuser"/],
+  ])('refuses %j with one line before anything is created', async (flags, message) => {
+    const { skiff, containers } = sandbox();
+    const result = await skiff(['run', '--rm', ...flags, 'busybox', 'true']);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+    expect(containers()).toEqual([]);
+  });
+});
