@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     globalSetup: ['test/leftovers.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot } from '../../../test/support.js';
-import { sandbox } from './cli.js';
+import { sandbox, expectOneLineError } from './cli.js';
 
 const v1 = !readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => / \/sys\/fs\/cgroup .* - cgroup2 /.test(line));
 
@@ -74,9 +74,7 @@ describe.runIf(requiresRoot('cgroup tests create real cgroups and run containers
   ])('refuses %j with one line before anything is created', async (flags, message) => {
     const { skiff, containers } = sandbox();
     const result = await skiff(['run', '--rm', ...flags, 'busybox', 'true']);
-    expect(result.exitCode).toBe(125);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(message);
+    expectOneLineError(result, message);
     expect(containers()).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, execaSync, type Options, type ResultPromise } from 'execa';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { tempDir } from '../../../test/support.js';
 
 export const cliPath = fileURLToPath(new URL('../dist/skiff.js', import.meta.url));
@@ -71,4 +71,11 @@ export function cgroupHierarchies(): string[] {
     .filter((line) => / - cgroup2? /.test(line))
     .map((line) => line.split(' ')[4]!)
     .filter((mountPoint) => !mountPoint.endsWith('/unified') && !mountPoint.endsWith('/systemd'));
+}
+
+/** Bad input as the brief wants it handled: exit 125, one line on stderr matching `message`. */
+export function expectOneLineError(result: { exitCode?: number; stderr: unknown }, message: RegExp): void {
+  expect(result.exitCode).toBe(125);
+  expect(String(result.stderr).trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).toMatch(message);
 }

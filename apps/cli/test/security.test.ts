@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot } from '../../../test/support.js';
-import { sandbox } from './cli.js';
+import { sandbox, expectOneLineError } from './cli.js';
 
 /** CapEff of docker's default capability set. */
 const DOCKER_DEFAULT_CAPS = '00000000a80425fb';
@@ -78,9 +78,7 @@ describe.runIf(requiresRoot('isolation tests run containers'))('isolation defaul
   ])('refuses %j with one line before anything is created', async (flags, message) => {
     const { skiff, containers } = sandbox();
     const result = await skiff(['run', '--rm', ...flags, 'busybox', 'true']);
-    expect(result.exitCode).toBe(125);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(message);
+    expectOneLineError(result, message);
     expect(containers()).toEqual([]);
   });
 });

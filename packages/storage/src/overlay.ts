@@ -35,13 +35,10 @@ import {
   type Support,
 } from '@skiff/core/plugin';
 import { FS_MAGIC, filesystemName, filesystemType, kernelHasFilesystem } from './host.js';
-import { MOUNT_DATA_MAX, checkId, checkOptionPath, mountDataLength } from './plan.js';
+import { MOUNT_DATA_MAX, checkOptionPath, containerDirOf, mountDataLength } from './plan.js';
 
 export function createOverlayDriver(context: DriverContext): StorageDriver {
-  const containerDir = (id: string) => {
-    checkId(id);
-    return join(context.root, id);
-  };
+  const containerDir = (id: string) => containerDirOf(context.root, id);
 
   return {
     specificationVersion: 'v1',

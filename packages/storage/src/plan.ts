@@ -1,5 +1,5 @@
 /** Helpers shared by the storage drivers for building mount plans safely. */
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { invalidArgument } from '@skiff/core/plugin';
 
 const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -9,6 +9,12 @@ export function checkId(id: string): void {
   if (!CONTAINER_ID.test(id)) {
     throw invalidArgument(`invalid container id ${JSON.stringify(id)}: use letters, digits, '_', '.' or '-' (at most 128)`);
   }
+}
+
+/** A container's directory under a driver's root, after checking the id cannot climb out of it. */
+export function containerDirOf(root: string, id: string): string {
+  checkId(id);
+  return join(root, id);
 }
 
 /**

@@ -33,15 +33,12 @@ import {
   type StorageDriver,
   type StorageDriverFactory,
 } from '@skiff/core/plugin';
-import { checkId } from './plan.js';
+import { containerDirOf } from './plan.js';
 
 const execFileAsync = promisify(execFile);
 
 export function createVfsDriver(context: DriverContext): StorageDriver {
-  const containerDir = (id: string) => {
-    checkId(id);
-    return join(context.root, id);
-  };
+  const containerDir = (id: string) => containerDirOf(context.root, id);
 
   return {
     specificationVersion: 'v1',
