@@ -10,9 +10,9 @@ export default defineConfig({
   entry: ['src/skiff.ts', 'src/main.ts', 'src/index.ts'],
   external: ['./main.js'],
   format: ['esm'],
-  // One file: resolving and loading a dozen chunks cost more at start than parsing code that is never run
-  // (V8 compiles functions lazily, and the compile cache keeps what was compiled).
-  splitting: false,
+  // Chunks, so what a command does not use (tar, plugin resolution, and the Node built-ins they pull in: zlib,
+  // assert, streams) is never loaded: measured ~10 ms faster per `run` than one file on this machine.
+  splitting: true,
   dts: { entry: 'src/index.ts' },
   clean: true,
   target: 'node20',
