@@ -5,27 +5,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/support.js';
 import { anyString, attemptAsync } from '../../../../test/fuzz.js';
-import { NAME_PATTERN, newId } from '../ids.js';
+import { NAME_PATTERN } from '../ids.js';
 import { SkiffError } from '../plugin/errors.js';
-import type { ContainerRecord } from './record.js';
 import { ContainerStore } from './store.js';
+import { testRecord } from './test-record.js';
 
 const kind = SkiffError;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
 
-function record(name: string): ContainerRecord {
-  return {
-    id: newId(),
-    name,
-    created: new Date().toISOString(),
-    status: 'created',
-    config: {
-      image: 'busybox', layers: [], args: ['true'], env: [], workdir: '/', hostname: 'h', tty: false, interactive: false,
-      network: 'none', storageDriver: 'overlay', volumes: [], autoRemove: false, resources: {}, cgroupParent: 'skiff',
-    },
-  } as unknown as ContainerRecord;
-}
+const record = testRecord;
 
 const newStore = () => {
   const root = tempDir('skiff-fuzz-store-');

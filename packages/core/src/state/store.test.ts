@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/support.js';
 import { ContainerStore } from './store.js';
-import type { ContainerRecord } from './record.js';
-import { newId } from '../ids.js';
+import { testRecord } from './test-record.js';
 
-function record(name: string): ContainerRecord {
-  return {
-    id: newId(),
-    name,
-    created: new Date().toISOString(),
-    status: 'created',
-    config: {
-      image: 'busybox', layers: [], args: ['true'], env: [], workdir: '/', hostname: 'h', tty: false, interactive: false,
-      network: 'none', storageDriver: 'overlay', volumes: [], autoRemove: false, resources: {}, cgroupParent: 'skiff', init: false, logMaxBytes: 1, logKeep: 1,
-      security: { privileged: false, capabilities: [], noNewPrivileges: false, seccomp: 'default', readOnlyRoot: false, tmpfs: [], devices: [] },
-    },
-  };
-}
+const record = testRecord;
 
 describe('ContainerStore', () => {
   it('of concurrent creates with one name, exactly one wins', async () => {
