@@ -4,6 +4,7 @@ import { withContainerLock } from '../state/lock.js';
 import type { ContainerRecord } from '../state/record.js';
 import { cgroupOf, destroyCgroup } from './cgroup.js';
 import { killContainer, waitGone } from './signal.js';
+import { adopt } from './prune.js';
 import { files, isAlive, storageDriver, volumeDriver, volumeRequest, type Host } from './host.js';
 import { transition } from './states.js';
 import { trace } from './trace.js';
@@ -69,7 +70,9 @@ async function readExitStatus(host: Host, id: string): Promise<ExitInfo> {
  * A running container is refused unless `force`, which kills it first.
  */
 export async function removeContainer(host: Host, reference: string, options: { force: boolean; tornDown?: boolean }): Promise<void> {
-  const found = await host.store.resolve(reference);
+  const resolved = await host.store.resolve(reference);
+  // A container recorded as created may in fact run (its `run -d` was killed midway): adopt it first.
+  const found = resolved.status === 'created' ? await adopt(host, resolved) : resolved;
   if (found.status === 'running' && isAlive(found)) {
     if (!options.force) transition(found.name, 'running', 'remove');
     await killContainer(found, 'SIGKILL');

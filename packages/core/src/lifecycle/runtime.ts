@@ -9,8 +9,8 @@ import { ContainerStore } from '../state/store.js';
 import { createContainer } from './create.js';
 import { execInContainer, type ExecOptions } from './exec.js';
 import { exportContainer } from './export.js';
-import { finishContainer, removeContainer } from './finish.js';
-import { storageDriver, type Host } from './host.js';
+import { EXIT_UNKNOWN, finishContainer, removeContainer } from './finish.js';
+import { isAlive, storageDriver, type Host } from './host.js';
 import type { ImageResolver } from './image.js';
 import { inspectRecord, type ContainerInspect } from './inspect.js';
 import { readLogs, type LogLine, type LogOptions } from './logs.js';
@@ -115,7 +115,16 @@ export class Runtime {
 
   /** Every container (reconciled with reality first), newest first. */
   async list(): Promise<ContainerRecord[]> {
-    const records = await Promise.all((await this.store.list()).map((record) => reconcile(this.#host, record)));
+    // A record that cannot be brought up to date (a full disk, say) is shown as it is rather than failing the list.
+    const records = await Promise.all(
+      (await this.store.list()).map((record) =>
+        reconcile(this.#host, record).catch(() =>
+          record.status === 'running' && !isAlive(record)
+            ? { ...record, status: 'stopped' as const, exitCode: record.exitCode ?? EXIT_UNKNOWN, finishedAt: record.finishedAt ?? new Date().toISOString() }
+            : record,
+        ),
+      ),
+    );
     return records.filter((record): record is ContainerRecord => record !== undefined).sort((a, b) => b.created.localeCompare(a.created));
   }
 

@@ -12,6 +12,7 @@ import { destroyCgroup, prepareCgroup } from './cgroup.js';
 import { finishContainer } from './finish.js';
 import { files, storageDriver, volumeDriver, volumeRequest, type Host } from './host.js';
 import { transition } from './states.js';
+import { waitGone } from './signal.js';
 import { deviceRules, planSecurity } from './security.js';
 import { trace } from './trace.js';
 import { withContainerLock } from '../state/lock.js';
@@ -149,6 +150,9 @@ export async function startAttached(host: Host, id: string, forwardSignals: bool
     }
     const exitCode = await run.exited;
     trace('exited');
+    // The helper is gone, but a killed helper's init may still be dying: finish only once it is dead, or
+    // finishContainer would take it for a newer start and leave this one unfinished.
+    if (pid !== undefined) await waitGone(record, 5_000);
     const finished = await finishContainer(host, id, { exitCode, finishedAtMs: Date.now() });
     return { exitCode, oomKilled: finished?.oomKilled ?? false, warnings: prepared.warnings };
   } finally {

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
+import { link, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SkiffError, alreadyExists, invalidArgument, notFound } from '../plugin/errors.js';
 import { containerDir, containersDir, namesDir, type Roots } from '../roots.js';
@@ -20,21 +20,33 @@ export class ContainerStore {
     }
     await mkdir(namesDir(this.roots), { recursive: true, mode: 0o700 });
     await mkdir(containerDir(this.roots, record.id), { recursive: true, mode: 0o700 });
+    const name = join(namesDir(this.roots), record.name);
+    // The name file appears whole or not at all: written beside, then hard-linked into place (link fails with
+    // EEXIST when the name is taken, which is what makes it exclusive).
+    const temp = join(namesDir(this.roots), `.${record.id}.tmp`);
     try {
-      const handle = await open(join(namesDir(this.roots), record.name), 'wx', 0o600);
-      await handle.writeFile(record.id);
-      await handle.close();
+      await writeFile(temp, record.id, { mode: 0o600 });
+      await link(temp, name);
     } catch (error) {
       await rm(containerDir(this.roots, record.id), { recursive: true, force: true });
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        const owner = await readFile(join(namesDir(this.roots), record.name), 'utf8').catch(() => '?');
+        const owner = await readFile(name, 'utf8').catch(() => '?');
         throw alreadyExists(`the container name "${record.name}" is already in use by container ${owner.slice(0, 12)}`, {
           hint: 'remove that container or choose another name',
         });
       }
       throw error;
+    } finally {
+      await rm(temp, { force: true });
     }
-    await this.save(record);
+    try {
+      await this.save(record);
+    } catch (error) {
+      // No half-made container: without its first record the name and directory go too.
+      await rm(name, { force: true });
+      await rm(containerDir(this.roots, record.id), { recursive: true, force: true });
+      throw error;
+    }
   }
 
   save(record: ContainerRecord): Promise<void> {
