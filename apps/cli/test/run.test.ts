@@ -125,7 +125,9 @@ describe.runIf(requiresRoot('skiff run tests start real containers'))('skiff run
   it('leaves no mount on the host while a container runs, nor after kill -9 of skiff run', async () => {
     const { skiff, root, containers } = sandbox();
     const data = tempDir();
-    const running = skiff(['run', '-v', `${data}:/data`, 'busybox', 'sh', '-c', 'touch /data/started; sleep 30']);
+    // A sleep no other test uses, so a leftover of this one is recognisable on a busy machine.
+    const seconds = String(3000 + (process.pid % 997));
+    const running = skiff(['run', '-v', `${data}:/data`, 'busybox', 'sh', '-c', `touch /data/started; sleep ${seconds}`]);
     for (let i = 0; i < 100 && !existsSync(join(data, 'started')); i++) await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(join(data, 'started'))).toBe(true);
     expect(hostMountsContaining(root)).toEqual([]);
@@ -136,7 +138,7 @@ describe.runIf(requiresRoot('skiff run tests start real containers'))('skiff run
     expect(hostMountsContaining(root)).toEqual([]);
     const left = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sleep\u000030');
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`sleep\u0000${seconds}`);
       } catch {
         return false;
       }
