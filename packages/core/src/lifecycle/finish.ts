@@ -24,6 +24,9 @@ export interface ExitInfo {
  * `stop`, and from reconciliation after a crash — whichever comes first does the work.
  */
 export async function finishContainer(host: Host, id: string, exit: ExitInfo = {}): Promise<ContainerRecord | undefined> {
+  // Already removed (say, a detached container's exit command arriving after `rm`): nothing to finish, and no
+  // lock directory to create in a state root its owner may have deleted meanwhile.
+  if (!(await host.store.get(id))) return undefined;
   const record = await withContainerLock(host.roots, id, async () => {
     const record = await host.store.get(id);
     // Gone already, or running again under a newer start: nothing of this run is left to finish.
