@@ -10,11 +10,11 @@
  *   tmp 1777, root 0700
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, open, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { failedPrecondition } from '@skiff/core/plugin';
+import { crypto } from './files.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -66,7 +66,7 @@ export async function buildBusyboxLayer(busybox: string, dest: string): Promise<
   await writeFile(join(dest, 'etc/group'), GROUP, { mode: 0o644 });
   await writeFile(join(dest, 'etc/hostname'), '', { mode: 0o644 });
   for (const file of ['etc/passwd', 'etc/group', 'etc/hostname']) await chmod(join(dest, file), 0o644);
-  return createHash('sha256')
+  return crypto().createHash('sha256')
     .update(RECIPE)
     .update('\0')
     .update(await readFile(busybox))

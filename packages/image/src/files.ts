@@ -1,7 +1,8 @@
 /** Small helpers for the image store's staging directories. */
-import { randomBytes } from 'node:crypto';
+/** node:crypto, loaded on first use: most commands never hash, and loading it costs every command ~6 ms. */
+export const crypto = () => process.getBuiltinModule('node:crypto');
 
-export const uniqueSuffix = () => `${process.pid}-${randomBytes(6).toString('hex')}`;
+export const uniqueSuffix = () => `${process.pid}-${crypto().randomBytes(6).toString('hex')}`;
 
 /** Whether a process with this pid exists (used to clean staging dirs of crashed imports). */
 export function processExists(pid: number): boolean {

@@ -17,7 +17,6 @@
  * for the record swap; `ensureBusybox` builds outside the lock and, when another process committed first,
  * discards its own copy and returns the winner's.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
@@ -26,7 +25,7 @@ import { promisify } from 'node:util';
 import { SkiffError, invalidArgument, notFound, removeTree } from '@skiff/core/plugin';
 import { buildBusyboxLayer } from './busybox.js';
 import { withLock, writeFileAtomic } from '@skiff/core';
-import { processExists, uniqueSuffix } from './files.js';
+import { crypto, processExists, uniqueSuffix } from './files.js';
 import { canonicalImageName, imageFileName } from './names.js';
 
 export interface ImageConfig {
@@ -145,7 +144,7 @@ export function createImageStore(root: string): ImageStore {
   async function publishLayer(staged: string): Promise<string> {
     await mkdir(layersDir, { recursive: true, mode: 0o755 });
     for (;;) {
-      const id = randomBytes(6).toString('hex');
+      const id = crypto().randomBytes(6).toString('hex');
       try {
         await mkdir(join(layersDir, id), { mode: 0o755 });
       } catch (error) {
@@ -261,7 +260,7 @@ export function createImageStore(root: string): ImageStore {
         // character devices that are its whiteouts. As a lower layer they hide the parent's deleted files again.
         await execFileAsync('cp', ['-a', '--', `${options.diffDir}/.`, join(staging, 'layer')]);
         const layer = await publishLayer(join(staging, 'layer'));
-        const image = newRecord(canonical, [layer, ...options.parent.layers], [randomBytes(32).toString('hex'), options.parent.id], config);
+        const image = newRecord(canonical, [layer, ...options.parent.layers], [crypto().randomBytes(32).toString('hex'), options.parent.id], config);
         const { orphans } = await commit(image, async () => false);
         await deleteLayers(orphans);
         return image;
@@ -285,7 +284,7 @@ export function createImageStore(root: string): ImageStore {
 }
 
 function newRecord(name: string, layers: string[], digests: string[], config: ImageConfig): ImageRecord {
-  const id = createHash('sha256').update(JSON.stringify({ layers: digests, config })).digest('hex');
+  const id = crypto().createHash('sha256').update(JSON.stringify({ layers: digests, config })).digest('hex');
   return { name, id, created: new Date().toISOString(), layers, config };
 }
 
@@ -317,7 +316,7 @@ function parseRecord(text: string, file: string): ImageRecord {
 }
 
 async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = crypto().createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 
 /**
  * The exit status of a detached container. The supervisor writes it once the container's init has exited
@@ -19,7 +19,7 @@ export interface ExitStatus {
 export async function readStatusFile(path: string): Promise<ExitStatus | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8'); // one short line: read in place
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

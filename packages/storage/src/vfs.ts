@@ -19,7 +19,6 @@
  * different layers become separate files.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -54,7 +53,7 @@ export function createVfsDriver(context: DriverContext): StorageDriver {
         if (!info?.isDirectory()) throw failedPrecondition(`image layer ${layer} is missing or not a directory`);
       }
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      const partial = join(dir, `.rootfs-${randomBytes(6).toString('hex')}`);
+      const partial = join(dir, `.rootfs-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}`);
       await mkdir(partial, { mode: 0o755 });
       try {
         for (const layer of [...layers.dirs].reverse()) await applyLayer(layer, partial);

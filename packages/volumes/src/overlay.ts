@@ -24,7 +24,6 @@
  * (overlayfs requires one mount), an upper dir in use by another running container, paths containing ',' ':'
  * or '\', and mount data longer than one page (4095 bytes).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { withLock } from '@skiff/core';
@@ -63,8 +62,8 @@ interface VolumeState {
 
 type WorkKind = 'container' | 'sibling' | 'user';
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const unique = () => `${process.pid}-${randomBytes(6).toString('hex')}`;
+const sha256 = (text: string) => process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest('hex');
+const unique = () => `${process.pid}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}`;
 
 export function createOverlayVolumeDriver(context: DriverContext): VolumeDriver {
   const recordPath = (upper: string) => join(context.runRoot, 'volumes', 'overlay', `${sha256(upper)}.json`);

@@ -46,10 +46,17 @@ export async function finishContainer(host: Host, id: string, exit: ExitInfo = {
     }
     record.pid = undefined;
     record.pidStartTime = undefined;
-    await host.store.save(record);
+    // --rm: removed under the same lock, so nothing sees it stopped but not yet removed. If removal fails, it
+    // stays as a stopped container that `rm` can retry.
+    try {
+      if (record.config.autoRemove) await removeTornDown(host, record);
+      else await host.store.save(record);
+    } catch (error) {
+      await host.store.save(record);
+      throw error;
+    }
     return record;
   });
-  if (record?.config.autoRemove) await removeContainer(host, id, { force: false, tornDown: true });
   trace('finished');
   return record;
 }
@@ -72,7 +79,7 @@ async function readExitStatus(host: Host, id: string): Promise<ExitInfo> {
  * Removes a container: its writable layer, volume bookkeeping (never volume data), record and name.
  * A running container is refused unless `force`, which kills it first.
  */
-export async function removeContainer(host: Host, reference: string, options: { force: boolean; tornDown?: boolean }): Promise<void> {
+export async function removeContainer(host: Host, reference: string, options: { force: boolean }): Promise<void> {
   const resolved = await host.store.resolve(reference);
   // A container recorded as created may in fact run (its `run -d` was killed midway): adopt it first.
   const found = resolved.status === 'created' ? await adopt(host, resolved) : resolved;
@@ -85,11 +92,16 @@ export async function removeContainer(host: Host, reference: string, options: { 
     const record = await host.store.get(found.id);
     if (!record) return;
     if (record.status === 'running' && isAlive(record)) transition(record.name, 'running', 'remove');
-    if (!options.tornDown) await teardown(host, record);
-    const storage = await storageDriver(host, record.config.storageDriver);
-    await storage.remove(record.id);
-    await removeTree(files(host, record.id).rootfs);
-    await host.store.remove(record);
+    await teardown(host, record);
+    await removeTornDown(host, record);
   });
+}
+
+/** Writable layer, mount point, record and name of a torn-down container. The caller holds its lock. */
+async function removeTornDown(host: Host, record: ContainerRecord): Promise<void> {
+  const storage = await storageDriver(host, record.config.storageDriver);
+  await storage.remove(record.id);
+  await removeTree(files(host, record.id).rootfs);
+  await host.store.remove(record);
   trace('removed');
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DriverContext, DriverKind, DriverRegistry } from '../plugin/registry.js';
 import type { StorageDriver } from '../plugin/storage.js';
@@ -59,14 +59,14 @@ function driverContext(host: Host, kind: DriverKind) {
 export async function storageDriver(host: Host, name: string | undefined): Promise<StorageDriver> {
   const context = driverContext(host, 'storage');
   const driver = await host.registry.resolve('storage', name, context);
-  await mkdir(context(driver.name).root, { recursive: true, mode: 0o700 });
+  mkdirSync(context(driver.name).root, { recursive: true, mode: 0o700 });
   return driver;
 }
 
 export async function volumeDriver(host: Host, name: string | undefined): Promise<VolumeDriver> {
   const context = driverContext(host, 'volume');
   const driver = await host.registry.resolve('volume', name, context);
-  await mkdir(context(driver.name).root, { recursive: true, mode: 0o700 });
+  mkdirSync(context(driver.name).root, { recursive: true, mode: 0o700 });
   return driver;
 }
 

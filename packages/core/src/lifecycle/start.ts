@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdirSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { CgroupManager } from '@skiff/cgroups';
@@ -40,7 +40,7 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
     for (const [index, volume] of config.volumes.entries()) {
       const driver = await volumeDriver(host, volume.driver);
       const request = await volumeRequest(host, record, index);
-      await mkdir(request.scratchDir, { recursive: true, mode: 0o700 });
+      mkdirSync(request.scratchDir, { recursive: true, mode: 0o700 });
       mounts.push(...(await driver.mount(request)));
       taken.push(index);
     }
@@ -48,8 +48,8 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
     const resources = { ...config.resources, devices: deviceRules(config.security) };
     const { manager, warnings } = await prepareCgroup(record.id, config.cgroupParent, resources);
     const paths = files(host, record.id);
-    await mkdir(paths.rootfs, { recursive: true, mode: 0o700 });
-    await rm(paths.exitStatus, { force: true });
+    mkdirSync(paths.rootfs, { recursive: true, mode: 0o700 });
+    rmSync(paths.exitStatus, { force: true });
     const plan: LaunchPlan = {
       rootfs: paths.rootfs,
       mounts: mounts.map(mountToSyscall),
@@ -124,37 +124,32 @@ async function markRunning(host: Host, record: ContainerRecord, pid: number, det
  * `forwardSignals` relays the CLI's signals to the helper (which relays them to the container).
  */
 export async function startAttached(host: Host, id: string, forwardSignals: boolean): Promise<StartResult> {
-  const launched = await withContainerLock(host.roots, id, async () => {
-    const record = await host.store.resolve(id);
-    transition(record.name, record.status, 'start');
-    const prepared = await prepare(host, record);
-    try {
-      const run = launch(host, prepared.plan, ['inherit', 'inherit', 'inherit']);
-      return { record, prepared, run };
-    } catch (error) {
-      await destroyCgroup(record);
-      throw error;
-    }
-  });
-  const { record, prepared, run } = launched;
-  const onSignal = (signal: NodeJS.Signals) => run.child.kill(signal);
-  if (forwardSignals) for (const signal of FORWARDED) process.on(signal, onSignal);
+  let run: ReturnType<typeof launch> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => run?.child.kill(signal);
   try {
-    const pid = await run.pid;
-    if (pid !== undefined) {
-      await withContainerLock(host.roots, id, async () => {
-        const current = await host.store.get(id);
-        // A fast container may already be finished by someone else (stop, rm -f); then leave it be.
-        if (current?.status === record.status) await markRunning(host, record, pid, false);
-      });
-    }
-    const exitCode = await run.exited;
+    // The lock is held until the command runs (or failed to), so no `stop` or `rm` meets a half-started container.
+    const { record, warnings, pid } = await withContainerLock(host.roots, id, async () => {
+      const record = await host.store.resolve(id);
+      transition(record.name, record.status, 'start');
+      const prepared = await prepare(host, record);
+      try {
+        run = launch(host, prepared.plan, ['inherit', 'inherit', 'inherit']);
+      } catch (error) {
+        await destroyCgroup(record);
+        throw error;
+      }
+      if (forwardSignals) for (const signal of FORWARDED) process.on(signal, onSignal);
+      const pid = await run.pid;
+      if (pid !== undefined) await markRunning(host, record, pid, false);
+      return { record, warnings: prepared.warnings, pid };
+    });
+    const exitCode = await run!.exited;
     trace('exited');
     // The helper is gone, but a killed helper's init may still be dying: finish only once it is dead, or
     // finishContainer would take it for a newer start and leave this one unfinished.
     if (pid !== undefined) await waitGone(record, 5_000);
     const finished = await finishContainer(host, id, { exitCode, finishedAtMs: Date.now() });
-    return { exitCode, oomKilled: finished?.oomKilled ?? false, warnings: prepared.warnings };
+    return { exitCode, oomKilled: finished?.oomKilled ?? false, warnings };
   } finally {
     if (forwardSignals) for (const signal of FORWARDED) process.off(signal, onSignal);
   }

@@ -44,6 +44,8 @@ const NAME = /^[a-z0-9][a-z0-9._-]*$/;
  */
 export class DriverRegistry {
   readonly #entries = new Map<string, Registration>();
+  /** Drivers found supported, by kind/name/root: a host does not lose a filesystem while skiff runs. */
+  readonly #supported = new Set<string>();
 
   register(registration: Registration): void {
     if (registration.kind !== 'storage' && registration.kind !== 'volume') {
@@ -81,7 +83,7 @@ export class DriverRegistry {
   async resolve<K extends DriverKind>(kind: K, name: string | undefined, context: (name: string) => DriverContext): Promise<DriverOf<K>> {
     if (name !== undefined) {
       const entry = this.get(kind, name);
-      const support = await entry.probe(context(name));
+      const support = await this.#probe(entry, context(name));
       if (!support.supported) {
         const usable = await this.supported(kind, context);
         throw notSupported(`${kind} driver "${name}" cannot run here: ${support.reason}`, {
@@ -91,7 +93,7 @@ export class DriverRegistry {
       return entry.create(context(name)) as DriverOf<K>;
     }
     for (const entry of this.#list(kind)) {
-      if ((await entry.probe(context(entry.name))).supported) return entry.create(context(entry.name)) as DriverOf<K>;
+      if ((await this.#probe(entry, context(entry.name))).supported) return entry.create(context(entry.name)) as DriverOf<K>;
     }
     throw notSupported(`no ${kind} driver can run on this host`);
   }
@@ -100,9 +102,18 @@ export class DriverRegistry {
   async supported(kind: DriverKind, context: (name: string) => DriverContext): Promise<string[]> {
     const result: string[] = [];
     for (const entry of this.#list(kind)) {
-      if ((await entry.probe(context(entry.name))).supported) result.push(entry.name);
+      if ((await this.#probe(entry, context(entry.name))).supported) result.push(entry.name);
     }
     return result;
+  }
+
+  /** The driver's own probe, asked once per root while the answer is yes (a no may change: modprobe). */
+  async #probe(entry: Registration, context: DriverContext): Promise<Support> {
+    const key = `${entry.kind}/${entry.name}/${context.root}`;
+    if (this.#supported.has(key)) return { supported: true };
+    const support = await entry.probe(context);
+    if (support.supported) this.#supported.add(key);
+    return support;
   }
 
   #list(kind: DriverKind): Registration[] {
