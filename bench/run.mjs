@@ -535,7 +535,7 @@ function skiffCommand() {
   }
   const onPath = which('skiff');
   if (onPath) return { cmd: onPath, pre: [], how: onPath };
-  const dist = path.join(REPO, 'apps/cli/dist/skiff.js');
+  const dist = path.join(REPO, 'apps/cli/dist/skiff.cjs');
   if (fs.existsSync(dist)) return { cmd: process.execPath, pre: [dist], how: `node ${dist}` };
   return { error: `no \`skiff\` on PATH and ${path.relative(REPO, dist)} is not built (run ./scripts/setup or pnpm build)` };
 }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { DriverRegistry, Runtime, resolveRoots, type ImageResolver, type Roots } from '@skiff/core';
 import { createImageStore } from '@skiff/image';
@@ -37,11 +38,17 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
   };
   // A detached container's supervisor runs this when the container exits: `skiff cleanup ID` with the same
   // roots and plugins (by resolved path: the supervisor's directory and environment are not ours).
-  const cli = fileURLToPath(new URL('./skiff.js', import.meta.url));
+  const cli = fileURLToPath(new URL('./skiff.cjs', import.meta.url));
   const pluginFlags = plugins.flatMap((plugin) => ['--plugin', plugin.location]);
   const exitCommand = (id: string) => [process.execPath, cli, '--root', roots.root, '--run-root', roots.runRoot, ...pluginFlags, 'cleanup', id];
-  const runtime = new Runtime({ roots, registry, images: resolver, exitCommand });
+  const runtime = new Runtime({ roots, registry, images: resolver, exitCommand, helperPath: helperPath() });
   return { roots, registry, images, runtime };
 }
+
+/**
+ * The native helper, found by Node's resolution of @skiff/native: the `skiff` command is a bundle with
+ * native's code inside it, so native's own lookup (relative to its module) would look beside the bundle.
+ */
+const helperPath = () => createRequire(import.meta.url).resolve('@skiff/native/bin/skiff-helper');
 
 const isDefaultImage = (name: string) => name === 'busybox' || name === 'busybox:latest';

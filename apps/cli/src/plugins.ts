@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SkiffError, assertPlugin, invalidArgument, type DriverRegistry, type SkiffPlugin } from '@skiff/core/plugin';
@@ -21,13 +21,14 @@ export async function pluginRequests(flags: string[], env: NodeJS.ProcessEnv, ro
   const fromEnv = (env.SKIFF_PLUGINS ?? '').split(',').map((name) => name.trim()).filter(Boolean);
   const requests = [...flags, ...fromEnv].map((name) => ({ name, from: cwd }));
   const configPath = join(root, 'config.json');
-  const config: { plugins?: unknown } = await readFile(configPath, 'utf8').then(
-    (text) => JSON.parse(text) as { plugins?: unknown },
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return {};
-      throw invalidArgument(`cannot read ${configPath}: ${error.message}`);
-    },
-  );
+  let config: { plugins?: unknown } = {};
+  try {
+    config = JSON.parse(readFileSync(configPath, 'utf8')) as { plugins?: unknown };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw invalidArgument(`cannot read ${configPath}: ${(error as Error).message}`);
+    }
+  }
   if (config.plugins !== undefined) {
     if (!Array.isArray(config.plugins) || config.plugins.some((name: unknown) => typeof name !== 'string')) {
       throw invalidArgument(`${configPath}: "plugins" must be an array of package names`);

@@ -4,4 +4,5 @@ import module from 'node:module';
 // Node >= 22.1 keeps V8's compiled code of every module on disk, so later starts skip parsing and compiling.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-await import('./main.js');
+// The bundle proper, a file apart so the compile cache covers it (built as CommonJS: see tsup.config.ts).
+module.createRequire(import.meta.url)('./main.cjs');

@@ -1,4 +1,4 @@
-// Drives the built `skiff` CLI (apps/cli/dist/skiff.js) with private state roots, as a user would.
+// Drives the built `skiff` CLI (apps/cli/dist/skiff.cjs) with private state roots, as a user would.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { execa, execaSync, type Options, type ResultPromise } from 'execa';
 import { expect, onTestFinished } from 'vitest';
 import { tempDir } from '../../../test/support.js';
 
-export const cliPath = fileURLToPath(new URL('../dist/skiff.js', import.meta.url));
+export const cliPath = fileURLToPath(new URL('../dist/skiff.cjs', import.meta.url));
 export const cliDir = fileURLToPath(new URL('..', import.meta.url));
 
 export interface Sandbox {

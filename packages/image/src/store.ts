@@ -17,7 +17,7 @@
  * for the record swap; `ensureBusybox` builds outside the lock and, when another process committed first,
  * discards its own copy and returns the winner's.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -107,10 +107,11 @@ export function createImageStore(root: string): ImageStore {
     return join(layersDir, id);
   };
 
+  // Image records and layer directories are looked up on every `run`: small, local, read in place.
   async function read(canonical: string): Promise<ImageRecord | undefined> {
     let text: string;
     try {
-      text = await readFile(recordPath(canonical), 'utf8');
+      text = readFileSync(recordPath(canonical), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -120,7 +121,7 @@ export function createImageStore(root: string): ImageStore {
 
   async function layersPresent(image: ImageRecord): Promise<boolean> {
     for (const id of image.layers) {
-      if (!(await stat(layerPath(id)).then((info) => info.isDirectory(), () => false))) return false;
+      if (!statSync(layerPath(id), { throwIfNoEntry: false })?.isDirectory()) return false;
     }
     return true;
   }

@@ -1,5 +1,5 @@
 /** What the host can do: filesystems the kernel knows and the filesystem a directory is on. */
-import { readFile, statfs } from 'node:fs/promises';
+import { readFileSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** statfs(2) f_type values (linux/magic.h) the drivers care about. */
@@ -20,7 +20,7 @@ export function filesystemListed(procFilesystems: string, name: string): boolean
 
 export async function kernelHasFilesystem(name: string, file = '/proc/filesystems'): Promise<boolean> {
   try {
-    return filesystemListed(await readFile(file, 'utf8'), name);
+    return filesystemListed(readFileSync(file, 'utf8'), name);
   } catch {
     return false;
   }
@@ -30,7 +30,7 @@ export async function kernelHasFilesystem(name: string, file = '/proc/filesystem
 export async function filesystemType(path: string): Promise<number> {
   for (let current = path; ; current = dirname(current)) {
     try {
-      return (await statfs(current)).type;
+      return statfsSync(current).type;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || current === dirname(current)) throw error;
     }

@@ -21,8 +21,7 @@
  * - The driver root must not itself be on overlayfs (skiff inside a container) or NFS: overlayfs refuses such
  *   an upper dir. probe() says so.
  */
-import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, stat } from 'node:fs/promises';
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   failedPrecondition,
@@ -48,7 +47,7 @@ export function createOverlayDriver(context: DriverContext): StorageDriver {
       const dir = containerDir(id);
       const upper = join(dir, 'upper');
       const work = join(dir, 'work');
-      const lowers = await lowerDirs(dir, layers);
+      const lowers = lowerDirs(dir, layers);
       checkOptionPath(upper, 'upper dir');
       const options = [`lowerdir=${lowers.join(':')}`, `upperdir=${upper}`, `workdir=${work}`];
       const size = mountDataLength(options);
@@ -58,9 +57,10 @@ export function createOverlayDriver(context: DriverContext): StorageDriver {
           { hint: 'use an image with fewer layers, a shorter state root (--root), or --storage-driver vfs' },
         );
       }
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      await makeUpper(upper, layers.dirs[0]);
-      await mkdir(work, { recursive: true, mode: 0o700 });
+      // A handful of directory operations, done in place (no thread-pool round trip per call).
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeUpper(upper, layers.dirs[0]);
+      mkdirSync(work, { recursive: true, mode: 0o700 });
       return [{ type: 'overlay', source: 'overlay', target: '/', options }] satisfies Mount[];
     },
 
@@ -75,16 +75,16 @@ export function createOverlayDriver(context: DriverContext): StorageDriver {
   };
 }
 
-async function lowerDirs(containerDir: string, layers: ImageLayers): Promise<string[]> {
+function lowerDirs(containerDir: string, layers: ImageLayers): string[] {
   for (const dir of layers.dirs) {
     checkOptionPath(dir, 'layer dir');
-    const info = await stat(dir).catch(() => undefined);
+    const info = statSync(dir, { throwIfNoEntry: false });
     if (!info?.isDirectory()) throw failedPrecondition(`image layer ${dir} is missing or not a directory`);
   }
   if (layers.dirs.length > 0) return layers.dirs;
   const empty = join(containerDir, 'empty');
   checkOptionPath(empty, 'driver root');
-  await mkdir(empty, { recursive: true, mode: 0o755 });
+  mkdirSync(empty, { recursive: true, mode: 0o755 });
   return [empty];
 }
 
@@ -92,12 +92,12 @@ async function lowerDirs(containerDir: string, layers: ImageLayers): Promise<str
  * The upper dir's own mode and owner become those of the container's '/', so copy them from the top layer's
  * root (0755 root:root without layers). Only on creation: the container may have changed them since.
  */
-async function makeUpper(upper: string, topLayer: string | undefined): Promise<void> {
+function makeUpper(upper: string, topLayer: string | undefined): void {
   if (existsSync(upper)) return;
-  const template = topLayer ? await stat(topLayer) : undefined;
-  await mkdir(upper, { recursive: true });
-  if (template && process.getuid?.() === 0) await chown(upper, template.uid, template.gid);
-  await chmod(upper, template ? template.mode & 0o7777 : 0o755);
+  const template = topLayer ? statSync(topLayer) : undefined;
+  mkdirSync(upper, { recursive: true });
+  if (template && process.getuid?.() === 0) chownSync(upper, template.uid, template.gid);
+  chmodSync(upper, template ? template.mode & 0o7777 : 0o755);
 }
 
 export async function probeOverlay(context: DriverContext, procFilesystems = '/proc/filesystems'): Promise<Support> {

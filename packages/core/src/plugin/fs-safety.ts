@@ -6,8 +6,7 @@
  * - `resolveInRoot`: resolve a container path against a host directory the way openat2(RESOLVE_IN_ROOT) does,
  *   so a symlink in an image (`/data -> /../../etc`) can never lead a mount or a write outside the root.
  */
-import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { lstatSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { failedPrecondition, invalidArgument } from './errors.js';
 
@@ -65,7 +64,7 @@ function canonical(path: string): string {
   const tail: string[] = [];
   for (;;) {
     try {
-      return join(realpathSync(head), ...tail);
+      return join(realpathSync.native(head), ...tail);
     } catch {
       const parent = resolve(head, '..');
       if (parent === head) return resolve(path);
@@ -108,6 +107,9 @@ export function mountOf(path: string, mounts: MountInfoEntry[] = readMountInfo()
  * mount point deletes the mounted filesystem's files, which may be a user's volume. Resolves when already gone.
  * Only this process's mount namespace is visible; container mounts live in the container's own namespace and
  * vanish with it, so they never pin host trees.
+ * The deletion is one synchronous call (Node's native recursive rm): for the few entries of a typical layer that
+ * is several times faster than a thread-pool round trip per entry, but a layer of a million files holds the event
+ * loop for its duration.
  */
 export async function removeTree(path: string): Promise<void> {
   const mounted = mountPointsUnder(path);
@@ -116,7 +118,7 @@ export async function removeTree(path: string): Promise<void> {
       hint: `unmount ${mounted.join(', ')} first`,
     });
   }
-  await rm(path, { recursive: true, force: true, maxRetries: 3 });
+  rmSync(path, { recursive: true, force: true, maxRetries: 3 });
 }
 
 /** Linux's limit on symlinks followed in one lookup (MAXSYMLINKS); openat2 returns ELOOP beyond it. */
