@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { DriverRegistry, Runtime, resolveRoots, type ImageResolver, type Roots } from '@skiff/core';
 import { createImageStore } from '@skiff/image';
@@ -46,9 +45,9 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
 }
 
 /**
- * The native helper, found by Node's resolution of @skiff/native: the `skiff` command is a bundle with
- * native's code inside it, so native's own lookup (relative to its module) would look beside the bundle.
+ * The native helper, copied beside the bundle at build time (see tsup.config.ts): the `skiff` command has
+ * @skiff/native's code inside it, so native's own lookup (relative to its module) would miss.
  */
-const helperPath = () => createRequire(import.meta.url).resolve('@skiff/native/bin/skiff-helper');
+const helperPath = () => fileURLToPath(new URL('./skiff-helper', import.meta.url));
 
 const isDefaultImage = (name: string) => name === 'busybox' || name === 'busybox:latest';
