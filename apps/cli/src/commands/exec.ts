@@ -1,30 +1,32 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
+import type { Want } from '../program.js';
 import { collect } from '../options.js';
 
-export function defineExec(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('exec')
-    .description('run a command in a running container')
-    .argument('<container>')
-    .argument('<command...>', 'command and arguments; everything after CONTAINER belongs to it')
-    .passThroughOptions()
-    .option('-i, --interactive', 'keep stdin attached')
-    .option('-t, --tty', 'allocate a pseudo-terminal')
-    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
-    .option('-w, --workdir <dir>', 'working directory inside the container')
-    .option('-u, --user <user>', 'USER[:GROUP], names or numbers from the container\'s /etc/passwd and /etc/group')
-    .action(async (reference: string, command: string[], options: { interactive?: boolean; tty?: boolean; env?: string[]; workdir?: string; user?: string }) => {
-      const { createContext } = await import('../context.js');
-      const { runtime } = await createContext(globals());
-      process.exitCode = await runtime.exec(reference, {
-        args: command,
-        env: options.env,
-        workdir: options.workdir,
-        user: options.user,
-        tty: options.tty ?? false,
-        interactive: options.interactive ?? false,
-        forwardSignals: true,
+export function defineExec(program: Command, globals: () => GlobalOptions, want: Want): void {
+  if (want('exec'))
+    program
+      .command('exec')
+      .description('run a command in a running container')
+      .argument('<container>')
+      .argument('<command...>', 'command and arguments; everything after CONTAINER belongs to it')
+      .passThroughOptions()
+      .option('-i, --interactive', 'keep stdin attached')
+      .option('-t, --tty', 'allocate a pseudo-terminal')
+      .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
+      .option('-w, --workdir <dir>', 'working directory inside the container')
+      .option('-u, --user <user>', 'USER[:GROUP], names or numbers from the container\'s /etc/passwd and /etc/group')
+      .action(async (reference: string, command: string[], options: { interactive?: boolean; tty?: boolean; env?: string[]; workdir?: string; user?: string }) => {
+        const { createContext } = await import('../context.js');
+        const { runtime } = await createContext(globals());
+        process.exitCode = await runtime.exec(reference, {
+          args: command,
+          env: options.env,
+          workdir: options.workdir,
+          user: options.user,
+          tty: options.tty ?? false,
+          interactive: options.interactive ?? false,
+          forwardSignals: true,
+        });
       });
-    });
 }

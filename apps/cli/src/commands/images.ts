@@ -2,52 +2,56 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
+import type { Want } from '../program.js';
 import { ago, humanSize, table } from '../format.js';
 
 const contextOf = async (globals: GlobalOptions) => (await import('../context.js')).createContext(globals);
 
 /** images, import, commit: the image store's commands. */
-export function defineImages(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('images')
-    .description('list images')
-    .option('-q, --quiet', 'only show image ids')
-    .action(async (options: { quiet?: boolean }) => {
-      const { images } = await contextOf(globals());
-      const list = (await images.list()).sort((a, b) => b.created.localeCompare(a.created));
-      if (options.quiet) {
-        process.stdout.write(list.map((image) => `${image.id.slice(0, 12)}\n`).join(''));
-        return;
-      }
-      const rows = await Promise.all(
-        list.map(async (image) => {
-          const [repository = image.name, tag = 'latest'] = image.name.split(':');
-          const sizes = await Promise.all(images.layerDirs(image).map((dir) => diskUsage(dir)));
-          return [repository, tag, image.id.slice(0, 12), ago(image.created), humanSize(sizes.reduce((a, b) => a + b, 0))];
-        }),
-      );
-      process.stdout.write(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], rows));
-    });
+export function defineImages(program: Command, globals: () => GlobalOptions, want: Want): void {
+  if (want('images'))
+    program
+      .command('images')
+      .description('list images')
+      .option('-q, --quiet', 'only show image ids')
+      .action(async (options: { quiet?: boolean }) => {
+        const { images } = await contextOf(globals());
+        const list = (await images.list()).sort((a, b) => b.created.localeCompare(a.created));
+        if (options.quiet) {
+          process.stdout.write(list.map((image) => `${image.id.slice(0, 12)}\n`).join(''));
+          return;
+        }
+        const rows = await Promise.all(
+          list.map(async (image) => {
+            const [repository = image.name, tag = 'latest'] = image.name.split(':');
+            const sizes = await Promise.all(images.layerDirs(image).map((dir) => diskUsage(dir)));
+            return [repository, tag, image.id.slice(0, 12), ago(image.created), humanSize(sizes.reduce((a, b) => a + b, 0))];
+          }),
+        );
+        process.stdout.write(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], rows));
+      });
 
-  program
-    .command('import')
-    .description('create an image from a root filesystem tarball (.tar, .tar.gz)')
-    .argument('<tarball>', 'path of the tarball')
-    .argument('<name>', 'name of the new image')
-    .action(async (tarball: string, name: string) => {
-      const { images } = await contextOf(globals());
-      process.stdout.write(`sha256:${(await images.importTarball(resolve(tarball), name)).id}\n`);
-    });
+  if (want('import'))
+    program
+      .command('import')
+      .description('create an image from a root filesystem tarball (.tar, .tar.gz)')
+      .argument('<tarball>', 'path of the tarball')
+      .argument('<name>', 'name of the new image')
+      .action(async (tarball: string, name: string) => {
+        const { images } = await contextOf(globals());
+        process.stdout.write(`sha256:${(await images.importTarball(resolve(tarball), name)).id}\n`);
+      });
 
-  program
-    .command('commit')
-    .description("create an image from a container's changes, layered on its image")
-    .argument('<container>')
-    .argument('<image>', 'name of the new image')
-    .action(async (reference: string, name: string) => {
-      const { runtime } = await contextOf(globals());
-      process.stdout.write(`sha256:${(await runtime.commit(reference, name)).id}\n`);
-    });
+  if (want('commit'))
+    program
+      .command('commit')
+      .description("create an image from a container's changes, layered on its image")
+      .argument('<container>')
+      .argument('<image>', 'name of the new image')
+      .action(async (reference: string, name: string) => {
+        const { runtime } = await contextOf(globals());
+        process.stdout.write(`sha256:${(await runtime.commit(reference, name)).id}\n`);
+      });
 }
 
 /** Apparent size of a directory tree (hard links counted once). */

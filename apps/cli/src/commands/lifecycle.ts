@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
+import type { Want } from '../program.js';
 import { parseSeconds } from '../options.js';
 
 const runtimeOf = async (globals: GlobalOptions) => (await (await import('../context.js')).createContext(globals)).runtime;
@@ -22,70 +23,76 @@ async function each(references: string[], action: (reference: string) => Promise
 }
 
 /** start, stop, restart, kill, wait, rm: docker's container verbs. */
-export function defineLifecycle(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('start')
-    .description('start stopped or created containers (on their kept writable layer)')
-    .argument('<container...>')
-    .option('-a, --attach', "attach to the container's output and wait for it (one container)")
-    .action(async (references: string[], options: { attach?: boolean }) => {
-      const runtime = await runtimeOf(globals());
-      if (options.attach) {
-        const { invalidArgument } = await import('@skiff/core/plugin');
-        if (references.length !== 1) throw invalidArgument('start -a takes exactly one container');
-        process.exitCode = (await runtime.start(references[0]!, { attach: true, forwardSignals: true })).exitCode;
-        return;
-      }
-      await each(references, async (reference) => void (await runtime.start(reference)));
-    });
+export function defineLifecycle(program: Command, globals: () => GlobalOptions, want: Want): void {
+  if (want('start'))
+    program
+      .command('start')
+      .description('start stopped or created containers (on their kept writable layer)')
+      .argument('<container...>')
+      .option('-a, --attach', "attach to the container's output and wait for it (one container)")
+      .action(async (references: string[], options: { attach?: boolean }) => {
+        const runtime = await runtimeOf(globals());
+        if (options.attach) {
+          const { invalidArgument } = await import('@skiff/core/plugin');
+          if (references.length !== 1) throw invalidArgument('start -a takes exactly one container');
+          process.exitCode = (await runtime.start(references[0]!, { attach: true, forwardSignals: true })).exitCode;
+          return;
+        }
+        await each(references, async (reference) => void (await runtime.start(reference)));
+      });
 
-  program
-    .command('stop')
-    .description('stop running containers: SIGTERM, then SIGKILL after the timeout')
-    .argument('<container...>')
-    .option('-t, --time <seconds>', 'seconds to wait before SIGKILL', parseSeconds, 10)
-    .action(async (references: string[], options: { time: number }) => {
-      const runtime = await runtimeOf(globals());
-      await each(references, (reference) => runtime.stop(reference, options.time));
-    });
+  if (want('stop'))
+    program
+      .command('stop')
+      .description('stop running containers: SIGTERM, then SIGKILL after the timeout')
+      .argument('<container...>')
+      .option('-t, --time <seconds>', 'seconds to wait before SIGKILL', parseSeconds, 10)
+      .action(async (references: string[], options: { time: number }) => {
+        const runtime = await runtimeOf(globals());
+        await each(references, (reference) => runtime.stop(reference, options.time));
+      });
 
-  program
-    .command('restart')
-    .description('stop and start containers again')
-    .argument('<container...>')
-    .option('-t, --time <seconds>', 'seconds to wait before SIGKILL', parseSeconds, 10)
-    .action(async (references: string[], options: { time: number }) => {
-      const runtime = await runtimeOf(globals());
-      await each(references, async (reference) => void (await runtime.restart(reference, options.time)));
-    });
+  if (want('restart'))
+    program
+      .command('restart')
+      .description('stop and start containers again')
+      .argument('<container...>')
+      .option('-t, --time <seconds>', 'seconds to wait before SIGKILL', parseSeconds, 10)
+      .action(async (references: string[], options: { time: number }) => {
+        const runtime = await runtimeOf(globals());
+        await each(references, async (reference) => void (await runtime.restart(reference, options.time)));
+      });
 
-  program
-    .command('kill')
-    .description('send a signal to running containers (default SIGKILL)')
-    .argument('<container...>')
-    .option('-s, --signal <signal>', 'signal name or number', 'SIGKILL')
-    .action(async (references: string[], options: { signal: string }) => {
-      const runtime = await runtimeOf(globals());
-      await each(references, (reference) => runtime.kill(reference, options.signal));
-    });
+  if (want('kill'))
+    program
+      .command('kill')
+      .description('send a signal to running containers (default SIGKILL)')
+      .argument('<container...>')
+      .option('-s, --signal <signal>', 'signal name or number', 'SIGKILL')
+      .action(async (references: string[], options: { signal: string }) => {
+        const runtime = await runtimeOf(globals());
+        await each(references, (reference) => runtime.kill(reference, options.signal));
+      });
 
-  program
-    .command('wait')
-    .description('wait for containers to stop, then print their exit codes')
-    .argument('<container...>')
-    .action(async (references: string[]) => {
-      const runtime = await runtimeOf(globals());
-      for (const reference of references) process.stdout.write(`${await runtime.wait(reference)}\n`);
-    });
+  if (want('wait'))
+    program
+      .command('wait')
+      .description('wait for containers to stop, then print their exit codes')
+      .argument('<container...>')
+      .action(async (references: string[]) => {
+        const runtime = await runtimeOf(globals());
+        for (const reference of references) process.stdout.write(`${await runtime.wait(reference)}\n`);
+      });
 
-  program
-    .command('rm')
-    .description('remove containers (never the data of their volumes)')
-    .argument('<container...>')
-    .option('-f, --force', 'kill a running container first')
-    .option('-v, --volumes', 'also remove anonymous volumes skiff made (skiff makes none yet: host directories are never removed)')
-    .action(async (references: string[], options: { force?: boolean }) => {
-      const runtime = await runtimeOf(globals());
-      await each(references, (reference) => runtime.remove(reference, { force: options.force ?? false }));
-    });
+  if (want('rm'))
+    program
+      .command('rm')
+      .description('remove containers (never the data of their volumes)')
+      .argument('<container...>')
+      .option('-f, --force', 'kill a running container first')
+      .option('-v, --volumes', 'also remove anonymous volumes skiff made (skiff makes none yet: host directories are never removed)')
+      .action(async (references: string[], options: { force?: boolean }) => {
+        const runtime = await runtimeOf(globals());
+        await each(references, (reference) => runtime.remove(reference, { force: options.force ?? false }));
+      });
 }

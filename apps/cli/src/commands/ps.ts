@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ContainerRecord } from '@skiff/core';
 import type { GlobalOptions } from '../context.js';
+import type { Want } from '../program.js';
 import { ago, humanDuration, table } from '../format.js';
 
 /** docker's COMMAND column: the command line, quoted, cut to 20 characters with an ellipsis. */
@@ -16,52 +17,53 @@ export function statusColumn(record: ContainerRecord, now = Date.now()): string 
   return `Exited (${record.exitCode ?? 0}) ${ago(record.finishedAt ?? record.created, now)}`;
 }
 
-export function definePs(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('ps')
-    .description('list containers (running ones; -a for all)')
-    .option('-a, --all', 'show all containers, not only running ones')
-    .option('-q, --quiet', 'only print container ids')
-    .option('--format <format>', 'json: one JSON object per line')
-    .option('--no-trunc', 'do not truncate ids and commands')
-    .action(async (options: { all?: boolean; quiet?: boolean; format?: string; trunc: boolean }) => {
-      const { createContext } = await import('../context.js');
-      const { runtime } = await createContext(globals());
-      const records = (await runtime.list()).filter((record) => options.all || record.status === 'running');
-      const id = (record: ContainerRecord) => (options.trunc ? record.id.slice(0, 12) : record.id);
-      if (options.quiet) {
-        process.stdout.write(records.map((record) => `${id(record)}\n`).join(''));
-      } else if (options.format === 'json') {
-        const now = Date.now();
-        for (const record of records) {
-          const json = {
-            Command: commandColumn(record.config.args, options.trunc ? 20 : Number.MAX_SAFE_INTEGER),
-            CreatedAt: record.created,
-            ID: id(record),
-            Image: record.config.image,
-            Mounts: record.config.volumes.map((volume) => volume.source).join(','),
-            Names: record.name,
-            Networks: record.config.network,
-            RunningFor: ago(record.created, now),
-            State: record.status === 'stopped' ? 'exited' : record.status,
-            Status: statusColumn(record, now),
-          };
-          process.stdout.write(`${JSON.stringify(json)}\n`);
+export function definePs(program: Command, globals: () => GlobalOptions, want: Want): void {
+  if (want('ps'))
+    program
+      .command('ps')
+      .description('list containers (running ones; -a for all)')
+      .option('-a, --all', 'show all containers, not only running ones')
+      .option('-q, --quiet', 'only print container ids')
+      .option('--format <format>', 'json: one JSON object per line')
+      .option('--no-trunc', 'do not truncate ids and commands')
+      .action(async (options: { all?: boolean; quiet?: boolean; format?: string; trunc: boolean }) => {
+        const { createContext } = await import('../context.js');
+        const { runtime } = await createContext(globals());
+        const records = (await runtime.list()).filter((record) => options.all || record.status === 'running');
+        const id = (record: ContainerRecord) => (options.trunc ? record.id.slice(0, 12) : record.id);
+        if (options.quiet) {
+          process.stdout.write(records.map((record) => `${id(record)}\n`).join(''));
+        } else if (options.format === 'json') {
+          const now = Date.now();
+          for (const record of records) {
+            const json = {
+              Command: commandColumn(record.config.args, options.trunc ? 20 : Number.MAX_SAFE_INTEGER),
+              CreatedAt: record.created,
+              ID: id(record),
+              Image: record.config.image,
+              Mounts: record.config.volumes.map((volume) => volume.source).join(','),
+              Names: record.name,
+              Networks: record.config.network,
+              RunningFor: ago(record.created, now),
+              State: record.status === 'stopped' ? 'exited' : record.status,
+              Status: statusColumn(record, now),
+            };
+            process.stdout.write(`${JSON.stringify(json)}\n`);
+          }
+        } else if (options.format !== undefined) {
+          const { invalidArgument } = await import('@skiff/core/plugin');
+          throw invalidArgument(`unknown --format "${options.format}": only json is supported`);
+        } else {
+          const now = Date.now();
+          const rows = records.map((record) => [
+            id(record),
+            record.config.image,
+            commandColumn(record.config.args, options.trunc ? 20 : Number.MAX_SAFE_INTEGER),
+            ago(record.created, now),
+            statusColumn(record, now),
+            record.name,
+          ]);
+          process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'], rows));
         }
-      } else if (options.format !== undefined) {
-        const { invalidArgument } = await import('@skiff/core/plugin');
-        throw invalidArgument(`unknown --format "${options.format}": only json is supported`);
-      } else {
-        const now = Date.now();
-        const rows = records.map((record) => [
-          id(record),
-          record.config.image,
-          commandColumn(record.config.args, options.trunc ? 20 : Number.MAX_SAFE_INTEGER),
-          ago(record.created, now),
-          statusColumn(record, now),
-          record.name,
-        ]);
-        process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'], rows));
-      }
-    });
+      });
 }

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { RunOptions } from '@skiff/core';
 import type { GlobalOptions } from '../context.js';
+import type { Want } from '../program.js';
 import { collect } from '../options.js';
 
 interface RunFlags {
@@ -80,27 +81,29 @@ function containerOptions(command: Command): Command {
     .option('--privileged', 'lift the isolation defaults: all capabilities, no seccomp filter, no masked paths, all devices');
 }
 
-export function defineRun(program: Command, globals: () => GlobalOptions): void {
-  containerOptions(program.command('run').description('run a command in a new container'))
-    .option('-d, --detach', 'run in the background and print the container id')
-    .action(async (image: string, command: string[], flags: RunFlags) => {
-      const [{ createContext }, options] = await Promise.all([import('../context.js'), toRunOptions(image, command, flags)]);
-      const { runtime } = await createContext(globals());
-      const result = await runtime.run({ ...options, detach: flags.detach ?? false, forwardSignals: true });
-      for (const warning of result.warnings) process.stderr.write(`skiff: warning: ${warning}\n`);
-      if (flags.detach) process.stdout.write(`${result.id}\n`);
-      if (result.oomKilled) {
-        process.stderr.write(`skiff: container ${result.name} was killed: out of memory (memory limit ${flags.memory})\n`);
-      }
-      process.exitCode = result.exitCode;
-    });
+export function defineRun(program: Command, globals: () => GlobalOptions, want: Want): void {
+  if (want('run'))
+    containerOptions(program.command('run').description('run a command in a new container'))
+      .option('-d, --detach', 'run in the background and print the container id')
+      .action(async (image: string, command: string[], flags: RunFlags) => {
+        const [{ createContext }, options] = await Promise.all([import('../context.js'), toRunOptions(image, command, flags)]);
+        const { runtime } = await createContext(globals());
+        const result = await runtime.run({ ...options, detach: flags.detach ?? false, forwardSignals: true });
+        for (const warning of result.warnings) process.stderr.write(`skiff: warning: ${warning}\n`);
+        if (flags.detach) process.stdout.write(`${result.id}\n`);
+        if (result.oomKilled) {
+          process.stderr.write(`skiff: container ${result.name} was killed: out of memory (memory limit ${flags.memory})\n`);
+        }
+        process.exitCode = result.exitCode;
+      });
 
-  containerOptions(program.command('create').description('create a container without starting it'))
-    .action(async (image: string, command: string[], flags: RunFlags) => {
-      const [{ createContext }, options] = await Promise.all([import('../context.js'), toRunOptions(image, command, flags)]);
-      const { runtime } = await createContext(globals());
-      process.stdout.write(`${(await runtime.create(options)).id}\n`);
-    });
+  if (want('create'))
+    containerOptions(program.command('create').description('create a container without starting it'))
+      .action(async (image: string, command: string[], flags: RunFlags) => {
+        const [{ createContext }, options] = await Promise.all([import('../context.js'), toRunOptions(image, command, flags)]);
+        const { runtime } = await createContext(globals());
+        process.stdout.write(`${(await runtime.create(options)).id}\n`);
+      });
 }
 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */

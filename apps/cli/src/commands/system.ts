@@ -1,25 +1,29 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
+import type { Want } from '../program.js';
 
 const runtimeOf = async (globals: GlobalOptions) => (await (await import('../context.js')).createContext(globals)).runtime;
 
-export function defineSystem(program: Command, globals: () => GlobalOptions): void {
-  const system = program.command('system').description('manage skiff itself');
-  system
-    .command('prune')
-    .description('reconcile saved state with reality and remove stopped containers (never volume data)')
-    .action(async () => {
-      const report = await (await runtimeOf(globals())).prune();
-      for (const id of report.removed) process.stdout.write(`deleted container ${id}\n`);
-      for (const item of report.repaired) process.stdout.write(`repaired ${item}\n`);
-      process.stdout.write(`Total: ${report.removed.length} containers removed\n`);
-    });
+export function defineSystem(program: Command, globals: () => GlobalOptions, want: Want): void {
+  if (want('system')) {
+    const system = program.command('system').description('manage skiff itself');
+    system
+      .command('prune')
+      .description('reconcile saved state with reality and remove stopped containers (never volume data)')
+      .action(async () => {
+        const report = await (await runtimeOf(globals())).prune();
+        for (const id of report.removed) process.stdout.write(`deleted container ${id}\n`);
+        for (const item of report.repaired) process.stdout.write(`repaired ${item}\n`);
+        process.stdout.write(`Total: ${report.removed.length} containers removed\n`);
+      });
+  }
 
   // Run by a detached container's supervisor when the container has exited: teardown with no daemon.
-  program
-    .command('cleanup', { hidden: true })
-    .argument('<id>')
-    .action(async (id: string) => {
-      await (await runtimeOf(globals())).finish(id);
-    });
+  if (want('cleanup'))
+    program
+      .command('cleanup', { hidden: true })
+      .argument('<id>')
+      .action(async (id: string) => {
+        await (await runtimeOf(globals())).finish(id);
+      });
 }
