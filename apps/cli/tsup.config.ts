@@ -32,6 +32,11 @@ export default defineConfig([
     noExternal: [/^(?!(tar|import-meta-resolve)$)/],
     // import.meta.url in CommonJS: the bundle's own file URL (context.ts finds skiff.cjs beside it).
     shims: true,
+    // Node reads and hashes the whole bundle at every start: without comments and indentation it is a third
+    // smaller (and plain ASCII, so V8 keeps it as a one-byte string), ~8 ms less per start here. Names are
+    // kept; `node --enable-source-maps` maps stack traces back to the sources.
+    minifyWhitespace: true,
+    sourcemap: true,
     banner: { js: '#!/usr/bin/env node' },
     // The native helper travels with the bundle (dist/skiff-helper): finding it through @skiff/native's package
     // exports at every start costs ~4 ms of module resolution.
