@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DriverRegistry, Runtime, resolveRoots, type ImageResolver, type Roots } from '@skiff/core';
 import { createImageStore } from '@skiff/image';
@@ -46,8 +47,12 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
 
 /**
  * The native helper, copied beside the bundle at build time (see tsup.config.ts): the `skiff` command has
- * @skiff/native's code inside it, so native's own lookup (relative to its module) would miss.
+ * @skiff/native's code inside it, so native's own lookup (relative to its module) would miss. Run from the
+ * sources, there is no copy: then native's own.
  */
-const helperPath = () => fileURLToPath(new URL('./skiff-helper', import.meta.url));
+function helperPath(): string | undefined {
+  const copy = fileURLToPath(new URL('./skiff-helper', import.meta.url));
+  return existsSync(copy) ? copy : undefined;
+}
 
 const isDefaultImage = (name: string) => name === 'busybox' || name === 'busybox:latest';

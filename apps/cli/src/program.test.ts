@@ -7,6 +7,8 @@ describe('commandName', () => {
     expect(commandName(['--root', '/r', '--run-root', '/rr', 'ps', '-a'])).toBe('ps');
     expect(commandName(['--root=/r', '--plugin', 'x', '--plugin', 'y', 'rm', 'c'])).toBe('rm');
     expect(commandName(['--version'])).toBeUndefined();
+    expect(commandName(['-h', 'run'])).toBeUndefined();
+    expect(commandName(['run', '-h'])).toBe('run');
     expect(commandName([])).toBeUndefined();
   });
 });
@@ -20,7 +22,7 @@ describe('createProgram', () => {
   });
 
   it('defines every command for help, no command, or an unknown name', () => {
-    for (const argv of [[], ['help', 'run'], ['--help'], ['statr']]) {
+    for (const argv of [[], ['help', 'run'], ['--help'], ['--help', 'run'], ['statr']]) {
       expect(names(argv)).toEqual(expect.arrayContaining(['run', 'create', 'start', 'rm', 'ps', 'system', 'cleanup']));
     }
   });

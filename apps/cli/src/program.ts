@@ -19,10 +19,14 @@ export type Want = (name: string) => boolean;
 /** Global options that take a value: skipped, with their value, when looking for the command's name. */
 const GLOBALS_WITH_VALUE = new Set(['--root', '--run-root', '--plugin']);
 
-/** The command the user typed: the first argument that is neither a global option nor a global option's value. */
+/**
+ * The command the user typed: the first argument that is neither a global option nor a global option's value.
+ * None when help is asked for first (`skiff -h run` shows the whole program's help).
+ */
 export function commandName(args: string[]): string | undefined {
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!;
+    if (arg === '-h' || arg === '--help') return undefined;
     if (!arg.startsWith('-')) return arg;
     if (GLOBALS_WITH_VALUE.has(arg)) index++;
   }

@@ -121,7 +121,7 @@ export function createImageStore(root: string): ImageStore {
 
   async function layersPresent(image: ImageRecord): Promise<boolean> {
     for (const id of image.layers) {
-      if (!statSync(layerPath(id), { throwIfNoEntry: false })?.isDirectory()) return false;
+      if (!isDirectory(layerPath(id))) return false;
     }
     return true;
   }
@@ -320,4 +320,12 @@ async function sha256File(path: string): Promise<string> {
   const hash = crypto().createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

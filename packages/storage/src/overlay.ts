@@ -75,10 +75,18 @@ export function createOverlayDriver(context: DriverContext): StorageDriver {
   };
 }
 
+function statOrUndefined(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 function lowerDirs(containerDir: string, layers: ImageLayers): string[] {
   for (const dir of layers.dirs) {
     checkOptionPath(dir, 'layer dir');
-    const info = statSync(dir, { throwIfNoEntry: false });
+    const info = statOrUndefined(dir);
     if (!info?.isDirectory()) throw failedPrecondition(`image layer ${dir} is missing or not a directory`);
   }
   if (layers.dirs.length > 0) return layers.dirs;

@@ -46,15 +46,10 @@ export async function finishContainer(host: Host, id: string, exit: ExitInfo = {
     }
     record.pid = undefined;
     record.pidStartTime = undefined;
-    // --rm: removed under the same lock, so nothing sees it stopped but not yet removed. If removal fails, it
-    // stays as a stopped container that `rm` can retry.
-    try {
-      if (record.config.autoRemove) await removeTornDown(host, record);
-      else await host.store.save(record);
-    } catch (error) {
-      await host.store.save(record);
-      throw error;
-    }
+    await host.store.save(record);
+    // --rm: removed under the same lock (the record above says stopped meanwhile, and stays so if removal
+    // fails, for `rm` to retry).
+    if (record.config.autoRemove) await removeTornDown(host, record);
     return record;
   });
   trace('finished');
@@ -83,18 +78,23 @@ export async function removeContainer(host: Host, reference: string, options: { 
   const resolved = await host.store.resolve(reference);
   // A container recorded as created may in fact run (its `run -d` was killed midway): adopt it first.
   const found = resolved.status === 'created' ? await adopt(host, resolved) : resolved;
-  if (found.status === 'running' && isAlive(found)) {
-    if (!options.force) transition(found.name, 'running', 'remove');
-    await killContainer(found, 'SIGKILL');
-    await waitGone(found, 10_000);
-  }
+  await killIfRunning(found, options.force);
   await withContainerLock(host.roots, found.id, async () => {
     const record = await host.store.get(found.id);
     if (!record) return;
-    if (record.status === 'running' && isAlive(record)) transition(record.name, 'running', 'remove');
+    // It may have started meanwhile (an attached start holds the lock until its command runs).
+    await killIfRunning(record, options.force);
     await teardown(host, record);
     await removeTornDown(host, record);
   });
+}
+
+/** Refuses a running container, or with `force` kills it and waits until it is gone. */
+async function killIfRunning(record: ContainerRecord, force: boolean): Promise<void> {
+  if (record.status !== 'running' || !isAlive(record)) return;
+  if (!force) transition(record.name, 'running', 'remove');
+  await killContainer(record, 'SIGKILL');
+  await waitGone(record, 10_000);
 }
 
 /** Writable layer, mount point, record and name of a torn-down container. The caller holds its lock. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { containersDir, namesDir } from '../roots.js';
+import { SkiffError } from '../plugin/errors.js';
 import { removeTree } from '../plugin/fs-safety.js';
 import type { ContainerRecord } from '../state/record.js';
 import { withContainerLock } from '../state/lock.js';
@@ -71,7 +72,13 @@ export async function prune(host: Host): Promise<PruneReport> {
   for (const found of await host.store.list()) {
     const record = await reconcile(host, found);
     if (record && record.status !== 'running') {
-      await removeContainer(host, record.id, { force: false });
+      try {
+        await removeContainer(host, record.id, { force: false });
+      } catch (error) {
+        // Started meanwhile: no longer prune's to remove.
+        if (SkiffError.is(error, 'FAILED_PRECONDITION') && (await host.store.get(record.id))?.status === 'running') continue;
+        throw error;
+      }
       report.removed.push(record.id);
     }
   }

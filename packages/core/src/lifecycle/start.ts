@@ -84,6 +84,7 @@ function launch(host: Host, plan: LaunchPlan, stdio: ['inherit' | 'ignore', 'inh
     );
     child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
   });
+  exited.catch(() => {}); // awaited later, after the pid: until then a spawn error must not count as unhandled
   const planPipe = child.stdio[3] as Writable;
   planPipe.on('error', () => {}); // the helper may exit before reading it all; its exit code says why
   planPipe.end(encodePlan(plan));
@@ -119,6 +120,17 @@ async function markRunning(host: Host, record: ContainerRecord, pid: number, det
   await host.store.save(record);
 }
 
+/** How long an attached start waits, holding the lock, for its command to run before letting others have it. */
+const PID_UNDER_LOCK_MS = 2_000;
+const LATE = Symbol('late');
+
+/** `promise`'s value, or LATE if it takes longer than `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof LATE> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Runs the container in the foreground with this process's stdio and waits for it; then tears it down.
  * `forwardSignals` relays the CLI's signals to the helper (which relays them to the container).
@@ -127,8 +139,9 @@ export async function startAttached(host: Host, id: string, forwardSignals: bool
   let run: ReturnType<typeof launch> | undefined;
   const onSignal = (signal: NodeJS.Signals) => run?.child.kill(signal);
   try {
-    // The lock is held until the command runs (or failed to), so no `stop` or `rm` meets a half-started container.
-    const { record, warnings, pid } = await withContainerLock(host.roots, id, async () => {
+    // The lock is held until the command runs (or failed to), so no `stop` or `rm` meets a half-started container
+    // (unless its set-up hangs: see PID_UNDER_LOCK_MS).
+    const started = await withContainerLock(host.roots, id, async () => {
       const record = await host.store.resolve(id);
       transition(record.name, record.status, 'start');
       const prepared = await prepare(host, record);
@@ -139,10 +152,22 @@ export async function startAttached(host: Host, id: string, forwardSignals: bool
         throw error;
       }
       if (forwardSignals) for (const signal of FORWARDED) process.on(signal, onSignal);
-      const pid = await run.pid;
-      if (pid !== undefined) await markRunning(host, record, pid, false);
+      const pid = await within(run.pid, PID_UNDER_LOCK_MS);
+      if (typeof pid === 'number') await markRunning(host, record, pid, false);
       return { record, warnings: prepared.warnings, pid };
     });
+    const { record, warnings } = started;
+    let { pid } = started;
+    if (pid === LATE) {
+      pid = await run!.pid;
+      const late = pid;
+      if (late !== undefined) {
+        await withContainerLock(host.roots, id, async () => {
+          // Someone may have stopped or removed it meanwhile; then leave it be.
+          if ((await host.store.get(id))?.status === record.status) await markRunning(host, record, late, false);
+        });
+      }
+    }
     const exitCode = await run!.exited;
     trace('exited');
     // The helper is gone, but a killed helper's init may still be dying: finish only once it is dead, or

@@ -52,6 +52,19 @@ describe('removeTree', () => {
     await expect(removeTree(join(dir, 'a'))).resolves.toBeUndefined();
   });
 
+  it('removes trees of every size (small ones in one synchronous call, larger ones asynchronously)', async () => {
+    const dir = tempDir();
+    for (const [name, count] of [['small', 3], ['edge', 256], ['large', 600]] as const) {
+      const tree = join(dir, name);
+      for (let i = 0; i < count; i++) {
+        mkdirSync(join(tree, `d${i % 7}`), { recursive: true });
+        writeFileSync(join(tree, `d${i % 7}`, `f${i}`), 'x');
+      }
+      await removeTree(tree);
+      expect(existsSync(tree)).toBe(false);
+    }
+  });
+
   // Regression: deleting a container directory while a volume was mounted inside it deleted the user's data.
   it('refuses to delete a tree with a mount inside, and keeps the mounted data', async () => {
     if (!requiresRoot('this test makes a real bind mount')) return;

@@ -6,7 +6,8 @@
  * - `resolveInRoot`: resolve a container path against a host directory the way openat2(RESOLVE_IN_ROOT) does,
  *   so a symlink in an image (`/data -> /../../etc`) can never lead a mount or a write outside the root.
  */
-import { lstatSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { failedPrecondition, invalidArgument } from './errors.js';
 
@@ -107,9 +108,9 @@ export function mountOf(path: string, mounts: MountInfoEntry[] = readMountInfo()
  * mount point deletes the mounted filesystem's files, which may be a user's volume. Resolves when already gone.
  * Only this process's mount namespace is visible; container mounts live in the container's own namespace and
  * vanish with it, so they never pin host trees.
- * The deletion is one synchronous call (Node's native recursive rm): for the few entries of a typical layer that
- * is several times faster than a thread-pool round trip per entry, but a layer of a million files holds the event
- * loop for its duration.
+ * A small tree (the usual empty layer of a short-lived container) goes in one synchronous call, several times
+ * faster here than a thread-pool round trip per entry; a larger one asynchronously, so that it never holds the
+ * event loop (and with it the refresh timer of a lock the caller holds) for long.
  */
 export async function removeTree(path: string): Promise<void> {
   const mounted = mountPointsUnder(path);
@@ -118,7 +119,31 @@ export async function removeTree(path: string): Promise<void> {
       hint: `unmount ${mounted.join(', ')} first`,
     });
   }
-  rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+  if (hasAtMost(path, SYNC_REMOVE_MAX_ENTRIES) !== undefined) rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+  else await rm(path, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** Entries a tree may have to be deleted synchronously (see removeTree). */
+const SYNC_REMOVE_MAX_ENTRIES = 256;
+
+/** What is left of `budget` after counting the entries below `dir` (not following symlinks); undefined once over. */
+function hasAtMost(dir: string, budget: number): number | undefined {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return budget; // not a directory, or gone: rm decides
+  }
+  let left = budget - entries.length;
+  for (const entry of entries) {
+    if (left < 0) return undefined;
+    if (entry.isDirectory()) {
+      const rest = hasAtMost(join(dir, entry.name), left);
+      if (rest === undefined) return undefined;
+      left = rest;
+    }
+  }
+  return left < 0 ? undefined : left;
 }
 
 /** Linux's limit on symlinks followed in one lookup (MAXSYMLINKS); openat2 returns ELOOP beyond it. */

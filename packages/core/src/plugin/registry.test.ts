@@ -41,6 +41,22 @@ describe('DriverRegistry', () => {
     expect((error as SkiffError).hint).toBe('available storage drivers: overlay');
   });
 
+  it('asks a driver once per root while it is supported, and again each time while it is not', async () => {
+    const registry = new DriverRegistry();
+    const asked = { overlay: 0, aufs: 0 };
+    for (const [name, supported] of [['overlay', true], ['aufs', false]] as const) {
+      const registration = storage(name, 10, supported);
+      registry.register({ ...registration, probe: (c) => (asked[name]++, registration.probe(c)) });
+    }
+    for (let i = 0; i < 3; i++) {
+      await registry.resolve('storage', 'overlay', context);
+      await registry.resolve('storage', 'aufs', context).catch(() => {});
+    }
+    expect(asked).toEqual({ overlay: 1, aufs: 3 + 3 }); // aufs: its own probe, then `supported` asks again for the hint
+    await registry.resolve('storage', 'overlay', (name) => ({ ...context(name), root: '/elsewhere' }));
+    expect(asked.overlay).toBe(2);
+  });
+
   it('rejects duplicate and invalid names, and unknown drivers', () => {
     const registry = new DriverRegistry();
     registry.register(storage('overlay', 1));

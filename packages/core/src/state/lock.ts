@@ -33,7 +33,9 @@ export async function withLock<T>(lockPath: string, action: () => Promise<T>, op
   mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(dirname(lockPath), {
+    // The lock path itself is proper-lockfile's key for the locks this process holds (its parent would be one
+    // key for every container, and two held at once would refresh and release each other's).
+    release = await lockfile.lock(lockPath, {
       lockfilePath: lockPath,
       realpath: false,
       stale: options.stale ?? 10_000,
