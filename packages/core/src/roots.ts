@@ -5,6 +5,7 @@ import { join } from 'node:path';
  *
  *   <root>/containers/<id>/config.json   the container record (see state/record.ts)
  *   <root>/containers/<id>/rootfs/       mount point of the root filesystem, inside the container's namespace only
+ *   <root>/staging/<id>/                 a container directory being made: moved into containers/ with its record
  *   <root>/names/<name>                  name reservation, created exclusively; holds the id
  *   <root>/storage/<driver>/...          each storage driver's own directory
  *   <root>/volumes/<driver>/...          each volume driver's own directory
@@ -28,3 +29,4 @@ export function resolveRoots(options: Partial<Roots> = {}, env: NodeJS.ProcessEn
 export const containersDir = (roots: Roots) => join(roots.root, 'containers');
 export const containerDir = (roots: Roots, id: string) => join(roots.root, 'containers', id);
 export const namesDir = (roots: Roots) => join(roots.root, 'names');
+export const stagingDir = (roots: Roots) => join(roots.root, 'staging');

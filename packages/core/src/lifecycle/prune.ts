@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { containersDir, namesDir } from '../roots.js';
+import { containersDir, namesDir, stagingDir } from '../roots.js';
 import { SkiffError } from '../plugin/errors.js';
 import { removeTree } from '../plugin/fs-safety.js';
 import type { ContainerRecord } from '../state/record.js';
@@ -89,6 +89,13 @@ export async function prune(host: Host): Promise<PruneReport> {
     if (!(await host.store.get(id)) && (await olderThan(join(containersDir(host.roots), id), GRACE_MS))) {
       await removeTree(join(containersDir(host.roots), id));
       report.repaired.push(`container directory ${id}`);
+    }
+  }
+  // A container directory still in staging: a create that died before moving it into place.
+  for (const id of await readdir(stagingDir(host.roots)).catch(() => [] as string[])) {
+    if (await olderThan(join(stagingDir(host.roots), id), GRACE_MS)) {
+      await removeTree(join(stagingDir(host.roots), id));
+      report.repaired.push(`staged container directory ${id}`);
     }
   }
   // A name whose container is gone.

@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/support.js';
 import { ContainerStore } from './store.js';
@@ -27,6 +29,22 @@ describe('ContainerStore', () => {
     await expect(store.resolve('nope')).rejects.toThrow('no such container: nope');
     await store.remove(a);
     await expect(store.resolve('alpha')).rejects.toThrow(/no such container/);
+  });
+
+  it('makes a container directory only whole: a create that fails midway leaves no directory and no name', async () => {
+    const root = tempDir();
+    const store = new ContainerStore({ root, runRoot: `${root}/run` });
+    const made = record('whole');
+    await store.create(made);
+    expect(readdirSync(join(root, 'containers', made.id))).toEqual(['config.json']);
+    expect(readdirSync(join(root, 'staging'))).toEqual([]);
+    // A directory already in the way makes the final rename fail.
+    const blocked = record('blocked');
+    mkdirSync(join(root, 'containers', blocked.id, 'in-the-way'), { recursive: true });
+    await expect(store.create(blocked)).rejects.toThrow();
+    expect(readdirSync(join(root, 'staging'))).toEqual([]);
+    expect(existsSync(join(root, 'names', 'blocked'))).toBe(false);
+    expect((await store.list()).map((r) => r.name)).toEqual(['whole']);
   });
 
   it('rejects invalid names before writing anything', async () => {

@@ -1,9 +1,9 @@
-import { linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkiffError, alreadyExists, invalidArgument, notFound } from '../plugin/errors.js';
-import { containerDir, containersDir, namesDir, type Roots } from '../roots.js';
+import { containerDir, containersDir, namesDir, stagingDir, type Roots } from '../roots.js';
 import { NAME_PATTERN } from '../ids.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeFileAtomic } from './atomic.js';
 import type { ContainerRecord } from './record.js';
 
 /**
@@ -14,13 +14,17 @@ import type { ContainerRecord } from './record.js';
 export class ContainerStore {
   constructor(readonly roots: Roots) {}
 
-  /** Reserves the name and writes the first record. Throws ALREADY_EXISTS if the name is taken. */
+  /**
+   * Reserves the name and writes the first record. Throws ALREADY_EXISTS if the name is taken.
+   * The container's directory appears whole: made in the staging directory with its record, then renamed into
+   * containers/, so a kill midway never leaves a container directory without a record (only a staging
+   * directory, or a name whose container never came, both of which `system prune` removes).
+   */
   async create(record: ContainerRecord): Promise<void> {
     if (!NAME_PATTERN.test(record.name)) {
       throw invalidArgument(`invalid container name ${JSON.stringify(record.name)}: use [a-zA-Z0-9][a-zA-Z0-9_.-], at most 128 characters`);
     }
-    mkdirSync(namesDir(this.roots), { recursive: true, mode: 0o700 });
-    mkdirSync(containerDir(this.roots, record.id), { recursive: true, mode: 0o700 });
+    for (const dir of [namesDir(this.roots), stagingDir(this.roots), containersDir(this.roots)]) mkdirSync(dir, { recursive: true, mode: 0o700 });
     const name = join(namesDir(this.roots), record.name);
     // The name file appears whole or not at all: written beside, then hard-linked into place (link fails with
     // EEXIST when the name is taken, which is what makes it exclusive).
@@ -29,7 +33,6 @@ export class ContainerStore {
       writeFileSync(temp, record.id, { mode: 0o600 });
       linkSync(temp, name);
     } catch (error) {
-      rmSync(containerDir(this.roots, record.id), { recursive: true, force: true });
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
         const owner = readOr(name, '?');
         throw alreadyExists(`the container name "${record.name}" is already in use by container ${owner.slice(0, 12)}`, {
@@ -40,18 +43,21 @@ export class ContainerStore {
     } finally {
       rmSync(temp, { force: true });
     }
+    const staged = join(stagingDir(this.roots), record.id);
     try {
-      await this.save(record);
+      mkdirSync(staged, { mode: 0o700 });
+      writeFileSync(join(staged, 'config.json'), recordText(record), { mode: 0o644 });
+      renameSync(staged, containerDir(this.roots, record.id));
     } catch (error) {
       // No half-made container: without its first record the name and directory go too.
       rmSync(name, { force: true });
-      rmSync(containerDir(this.roots, record.id), { recursive: true, force: true });
+      rmSync(staged, { recursive: true, force: true });
       throw error;
     }
   }
 
   save(record: ContainerRecord): Promise<void> {
-    return writeJsonAtomic(join(containerDir(this.roots, record.id), 'config.json'), record);
+    return writeFileAtomic(join(containerDir(this.roots, record.id), 'config.json'), recordText(record));
   }
 
   async get(id: string): Promise<ContainerRecord | undefined> {
@@ -116,3 +122,5 @@ function listOr(dir: string): string[] {
     return [];
   }
 }
+
+const recordText = (record: ContainerRecord) => `${JSON.stringify(record, null, 2)}\n`;
