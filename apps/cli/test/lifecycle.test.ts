@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { sandbox } from './cli.js';
 
 const ID = /^[0-9a-f]{64}$/;
+const SLOW_VOLUME = fileURLToPath(new URL('./fixtures/slow-volume.mjs', import.meta.url));
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -161,6 +163,21 @@ describe.runIf(requiresRoot('lifecycle tests run detached containers'))('contain
     const [{ Id: id }] = JSON.parse((await skiff(['inspect', 'victim'])).stdout);
     expect(cgroupDirs(id)).toEqual([]);
     expect((await skiff(['rm', '-f', 'victim'])).exitCode).toBe(0);
+  });
+
+  // Regression: rm -f waiting for the lock of a container whose attached start was still preparing then found it
+  // running and refused, "stop it first or force the removal (-f)", although -f was given.
+  it('rm -f of a container whose attached start is still preparing kills it once it runs, and removes it', async () => {
+    const { skiff, containers, cgroupDirs } = sandbox();
+    const plugin = ['--plugin', SLOW_VOLUME];
+    const attached = skiff([...plugin, 'run', '--name', 'starting', '-v', 'scratch:/scratch:driver=slow,delay=1500', 'busybox', 'sleep', '60'], { reject: false });
+    await waitFor(async () => containers().length === 1, 'the container to be created');
+    const [id] = containers();
+    const rm = await skiff([...plugin, 'rm', '-f', 'starting']);
+    expect(rm.exitCode, String(rm.stderr)).toBe(0);
+    expect((await attached).exitCode).toBe(137);
+    expect(containers()).toEqual([]);
+    expect(cgroupDirs(id!)).toEqual([]);
   });
 
   it('system prune removes stopped containers and keeps running ones and volume data', async () => {
