@@ -46,13 +46,8 @@ void container_main(const void *arg, const struct child_fds *fds)
 	if (!plan->net_host)
 		loopback_up();
 
-	/* A session of our own: the container never has the host's controlling terminal. */
-	if (setsid() < 0)
-		bail("setsid");
-	if (plan->tty)
-		pty_setup_child(fds->pty_sock);
-	if (fds->pty_sock >= 0)
-		close(fds->pty_sock);
+	/* The container never has the host's controlling terminal. */
+	child_session(fds, plan->tty);
 
 	/* As root (it may create the directory), before the root turns read-only; runc does the same. */
 	enter_cwd(plan->cwd);

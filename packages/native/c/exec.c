@@ -56,14 +56,8 @@ static void exec_main(const void *arg, const struct child_fds *fds)
 	child_prepare(fds);
 	if (!plan->stdin_open && !plan->tty)
 		stdin_from_null();
-	/* A session of our own, like the container's init: no controlling terminal but (with -t) our own pty. */
-	if (setsid() < 0)
-		bail("setsid");
-	/* Opens /dev/pts/ptmx of the container's devpts: the command gets /dev/pts/N of the container. */
-	if (plan->tty)
-		pty_setup_child(fds->pty_sock);
-	if (fds->pty_sock >= 0)
-		close(fds->pty_sock);
+	/* Like the container's init: no controlling terminal but (with -t) a pty of the container's devpts. */
+	child_session(fds, plan->tty);
 
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		bail("close_range");

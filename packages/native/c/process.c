@@ -232,6 +232,18 @@ void child_rearm_parent_death(void)
 	parent_pidfd = -1;
 }
 
+/* A session of our own: no controlling terminal of the host's, but with -t the pty whose slave the parent
+ * asks for over pty_sock (opened in the container's devpts, so the command gets its /dev/pts/N). */
+void child_session(const struct child_fds *fds, int tty)
+{
+	if (setsid() < 0)
+		bail("setsid");
+	if (tty)
+		pty_setup_child(fds->pty_sock);
+	if (fds->pty_sock >= 0)
+		close(fds->pty_sock);
+}
+
 /* Takes the stdio the parent chose, then blocks until the parent has put us in our cgroups. Exits quietly
  * if the parent is gone. */
 void child_prepare(const struct child_fds *fds)

@@ -1,28 +1,13 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkiffError, type DriverContext } from '@skiff/core/plugin';
-import { tempDir } from '../../../test/support.js';
+import { SkiffError } from '@skiff/core/plugin';
 import { AUFS_MAX_BRANCHES, aufsDriverFactory, createAufsDriver, probeAufs } from './aufs.js';
+import { context, layers } from '../test/helpers.js';
 import { runStorageDriverTests } from './testsuite.js';
 
 // The plan-only parts run everywhere; the real-mount test skips, with the reason, on kernels without aufs.
 runStorageDriverTests('aufs', aufsDriverFactory);
-
-function context(): DriverContext {
-  const dir = tempDir();
-  const root = join(dir, 'driver');
-  mkdirSync(root);
-  return { root, runRoot: join(dir, 'run'), isContainerActive: async () => false };
-}
-
-function layers(base: string, count: number, nameLength = 12): string[] {
-  return Array.from({ length: count }, (_, index) => {
-    const dir = join(base, String(index).padStart(nameLength, '0'));
-    mkdirSync(dir, { recursive: true });
-    return dir;
-  });
-}
 
 describe('aufs plan', () => {
   it('puts the writable branch first, then the layers top-most first, as ro+wh', async () => {

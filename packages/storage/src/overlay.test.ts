@@ -2,28 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkiffError, type DriverContext } from '@skiff/core/plugin';
+import { SkiffError } from '@skiff/core/plugin';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { createOverlayDriver, overlayDriverFactory, probeOverlay } from './overlay.js';
 import { MOUNT_DATA_MAX } from './plan.js';
+import { context, layers } from '../test/helpers.js';
 import { runStorageDriverTests } from './testsuite.js';
 
 runStorageDriverTests('overlay', overlayDriverFactory);
-
-function context(): DriverContext {
-  const dir = tempDir();
-  const root = join(dir, 'driver');
-  mkdirSync(root);
-  return { root, runRoot: join(dir, 'run'), isContainerActive: async () => false };
-}
-
-function layers(base: string, count: number, nameLength = 12): string[] {
-  return Array.from({ length: count }, (_, index) => {
-    const dir = join(base, String(index).padStart(nameLength, '0'));
-    mkdirSync(dir, { recursive: true });
-    return dir;
-  });
-}
 
 describe('overlay plan', () => {
   it('lists lower dirs top-most first, then upper and work under <root>/<id>', async () => {
