@@ -1,17 +1,40 @@
-import { defineConfig } from 'vitest/config';
+import { randomBytes } from 'node:crypto';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-// Unit tests sit beside the code (src/**/*.test.ts) and need no root.
-// Integration tests (test/**/*.test.ts) run real containers; they skip with a reason when not root.
-export default defineConfig({
-  // What tsup defines in the CLI build, for unit tests that load the CLI's sources.
+// Three projects:
+//   unit         src/**/*.test.ts beside the code, no root needed (`pnpm test:unit`); the few cases in them that
+//                mount or chown skip with their reason when not root.
+//   fuzz         src/**/*.fuzz.test.ts, the property-based parser suites (`pnpm test:fuzz`).
+//   integration  test/**/*.test.ts: real containers as root; they skip with a reason when not root.
+// `pnpm test` runs all three. The leftover check (test/leftovers.ts) is the root config's global setup, so it runs
+// once around every project, and only looks at this run's own state: SKIFF_TEST_RUN names it (see test/support.ts).
+process.env.SKIFF_TEST_RUN ??= randomBytes(3).toString('hex');
+
+const PACKAGES = ['packages/*', 'apps/*', 'examples/*'];
+const under = (folder: string, file: string) => PACKAGES.map((pkg) => `${pkg}/${folder}/**/${file}`);
+
+const project = (name: string, include: string[], exclude: string[] = []): TestProjectInlineConfiguration => ({
+  // What tsup defines in the CLI build, for tests that load the CLI's sources.
   define: { __SKIFF_VERSION__: JSON.stringify('0.0.0-test') },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    name,
+    include,
+    exclude: ['**/node_modules/**', '**/dist/**', ...exclude],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
+
+export default defineConfig({
+  test: {
+    projects: [
+      project('unit', under('src', '*.test.ts'), ['**/*.fuzz.test.ts']),
+      project('fuzz', under('src', '*.fuzz.test.ts')),
+      project('integration', [...under('test', '*.test.ts'), 'test/**/*.test.ts']),
+    ],
     globalSetup: ['test/leftovers.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
-    pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
     minWorkers: 1,
