@@ -138,8 +138,7 @@ describe('image store: import, get, list, remove', () => {
 });
 
 describe('image store: busybox', () => {
-  it('builds the busybox image from /bin/busybox', async () => {
-    if (!busyboxAvailable()) return;
+  it.runIf(busyboxAvailable())('builds the busybox image from /bin/busybox', async () => {
     const dir = tempDir();
     const store = createImageStore(join(dir, 'state'));
     const image = await store.ensureBusybox();
@@ -216,8 +215,7 @@ describe('image store: busybox', () => {
     expect(readdirSync(join(dir, 'state/tmp'))).toEqual([]);
   });
 
-  it('the busybox root filesystem runs: chroot sh', async () => {
-    if (!busyboxAvailable() || !requiresRoot('this test chroots into the image')) return;
+  it.runIf(busyboxAvailable() && requiresRoot('this test chroots into the image'))('the busybox root filesystem runs: chroot sh', async () => {
     const store = createImageStore(join(tempDir(), 'state'));
     const [layer] = store.layerDirs(await store.ensureBusybox()) as [string];
     expect(execFileSync('/usr/sbin/chroot', [layer, '/bin/sh', '-c', 'echo $(id -u) $(ls -d /tmp) ok'], { encoding: 'utf8', env: { PATH: '/bin:/usr/bin' } })).toBe('0 /tmp ok\n');

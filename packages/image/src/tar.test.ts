@@ -189,8 +189,7 @@ describe('extractLayer keeps a root filesystem intact', () => {
     ]);
   });
 
-  it('preserves ownership, of symlinks too, and keeps setuid after chown', async () => {
-    if (!requiresRoot('this test checks file ownership from an archive')) return;
+  it.runIf(requiresRoot('this test checks file ownership from an archive'))('preserves ownership, of symlinks too, and keeps setuid after chown', async () => {
     const { layer, tarball } = setup();
     await extractLayer(
       tarball([

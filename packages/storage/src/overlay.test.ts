@@ -86,8 +86,7 @@ describe('overlay probe', () => {
     expect(await probeOverlay(ctx, fake)).toEqual({ supported: true });
   });
 
-  it('is unsupported when the driver root is itself on overlayfs', async () => {
-    if (!requiresRoot('this test mounts an overlay on the host')) return;
+  it.runIf(requiresRoot('this test mounts an overlay on the host'))('is unsupported when the driver root is itself on overlayfs', async () => {
     const dir = tempDir();
     for (const sub of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(dir, sub));
     execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`, join(dir, 'merged')]);
@@ -102,8 +101,7 @@ describe('overlay probe', () => {
 });
 
 describe('overlay integration', () => {
-  it('a write through the mounted overlay lands in the upper dir, the lower stays intact', async () => {
-    if (!requiresRoot('this test mounts the overlay in a private mount namespace')) return;
+  it.runIf(requiresRoot('this test mounts the overlay in a private mount namespace'))('a write through the mounted overlay lands in the upper dir, the lower stays intact', async () => {
     const ctx = context();
     const [lower] = layers(join(ctx.root, '..', 'layers'), 1);
     writeFileSync(join(lower as string, 'f'), 'from image');

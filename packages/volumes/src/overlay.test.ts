@@ -187,8 +187,7 @@ describe('overlay volume: an upper dir in use', () => {
 
 describe('overlay volume: filesystems (root)', () => {
   // Regression: an overlay upper dir on overlayfs fails at mount time with an obscure kernel message.
-  it('refuses an upper dir on overlayfs', async () => {
-    if (!requiresRoot('this test mounts an overlay on the host')) return;
+  it.runIf(requiresRoot('this test mounts an overlay on the host'))('refuses an upper dir on overlayfs', async () => {
     const { dir, driver, request } = setup();
     for (const sub of ['l', 'u', 'w', 'merged']) mkdirSync(join(dir, sub));
     execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${dir}/l,upperdir=${dir}/u,workdir=${dir}/w`, join(dir, 'merged')]);
@@ -200,8 +199,7 @@ describe('overlay volume: filesystems (root)', () => {
     expect(error.message).toBe(`cannot use ${source} as an overlay volume: it is on overlayfs; overlayfs cannot use another overlay as its upper dir`);
   });
 
-  it('refuses a workdir on a different filesystem than the upper dir', async () => {
-    if (!requiresRoot('this test mounts a tmpfs')) return;
+  it.runIf(requiresRoot('this test mounts a tmpfs'))('refuses a workdir on a different filesystem than the upper dir', async () => {
     const { dir, driver, request, recordFile } = setup();
     tmpfsAt(join(dir, 'tmpfs'));
     const error = await failure(driver.mount(request({ options: { workdir: join(dir, 'tmpfs/work') } })), 'FAILED_PRECONDITION');
@@ -209,8 +207,7 @@ describe('overlay volume: filesystems (root)', () => {
     expect(existsSync(recordFile())).toBe(false);
   });
 
-  it('falls back to a hidden sibling work dir when the driver root is on another filesystem, and removes it', async () => {
-    if (!requiresRoot('this test mounts a tmpfs')) return;
+  it.runIf(requiresRoot('this test mounts a tmpfs'))('falls back to a hidden sibling work dir when the driver root is on another filesystem, and removes it', async () => {
     const outer = tempDir();
     tmpfsAt(join(outer, 'state'));
     const { dir, driver, request, host } = setup(() => false, join(outer, 'state/driver'));
@@ -223,8 +220,7 @@ describe('overlay volume: filesystems (root)', () => {
     expect(existsSync(host)).toBe(true);
   });
 
-  it('refuses a host directory that is its own mount point when no work dir can share it', async () => {
-    if (!requiresRoot('this test mounts a tmpfs')) return;
+  it.runIf(requiresRoot('this test mounts a tmpfs'))('refuses a host directory that is its own mount point when no work dir can share it', async () => {
     const outer = tempDir();
     tmpfsAt(join(outer, 'state'));
     const { dir, driver, request, host } = setup(() => false, join(outer, 'state/driver'));
@@ -238,8 +234,7 @@ describe('overlay volume: filesystems (root)', () => {
 
 describe('overlay volume integration (root)', () => {
   // Regression: with a temporary upper dir every write vanished when the container exited.
-  it('writes land in the host directory; the image content shows and stays untouched', async () => {
-    if (!requiresRoot('this test mounts the overlay in a private mount namespace')) return;
+  it.runIf(requiresRoot('this test mounts the overlay in a private mount namespace'))('writes land in the host directory; the image content shows and stays untouched', async () => {
     const { dir, driver, request, host, image } = setup();
     const root = join(dir, 'rootfs');
     mkdirSync(join(root, 'data'), { recursive: true });

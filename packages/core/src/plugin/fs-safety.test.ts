@@ -66,8 +66,7 @@ describe('removeTree', () => {
   });
 
   // Regression: deleting a container directory while a volume was mounted inside it deleted the user's data.
-  it('refuses to delete a tree with a mount inside, and keeps the mounted data', async () => {
-    if (!requiresRoot('this test makes a real bind mount')) return;
+  it.runIf(requiresRoot('this test makes a real bind mount'))('refuses to delete a tree with a mount inside, and keeps the mounted data', async () => {
     const dir = tempDir();
     const data = join(dir, 'userdata');
     const tree = join(dir, 'container');
