@@ -1,38 +1,101 @@
-// After the whole suite: fail if it left anything of skiff's on the host (mounts, cgroups, processes).
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+// After the whole suite: fail if this run left anything on the host: a mount, a cgroup or a process.
+// Only this run's own state counts (test/support.ts names it: temp dirs os.tmpdir()/skiff-test-<run>-*, cgroup
+// parents skiff-test-<run>-*), so other runs, other worktrees' suites and a user's own containers are not looked at.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suitePrefix } from './naming.js';
 
-export function leftovers(): string[] {
+export interface Scope {
+  /** The run's name prefix, skiff-test-<run>-. */
+  prefix: string;
+  /** Where the run's temp dirs are made (os.tmpdir()). */
+  tmp: string;
+}
+
+/** The scope of the run SKIFF_TEST_RUN names. */
+export function currentScope(): Scope {
+  return { prefix: suitePrefix(), tmp: tmpdir() };
+}
+
+/** Everything of `scope` still on the host, one line each ("mount …", "cgroup …", "process …"). */
+export function leftovers(scope: Scope = currentScope()): string[] {
+  return [...mounts(scope), ...cgroups(scope), ...processes(scope)];
+}
+
+/** A path inside one of the run's temp dirs (or the dir itself). */
+function inTempRoot(path: string, { prefix, tmp }: Scope): boolean {
+  return path.startsWith(join(tmp, prefix));
+}
+
+// mountinfo escapes space, tab, newline and backslash in paths as \040-style octal.
+const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+
+function mountInfo(): string[][] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ').map(unescape));
+}
+
+function mounts(scope: Scope): string[] {
+  return mountInfo()
+    .map((fields) => fields[4] ?? '')
+    .filter((mountPoint) => inTempRoot(mountPoint, scope))
+    .map((mountPoint) => `mount ${mountPoint}`);
+}
+
+/** Mount points of the cgroup hierarchies: each v1 controller, and the v2 root (or the hybrid unified one). */
+export function cgroupHierarchies(): string[] {
+  return mountInfo()
+    .filter((fields) => /^cgroup2?$/.test(fields[fields.indexOf('-', 6) + 1] ?? ''))
+    .map((fields) => fields[4] ?? '');
+}
+
+/** The run's cgroup parents sit at the top of a hierarchy (that is where SKIFF_CGROUP_PARENT puts them). */
+function cgroups({ prefix }: Scope): string[] {
   const found: string[] = [];
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const mountPoint = line.split(' ')[4];
-    if (mountPoint && /skiff/i.test(mountPoint)) found.push(`mount ${mountPoint}`);
-  }
-  if (existsSync('/sys/fs/cgroup')) {
-    for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
-      const dir = `/sys/fs/cgroup/${hierarchy}`;
-      try {
-        for (const entry of readdirSync(dir)) if (/skiff/i.test(entry)) found.push(`cgroup ${dir}/${entry}`);
-      } catch {
-        // a file, not a hierarchy
-      }
-    }
-  }
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+  for (const hierarchy of cgroupHierarchies()) {
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (/skiff-helper|skiff-test-/.test(cmdline)) found.push(`process ${pid}: ${cmdline.trim()}`);
+      for (const entry of readdirSync(hierarchy, { withFileTypes: true }))
+        if (entry.isDirectory() && entry.name.startsWith(prefix)) found.push(`cgroup ${join(hierarchy, entry.name)}`);
     } catch {
-      // exited meanwhile
+      // unmounted meanwhile
     }
   }
   return found;
 }
 
-/** Only what the suite itself added counts: a machine may have a container of its own running meanwhile. */
+const read = (path: string, read: (path: string) => string) => {
+  try {
+    return read(path);
+  } catch {
+    return ''; // exited meanwhile, or not ours to read
+  }
+};
+
+/** A process whose command line names the run's prefix, whose cwd or root is in a temp root, or that sits in a run's cgroup. */
+function processes(scope: Scope): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    if (Number(pid) === process.pid) continue;
+    const cmdline = read(`/proc/${pid}/cmdline`, (path) => readFileSync(path, 'utf8')).replaceAll('\0', ' ').trim();
+    const why = [
+      cmdline.includes(scope.prefix) && 'command line',
+      inTempRoot(read(`/proc/${pid}/cwd`, readlinkSync), scope) && 'cwd',
+      inTempRoot(read(`/proc/${pid}/root`, readlinkSync), scope) && 'root',
+      read(`/proc/${pid}/cgroup`, (path) => readFileSync(path, 'utf8')).includes(`/${scope.prefix}`) && 'cgroup',
+    ].filter(Boolean);
+    if (why.length) found.push(`process ${pid} (${why.join(', ')}): ${cmdline}`);
+  }
+  return found;
+}
+
+/** vitest global setup of the root config: runs once around every project. */
 export default function setup() {
-  const before = new Set(leftovers());
+  const scope = currentScope();
   return () => {
-    const left = leftovers().filter((item) => !before.has(item));
-    if (left.length) throw new Error(`the test suite left these behind:\n  ${left.join('\n  ')}`);
+    const left = leftovers(scope);
+    if (left.length) throw new Error(`the test suite left these behind (run ${scope.prefix}*):\n  ${left.join('\n  ')}`);
   };
 }

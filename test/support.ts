@@ -1,25 +1,53 @@
-// Shared helpers for the integration tests: root guard and per-test temporary state roots.
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+// Shared helpers for the tests: root guard, this run's naming, and per-test temporary state roots.
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
+import { suitePrefix } from './naming.js';
 
-/** True when the suite may run real containers. Prints why not, once per reason. */
+export { suiteCgroupParent, suitePrefix } from './naming.js';
+
+const warned = new Set<string>();
+
+/**
+ * True when the suite may run real containers. Otherwise prints why (once per reason) and returns false: use it
+ * as `it.runIf(requiresRoot('...'))` or `describe.runIf(...)` so the test is reported as skipped.
+ */
 export function requiresRoot(what = 'this test runs real containers'): boolean {
   if (process.getuid?.() === 0) return true;
-  console.warn(`skipped: ${what} and needs root (run the suite as root)`);
+  if (!warned.has(what)) console.warn(`skipped: ${what} and needs root (run the suite as root)`);
+  warned.add(what);
   return false;
 }
 
-/** A fresh temp directory removed after the current test; refuses to remove one that still holds a mount. */
+/**
+ * A fresh temp directory, os.tmpdir()/skiff-test-<run>-<label>XXXXXX, removed after the current test; refuses to
+ * remove one that still holds a mount. `prefix` names what it is for (a leading "skiff-test-" is implied).
+ */
 export function tempDir(prefix = 'skiff-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), suitePrefix() + prefix.replace(/^skiff-test-/, '')));
   onTestFinished(() => {
     const mounted = readFileSync('/proc/self/mountinfo', 'utf8')
       .split('\n')
       .some((line) => line.split(' ')[4]?.startsWith(dir));
     if (mounted) throw new Error(`a mount is still inside ${dir}; not removing it`);
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
   });
   return dir;
+}
+
+/** rm -rf that also works without root on a tree with read-only directories (a test of modes leaves them). */
+function removeTree(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+    makeWritable(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function makeWritable(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) makeWritable(join(dir, entry.name));
 }

@@ -1,11 +1,10 @@
 // Drives the built `skiff` CLI (apps/cli/dist/skiff.cjs) with private state roots, as a user would.
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, execaSync, type Options, type ResultPromise } from 'execa';
 import { expect, onTestFinished } from 'vitest';
-import { tempDir } from '../../../test/support.js';
+import { suiteCgroupParent, tempDir } from '../../../test/support.js';
 
 export const cliPath = fileURLToPath(new URL('../dist/skiff.cjs', import.meta.url));
 export const cliDir = fileURLToPath(new URL('..', import.meta.url));
@@ -28,7 +27,7 @@ export function sandbox(): Sandbox {
   const base = tempDir('skiff-test-');
   const root = join(base, 'root');
   const runRoot = join(base, 'run');
-  const cgroupParent = `skiff-test-${randomBytes(4).toString('hex')}`;
+  const cgroupParent = suiteCgroupParent();
   const parentDirs = () => cgroupHierarchies().map((hierarchy) => join(hierarchy, cgroupParent)).filter(existsSync);
   onTestFinished(() => {
     // Whatever a test left running (it failed midway, say) goes first, the way a user would remove it.

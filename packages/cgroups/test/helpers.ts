@@ -1,15 +1,15 @@
 // Helpers for the privileged cgroup tests: a unique test parent per file, children we started (killed by pid
 // only), and a check that nothing of ours is left in any hierarchy.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { suiteCgroupParent } from '../../../test/support.js';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
 
-/** A parent path no one else uses: skiff-test-cg-<random>. */
+/** A parent path no one else uses: skiff-test-<run>-cg-<random>. */
 export function testParent(): string {
-  return `skiff-test-cg-${randomBytes(4).toString('hex')}`;
+  return suiteCgroupParent('cg-');
 }
 
 /** Every hierarchy directory under /sys/fs/cgroup (v1 controllers, name=systemd, unified) or the root itself on v2. */
@@ -34,7 +34,7 @@ export function leftoverDirs(parent: string): string[] {
 
 /** Remove a test parent from every hierarchy (children first); only ever called with a testParent() name. */
 export function removeTestParent(parent: string): void {
-  if (!parent.startsWith('skiff-test-cg-')) throw new Error(`refusing to remove ${parent}`);
+  if (!/^skiff-test-[^/]+-cg-[0-9a-f]{8}$/.test(parent)) throw new Error(`refusing to remove ${parent}`);
   const remove = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) remove(join(dir, entry.name));
     rmdirSync(dir);

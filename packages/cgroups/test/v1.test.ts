@@ -1,5 +1,5 @@
 // Privileged: the v1 manager against this host's real cgroup v1 hierarchies. Every cgroup lives under a
-// random skiff-test-cg-* parent that afterAll removes and checks for in every hierarchy.
+// random skiff-test-<run>-cg-* parent that afterAll removes and checks for in every hierarchy.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';

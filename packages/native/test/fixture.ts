@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
+import { suitePrefix } from '../../../test/support.js';
 import { encodeExecPlan, encodePlan, helperPath, type ExecPlan, type LaunchPlan, type MountSyscall } from '../src/index.js';
 
 const APPLETS = [
@@ -18,7 +19,7 @@ const APPLETS = [
  * (which refuses to remove a tree that still holds a mount, like the tempDir() helper).
  */
 export function createBusyboxRootfs(): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-rootfs-'));
+  const dir = mkdtempSync(join(tmpdir(), `${suitePrefix()}rootfs-`));
   for (const sub of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root']) mkdirSync(join(dir, sub));
   copyFileSync('/bin/busybox', join(dir, 'bin/busybox'));
   for (const applet of APPLETS) symlinkSync('busybox', join(dir, 'bin', applet));

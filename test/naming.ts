@@ -1,0 +1,16 @@
+// What one suite run names its host state with. No vitest import: the global setup (test/leftovers.ts) uses it too.
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Everything one suite run creates on the host is named with this prefix: its temp dirs under os.tmpdir() and
+ * its cgroup parents. vitest.config.ts sets SKIFF_TEST_RUN once per run (workers inherit it), so the leftover
+ * check (test/leftovers.ts) looks at this run's state only, never at another run's or a user's containers.
+ */
+export function suitePrefix(run = process.env.SKIFF_TEST_RUN ?? 'norun'): string {
+  return `skiff-test-${run}-`;
+}
+
+/** A cgroup parent name of this run: skiff-test-<run>-<label><random>. */
+export function suiteCgroupParent(label = ''): string {
+  return `${suitePrefix()}${label}${randomBytes(4).toString('hex')}`;
+}
