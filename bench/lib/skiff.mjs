@@ -1,0 +1,73 @@
+// How the bench calls skiff: which command, which node it runs on, and a private state root for this run.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CONFIG, REPO, SKIFF_CGROUP_PARENT } from './config.mjs';
+import { describeFailure, nowMs, runAsync, which } from './util.mjs';
+
+/** SKIFF_BENCH_CMD, else `skiff` on PATH, else the built apps/cli/dist/skiff.cjs. */
+function skiffCommand() {
+  if (process.env.SKIFF_BENCH_CMD) {
+    const parts = process.env.SKIFF_BENCH_CMD.trim().split(/\s+/);
+    return { cmd: parts[0], pre: parts.slice(1), how: `SKIFF_BENCH_CMD=${process.env.SKIFF_BENCH_CMD}` };
+  }
+  const onPath = which('skiff');
+  if (onPath) return { cmd: onPath, pre: [], how: onPath };
+  const dist = path.join(REPO, 'apps/cli/dist/skiff.cjs');
+  if (fs.existsSync(dist)) return { cmd: process.execPath, pre: [dist], how: `node ${dist}` };
+  return { error: `no \`skiff\` on PATH and ${path.relative(REPO, dist)} is not built (run ./scripts/setup or pnpm build)` };
+}
+
+/** The node binary skiff runs on (from its #! line), for the "Node start" baseline. */
+export function nodeOfSkiff(skiff) {
+  if (/node/.test(path.basename(skiff.cmd))) return skiff.cmd;
+  try {
+    const file = skiff.cmd.includes('/') ? skiff.cmd : which(skiff.cmd);
+    const first = fs.readFileSync(fs.realpathSync(file), 'utf8').split('\n')[0];
+    const m = first.match(/^#!\s*(\S+)(?:\s+(?:-S\s+)?(\S+))?/);
+    const interpreter = m && path.basename(m[1]) === 'env' ? m[2] && which(m[2]) : m?.[1];
+    if (interpreter && /node/.test(path.basename(interpreter))) return interpreter;
+  } catch {}
+  return process.execPath;
+}
+
+/**
+ * skiff with a private SKIFF_ROOT, SKIFF_RUN_ROOT and cgroup parent in `tmp`, checked with one `run --rm`.
+ * Returns { cmd, pre, how, env, tmp, node, sync(args), async(args) } or { error }.
+ */
+export function makeSkiff(tmp) {
+  const base = skiffCommand();
+  if (base.error) return base;
+  const env = {
+    ...process.env,
+    SKIFF_ROOT: path.join(tmp, 'skiff-root'),
+    SKIFF_RUN_ROOT: path.join(tmp, 'skiff-run'),
+    // its own cgroup parent, so the end-of-run check can tell this run's cgroups from anyone else's
+    SKIFF_CGROUP_PARENT,
+  };
+  delete env.SKIFF_TRACE;
+  const skiff = {
+    ...base,
+    env,
+    tmp,
+    node: nodeOfSkiff(base),
+    args: (args) => [...base.pre, ...args],
+    sync: (args, extra = {}) =>
+      spawnSync(base.cmd, [...base.pre, ...args], { env, encoding: 'utf8', timeout: 120000, stdio: ['ignore', 'pipe', 'pipe'], ...extra }),
+    async: (args, extra = {}) => runAsync(base.cmd, [...base.pre, ...args], { env, ...extra }),
+  };
+  const probe = skiff.sync(['run', '--rm', CONFIG.image, 'true']);
+  if (probe.status !== 0) return { ...base, error: `\`${base.how} run --rm ${CONFIG.image} true\` failed (${describeFailure(probe)})` };
+  return skiff;
+}
+
+/** One timed `skiff run --rm IMAGE true`: { ms } or { error }. */
+export function skiffOnce(skiff) {
+  const t0 = nowMs();
+  const r = spawnSync(skiff.cmd, skiff.args(['run', '--rm', CONFIG.image, 'true']), { env: skiff.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const t1 = nowMs();
+  if (r.status !== 0) return { error: `skiff run --rm ${CONFIG.image} true: ${describeFailure(r)}` };
+  return { ms: t1 - t0 };
+}
+
+export const SKIFF_UNAVAILABLE = { error: 'skiff unavailable (see notes)' };
