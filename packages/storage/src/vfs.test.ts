@@ -35,7 +35,7 @@ describe('vfs copy', () => {
     const top = layer('top');
     mkdirSync(join(bottom, 'bin'));
     writeFileSync(join(bottom, 'bin/tool'), '#!/bin/sh\n');
-    execFileSync('chmod', ['4755', join(bottom, 'bin/tool')]); // open(2) drops setuid from a non-root creator's mode
+    execFileSync('chmod', ['4755', join(bottom, 'bin/tool')]); // without root, the write itself clears setuid (kernel file_remove_privs); set it after
     linkSync(join(bottom, 'bin/tool'), join(bottom, 'bin/tool-alias'));
     writeFileSync(join(bottom, 'shared'), 'bottom');
     symlinkSync('/etc/passwd', join(bottom, 'abs-link'));
