@@ -159,8 +159,7 @@ describe('image store: busybox', () => {
     for (const path of ['proc', 'sys', 'etc']) expect(lstatSync(join(layer, path)).isDirectory()).toBe(true);
   });
 
-  it('is idempotent, and rebuilds when its layer went missing', async () => {
-    if (!busyboxAvailable()) return;
+  it.runIf(busyboxAvailable())('is idempotent, and rebuilds when its layer went missing', async () => {
     const dir = tempDir();
     const store = createImageStore(join(dir, 'state'));
     const first = await store.ensureBusybox();
@@ -172,8 +171,7 @@ describe('image store: busybox', () => {
     expect(existsSync(store.layerDirs(rebuilt)[0] as string)).toBe(true);
   });
 
-  it('concurrent ensureBusybox calls agree on one image and leave one layer', async () => {
-    if (!busyboxAvailable()) return;
+  it.runIf(busyboxAvailable())('concurrent ensureBusybox calls agree on one image and leave one layer', async () => {
     const dir = tempDir();
     const stores = Array.from({ length: 4 }, () => createImageStore(join(dir, 'state')));
     const images = await Promise.all(stores.map((store) => store.ensureBusybox()));
@@ -183,17 +181,13 @@ describe('image store: busybox', () => {
     expect(readdirSync(join(dir, 'state/images'))).toEqual(['busybox.json']);
   });
 
-  it('concurrent ensureBusybox from separate processes agree too', async () => {
-    if (!busyboxAvailable()) return;
-    const dir = tempDir();
-    const state = join(dir, 'state');
+  it.runIf(busyboxAvailable())('concurrent ensureBusybox from separate processes agree too', async ({ skip }) => {
     // Child processes run the same code through vitest's own loader: `vitest` is too heavy, so use node with
     // the store's built output when it exists.
     const dist = new URL('../dist/index.js', import.meta.url).pathname;
-    if (!existsSync(dist)) {
-      console.warn('skipped: packages/image/dist is not built (pnpm build) for the multi-process test');
-      return;
-    }
+    if (!existsSync(dist)) return skip('packages/image/dist is not built (pnpm build) for the multi-process test');
+    const dir = tempDir();
+    const state = join(dir, 'state');
     const script = `import(${JSON.stringify(dist)}).then(async (m) => { const image = await m.createImageStore(${JSON.stringify(state)}).ensureBusybox(); process.stdout.write(image.layers[0]); })`;
     const { execFile } = await import('node:child_process');
     const run = () =>
