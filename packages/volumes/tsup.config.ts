@@ -1,8 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // testsuite is a separate entry so that importing the drivers never loads vitest.
-  entry: ['src/index.ts', 'src/testsuite.ts'],
+  entry: ['src/index.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

@@ -1,4 +1,4 @@
-import type { Registration } from '@skiff/core/plugin';
+import type { Registration } from '@skiff/plugin';
 import { builtinStorageDrivers } from '@skiff/storage';
 import { builtinVolumeDrivers } from '@skiff/volumes';
 

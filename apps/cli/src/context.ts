@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DriverRegistry, Runtime, resolveRoots, type ImageResolver, type Roots } from '@skiff/core';
+import { Runtime, resolveRoots, type ImageResolver, type Roots } from '@skiff/core';
+import { DriverRegistry } from '@skiff/plugin';
 import { createImageStore } from '@skiff/image';
 import { builtins } from './builtins.js';
 import { loadPlugins, pluginRequests } from './plugins.js';

@@ -2,7 +2,7 @@
 // INVALID_ARGUMENT line.
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { SkiffError } from '@skiff/core/plugin';
+import { SkiffError } from '@skiff/plugin';
 import { anyString, attempt, type ErrorKind } from '../../../test/fuzz.js';
 import { CgroupError } from '../../../packages/cgroups/src/errors.js';
 import { parseLogOptions } from './log-options.js';

@@ -1,7 +1,7 @@
 // Property-based tests of -t seconds (stop, restart): any input gives whole seconds or one INVALID_ARGUMENT line.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SkiffError } from '@skiff/core/plugin';
+import { SkiffError } from '@skiff/plugin';
 import { anyString, attempt } from '../../../test/fuzz.js';
 import { parseSeconds } from './options.js';
 

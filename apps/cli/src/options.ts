@@ -1,4 +1,4 @@
-import { invalidArgument } from '@skiff/core/plugin';
+import { invalidArgument } from '@skiff/plugin';
 
 /** commander reducer for repeatable options. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];

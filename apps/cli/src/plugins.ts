@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SkiffError, assertPlugin, invalidArgument, type DriverRegistry, type SkiffPlugin } from '@skiff/core/plugin';
+import { SkiffError, assertPlugin, invalidArgument, type DriverRegistry, type SkiffPlugin } from '@skiff/plugin';
 
 /** A plugin to load: an npm package name, and the directory its resolution starts from. */
 export interface PluginRequest {

@@ -1,13 +1,13 @@
 /**
- * An example third-party skiff plugin: a `tmpfs` volume driver. It depends only on `@skiff/core/plugin`.
+ * An example third-party skiff plugin: a `tmpfs` volume driver. It depends only on `@skiff/plugin`.
  *
  *   skiff --plugin skiff-volume-tmpfs run -v scratch:/scratch:driver=tmpfs,size=16m busybox df /scratch
  *
  * The volume's contents live in memory and vanish with the container, by design. Options: size (default 64m),
  * mode (default 1777).
  */
-import { readFile } from 'node:fs/promises';
-import { definePlugin, invalidArgument, type VolumeDriver } from '@skiff/core/plugin';
+import { posix } from 'node:path';
+import { definePlugin, invalidArgument, kernelHasFilesystem, type VolumeDriver } from '@skiff/plugin';
 
 const OPTION = /^[0-9]+[kmg%]?$/i;
 
@@ -16,6 +16,10 @@ function createTmpfsDriver(): VolumeDriver {
     specificationVersion: 'v1',
     name: 'tmpfs',
     async mount(request) {
+      const target = request.target;
+      if (!posix.isAbsolute(target) || target.split('/').includes('..') || posix.normalize(target) === '/') {
+        throw invalidArgument(`tmpfs volume: container path ${JSON.stringify(target)} must be absolute, without '..', and not /`);
+      }
       const size = request.options.size ?? '64m';
       const mode = request.options.mode ?? '1777';
       if (!OPTION.test(size)) throw invalidArgument(`tmpfs volume: invalid size "${size}" (examples: 16m, 1g, 50%)`);
@@ -42,10 +46,7 @@ export default definePlugin({
       kind: 'volume',
       name: 'tmpfs',
       async probe() {
-        const filesystems = await readFile('/proc/filesystems', 'utf8');
-        return /\ttmpfs$/m.test(filesystems)
-          ? { supported: true }
-          : { supported: false, reason: 'tmpfs is not in /proc/filesystems' };
+        return (await kernelHasFilesystem('tmpfs')) ? { supported: true } : { supported: false, reason: 'tmpfs is not in /proc/filesystems' };
       },
       create: createTmpfsDriver,
     },

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkiffError } from '@skiff/core/plugin';
+import { SkiffError } from '@skiff/plugin';
 import { tempDir } from '../../../test/support.js';
 import { checkStaticBusybox, hasElfInterpreter } from './busybox.js';
 

@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { chmod, copyFile, mkdir, open, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { promisify } from 'node:util';
-import { failedPrecondition } from '@skiff/core/plugin';
+import { failedPrecondition } from '@skiff/plugin';
 import { crypto } from './files.js';
 
 const execFileAsync = promisify(execFile);

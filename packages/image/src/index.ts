@@ -4,7 +4,6 @@ export {
   DEFAULT_CONFIG,
   type ImageStore,
   type ImageRecord,
-  type ImageConfig,
   type ImportOptions,
   type EnsureBusyboxOptions,
   type CommitOptions,

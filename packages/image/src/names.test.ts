@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SkiffError } from '@skiff/core/plugin';
+import { SkiffError } from '@skiff/plugin';
 import { canonicalImageName, imageFileName } from './names.js';
 
 describe('image names', () => {

@@ -3,7 +3,7 @@
  * store keeps it without the tag (`busybox:latest` and `busybox` are one image). On disk a name becomes a file
  * name with '/' and ':' percent-encoded, so it can never point into another directory.
  */
-import { invalidArgument } from '@skiff/core/plugin';
+import { invalidArgument } from '@skiff/plugin';
 
 const REPOSITORY = /^[a-z0-9][a-z0-9._/-]*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;

@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSy
 import { join } from 'node:path';
 import { create } from 'tar';
 import { describe, expect, it } from 'vitest';
-import { SkiffError } from '@skiff/core/plugin';
+import { SkiffError } from '@skiff/plugin';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { DEFAULT_CONFIG, createImageStore } from './store.js';
 import { buildTar } from './test-tarball.js';

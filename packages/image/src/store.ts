@@ -22,19 +22,10 @@ import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/prom
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SkiffError, invalidArgument, notFound, removeTree } from '@skiff/core/plugin';
+import { SkiffError, invalidArgument, notFound, removeTree, withLock, writeFileAtomic, type ImageConfig } from '@skiff/plugin';
 import { buildBusyboxLayer } from './busybox.js';
-import { withLock, writeFileAtomic } from '@skiff/core';
 import { crypto, processExists, uniqueSuffix } from './files.js';
 import { canonicalImageName, imageFileName } from './names.js';
-
-export interface ImageConfig {
-  /** `KEY=value` words, as in OCI image configs. */
-  env: string[];
-  /** The command run when `skiff run` names none. */
-  cmd: string[];
-  workingDir: string;
-}
 
 export interface ImageRecord {
   /** Canonical name: without `:latest`. */

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkiffError } from '@skiff/core/plugin';
+import { SkiffError } from '@skiff/plugin';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { extractLayer } from './tar.js';
 import { buildTar, type FixtureEntry } from './test-tarball.js';

@@ -18,7 +18,7 @@
 import { chmod, lchown, lstat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { extract, type ReadEntry } from 'tar';
-import { invalidArgument } from '@skiff/core/plugin';
+import { invalidArgument } from '@skiff/plugin';
 
 export interface ExtractResult {
   /** Entries written. */

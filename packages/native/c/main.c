@@ -43,6 +43,8 @@ static int cmd_constants(void)
 	FLAG(MS_RELATIME);
 	FLAG(MS_STRICTATIME);
 #undef FLAG
+	for (size_t i = 0; i < n_forwarded_signals; i++)
+		printf("signal %zu %d\n", i, forwarded_signals[i]);
 	for (const struct capability *c = capabilities; c->name; c++)
 		printf("cap %s %d\n", c->name, c->number);
 	seccomp_print_rules();

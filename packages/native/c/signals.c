@@ -13,6 +13,7 @@
 
 #include "helper.h"
 
+/* Keep in sync with FORWARDED_SIGNALS in src/signals.ts (test/constants.test.ts checks). */
 const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 const size_t n_forwarded_signals = sizeof forwarded_signals / sizeof *forwarded_signals;
 

@@ -17,7 +17,7 @@ export type { LogRecord } from './log-format.js';
 export { readStatusFile } from './status-file.js';
 export type { ExitStatus } from './status-file.js';
 export { mountToSyscall } from './mount-options.js';
-export type { MountSpec } from './mount-options.js';
+export { FORWARDED_SIGNALS } from './signals.js';
 
 /**
  * Absolute path of the compiled helper, bin/skiff-helper in this package. Resolved from this module's own

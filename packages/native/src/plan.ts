@@ -236,23 +236,8 @@ export interface ExecPlan extends SecurityOptions {
   cgroupProcs: string[];
 }
 
-/** mount(2) flags from <sys/mount.h>. Keep in sync with the kernel ABI (they never change; test/constants.test.ts checks). */
-export const MountFlags = {
-  MS_RDONLY: 0x1,
-  MS_NOSUID: 0x2,
-  MS_NODEV: 0x4,
-  MS_NOEXEC: 0x8,
-  MS_REMOUNT: 0x20,
-  MS_NOATIME: 0x400,
-  MS_NODIRATIME: 0x800,
-  MS_BIND: 0x1000,
-  MS_REC: 0x4000,
-  MS_PRIVATE: 0x40000,
-  MS_SLAVE: 0x80000,
-  MS_SHARED: 0x100000,
-  MS_RELATIME: 0x200000,
-  MS_STRICTATIME: 0x1000000,
-} as const;
+/** mount(2) flags (<sys/mount.h>): the contract package owns them; re-exported for the helper's users. */
+export { MountFlags } from '@skiff/plugin';
 
 function field(value: string, what: string): string {
   if (value.includes('\0')) throw new Error(`${what} contains a NUL byte`);

@@ -1,11 +1,13 @@
 // Constants shared by C and TypeScript must agree: the wire format's records, the exit codes, mount flags.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   CAPABILITIES,
   DEFAULT_CAPABILITIES,
   encodeExecPlan,
+  FORWARDED_SIGNALS,
   encodePlan,
   EXEC_PLAN_RECORDS,
   HelperExitCode,
@@ -25,18 +27,20 @@ interface HelperConstants {
   exits: Table;
   flags: Table;
   caps: Table;
+  signals: Table;
   seccomp: SeccompRule[];
 }
 
 function helperConstants(): HelperConstants {
   const out = execFileSync(helperPath(), ['constants'], { encoding: 'utf8' });
-  const result: HelperConstants = { records: {}, execRecords: {}, exits: {}, flags: {}, caps: {}, seccomp: [] };
+  const result: HelperConstants = { records: {}, execRecords: {}, exits: {}, flags: {}, caps: {}, signals: {}, seccomp: [] };
   const tables: Record<string, Table> = {
     record: result.records,
     execrecord: result.execRecords,
     exit: result.exits,
     flag: result.flags,
     cap: result.caps,
+    signal: result.signals,
   };
   for (const line of out.trim().split('\n')) {
     const [kind, name, value, ...rest] = line.split(' ') as [string, string, string, ...string[]];
@@ -119,6 +123,10 @@ describe('constants shared with c/', () => {
 
   it('has the mount flag values of <sys/mount.h>', () => {
     expect(c.flags).toEqual(MountFlags);
+  });
+
+  it('forwards the same signals (src/signals.ts ↔ c/signals.c)', () => {
+    expect(Object.values(c.signals)).toEqual(FORWARDED_SIGNALS.map((name) => constants.signals[name]));
   });
 
   it('has the capability names and numbers of <linux/capability.h> (src/security.ts ↔ c/caps.c)', () => {

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkiffError } from '@skiff/core/plugin';
+import { SkiffError } from '@skiff/plugin';
 import { AUFS_MAX_BRANCHES, aufsDriverFactory, createAufsDriver, probeAufs } from './aufs.js';
 import { context, layers } from '../test/helpers.js';
-import { runStorageDriverTests } from './testsuite.js';
+import { runStorageDriverTests } from '@skiff/plugin/testing';
 
 // The plan-only parts run everywhere; the real-mount test skips, with the reason, on kernels without aufs.
 runStorageDriverTests('aufs', aufsDriverFactory);

@@ -21,16 +21,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  MOUNT_DATA_MAX,
   failedPrecondition,
+  kernelHasFilesystem,
+  mountDataLength,
   removeTree,
   type DriverContext,
   type Mount,
   type StorageDriver,
   type StorageDriverFactory,
   type Support,
-} from '@skiff/core/plugin';
-import { kernelHasFilesystem } from './host.js';
-import { MOUNT_DATA_MAX, checkId, checkOptionPath, mountDataLength } from './plan.js';
+} from '@skiff/plugin';
+import { checkId, checkOptionPath } from './plan.js';
 
 export const AUFS_MAX_BRANCHES = 127;
 export const AUFS_XINO = '/dev/shm/aufs.xino';

@@ -1,5 +1,5 @@
 // Built-in storage drivers. Nothing registers itself: the CLI lists `builtinStorageDrivers` in its builtins.
-import type { StorageRegistration } from '@skiff/core/plugin';
+import type { StorageRegistration } from '@skiff/plugin';
 import { aufsDriverFactory } from './aufs.js';
 import { overlayDriverFactory } from './overlay.js';
 import { vfsDriverFactory } from './vfs.js';
@@ -7,7 +7,6 @@ import { vfsDriverFactory } from './vfs.js';
 export { createOverlayDriver, overlayDriverFactory, probeOverlay } from './overlay.js';
 export { createAufsDriver, aufsDriverFactory, probeAufs, AUFS_MAX_BRANCHES, AUFS_XINO } from './aufs.js';
 export { createVfsDriver, vfsDriverFactory } from './vfs.js';
-export { MOUNT_DATA_MAX } from './plan.js';
 
 /** Highest priority first when the user names no driver: overlay, then aufs, then the vfs copy fallback. */
 export const builtinStorageDrivers: StorageRegistration[] = [

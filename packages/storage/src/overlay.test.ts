@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkiffError } from '@skiff/core/plugin';
+import { SkiffError, MOUNT_DATA_MAX } from '@skiff/plugin';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { createOverlayDriver, overlayDriverFactory, probeOverlay } from './overlay.js';
-import { MOUNT_DATA_MAX } from './plan.js';
 import { context, layers } from '../test/helpers.js';
-import { runStorageDriverTests } from './testsuite.js';
+import { runStorageDriverTests } from '@skiff/plugin/testing';
 
 runStorageDriverTests('overlay', overlayDriverFactory);
 

@@ -24,7 +24,13 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  FS_MAGIC,
+  MOUNT_DATA_MAX,
   failedPrecondition,
+  filesystemName,
+  filesystemType,
+  kernelHasFilesystem,
+  mountDataLength,
   removeTree,
   type DriverContext,
   type ImageLayers,
@@ -32,9 +38,8 @@ import {
   type StorageDriver,
   type StorageDriverFactory,
   type Support,
-} from '@skiff/core/plugin';
-import { FS_MAGIC, filesystemName, filesystemType, kernelHasFilesystem } from './host.js';
-import { MOUNT_DATA_MAX, checkOptionPath, containerDirOf, mountDataLength } from './plan.js';
+} from '@skiff/plugin';
+import { checkOptionPath, containerDirOf } from './plan.js';
 
 export function createOverlayDriver(context: DriverContext): StorageDriver {
   const containerDir = (id: string) => containerDirOf(context.root, id);

@@ -1,6 +1,6 @@
 /** Helpers shared by the storage drivers for building mount plans safely. */
 import { isAbsolute, join } from 'node:path';
-import { invalidArgument } from '@skiff/core/plugin';
+import { invalidArgument } from '@skiff/plugin';
 
 const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
@@ -15,19 +15,6 @@ export function checkId(id: string): void {
 export function containerDirOf(root: string, id: string): string {
   checkId(id);
   return join(root, id);
-}
-
-/**
- * Mount data (the comma-joined non-flag options) is copied by mount(2) into one page: 4096 bytes including the
- * terminating NUL. Longer data is silently truncated by old kernels and refused by new ones, so check first.
- */
-export const MOUNT_DATA_MAX = 4095;
-
-/** Flag words the native helper turns into mount flags; everything else goes into the data string. */
-const FLAG_WORDS = new Set(['ro', 'rw', 'nosuid', 'suid', 'nodev', 'dev', 'noexec', 'exec', 'relatime', 'noatime', 'strictatime', 'nodiratime', 'bind', 'rbind', 'private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'sync', 'async', 'remount']);
-
-export function mountDataLength(options: string[]): number {
-  return options.filter((option) => !FLAG_WORDS.has(option)).join(',').length;
 }
 
 /**

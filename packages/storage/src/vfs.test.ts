@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DriverContext } from '@skiff/core/plugin';
+import type { DriverContext } from '@skiff/plugin';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { createVfsDriver, vfsDriverFactory } from './vfs.js';
-import { runStorageDriverTests } from './testsuite.js';
+import { runStorageDriverTests } from '@skiff/plugin/testing';
 
 runStorageDriverTests('vfs', vfsDriverFactory);
 

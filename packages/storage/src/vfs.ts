@@ -31,7 +31,7 @@ import {
   type Mount,
   type StorageDriver,
   type StorageDriverFactory,
-} from '@skiff/core/plugin';
+} from '@skiff/plugin';
 import { containerDirOf } from './plan.js';
 
 const execFileAsync = promisify(execFile);

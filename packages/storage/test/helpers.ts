@@ -1,7 +1,7 @@
 // Helpers the storage drivers' own unit tests share (not exported from the package).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DriverContext } from '@skiff/core/plugin';
+import type { DriverContext } from '@skiff/plugin';
 import { tempDir } from '../../../test/support.js';
 
 /** A driver context in a fresh temp dir, its root made; layers can go beside it in `<root>/../layers`. */

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkiffError, type VolumeRequest } from '@skiff/core/plugin';
+import { SkiffError, type VolumeRequest } from '@skiff/plugin';
 import { tempDir } from '../../../test/support.js';
 import { bindDriverFactory, createBindDriver } from './bind.js';
-import { runVolumeDriverTests } from './testsuite.js';
+import { runVolumeDriverTests } from '@skiff/plugin/testing';
 
 runVolumeDriverTests('bind', bindDriverFactory);
 

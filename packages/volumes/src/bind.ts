@@ -6,8 +6,8 @@
  * Takes no driver options. `ro` makes the bind read-only (the helper remounts it MS_RDONLY).
  */
 import { lstat } from 'node:fs/promises';
-import type { DriverContext, Mount, VolumeDriver, VolumeDriverFactory, VolumeRequest } from '@skiff/core/plugin';
-import { checkRequest, makeDirs, normalizePath } from './host.js';
+import type { DriverContext, Mount, VolumeDriver, VolumeDriverFactory, VolumeRequest } from '@skiff/plugin';
+import { checkRequest, makeDirs, normalizePath } from './checks.js';
 
 export function createBindDriver(_context: DriverContext): VolumeDriver {
   return {

@@ -1,5 +1,5 @@
 // Built-in volume drivers and volume flag parsing. Nothing registers itself: the CLI lists `builtinVolumeDrivers`.
-import type { VolumeRegistration } from '@skiff/core/plugin';
+import type { VolumeRegistration } from '@skiff/plugin';
 import { bindDriverFactory } from './bind.js';
 import { overlayVolumeDriverFactory } from './overlay.js';
 

@@ -3,11 +3,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { SkiffError, type DriverContext, type VolumeRequest } from '@skiff/core/plugin';
+import { SkiffError, type DriverContext, type VolumeRequest, FS_MAGIC } from '@skiff/plugin';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { FS_MAGIC } from './host.js';
 import { createOverlayVolumeDriver, overlayVolumeDriverFactory, upperFilesystemProblem } from './overlay.js';
-import { runInMountNamespace, runVolumeDriverTests } from './testsuite.js';
+import { runInMountNamespace, runVolumeDriverTests } from '@skiff/plugin/testing';
 
 runVolumeDriverTests('overlay', overlayVolumeDriverFactory);
 

@@ -26,22 +26,25 @@
  */
 import { link, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { withLock } from '@skiff/core';
 import {
   SkiffError,
   failedPrecondition,
   invalidArgument,
+  FS_MAGIC,
+  MOUNT_DATA_MAX,
+  filesystemType,
+  kernelHasFilesystem,
+  mountDataLength,
   removeTree,
+  withLock,
+  writeFileAtomic,
   type DriverContext,
   type Mount,
   type VolumeDriver,
   type VolumeDriverFactory,
   type VolumeRequest,
-} from '@skiff/core/plugin';
-import { FS_MAGIC, checkRequest, filesystemType, isWithin, kernelHasFilesystem, makeDirs, normalizePath, sameMount } from './host.js';
-
-/** mount(2) copies the data string into one page, NUL included. */
-const MOUNT_DATA_MAX = 4095;
+} from '@skiff/plugin';
+import { checkRequest, isWithin, makeDirs, normalizePath, sameMount } from './checks.js';
 
 interface UseRecord {
   ref: string;
@@ -98,9 +101,9 @@ export function createOverlayVolumeDriver(context: DriverContext): VolumeDriver 
         if (workKind !== 'user') await emptyDir(work);
         const state: VolumeState = { upper, work, workKind, record };
         await mkdir(request.scratchDir, { recursive: true, mode: 0o700 });
-        await writeAtomic(join(request.scratchDir, 'overlay-volume.json'), `${JSON.stringify(state)}\n`);
+        await writeFileAtomic(join(request.scratchDir, 'overlay-volume.json'), `${JSON.stringify(state)}\n`, 0o600);
         const options = [`lowerdir=${lower}`, `upperdir=${upper}`, `workdir=${work}`, ...(request.readOnly ? ['ro'] : [])];
-        const size = options.filter((option) => option !== 'ro').join(',').length;
+        const size = mountDataLength(options);
         if (size > MOUNT_DATA_MAX) throw refuse(`its mount options would take ${size} bytes; the kernel takes at most ${MOUNT_DATA_MAX}`);
         return [{ type: 'overlay', source: 'overlay', target: normalizePath(request.target), options }];
       } catch (error) {
@@ -271,12 +274,6 @@ async function readJson<T>(path: string): Promise<T | undefined> {
   } catch {
     return undefined;
   }
-}
-
-async function writeAtomic(path: string, content: string): Promise<void> {
-  const temp = `${path}.tmp-${unique()}`;
-  await writeFile(temp, content, { mode: 0o600 });
-  await rename(temp, path);
 }
 
 export async function probeOverlayVolume(procFilesystems = '/proc/filesystems') {

@@ -3,7 +3,7 @@
 import { posix } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SkiffError } from '@skiff/core/plugin';
+import { SkiffError } from '@skiff/plugin';
 import { anyString, attempt } from '../../../test/fuzz.js';
 import { parseMountFlag, parseVolumeSpec, type VolumeSpec } from './spec.js';
 

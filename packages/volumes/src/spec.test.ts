@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SkiffError } from '@skiff/core/plugin';
+import { SkiffError } from '@skiff/plugin';
 import { parseMountFlag, parseVolumeSpec } from './spec.js';
 
 function failure(run: () => unknown): Error {

@@ -9,22 +9,9 @@
  * volume over the container's '/'; paths come back normalised ('//' collapsed, no trailing '/').
  */
 import { posix } from 'node:path';
-import { invalidArgument } from '@skiff/core/plugin';
+import { invalidArgument, type VolumeSpec } from '@skiff/plugin';
 
-export interface VolumeSpec {
-  /**
-   * Absolute, normalised host path; or a volume name (docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+) for drivers
-   * that manage their own volumes (`-v scratch:/scratch:driver=tmpfs`). bind and overlay need a path.
-   */
-  source: string;
-  /** Absolute, normalised container path, never '/'. */
-  target: string;
-  readOnly: boolean;
-  /** The volume driver named for this volume; absent means the run's default. */
-  driver?: string;
-  /** Driver options (`key=value` words), without `driver`. */
-  options: Record<string, string>;
-}
+export type { VolumeSpec };
 
 const VOLUME_FORM = 'expected -v /host/dir:/container/dir[:ro]';
 const MOUNT_FORM = 'expected --mount type=bind,source=/host/dir,target=/container/dir[,readonly]';

@@ -13,7 +13,7 @@ export function defineExport(program: Command, globals: () => GlobalOptions, wan
         const { createContext } = await import('../context.js');
         const { runtime } = await createContext(globals());
         if (!options.output && process.stdout.isTTY) {
-          const { invalidArgument } = await import('@skiff/core/plugin');
+          const { invalidArgument } = await import('@skiff/plugin');
           throw invalidArgument('refusing to write a tar archive to a terminal; use -o FILE or redirect the output');
         }
         await runtime.export(reference, options.output ?? process.stdout);

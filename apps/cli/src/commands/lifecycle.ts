@@ -33,7 +33,7 @@ export function defineLifecycle(program: Command, globals: () => GlobalOptions, 
       .action(async (references: string[], options: { attach?: boolean }) => {
         const runtime = await runtimeOf(globals());
         if (options.attach) {
-          const { invalidArgument } = await import('@skiff/core/plugin');
+          const { invalidArgument } = await import('@skiff/plugin');
           if (references.length !== 1) throw invalidArgument('start -a takes exactly one container');
           process.exitCode = (await runtime.start(references[0]!, { attach: true, forwardSignals: true })).exitCode;
           return;

@@ -51,7 +51,7 @@ export function definePs(program: Command, globals: () => GlobalOptions, want: W
             process.stdout.write(`${JSON.stringify(json)}\n`);
           }
         } else if (options.format !== undefined) {
-          const { invalidArgument } = await import('@skiff/core/plugin');
+          const { invalidArgument } = await import('@skiff/plugin');
           throw invalidArgument(`unknown --format "${options.format}": only json is supported`);
         } else {
           const now = Date.now();

@@ -109,7 +109,7 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
 async function toRunOptions(image: string, command: string[], flags: RunFlags): Promise<RunOptions> {
   const [{ resourcesFromFlags }, { asSkiffError }, { invalidArgument }, { parseMountFlag, parseVolumeSpec }, { parseLogOptions }] =
-    await Promise.all([import('@skiff/cgroups'), import('@skiff/core'), import('@skiff/core/plugin'), import('@skiff/volumes'), import('../log-options.js')]);
+    await Promise.all([import('@skiff/cgroups'), import('@skiff/core'), import('@skiff/plugin'), import('@skiff/volumes'), import('../log-options.js')]);
   const env = (flags.env ?? []).flatMap((entry) => {
     if (entry.includes('=')) return [entry];
     if (!entry) throw invalidArgument('empty -e entry: expected KEY=VALUE or KEY');

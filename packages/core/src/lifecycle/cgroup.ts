@@ -1,5 +1,5 @@
 import { CgroupError, createCgroupManager, removeEmptyParent, type CgroupManager, type Resources } from '@skiff/cgroups';
-import { SkiffError } from '../plugin/errors.js';
+import { SkiffError } from '@skiff/plugin';
 import type { ContainerRecord } from '../state/record.js';
 
 /** Runs a cgroups call and turns a CgroupError into skiff's own error type (the codes are the same set). */

@@ -1,4 +1,4 @@
-import { SkiffError, invalidArgument } from '../plugin/errors.js';
+import { SkiffError, invalidArgument } from '@skiff/plugin';
 import { newId, randomName, shortId } from '../ids.js';
 import type { ContainerConfig, ContainerRecord } from '../state/record.js';
 import { storageDriver, volumeDriver, type Host } from './host.js';

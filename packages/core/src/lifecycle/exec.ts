@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Writable } from 'node:stream';
-import { encodeExecPlan, type ExecPlan } from '@skiff/native';
-import { SkiffError } from '../plugin/errors.js';
+import { FORWARDED_SIGNALS, encodeExecPlan, type ExecPlan } from '@skiff/native';
+import { SkiffError } from '@skiff/plugin';
 import { cgroupOf } from './cgroup.js';
 import { isAlive, type Host } from './host.js';
 import { reconcile } from './prune.js';
@@ -20,8 +20,6 @@ export interface ExecOptions {
   interactive?: boolean;
   forwardSignals?: boolean;
 }
-
-const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 
 /**
  * docker exec: runs a command inside a running container — all its namespaces, its cgroup, its root, its
@@ -51,7 +49,7 @@ export async function execInContainer(host: Host, reference: string, options: Ex
   };
   const child = spawn(host.helper, ['exec'], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
   const onSignal = (signal: NodeJS.Signals) => child.kill(signal);
-  if (options.forwardSignals) for (const signal of FORWARDED) process.on(signal, onSignal);
+  if (options.forwardSignals) for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
   try {
     const exited = new Promise<number>((resolve, reject) => {
       child.once('error', reject);
@@ -62,6 +60,6 @@ export async function execInContainer(host: Host, reference: string, options: Ex
     pipe.end(encodeExecPlan(plan));
     return await exited;
   } finally {
-    if (options.forwardSignals) for (const signal of FORWARDED) process.off(signal, onSignal);
+    if (options.forwardSignals) for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
   }
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Writable } from 'node:stream';
-import { SkiffError } from '../plugin/errors.js';
+import { SkiffError } from '@skiff/plugin';
 import type { ContainerRecord } from '../state/record.js';
 import { files, storageDriver, type Host } from './host.js';
 

@@ -1,5 +1,5 @@
 import { readStatusFile } from '@skiff/native';
-import { removeTree } from '../plugin/fs-safety.js';
+import { removeTree } from '@skiff/plugin';
 import { withContainerLock } from '../state/lock.js';
 import type { ContainerRecord } from '../state/record.js';
 import { cgroupOf, destroyCgroup } from './cgroup.js';

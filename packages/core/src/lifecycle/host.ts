@@ -1,13 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DriverContext, DriverKind, DriverRegistry } from '../plugin/registry.js';
-import type { StorageDriver } from '../plugin/storage.js';
-import type { VolumeDriver, VolumeRequest } from '../plugin/volume.js';
+import { type DriverContext, type DriverKind, type DriverRegistry, type StorageDriver, type VolumeDriver, type VolumeRequest, resolveInRoot } from '@skiff/plugin';
 import { containerDir, type Roots } from '../roots.js';
 import { isSameProcess } from '../state/proc.js';
 import type { ContainerRecord } from '../state/record.js';
 import { ContainerStore } from '../state/store.js';
-import { resolveInRoot } from '../plugin/fs-safety.js';
 import { lstat } from 'node:fs/promises';
 import type { ImageResolver } from './image.js';
 

@@ -1,15 +1,11 @@
+import type { ImageConfig } from '@skiff/plugin';
+
 /** What the runtime needs of an image. The CLI adapts @skiff/image's store to this; tests may use a fixture. */
 export interface ResolvedImage {
   name: string;
   /** Layer directories on the host, top-most first. */
   layers: string[];
   config: ImageConfig;
-}
-
-export interface ImageConfig {
-  env: string[];
-  cmd: string[];
-  workingDir: string;
 }
 
 export interface ImageResolver {

@@ -1,6 +1,6 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { parseLogRecords } from '@skiff/native';
-import { SkiffError } from '../plugin/errors.js';
+import { SkiffError } from '@skiff/plugin';
 import { files, isAlive, type Host } from './host.js';
 
 export interface LogLine {

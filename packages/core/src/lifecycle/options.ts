@@ -1,5 +1,5 @@
 import type { Resources } from '@skiff/cgroups';
-import type { VolumeSpec } from '../state/record.js';
+import type { VolumeSpec } from '@skiff/plugin';
 import type { SecurityFlags } from './security.js';
 
 /** What `create` and `run` take: docker run's options, typed. */

@@ -1,8 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { helperPath } from '@skiff/native';
-import { SkiffError } from '../plugin/errors.js';
-import type { DriverRegistry } from '../plugin/registry.js';
+import { SkiffError, type DriverRegistry } from '@skiff/plugin';
 import type { Roots } from '../roots.js';
 import type { ContainerRecord } from '../state/record.js';
 import { ContainerStore } from '../state/store.js';

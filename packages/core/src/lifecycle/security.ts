@@ -3,9 +3,7 @@ import { lstat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { DEFAULT_DEVICE_RULES, deviceRule, type DeviceRules } from '@skiff/cgroups';
 import { capabilitySet, type CapabilityName, type DeviceNode, type SecurityOptions } from '@skiff/native';
-import { invalidArgument } from '../plugin/errors.js';
-import { resolveInRoot } from '../plugin/fs-safety.js';
-import type { Mount } from '../plugin/mount.js';
+import { invalidArgument, resolveInRoot, type Mount } from '@skiff/plugin';
 import { resolveUser } from './user.js';
 
 /** docker run's isolation flags, as the user gave them. */

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { SkiffError, invalidArgument } from '../plugin/errors.js';
+import { SkiffError, invalidArgument } from '@skiff/plugin';
 import type { ContainerRecord } from '../state/record.js';
 import { isAlive } from './host.js';
 

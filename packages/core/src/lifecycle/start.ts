@@ -3,9 +3,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { CgroupManager } from '@skiff/cgroups';
-import { encodePlan, mountToSyscall, type LaunchPlan } from '@skiff/native';
-import { SkiffError } from '../plugin/errors.js';
-import type { Mount } from '../plugin/mount.js';
+import { FORWARDED_SIGNALS, encodePlan, mountToSyscall, type LaunchPlan } from '@skiff/native';
+import { SkiffError, type Mount } from '@skiff/plugin';
 import { processStartTime } from '../state/proc.js';
 import type { ContainerRecord } from '../state/record.js';
 import { destroyCgroup, prepareCgroup } from './cgroup.js';
@@ -16,8 +15,6 @@ import { waitGone } from './signal.js';
 import { deviceRules, planSecurity } from './security.js';
 import { trace } from './trace.js';
 import { withContainerLock } from '../state/lock.js';
-
-const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 
 export interface StartResult {
   exitCode: number;
@@ -151,7 +148,7 @@ export async function startAttached(host: Host, id: string, forwardSignals: bool
         await destroyCgroup(record);
         throw error;
       }
-      if (forwardSignals) for (const signal of FORWARDED) process.on(signal, onSignal);
+      if (forwardSignals) for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
       const pid = await within(run.pid, PID_UNDER_LOCK_MS);
       if (typeof pid === 'number') await markRunning(host, record, pid, false);
       return { record, warnings: prepared.warnings, pid };
@@ -176,7 +173,7 @@ export async function startAttached(host: Host, id: string, forwardSignals: bool
     const finished = await finishContainer(host, id, { exitCode, finishedAtMs: Date.now() });
     return { exitCode, oomKilled: finished?.oomKilled ?? false, warnings };
   } finally {
-    if (forwardSignals) for (const signal of FORWARDED) process.off(signal, onSignal);
+    if (forwardSignals) for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
   }
 }
 

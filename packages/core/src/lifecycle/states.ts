@@ -1,4 +1,4 @@
-import { SkiffError } from '../plugin/errors.js';
+import { SkiffError } from '@skiff/plugin';
 
 /**
  * The container lifecycle, one transition table (after runc's libcontainer/state_linux.go).

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/support.js';
-import { SkiffError } from '../plugin/errors.js';
+import { SkiffError } from '@skiff/plugin';
 import { anyString, attemptAsync } from '../../../../test/fuzz.js';
 import { resolveUser } from './user.js';
 

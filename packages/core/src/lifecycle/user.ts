@@ -1,7 +1,6 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { invalidArgument, notFound } from '../plugin/errors.js';
-import { resolveInRoot } from '../plugin/fs-safety.js';
+import { invalidArgument, notFound, resolveInRoot } from '@skiff/plugin';
 
 export interface UserIds {
   uid: number;

@@ -3,7 +3,7 @@
 import { constants } from 'node:os';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SkiffError } from '../plugin/errors.js';
+import { SkiffError } from '@skiff/plugin';
 import { anyString, attempt } from '../../../../test/fuzz.js';
 import { mergeEnv, validateEnv, validateHostname, validateWorkdir } from './validate.js';
 import { parseSignal } from './signal.js';

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../plugin/errors.js';
+import { invalidArgument } from '@skiff/plugin';
 
 const ENV_KEY = /^[^=\0]+$/;
 

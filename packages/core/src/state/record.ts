@@ -1,18 +1,7 @@
+import type { VolumeSpec } from '@skiff/plugin';
 import type { Resources } from '@skiff/cgroups';
 import type { ContainerStatus } from '../lifecycle/states.js';
 import type { SecurityConfig } from '../lifecycle/security.js';
-
-/** A volume as the container was created with it (what `-v` or `--mount` said, after parsing). */
-export interface VolumeSpec {
-  /** Host path for bind and overlay; whatever the driver understands otherwise. */
-  source: string;
-  /** Absolute path inside the container. */
-  target: string;
-  readOnly: boolean;
-  /** Driver for this volume; the run's `--volume-driver` or the default when absent. */
-  driver?: string | undefined;
-  options: Record<string, string>;
-}
 
 /** What the container was asked to be: fixed at create time. */
 export interface ContainerConfig {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/support.js';
 import { anyString, attemptAsync } from '../../../../test/fuzz.js';
 import { NAME_PATTERN } from '../ids.js';
-import { SkiffError } from '../plugin/errors.js';
+import { SkiffError } from '@skiff/plugin';
 import { ContainerStore } from './store.js';
 import { testRecord } from './test-record.js';
 

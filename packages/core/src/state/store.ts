@@ -1,9 +1,8 @@
 import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SkiffError, alreadyExists, invalidArgument, notFound } from '../plugin/errors.js';
+import { SkiffError, alreadyExists, invalidArgument, notFound, writeFileAtomic } from '@skiff/plugin';
 import { containerDir, containersDir, namesDir, stagingDir, type Roots } from '../roots.js';
 import { NAME_PATTERN } from '../ids.js';
-import { writeFileAtomic } from './atomic.js';
 import type { ContainerRecord } from './record.js';
 
 /**

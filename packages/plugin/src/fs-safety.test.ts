@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requiresRoot, tempDir } from '../../../../test/support.js';
+import { requiresRoot, tempDir } from '../../../test/support.js';
 import { SkiffError } from './errors.js';
 import { MAX_SYMLINKS, mountOf, mountPointsUnder, parseMountInfo, removeTree, resolveInRoot } from './fs-safety.js';
 

@@ -23,6 +23,8 @@ export interface MountInfoEntry {
   mountPoint: string;
   fsType: string;
   source: string;
+  /** Per-superblock options (`rw,lowerdir=...`; a cgroup v1 mount lists its controllers here). */
+  superOptions: string[];
 }
 
 /** The kernel escapes space, tab, newline and backslash in mountinfo as \040, \011, \012, \134. */
@@ -33,8 +35,7 @@ const decodeMountField = (field: string) =>
 export function parseMountInfo(text: string): MountInfoEntry[] {
   const entries: MountInfoEntry[] = [];
   for (const line of text.split('\n')) {
-    if (!line) continue;
-    const fields = line.split(' ');
+    const fields = line.trim().split(' ');
     // Optional fields (shared:N, master:N ...) end at a lone '-'; then fstype, source, super options.
     const separator = fields.indexOf('-', 6);
     if (fields.length < 7 || separator < 0) continue;
@@ -46,6 +47,7 @@ export function parseMountInfo(text: string): MountInfoEntry[] {
       mountPoint: decodeMountField(fields[4] ?? ''),
       fsType: fields[separator + 1] ?? '',
       source: decodeMountField(fields[separator + 2] ?? ''),
+      superOptions: (fields[separator + 3] ?? '').split(','),
     });
   }
   return entries;

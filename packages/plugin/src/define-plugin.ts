@@ -4,7 +4,7 @@ import type { Registration } from './registry.js';
 /**
  * A skiff plugin package's default export. Example:
  *
- *   import { definePlugin } from '@skiff/core/plugin';
+ *   import { definePlugin } from '@skiff/plugin';
  *   export default definePlugin({ name: 'skiff-volume-tmpfs', drivers: [{ kind: 'volume', name: 'tmpfs', ... }] });
  */
 export interface SkiffPlugin {

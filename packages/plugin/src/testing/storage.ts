@@ -2,7 +2,7 @@
  * Conformance tests for storage drivers, after containerd's snapshot testsuite and moby's graphtest. A driver
  * author calls it from a vitest file:
  *
- *   import { runStorageDriverTests } from '@skiff/storage/testsuite';
+ *   import { runStorageDriverTests } from '@skiff/plugin/testing';
  *   runStorageDriverTests('zfs', zfsDriverFactory);
  *
  * Every test gets fresh temporary directories and removes them. Tests that need root (a real bind mount, a real
@@ -10,11 +10,13 @@
  * mount test also skips when the driver's probe() says this host cannot run it.
  */
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { SkiffError, mountPointsUnder, type DriverContext, type Mount, type StorageDriverFactory } from '@skiff/core/plugin';
+import { describe, expect, it } from 'vitest';
+import { SkiffError } from '../errors.js';
+import type { DriverContext } from '../registry.js';
+import type { StorageDriverFactory } from '../storage.js';
+import { defaultTestContext, runInMountNamespace, scratchDir } from './shared.js';
 
 export interface StorageTestOptions {
   /**
@@ -24,19 +26,14 @@ export interface StorageTestOptions {
   mount?: boolean;
 }
 
-/** The context the suite uses unless told otherwise: driver root and run root inside the test's temp dir. */
-export function defaultStorageTestContext(dir: string): DriverContext {
-  return { root: join(dir, 'driver'), runRoot: join(dir, 'run'), isContainerActive: async () => false };
-}
-
 export function runStorageDriverTests(
   name: string,
   factory: StorageDriverFactory,
-  makeContext: (dir: string) => DriverContext | Promise<DriverContext> = defaultStorageTestContext,
+  makeContext: (dir: string) => DriverContext | Promise<DriverContext> = defaultTestContext,
   options: StorageTestOptions = {},
 ): void {
   async function setup() {
-    const dir = scratchDir();
+    const dir = scratchDir('storage');
     const context = await makeContext(dir);
     mkdirSync(context.root, { recursive: true, mode: 0o700 });
     mkdirSync(context.runRoot, { recursive: true, mode: 0o700 });
@@ -182,26 +179,6 @@ export function runStorageDriverTests(
   });
 }
 
-/**
- * Performs `mounts` with mount(8) in a fresh private mount namespace (`unshare -m`), target '/' on `root`,
- * then runs the shell lines with $ROOT set; returns their stdout. The mounts vanish with the namespace.
- */
-export function runInMountNamespace(mounts: Mount[], root: string, lines: string[]): string {
-  const script: string[] = ['set -e'];
-  const args: string[] = [root];
-  const arg = (value: string) => {
-    args.push(value);
-    return `"\${${args.length}}"`;
-  };
-  for (const mount of mounts) {
-    const target = mount.target === '/' ? '"$1"' : `"$1"${arg(mount.target)}`;
-    const type = mount.type === 'bind' ? '' : `-t ${arg(mount.type)} `;
-    const opts = mount.options.length > 0 ? `-o ${arg(mount.options.join(','))} ` : '';
-    script.push(`mount ${type}${opts}${arg(mount.source)} ${target}`);
-  }
-  script.push('ROOT="$1"', ...lines);
-  return execFileSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script.join('\n'), 'sh', ...args], { encoding: 'utf8' }).trimEnd();
-}
 
 /** Two layers, top-most first: top shadows bottom's `shared`; bottom has a symlink and a file to delete. */
 function makeLayers(base: string): string[] {
@@ -243,13 +220,3 @@ const exists = (path: string) => {
   }
 };
 
-/** A temp dir removed after the test; refuses to remove one that still holds a mount. */
-function scratchDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-storage-suite-'));
-  onTestFinished(() => {
-    const mounted = mountPointsUnder(dir);
-    if (mounted.length > 0) throw new Error(`a mount is still inside ${dir} (${mounted.join(', ')}); not removing it`);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return dir;
-}

@@ -1,19 +1,7 @@
-/** Host checks shared by the volume drivers: filesystems, mounts, directories, request sanity. */
-import { lstat, mkdir, chmod, readFile, stat, statfs } from 'node:fs/promises';
+/** Checks shared by the volume drivers: host directories, mounts, request sanity. */
+import { lstat, mkdir, chmod, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, posix } from 'node:path';
-import { invalidArgument, mountOf, type VolumeRequest } from '@skiff/core/plugin';
-
-/** statfs(2) f_type values (linux/magic.h). */
-export const FS_MAGIC = { overlay: 0x794c7630, nfs: 0x6969 } as const;
-
-export async function kernelHasFilesystem(name: string, file = '/proc/filesystems'): Promise<boolean> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').some((line) => line.split('\t').pop()?.trim() === name);
-}
-
-export async function filesystemType(path: string): Promise<number> {
-  return (await statfs(path)).type;
-}
+import { invalidArgument, mountOf, type VolumeRequest } from '@skiff/plugin';
 
 /**
  * mkdir -p with every directory it creates set to exactly `mode` (0755 by default) whatever the umask; earlier

@@ -22,6 +22,22 @@ export interface VolumeDriver {
   unmount(request: VolumeRequest): Promise<void>;
 }
 
+/** A volume as a container is created with it: what `-v` or `--mount` said, after parsing. */
+export interface VolumeSpec {
+  /**
+   * Absolute, normalised host path; or a volume name (docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+) for drivers
+   * that manage their own volumes (`-v scratch:/scratch:driver=tmpfs`). bind and overlay need a path.
+   */
+  source: string;
+  /** Absolute, normalised container path, never '/'. */
+  target: string;
+  readOnly: boolean;
+  /** The volume driver named for this volume; absent means the run's `--volume-driver` or the default. */
+  driver?: string | undefined;
+  /** Driver options (`key=value` words), without `driver`. */
+  options: Record<string, string>;
+}
+
 export interface VolumeRequest {
   /** The container id using the volume. */
   ref: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FS_MAGIC, filesystemListed, filesystemName, filesystemType } from './host.js';
-import { checkId, mountDataLength } from './plan.js';
+import { FS_MAGIC, filesystemListed, filesystemName, filesystemType } from './filesystems.js';
+import { mountDataLength } from './mount-options.js';
 
 describe('host probing', () => {
   it('reads /proc/filesystems lines with and without nodev', () => {
@@ -20,16 +20,5 @@ describe('host probing', () => {
     expect(filesystemName(FS_MAGIC.overlay)).toBe('overlayfs');
     expect(filesystemName(FS_MAGIC.nfs)).toBe('NFS');
     expect(filesystemName(0xef53)).toBe('filesystem type 0xef53');
-  });
-});
-
-describe('plan helpers', () => {
-  it('counts only data words against the page limit', () => {
-    expect(mountDataLength(['ro', 'lowerdir=/a', 'rbind', 'upperdir=/b'])).toBe('lowerdir=/a,upperdir=/b'.length);
-  });
-
-  it('accepts ordinary container ids and refuses path-like ones', () => {
-    for (const id of ['c1', 'a'.repeat(64), 'my_container.1-x']) expect(() => checkId(id)).not.toThrow();
-    for (const id of ['', '.', '..', '../x', 'a/b', '-x', 'a'.repeat(129), 'a\nb']) expect(() => checkId(id)).toThrow(/invalid container id/);
   });
 });

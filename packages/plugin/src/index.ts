@@ -1,0 +1,36 @@
+/**
+ * @skiff/plugin: the contract between skiff and its drivers, at the bottom of the package graph. Everything a
+ * third-party driver package needs, and nothing of skiff's own: no other skiff package is imported here.
+ * Conformance suites for driver authors are in `@skiff/plugin/testing`.
+ */
+export * from './errors.js';
+export type { Mount } from './mount.js';
+export { MountFlags, MOUNT_FLAG_WORDS, MOUNT_DATA_MAX, mountDataLength, splitMountOptions } from './mount-options.js';
+export type { StorageDriver, StorageDriverFactory, ImageLayers } from './storage.js';
+export type { VolumeDriver, VolumeDriverFactory, VolumeRequest, VolumeSpec } from './volume.js';
+export type { ImageConfig } from './image.js';
+export {
+  DriverRegistry,
+  type DriverContext,
+  type DriverKind,
+  type Registration,
+  type StorageRegistration,
+  type VolumeRegistration,
+  type Support,
+} from './registry.js';
+export { definePlugin, assertPlugin, type SkiffPlugin } from './define-plugin.js';
+export {
+  mountPointsUnder,
+  mountOf,
+  removeTree,
+  resolveInRoot,
+  readMountInfo,
+  parseMountInfo,
+  MAX_SYMLINKS,
+  type MountInfoEntry,
+} from './fs-safety.js';
+export { FS_MAGIC, filesystemListed, filesystemName, filesystemType, kernelHasFilesystem } from './filesystems.js';
+export { withLock, type LockOptions } from './lock.js';
+export { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+export { syncCall } from './sync-fs.js';
+export { pollUntil, type PollOptions } from './poll.js';
