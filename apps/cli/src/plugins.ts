@@ -74,7 +74,7 @@ export async function loadPlugins(requests: PluginRequest[], registry: DriverReg
     if ((plugin as { default?: unknown }).default !== undefined) plugin = (plugin as { default: unknown }).default;
     try {
       assertPlugin(plugin);
-      for (const driver of plugin.drivers) registry.register(driver);
+      for (const driver of plugin.drivers) registry.register(driver, { plugin: plugin.name });
     } catch (error) {
       throw fail((error as Error).message, error);
     }

@@ -3,6 +3,7 @@
  * pid lists, the kill loop and the depth-first removal. Internal; not exported from the package.
  */
 import { join } from 'node:path';
+import { pollUntil } from '@skiff/plugin';
 import { DEVICE_RULE } from './devices.js';
 import { CgroupError, errnoOf, systemError } from './errors.js';
 import type { CgroupFs } from './fs.js';
@@ -104,16 +105,6 @@ export function killPids(kill: KillFunction, pids: number[]): void {
   }
 }
 
-/** Poll `check` until it returns true; false on timeout. */
-export async function pollUntil(check: () => boolean, timeoutMs: number, intervalMs = 2): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (check()) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(intervalMs);
-  }
-}
-
 /**
  * Wait until no process is left in `dirs`, re-sending SIGKILL to any that appears (a fork that raced the
  * first round). Throws UNAVAILABLE on timeout (a process stuck in uninterruptible sleep, say).
@@ -128,7 +119,7 @@ export async function waitEmpty(fs: CgroupFs, kill: KillFunction, dirs: string[]
       return false;
     },
     timeoutMs,
-    5,
+    { intervalMs: 5 },
   );
   if (!empty) {
     throw new CgroupError('UNAVAILABLE', `processes ${left.join(', ')} are still in cgroup ${dirs[0]} after SIGKILL`, {

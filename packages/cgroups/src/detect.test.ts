@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectCgroupVersion, findV1Mounts, parseMountinfo } from './detect.js';
+import { detectCgroupVersion, findV1Mounts } from './detect.js';
 import { CgroupError } from './errors.js';
 
 /** This development host: v1 controllers each in its own hierarchy (cpu and cpuacct apart), an empty unified. */
@@ -101,18 +101,5 @@ describe('findV1Mounts', () => {
 
   it('only considers mounts under the root', () => {
     expect(findV1Mounts(hybridHost, '/elsewhere')).toEqual({});
-  });
-});
-
-describe('parseMountinfo', () => {
-  it('skips optional fields and unescapes octal', () => {
-    const [entry] = parseMountinfo('36 35 98:0 /mnt1 /mnt\\040two rw,noatime master:1 shared:2 - ext3 /dev/root rw,errors=continue\n');
-    expect(entry).toEqual({
-      root: '/mnt1',
-      mountPoint: '/mnt two',
-      fsType: 'ext3',
-      source: '/dev/root',
-      superOptions: ['rw', 'errors=continue'],
-    });
   });
 });

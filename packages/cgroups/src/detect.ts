@@ -3,42 +3,13 @@
  * factory are the only code that looks at the host to choose between v1 and v2.
  */
 import { readFileSync, statfsSync } from 'node:fs';
+import { parseMountInfo } from '@skiff/plugin';
 import { CgroupError } from './errors.js';
 import type { CgroupVersion } from './types.js';
 import { V1_CONTROLLERS, type V1ControllerName } from './v1/manager.js';
 
 /** statfs f_type of a cgroup2 filesystem. */
 export const CGROUP2_SUPER_MAGIC = 0x63677270;
-
-export interface MountinfoEntry {
-  /** Root of the mount within its filesystem (4th field). */
-  root: string;
-  mountPoint: string;
-  fsType: string;
-  source: string;
-  superOptions: string[];
-}
-
-/** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
-const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-
-/** Parse /proc/self/mountinfo text (see proc(5)); malformed lines are skipped. */
-export function parseMountinfo(text: string): MountinfoEntry[] {
-  const entries: MountinfoEntry[] = [];
-  for (const line of text.split('\n')) {
-    const fields = line.trim().split(' ');
-    const separator = fields.indexOf('-', 6);
-    if (separator < 0 || fields.length < separator + 4) continue;
-    entries.push({
-      root: unescape(fields[3] ?? ''),
-      mountPoint: unescape(fields[4] ?? ''),
-      fsType: fields[separator + 1] ?? '',
-      source: unescape(fields[separator + 2] ?? ''),
-      superOptions: (fields[separator + 3] ?? '').split(','),
-    });
-  }
-  return entries;
-}
 
 const under = (path: string, root: string) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
 
@@ -67,7 +38,7 @@ export function detectCgroupVersion(mountinfoText?: string, root = '/sys/fs/cgro
     }
     mountinfoText = hostMountinfo();
   }
-  const mounts = parseMountinfo(mountinfoText);
+  const mounts = parseMountInfo(mountinfoText);
   // The last mount on a path is the visible one.
   const top = mounts.filter((mount) => mount.mountPoint === root).at(-1);
   if (top?.fsType === 'cgroup2') return 'v2';
@@ -83,7 +54,7 @@ export function detectCgroupVersion(mountinfoText?: string, root = '/sys/fs/cgro
  */
 export function findV1Mounts(mountinfoText: string, root = '/sys/fs/cgroup'): Partial<Record<V1ControllerName, string>> {
   const found: Partial<Record<V1ControllerName, string>> = {};
-  for (const mount of parseMountinfo(mountinfoText)) {
+  for (const mount of parseMountInfo(mountinfoText)) {
     if (mount.fsType !== 'cgroup' || !under(mount.mountPoint, root)) continue;
     for (const controller of V1_CONTROLLERS) {
       if (mount.superOptions.includes(controller)) found[controller] ??= mount.mountPoint;

@@ -12,7 +12,7 @@ export type {
 } from './types.js';
 export { nodeCgroupFs, type CgroupFs } from './fs.js';
 export { createCgroupManager, type CreateCgroupManagerOptions } from './factory.js';
-export { CGROUP2_SUPER_MAGIC, detectCgroupVersion, findV1Mounts, parseMountinfo, type MountinfoEntry } from './detect.js';
+export { CGROUP2_SUPER_MAGIC, detectCgroupVersion, findV1Mounts } from './detect.js';
 export { CgroupV1Manager, V1_CONTROLLERS, type V1ControllerName, type V1ManagerOptions } from './v1/manager.js';
 export { V1MemoryController } from './v1/memory.js';
 export { V1CpuController } from './v1/cpu.js';

@@ -11,10 +11,10 @@ import {
   createCgroupManager,
   detectCgroupVersion,
   nodeCgroupFs,
-  parseMountinfo,
   type CgroupManager,
   type CreateCgroupManagerOptions,
 } from '../src/index.js';
+import { parseMountInfo } from '@skiff/plugin';
 import { killStarted, leftoverDirs, procCgroups, read, removeTestParent, start, startInCgroup, testParent } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -23,7 +23,7 @@ const MiB = 1024 * 1024;
 function v2Root(): string | undefined {
   if (!requiresRoot('the cgroup v2 tests create real cgroups')) return undefined;
   if (detectCgroupVersion() === 'v2') return '/sys/fs/cgroup';
-  const unified = parseMountinfo(read('/proc/self/mountinfo')).find(
+  const unified = parseMountInfo(read('/proc/self/mountinfo')).find(
     (mount) => mount.fsType === 'cgroup2' && mount.mountPoint.startsWith('/sys/fs/cgroup/'),
   );
   if (unified) return unified.mountPoint;

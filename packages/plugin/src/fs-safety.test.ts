@@ -12,10 +12,10 @@ describe('parseMountInfo', () => {
   it('decodes octal escapes and finds fstype after the optional fields', () => {
     const text =
       '36 25 0:32 / /mnt/my\\040data\\011x rw,relatime shared:5 master:1 - tmpfs my\\134src rw\n' +
-      '40 26 254:0 /sub / rw - ext4 /dev/vda rw\n';
+      '40 26 254:0 /sub / rw - ext4 /dev/vda rw,errors=continue\n';
     const [first, second] = parseMountInfo(text);
-    expect(first).toMatchObject({ mountId: 36, parentId: 25, device: '0:32', mountPoint: '/mnt/my data\tx', fsType: 'tmpfs', source: 'my\\src' });
-    expect(second).toMatchObject({ root: '/sub', mountPoint: '/', fsType: 'ext4' });
+    expect(first).toEqual({ mountId: 36, parentId: 25, device: '0:32', root: '/', mountPoint: '/mnt/my data\tx', fsType: 'tmpfs', source: 'my\\src', superOptions: ['rw'] });
+    expect(second).toMatchObject({ root: '/sub', mountPoint: '/', fsType: 'ext4', superOptions: ['rw', 'errors=continue'] });
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DriverRegistry, type StorageRegistration, type DriverContext } from './registry.js';
+import type { StorageDriver } from './storage.js';
 import { SkiffError } from './errors.js';
 
 const context = (name: string): DriverContext => ({ root: `/tmp/x/${name}`, runRoot: '/tmp/run', isContainerActive: async () => false });
@@ -55,6 +56,26 @@ describe('DriverRegistry', () => {
     expect(asked).toEqual({ overlay: 1, aufs: 3 + 3 }); // aufs: its own probe, then `supported` asks again for the hint
     await registry.resolve('storage', 'overlay', (name) => ({ ...context(name), root: '/elsewhere' }));
     expect(asked.overlay).toBe(2);
+  });
+
+  it('refuses a driver whose factory returns another contract version, naming the plugin and the driver', async () => {
+    const registry = new DriverRegistry();
+    const future = storage('zfs', 50);
+    const create = future.create;
+    registry.register({ ...future, create: (c) => ({ ...create(c), specificationVersion: 'v2' as 'v1' }) }, { plugin: 'skiff-storage-zfs' });
+    registry.register({ ...storage('old', 40), create: () => ({ name: 'old' }) as unknown as StorageDriver });
+    registry.register(storage('vfs', 10));
+    for (const name of ['zfs', undefined]) {
+      const error = await registry.resolve('storage', name, context).catch((e: unknown) => e);
+      expect(SkiffError.is(error, 'NOT_SUPPORTED')).toBe(true);
+      expect((error as SkiffError).message).toBe(
+        'storage driver "zfs" (from plugin "skiff-storage-zfs") implements specificationVersion "v2"; this skiff supports "v1"',
+      );
+      expect((error as SkiffError).hint).toBe("install a version of skiff-storage-zfs made for skiff's plugin contract v1");
+    }
+    const old = await registry.resolve('storage', 'old', context).catch((e: unknown) => e);
+    expect((old as SkiffError).message).toBe('storage driver "old" (built into skiff) implements specificationVersion undefined; this skiff supports "v1"');
+    expect((await registry.resolve('storage', 'vfs', context)).name).toBe('vfs');
   });
 
   it('rejects duplicate and invalid names, and unknown drivers', () => {

@@ -44,10 +44,13 @@ const NAME = /^[a-z0-9][a-z0-9._-]*$/;
  */
 export class DriverRegistry {
   readonly #entries = new Map<string, Registration>();
+  /** Which plugin registered an entry, by kind/name (absent: registered by skiff itself). */
+  readonly #plugins = new Map<string, string>();
   /** Drivers found supported, by kind/name/root: a host does not lose a filesystem while skiff runs. */
   readonly #supported = new Set<string>();
 
-  register(registration: Registration): void {
+  /** Adds a driver; `options.plugin` names the plugin package it came from, for error messages. */
+  register(registration: Registration, options: { plugin?: string } = {}): void {
     if (registration.kind !== 'storage' && registration.kind !== 'volume') {
       throw invalidArgument(`driver registration has unknown kind ${JSON.stringify((registration as Registration).kind)}`);
     }
@@ -61,6 +64,7 @@ export class DriverRegistry {
       throw new SkiffError('ALREADY_EXISTS', `${registration.kind} driver "${registration.name}" is registered twice`);
     }
     this.#entries.set(key, registration);
+    if (options.plugin !== undefined) this.#plugins.set(key, options.plugin);
   }
 
   /** Registered names of a kind, highest priority first. */
@@ -90,10 +94,10 @@ export class DriverRegistry {
           hint: `available ${kind} drivers: ${usable.join(', ') || 'none'}`,
         });
       }
-      return entry.create(context(name)) as DriverOf<K>;
+      return this.#create(entry, context(name)) as DriverOf<K>;
     }
     for (const entry of this.#list(kind)) {
-      if ((await this.#probe(entry, context(entry.name))).supported) return entry.create(context(entry.name)) as DriverOf<K>;
+      if ((await this.#probe(entry, context(entry.name))).supported) return this.#create(entry, context(entry.name)) as DriverOf<K>;
     }
     throw notSupported(`no ${kind} driver can run on this host`);
   }
@@ -114,6 +118,24 @@ export class DriverRegistry {
     const support = await entry.probe(context);
     if (support.supported) this.#supported.add(key);
     return support;
+  }
+
+  /**
+   * The factory's driver, after checking it speaks a contract version this skiff knows: a driver written for
+   * another version would be called with the wrong shapes, so it is refused up front, naming where it came from.
+   */
+  #create(entry: Registration, context: DriverContext): StorageDriver | VolumeDriver {
+    const driver = entry.create(context);
+    const version = (driver as Partial<StorageDriver | VolumeDriver> | undefined)?.specificationVersion;
+    if (version !== 'v1') {
+      const plugin = this.#plugins.get(`${entry.kind}/${entry.name}`);
+      const origin = plugin === undefined ? 'built into skiff' : `from plugin "${plugin}"`;
+      throw notSupported(
+        `${entry.kind} driver "${entry.name}" (${origin}) implements specificationVersion ${JSON.stringify(version)}; this skiff supports "v1"`,
+        { hint: plugin === undefined ? undefined : `install a version of ${plugin} made for skiff's plugin contract v1` },
+      );
+    }
+    return driver;
   }
 
   #list(kind: DriverKind): Registration[] {

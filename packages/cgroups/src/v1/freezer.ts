@@ -7,7 +7,8 @@
  * caught in vfork can stall a freeze), and on timeout thaw again rather than leave the cgroup half frozen.
  */
 import { join } from 'node:path';
-import { pollUntil, readText, writeText } from '../common.js';
+import { pollUntil } from '@skiff/plugin';
+import { readText, writeText } from '../common.js';
 import { CgroupError } from '../errors.js';
 import type { CgroupFs } from '../fs.js';
 
@@ -35,7 +36,7 @@ export class V1FreezerController {
       if (this.state() === state) return true;
       if (++polls % 50 === 0) writeText(this.fs, this.file, state);
       return false;
-    }, timeoutMs);
+    }, timeoutMs, { intervalMs: 2 });
     if (done) return;
     if (state === 'FROZEN') writeText(this.fs, this.file, 'THAWED');
     throw new CgroupError('UNAVAILABLE', `cgroup ${this.dir} did not reach ${state} within ${timeoutMs} ms (reads ${this.state()})`);

@@ -22,12 +22,12 @@ import {
   parseCounter,
   parseKeyed,
   parseLimit,
-  pollUntil,
   readText,
   removeTree,
   waitEmpty,
   writeText,
 } from '../common.js';
+import { pollUntil } from '@skiff/plugin';
 import { CgroupError, errnoOf, systemError } from '../errors.js';
 import { nodeCgroupFs, type CgroupFs } from '../fs.js';
 import type { CgroupManager, CgroupStats, CgroupTimeouts, KillFunction, MemoryStats, Resources, SetResult } from '../types.js';
@@ -185,7 +185,7 @@ export class CgroupV2Manager implements CgroupManager {
     }
     const want = frozen ? '1' : '0';
     writeText(this.fs, this.file('cgroup.freeze'), want);
-    const done = await pollUntil(() => this.events().get('frozen') === want, this.timeouts.freezeMs);
+    const done = await pollUntil(() => this.events().get('frozen') === want, this.timeouts.freezeMs, { intervalMs: 2 });
     if (done) return;
     if (frozen) writeText(this.fs, this.file('cgroup.freeze'), '0');
     throw new CgroupError('UNAVAILABLE', `cgroup ${this.dir} did not ${frozen ? 'freeze' : 'thaw'} within ${this.timeouts.freezeMs} ms`);

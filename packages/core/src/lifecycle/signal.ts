@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { SkiffError, invalidArgument } from '@skiff/plugin';
+import { SkiffError, invalidArgument, pollUntil } from '@skiff/plugin';
 import type { ContainerRecord } from '../state/record.js';
 import { isAlive } from './host.js';
 
@@ -29,11 +29,4 @@ export async function killContainer(record: ContainerRecord, signal: NodeJS.Sign
 }
 
 /** Resolves true once the init is gone, false after `timeoutMs`. */
-export async function waitGone(record: ContainerRecord, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 5; isAlive(record); delay = Math.min(delay * 2, 50)) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-  return true;
-}
+export const waitGone = (record: ContainerRecord, timeoutMs: number): Promise<boolean> => pollUntil(() => !isAlive(record), timeoutMs);

@@ -1,18 +1,9 @@
 import { existsSync } from 'node:fs';
+import { pollUntil } from '@skiff/plugin';
 import type { ContainerRecord } from '../state/record.js';
 import { finishContainer } from './finish.js';
 import { files, isAlive, type Host } from './host.js';
 import { killContainer, waitGone } from './signal.js';
-
-/** Polls until `check` is true or `timeoutMs` passes. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 5; !(await check()); delay = Math.min(delay * 2, 50)) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-  return true;
-}
 
 /**
  * Brings a container whose init is dead (or dying) to `stopped`: waits briefly for whoever witnessed the exit
@@ -20,9 +11,9 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number)
  */
 export async function settle(host: Host, record: ContainerRecord): Promise<ContainerRecord | undefined> {
   if (record.detached) {
-    await until(() => existsSync(files(host, record.id).exitStatus), 2_000);
+    await pollUntil(() => existsSync(files(host, record.id).exitStatus), 2_000);
   } else {
-    await until(async () => (await host.store.get(record.id))?.status !== 'running', 5_000);
+    await pollUntil(async () => (await host.store.get(record.id))?.status !== 'running', 5_000);
   }
   const current = await host.store.get(record.id);
   if (current?.status !== 'running') return current;
@@ -47,7 +38,7 @@ export async function stopContainer(host: Host, reference: string, timeoutSecond
 export async function waitContainer(host: Host, reference: string): Promise<number> {
   const record = await host.store.resolve(reference);
   let last: ContainerRecord | undefined = record;
-  await until(async () => {
+  await pollUntil(async () => {
     last = await host.store.get(record.id);
     if (!last || last.status !== 'running') return true;
     if (!isAlive(last)) {
