@@ -9,15 +9,8 @@ export { MountFlags, MOUNT_FLAG_WORDS, MOUNT_DATA_MAX, mountDataLength, splitMou
 export type { StorageDriver, StorageDriverFactory, ImageLayers } from './storage.js';
 export type { VolumeDriver, VolumeDriverFactory, VolumeRequest, VolumeSpec } from './volume.js';
 export type { ImageConfig } from './image.js';
-export {
-  DriverRegistry,
-  type DriverContext,
-  type DriverKind,
-  type Registration,
-  type StorageRegistration,
-  type VolumeRegistration,
-  type Support,
-} from './registry.js';
+export type { DriverContext, Support } from './driver-context.js';
+export { DriverRegistry, type DriverKind, type Registration, type StorageRegistration, type VolumeRegistration } from './registry.js';
 export { definePlugin, assertPlugin, type SkiffPlugin } from './define-plugin.js';
 export {
   mountPointsUnder,

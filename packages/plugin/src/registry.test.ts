@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DriverRegistry, type StorageRegistration, type DriverContext } from './registry.js';
+import type { DriverContext } from './driver-context.js';
+import { DriverRegistry, type StorageRegistration } from './registry.js';
 import type { StorageDriver } from './storage.js';
 import { SkiffError } from './errors.js';
 

@@ -1,21 +1,8 @@
 import { SkiffError, invalidArgument, notFound, notSupported } from './errors.js';
 import type { StorageDriver, StorageDriverFactory } from './storage.js';
 import type { VolumeDriver, VolumeDriverFactory } from './volume.js';
+import type { DriverContext, Support } from './driver-context.js';
 
-/** What a driver is told about where it runs. */
-export interface DriverContext {
-  /** A directory of the driver's own under skiff's state root; created before `create` is called. */
-  root: string;
-  /** skiff's runtime root (pids, locks), shared by all drivers. */
-  runRoot: string;
-  /**
-   * Whether container `id` exists and still runs (or is starting). Lets a driver tell a live user of a resource
-   * from a stale record left by a crash.
-   */
-  isContainerActive(id: string): Promise<boolean>;
-}
-
-export type Support = { supported: true } | { supported: false; reason: string };
 
 export type DriverKind = 'storage' | 'volume';
 

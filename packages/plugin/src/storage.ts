@@ -1,5 +1,5 @@
 import type { Mount } from './mount.js';
-import type { DriverContext, Support } from './registry.js';
+import type { DriverContext, Support } from './driver-context.js';
 
 /**
  * A storage driver makes the container's root filesystem: the image's read-only layers under a writable layer

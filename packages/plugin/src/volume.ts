@@ -1,5 +1,5 @@
 import type { Mount } from './mount.js';
-import type { DriverContext, Support } from './registry.js';
+import type { DriverContext, Support } from './driver-context.js';
 
 /**
  * A volume driver turns a volume request into mounts. After moby's volume driver: `mount(request)` and

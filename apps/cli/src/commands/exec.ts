@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
-import type { Want } from '../program.js';
+import type { Want } from './want.js';
 import { collect } from '../options.js';
 
 export function defineExec(program: Command, globals: () => GlobalOptions, want: Want): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
-import type { Want } from '../program.js';
+import type { Want } from './want.js';
 
 export function defineExport(program: Command, globals: () => GlobalOptions, want: Want): void {
   if (want('export'))

@@ -2,7 +2,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
-import type { Want } from '../program.js';
+import type { Want } from './want.js';
 import { ago, humanSize, table } from '../format.js';
 
 const contextOf = async (globals: GlobalOptions) => (await import('../context.js')).createContext(globals);

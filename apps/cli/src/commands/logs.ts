@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
-import type { Want } from '../program.js';
+import type { Want } from './want.js';
 
 /** RFC 3339 with nanoseconds, as `docker logs -t` prints it. */
 export function timestamp(timeNs: bigint): string {

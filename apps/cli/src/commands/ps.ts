@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ContainerRecord } from '@skiff/core';
 import type { GlobalOptions } from '../context.js';
-import type { Want } from '../program.js';
+import type { Want } from './want.js';
 import { ago, humanDuration, table } from '../format.js';
 
 /** docker's COMMAND column: the command line, quoted, cut to 20 characters with an ellipsis. */

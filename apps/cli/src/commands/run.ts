@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { RunOptions } from '@skiff/core';
 import type { GlobalOptions } from '../context.js';
-import type { Want } from '../program.js';
+import type { Want } from './want.js';
 import { collect } from '../options.js';
 
 interface RunFlags {

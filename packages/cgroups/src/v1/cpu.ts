@@ -6,7 +6,7 @@
  *   <dir>/cpu.cfs_quota_us   µs per period, "-1" for none (needs CONFIG_CFS_BANDWIDTH)
  */
 import { join } from 'node:path';
-import { writeText } from '../common.js';
+import { writeText } from '../interface-files.js';
 import { errnoOf } from '../errors.js';
 import type { CgroupFs } from '../fs.js';
 import type { Resources } from '../types.js';

@@ -4,7 +4,7 @@
  *   <dir>/cpuacct.usage   total CPU time of the cgroup's tasks in nanoseconds
  */
 import { join } from 'node:path';
-import { parseCounter, readText } from '../common.js';
+import { parseCounter, readText } from '../interface-files.js';
 import type { CgroupFs } from '../fs.js';
 
 export class V1CpuacctController {

@@ -9,7 +9,7 @@
  * before any task joins. Our own values, a subset of the parent's, are written after that.
  */
 import { dirname, join } from 'node:path';
-import { readText, writeText } from '../common.js';
+import { readText, writeText } from '../interface-files.js';
 import type { CgroupFs } from '../fs.js';
 import type { Resources } from '../types.js';
 

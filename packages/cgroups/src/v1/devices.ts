@@ -12,7 +12,7 @@
  * in between: set the rules before the container's init joins (the helper's flow does).
  */
 import { join } from 'node:path';
-import { writeText } from '../common.js';
+import { writeText } from '../interface-files.js';
 import type { CgroupFs } from '../fs.js';
 import type { DeviceRules } from '../types.js';
 

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { pollUntil } from '@skiff/plugin';
-import { readText, writeText } from '../common.js';
+import { readText, writeText } from '../interface-files.js';
 import { CgroupError } from '../errors.js';
 import type { CgroupFs } from '../fs.js';
 

@@ -11,16 +11,9 @@
  * hugetlb/blkio/net_cls limits.
  */
 import { join } from 'node:path';
-import {
-  checkCgroupPath,
-  checkPid,
-  checkResources,
-  collectPids,
-  defaultTimeouts,
-  killPids,
-  removeTree,
-  waitEmpty,
-} from '../common.js';
+import { collectPids, killPids, waitEmpty } from '../processes.js';
+import { defaultTimeouts, removeCgroupTree } from '../remove.js';
+import { checkCgroupPath, checkPid, checkResources } from '../validate.js';
 import { CgroupError, errnoOf, systemError } from '../errors.js';
 import { nodeCgroupFs, type CgroupFs } from '../fs.js';
 import type { CgroupManager, CgroupStats, CgroupTimeouts, KillFunction, Resources, SetResult } from '../types.js';
@@ -239,6 +232,6 @@ export class CgroupV1Manager implements CgroupManager {
     const dirs = this.hierarchyDirs().filter((dir) => this.fs.exists(dir));
     if (dirs.length === 0) return;
     if (collectPids(this.fs, dirs).length > 0) await this.killAll();
-    for (const dir of dirs) await removeTree(this.fs, dir, this.timeouts.removeMs);
+    for (const dir of dirs) await removeCgroupTree(this.fs, dir, this.timeouts.removeMs);
   }
 }

@@ -11,7 +11,7 @@
  * ordered: raising writes memsw first, lowering writes the limit first; an EINVAL retries the other order.
  */
 import { join } from 'node:path';
-import { parseCounter, parseKeyed, parseLimit, readText, writeText } from '../common.js';
+import { parseCounter, parseKeyed, parseLimit, readText, writeText } from '../interface-files.js';
 import { CgroupError, errnoOf } from '../errors.js';
 import type { CgroupFs } from '../fs.js';
 import type { MemoryStats, Resources } from '../types.js';

@@ -5,7 +5,7 @@
  *   <dir>/pids.current  tasks now
  */
 import { join } from 'node:path';
-import { parseCounter, parseLimit, readText, writeText } from '../common.js';
+import { parseCounter, parseLimit, readText, writeText } from '../interface-files.js';
 import type { CgroupFs } from '../fs.js';
 import type { Resources } from '../types.js';
 

@@ -12,21 +12,10 @@
  * no controllers: placement, freeze, kill and removal still work; a limit fails with NOT_SUPPORTED.
  */
 import { dirname, join } from 'node:path';
-import {
-  checkCgroupPath,
-  checkPid,
-  checkResources,
-  collectPids,
-  defaultTimeouts,
-  killPids,
-  parseCounter,
-  parseKeyed,
-  parseLimit,
-  readText,
-  removeTree,
-  waitEmpty,
-  writeText,
-} from '../common.js';
+import { parseCounter, parseKeyed, parseLimit, readText, writeText } from '../interface-files.js';
+import { collectPids, killPids, waitEmpty } from '../processes.js';
+import { defaultTimeouts, removeCgroupTree } from '../remove.js';
+import { checkCgroupPath, checkPid, checkResources } from '../validate.js';
 import { pollUntil } from '@skiff/plugin';
 import { CgroupError, errnoOf, systemError } from '../errors.js';
 import { nodeCgroupFs, type CgroupFs } from '../fs.js';
@@ -259,6 +248,6 @@ export class CgroupV2Manager implements CgroupManager {
   async destroy(): Promise<void> {
     if (!this.fs.exists(this.dir)) return;
     if (collectPids(this.fs, [this.dir]).length > 0) await this.killAll();
-    await removeTree(this.fs, this.dir, this.timeouts.removeMs);
+    await removeCgroupTree(this.fs, this.dir, this.timeouts.removeMs);
   }
 }

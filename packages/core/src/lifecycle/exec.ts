@@ -5,7 +5,7 @@ import { FORWARDED_SIGNALS, encodeExecPlan, type ExecPlan } from '@skiff/native'
 import { SkiffError } from '@skiff/plugin';
 import { cgroupOf } from './cgroup.js';
 import { isAlive, type Host } from './host.js';
-import { reconcile } from './prune.js';
+import { reconcile } from './reconcile.js';
 import { resolveUser } from './user.js';
 import { mergeEnv, validateEnv, validateWorkdir } from './validate.js';
 

@@ -3,8 +3,6 @@ import { removeTree } from '@skiff/plugin';
 import { withContainerLock } from '../state/lock.js';
 import type { ContainerRecord } from '../state/record.js';
 import { cgroupOf, destroyCgroup } from './cgroup.js';
-import { killContainer, waitGone } from './signal.js';
-import { adopt } from './prune.js';
 import { files, isAlive, storageDriver, volumeDriver, volumeRequest, type Host } from './host.js';
 import { transition } from './states.js';
 import { trace } from './trace.js';
@@ -57,7 +55,7 @@ export async function finishContainer(host: Host, id: string, exit: ExitInfo = {
 }
 
 /** Stray processes, cgroup, volume bookkeeping: everything a run took, in that order. Idempotent. */
-async function teardown(host: Host, record: ContainerRecord): Promise<void> {
+export async function teardown(host: Host, record: ContainerRecord): Promise<void> {
   await destroyCgroup(record);
   for (let index = record.config.volumes.length - 1; index >= 0; index--) {
     const driver = await volumeDriver(host, record.config.volumes[index]!.driver);
@@ -70,35 +68,8 @@ async function readExitStatus(host: Host, id: string): Promise<ExitInfo> {
   return (await readStatusFile(files(host, id).exitStatus).catch(() => undefined)) ?? {};
 }
 
-/**
- * Removes a container: its writable layer, volume bookkeeping (never volume data), record and name.
- * A running container is refused unless `force`, which kills it first.
- */
-export async function removeContainer(host: Host, reference: string, options: { force: boolean }): Promise<void> {
-  const resolved = await host.store.resolve(reference);
-  // A container recorded as created may in fact run (its `run -d` was killed midway): adopt it first.
-  const found = resolved.status === 'created' ? await adopt(host, resolved) : resolved;
-  await killIfRunning(found, options.force);
-  await withContainerLock(host.roots, found.id, async () => {
-    const record = await host.store.get(found.id);
-    if (!record) return;
-    // It may have started meanwhile (an attached start holds the lock until its command runs).
-    await killIfRunning(record, options.force);
-    await teardown(host, record);
-    await removeTornDown(host, record);
-  });
-}
-
-/** Refuses a running container, or with `force` kills it and waits until it is gone. */
-async function killIfRunning(record: ContainerRecord, force: boolean): Promise<void> {
-  if (record.status !== 'running' || !isAlive(record)) return;
-  if (!force) transition(record.name, 'running', 'remove');
-  await killContainer(record, 'SIGKILL');
-  await waitGone(record, 10_000);
-}
-
 /** Writable layer, mount point, record and name of a torn-down container. The caller holds its lock. */
-async function removeTornDown(host: Host, record: ContainerRecord): Promise<void> {
+export async function removeTornDown(host: Host, record: ContainerRecord): Promise<void> {
   const storage = await storageDriver(host, record.config.storageDriver);
   await storage.remove(record.id);
   await removeTree(files(host, record.id).rootfs);

@@ -1,54 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { containersDir, namesDir, stagingDir } from '../roots.js';
 import { SkiffError, removeTree } from '@skiff/plugin';
-import type { ContainerRecord } from '../state/record.js';
-import { withContainerLock } from '../state/lock.js';
-import { processStartTime } from '../state/proc.js';
-import { cgroupOf } from './cgroup.js';
-import { removeContainer } from './finish.js';
-import { isAlive, type Host } from './host.js';
-import { settle } from './stop.js';
-
-/**
- * Brings saved state in line with reality: a container recorded as running whose init is dead is finished
- * (cgroup, volumes, --rm). Returns the record as it now is, or undefined if it was removed.
- */
-export async function reconcile(host: Host, record: ContainerRecord): Promise<ContainerRecord | undefined> {
-  if (record.status === 'created') return adopt(host, record);
-  if (record.status !== 'running' || isAlive(record)) return record;
-  return settle(host, record);
-}
-
-/**
- * A `run -d` killed after its supervisor started the container but before it saved the pid leaves a running
- * container recorded as `created`. Its cgroup tells: the init is the process there whose parent is not.
- */
-export async function adopt(host: Host, record: ContainerRecord): Promise<ContainerRecord> {
-  const pids = await cgroupOf(record).getPids().catch(() => [] as number[]);
-  if (!pids.length) return record;
-  return withContainerLock(host.roots, record.id, async () => {
-    const current = await host.store.get(record.id);
-    if (!current || current.status !== 'created') return current ?? record;
-    const inside = new Set(pids);
-    const init = pids.find((pid) => !inside.has(parentOf(pid)));
-    const startTime = init === undefined ? undefined : processStartTime(init);
-    if (init === undefined || startTime === undefined) return current;
-    Object.assign(current, { status: 'running', pid: init, pidStartTime: startTime, detached: true, startedAt: new Date().toISOString() });
-    await host.store.save(current);
-    return current;
-  });
-}
-
-function parentOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return 0;
-  }
-}
+import type { Host } from './host.js';
+import { reconcile } from './reconcile.js';
+import { removeContainer } from './remove.js';
 
 const GRACE_MS = 60_000;
 

@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import { DEFAULT_DEVICE_RULES, deviceRule, type DeviceRules } from '@skiff/cgroups';
 import { capabilitySet, type CapabilityName, type DeviceNode, type SecurityOptions } from '@skiff/native';
 import { invalidArgument, resolveInRoot, type Mount } from '@skiff/plugin';
+import type { SecurityConfig } from '../state/record.js';
 import { resolveUser } from './user.js';
 
 /** docker run's isolation flags, as the user gave them. */
@@ -22,18 +23,6 @@ export interface SecurityFlags {
   user?: string;
   /** `HOST[:CONTAINER[:PERMISSIONS]]`, a host device node made available in the container. */
   devices?: string[];
-}
-
-/** The container's isolation, resolved once at create time and used by every start and exec. */
-export interface SecurityConfig {
-  privileged: boolean;
-  capabilities: CapabilityName[] | 'all';
-  noNewPrivileges: boolean;
-  seccomp: 'default' | 'unconfined';
-  readOnlyRoot: boolean;
-  tmpfs: Mount[];
-  user?: { uid: number; gid: number } | undefined;
-  devices: (DeviceNode & { permissions: string })[];
 }
 
 export async function resolveSecurity(flags: SecurityFlags, layers: string[]): Promise<SecurityConfig> {

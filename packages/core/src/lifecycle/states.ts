@@ -1,4 +1,5 @@
 import { SkiffError } from '@skiff/plugin';
+import type { ContainerStatus } from '../state/record.js';
 
 /**
  * The container lifecycle, one transition table (after runc's libcontainer/state_linux.go).
@@ -7,7 +8,6 @@ import { SkiffError } from '@skiff/plugin';
  *      │                                    │
  *      └──────────────remove────────────────┴──▶ (gone)
  */
-export type ContainerStatus = 'created' | 'running' | 'stopped';
 export type Transition = 'start' | 'exit' | 'remove';
 
 const table: Record<ContainerStatus, Partial<Record<Transition, ContainerStatus | 'removed'>>> = {

@@ -1,7 +1,21 @@
-import type { VolumeSpec } from '@skiff/plugin';
+import type { Mount, VolumeSpec } from '@skiff/plugin';
 import type { Resources } from '@skiff/cgroups';
-import type { ContainerStatus } from '../lifecycle/states.js';
-import type { SecurityConfig } from '../lifecycle/security.js';
+import type { CapabilityName, DeviceNode } from '@skiff/native';
+
+/** Where a container is in its lifecycle (lifecycle/states.ts holds the transition table). */
+export type ContainerStatus = 'created' | 'running' | 'stopped';
+
+/** The container's isolation, resolved once at create time and used by every start and exec. */
+export interface SecurityConfig {
+  privileged: boolean;
+  capabilities: CapabilityName[] | 'all';
+  noNewPrivileges: boolean;
+  seccomp: 'default' | 'unconfined';
+  readOnlyRoot: boolean;
+  tmpfs: Mount[];
+  user?: { uid: number; gid: number } | undefined;
+  devices: (DeviceNode & { permissions: string })[];
+}
 
 /** What the container was asked to be: fixed at create time. */
 export interface ContainerConfig {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { mountPointsUnder } from '../fs-safety.js';
 import type { Mount } from '../mount.js';
-import type { DriverContext } from '../registry.js';
+import type { DriverContext } from '../driver-context.js';
 
 /** The context the suites use unless told otherwise: driver root and run root inside the test's temp dir. */
 export function defaultTestContext(dir: string): DriverContext {

@@ -14,7 +14,7 @@ import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkS
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SkiffError } from '../errors.js';
-import type { DriverContext } from '../registry.js';
+import type { DriverContext } from '../driver-context.js';
 import type { StorageDriverFactory } from '../storage.js';
 import { defaultTestContext, runInMountNamespace, scratchDir } from './shared.js';
 

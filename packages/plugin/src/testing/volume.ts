@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SkiffError } from '../errors.js';
-import type { DriverContext } from '../registry.js';
+import type { DriverContext } from '../driver-context.js';
 import type { VolumeDriverFactory, VolumeRequest } from '../volume.js';
 import { defaultTestContext, runInMountNamespace, scratchDir } from './shared.js';
 

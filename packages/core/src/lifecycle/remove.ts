@@ -1,0 +1,34 @@
+import type { ContainerRecord } from '../state/record.js';
+import { withContainerLock } from '../state/lock.js';
+import { removeTornDown, teardown } from './finish.js';
+import { isAlive, type Host } from './host.js';
+import { adopt } from './reconcile.js';
+import { killContainer, waitGone } from './signal.js';
+import { transition } from './states.js';
+
+/**
+ * Removes a container: its writable layer, volume bookkeeping (never volume data), record and name.
+ * A running container is refused unless `force`, which kills it first.
+ */
+export async function removeContainer(host: Host, reference: string, options: { force: boolean }): Promise<void> {
+  const resolved = await host.store.resolve(reference);
+  // A container recorded as created may in fact run (its `run -d` was killed midway): adopt it first.
+  const found = resolved.status === 'created' ? await adopt(host, resolved) : resolved;
+  await killIfRunning(found, options.force);
+  await withContainerLock(host.roots, found.id, async () => {
+    const record = await host.store.get(found.id);
+    if (!record) return;
+    // It may have started meanwhile (an attached start holds the lock until its command runs).
+    await killIfRunning(record, options.force);
+    await teardown(host, record);
+    await removeTornDown(host, record);
+  });
+}
+
+/** Refuses a running container, or with `force` kills it and waits until it is gone. */
+async function killIfRunning(record: ContainerRecord, force: boolean): Promise<void> {
+  if (record.status !== 'running' || !isAlive(record)) return;
+  if (!force) transition(record.name, 'running', 'remove');
+  await killContainer(record, 'SIGKILL');
+  await waitGone(record, 10_000);
+}
