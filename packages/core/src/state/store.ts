@@ -8,7 +8,7 @@ import type { ContainerRecord } from './record.js';
 /**
  * Container records on disk. Safe across concurrent CLI processes: names are reserved by creating
  * <root>/names/<name> exclusively (so of two `run --name x` exactly one wins), records are replaced atomically.
- * Records are small: the calls are synchronous inside (see sync-fs.ts).
+ * Records are small: the calls are synchronous inside (see @skiff/plugin's sync-fs.ts).
  */
 export class ContainerStore {
   constructor(readonly roots: Roots) {}
