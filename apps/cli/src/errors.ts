@@ -3,7 +3,7 @@ import { SkiffError } from '@skiff/plugin';
 /** One line for a person: what failed, why, what to do. Stack traces only with SKIFF_DEBUG=1. */
 export function describeError(error: unknown): string {
   if (process.env.SKIFF_DEBUG === '1' && error instanceof Error) return error.stack ?? error.message;
-  // SkiffError, and errors of packages that mirror it (CgroupError): a message plus an optional hint.
+  // SkiffError (a CgroupError is one), and errors shaped like it: a message plus an optional hint.
   if (SkiffError.isInstance(error) || (error instanceof Error && 'hint' in error)) {
     const hint = (error as { hint?: unknown }).hint;
     return typeof hint === 'string' && hint ? `${error.message}; ${hint}` : error.message;

@@ -1,10 +1,9 @@
 /**
- * The one error type of @skiff/cgroups.
- *
- * Codes are a subset of skiff's closed set (containerd errdefs names), so the CLI maps a CgroupError to its own
- * error type one to one. Recognise it with `CgroupError.isInstance(value)` rather than `instanceof`: a bundled
- * second copy of this package still carries the same global brand.
+ * The one error type of @skiff/cgroups: a SkiffError (from @skiff/plugin) whose code is one of the subset below,
+ * plus the errno of the failed kernel call. Recognise it with `CgroupError.isInstance(value)` rather than
+ * `instanceof`: a bundled second copy of this package still carries the same global brand.
  */
+import { SkiffError, type SkiffErrorOptions } from '@skiff/plugin';
 
 export const CgroupErrorCodes = [
   'INVALID_ARGUMENT',
@@ -19,34 +18,29 @@ export type CgroupErrorCode = (typeof CgroupErrorCodes)[number];
 
 const brand = Symbol.for('skiff.cgroups.error');
 
-export interface CgroupErrorOptions {
-  cause?: unknown;
-  /** What the user can do about it. */
-  hint?: string;
+export interface CgroupErrorOptions extends SkiffErrorOptions {
   /** The errno name (`EINVAL`, `EBUSY`, …) when a kernel call failed. */
   errno?: string;
 }
 
-export class CgroupError extends Error {
-  readonly code: CgroupErrorCode;
-  readonly hint: string | undefined;
+/** A SkiffError (so `SkiffError.isInstance` and the CLI know it) that also carries the failed call's errno. */
+export class CgroupError extends SkiffError {
+  declare readonly code: CgroupErrorCode;
   readonly errno: string | undefined;
   readonly [brand] = true;
 
   constructor(code: CgroupErrorCode, message: string, options: CgroupErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'CgroupError';
-    this.code = code;
-    this.hint = options.hint;
     this.errno = options.errno ?? errnoOf(options.cause);
   }
 
-  static isInstance(value: unknown): value is CgroupError {
+  static override isInstance(value: unknown): value is CgroupError {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
   }
 
   /** True when `value` is a CgroupError with the given code. */
-  static is(value: unknown, code: CgroupErrorCode): value is CgroupError {
+  static override is(value: unknown, code: CgroupErrorCode): value is CgroupError {
     return CgroupError.isInstance(value) && value.code === code;
   }
 }

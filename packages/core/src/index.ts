@@ -11,7 +11,6 @@ export { parseSignal } from './lifecycle/signal.js';
 export { resolveUser } from './lifecycle/user.js';
 export type { SecurityFlags } from './lifecycle/security.js';
 export { trace } from './lifecycle/trace.js';
-export { asSkiffError } from './lifecycle/cgroup.js';
 export { ContainerStore } from './state/store.js';
 export { isSameProcess, processStartTime } from './state/proc.js';
 export type { ContainerRecord, ContainerConfig, ContainerStatus, SecurityConfig } from './state/record.js';

@@ -108,8 +108,8 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
 async function toRunOptions(image: string, command: string[], flags: RunFlags): Promise<RunOptions> {
-  const [{ resourcesFromFlags }, { asSkiffError }, { invalidArgument }, { parseMountFlag, parseVolumeSpec }, { parseLogOptions }] =
-    await Promise.all([import('@skiff/cgroups'), import('@skiff/core'), import('@skiff/plugin'), import('@skiff/volumes'), import('../log-options.js')]);
+  const [{ resourcesFromFlags }, { invalidArgument }, { parseMountFlag, parseVolumeSpec }, { parseLogOptions }] =
+    await Promise.all([import('@skiff/cgroups'), import('@skiff/plugin'), import('@skiff/volumes'), import('../log-options.js')]);
   const env = (flags.env ?? []).flatMap((entry) => {
     if (entry.includes('=')) return [entry];
     if (!entry) throw invalidArgument('empty -e entry: expected KEY=VALUE or KEY');
@@ -117,12 +117,8 @@ async function toRunOptions(image: string, command: string[], flags: RunFlags): 
     const value = process.env[entry];
     return value === undefined ? [] : [`${entry}=${value}`];
   });
-  let resources;
-  try {
-    resources = resourcesFromFlags(flags);
-  } catch (error) {
-    throw asSkiffError(error);
-  }
+  // A bad value is a CgroupError: a SkiffError, so it prints as one.
+  const resources = resourcesFromFlags(flags);
   return {
     image,
     args: command,

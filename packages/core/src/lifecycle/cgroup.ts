@@ -1,42 +1,28 @@
 import { CgroupError, createCgroupManager, removeEmptyParent, type CgroupManager, type Resources } from '@skiff/cgroups';
-import { SkiffError } from '@skiff/plugin';
 import type { ContainerRecord } from '../state/record.js';
 
-/** Runs a cgroups call and turns a CgroupError into skiff's own error type (the codes are the same set). */
-export async function cgroupCall<T>(call: () => T | Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw asSkiffError(error);
-  }
-}
-
-export function asSkiffError(error: unknown): unknown {
-  if (!CgroupError.isInstance(error)) return error;
-  return new SkiffError(error.code, error.message, { cause: error, hint: error.hint });
-}
-
-/** Creates the container's cgroup under `parent` with its limits; the helper puts the init in it before exec. */
+/**
+ * Creates the container's cgroup under `parent` with its limits; the helper puts the init in it before exec.
+ * A failure is a CgroupError, which is a SkiffError with the errno of the failed call.
+ */
 export async function prepareCgroup(id: string, parent: string, resources: Resources): Promise<{ manager: CgroupManager; warnings: string[] }> {
-  return cgroupCall(async () => {
-    const manager = createCgroupManager({ name: id, parent });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await manager.create();
-        break;
-      } catch (error) {
-        // The last container's teardown removed the empty parent between our mkdirs: make it again.
-        if (attempt > 3 || !CgroupError.isInstance(error) || error.errno !== 'ENOENT') throw error;
-      }
-    }
+  const manager = createCgroupManager({ name: id, parent });
+  for (let attempt = 0; ; attempt++) {
     try {
-      const { warnings } = await manager.set(resources);
-      return { manager, warnings };
+      await manager.create();
+      break;
     } catch (error) {
-      await manager.destroy();
-      throw error;
+      // The last container's teardown removed the empty parent between our mkdirs: make it again.
+      if (attempt > 3 || !CgroupError.isInstance(error) || error.errno !== 'ENOENT') throw error;
     }
-  });
+  }
+  try {
+    const { warnings } = await manager.set(resources);
+    return { manager, warnings };
+  } catch (error) {
+    await manager.destroy();
+    throw error;
+  }
 }
 
 /** The container's cgroup manager (asking creates no directories). */
@@ -44,8 +30,6 @@ export const cgroupOf = (record: ContainerRecord) => createCgroupManager({ name:
 
 /** Removes the container's cgroup, then the shared parent if that left it empty. Idempotent. */
 export async function destroyCgroup(record: ContainerRecord): Promise<void> {
-  await cgroupCall(async () => {
-    await cgroupOf(record).destroy();
-    removeEmptyParent(record.config.cgroupParent);
-  });
+  await cgroupOf(record).destroy();
+  removeEmptyParent(record.config.cgroupParent);
 }
