@@ -1,6 +1,6 @@
 /** What both conformance suites need: a driver context, a scratch directory, a real mount namespace. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
@@ -11,6 +11,22 @@ import type { DriverContext } from '../driver-context.js';
 /** The context the suites use unless told otherwise: driver root and run root inside the test's temp dir. */
 export function defaultTestContext(dir: string): DriverContext {
   return { root: join(dir, 'driver'), runRoot: join(dir, 'run'), isContainerActive: async () => false };
+}
+
+/**
+ * A fresh scratch directory, the driver's context in it (its root and the run root made, 0700, as skiff makes
+ * them) and the factory's driver.
+ */
+export async function setupDriver<D>(
+  kind: string,
+  factory: { create(context: DriverContext): D },
+  makeContext: (dir: string) => DriverContext | Promise<DriverContext>,
+): Promise<{ dir: string; context: DriverContext; driver: D }> {
+  const dir = scratchDir(kind);
+  const context = await makeContext(dir);
+  mkdirSync(context.root, { recursive: true, mode: 0o700 });
+  mkdirSync(context.runRoot, { recursive: true, mode: 0o700 });
+  return { dir, context, driver: factory.create(context) };
 }
 
 /** A temp dir removed after the test; refuses to remove one that still holds a mount. */

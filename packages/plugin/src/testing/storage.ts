@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { SkiffError } from '../errors.js';
 import type { DriverContext } from '../driver-context.js';
 import type { StorageDriverFactory } from '../storage.js';
-import { defaultTestContext, runInMountNamespace, scratchDir } from './shared.js';
+import { defaultTestContext, runInMountNamespace, setupDriver } from './shared.js';
 
 export interface StorageTestOptions {
   /**
@@ -33,11 +33,7 @@ export function runStorageDriverTests(
   options: StorageTestOptions = {},
 ): void {
   async function setup() {
-    const dir = scratchDir('storage');
-    const context = await makeContext(dir);
-    mkdirSync(context.root, { recursive: true, mode: 0o700 });
-    mkdirSync(context.runRoot, { recursive: true, mode: 0o700 });
-    const driver = factory.create(context);
+    const { dir, context, driver } = await setupDriver('storage', factory, makeContext);
     return { dir, context, driver, layers: { dirs: makeLayers(join(dir, 'layers')) } };
   }
 

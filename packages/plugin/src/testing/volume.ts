@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { SkiffError } from '../errors.js';
 import type { DriverContext } from '../driver-context.js';
 import type { VolumeDriverFactory, VolumeRequest } from '../volume.js';
-import { defaultTestContext, runInMountNamespace, scratchDir } from './shared.js';
+import { defaultTestContext, runInMountNamespace, setupDriver } from './shared.js';
 
 export interface VolumeTestOptions {
   /** Whether what the container writes lands in the host directory `request.source` (true for bind and overlay). */
@@ -35,11 +35,7 @@ export function runVolumeDriverTests(
 ): void {
   const byName = options.source === 'name';
   async function setup() {
-    const dir = scratchDir('volume');
-    const context = await makeContext(dir);
-    mkdirSync(context.root, { recursive: true, mode: 0o700 });
-    mkdirSync(context.runRoot, { recursive: true, mode: 0o700 });
-    const driver = factory.create(context);
+    const { dir, context, driver } = await setupDriver('volume', factory, makeContext);
     const image = join(dir, 'image');
     mkdirSync(join(image, 'data'), { recursive: true });
     writeFileSync(join(image, 'data/from-image'), 'image file');
