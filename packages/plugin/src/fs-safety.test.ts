@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { SkiffError } from './errors.js';
-import { MAX_SYMLINKS, mountOf, mountPointsUnder, parseMountInfo, removeTree, resolveInRoot } from './fs-safety.js';
+import { MAX_SYMLINKS, removeTree, resolveInRoot } from './fs-safety.js';
+import { mountOf, mountPointsUnder, parseMountInfo } from './mountinfo.js';
 
 const inside = (root: string, path: string) => path === root || path.startsWith(`${root}/`);
 

@@ -12,16 +12,8 @@ export type { ImageConfig } from './image.js';
 export type { DriverContext, Support } from './driver-context.js';
 export { DriverRegistry, type DriverKind, type Registration, type StorageRegistration, type VolumeRegistration } from './registry.js';
 export { definePlugin, assertPlugin, type SkiffPlugin } from './define-plugin.js';
-export {
-  mountPointsUnder,
-  mountOf,
-  removeTree,
-  resolveInRoot,
-  readMountInfo,
-  parseMountInfo,
-  MAX_SYMLINKS,
-  type MountInfoEntry,
-} from './fs-safety.js';
+export { removeTree, resolveInRoot, MAX_SYMLINKS } from './fs-safety.js';
+export { mountPointsUnder, mountOf, readMountInfo, parseMountInfo, type MountInfoEntry } from './mountinfo.js';
 export { FS_MAGIC, filesystemListed, filesystemName, filesystemType, kernelHasFilesystem } from './filesystems.js';
 export { withLock, type LockOptions } from './lock.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic.js';

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { mountPointsUnder } from '../fs-safety.js';
+import { mountPointsUnder } from '../mountinfo.js';
 import type { Mount } from '../mount.js';
 import type { DriverContext } from '../driver-context.js';
 
