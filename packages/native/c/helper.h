@@ -187,6 +187,11 @@ void seccomp_print_rules(void); /* for `skiff-helper constants` */
 void security_enter_user(const struct security *s);
 void security_finish(const struct security *s);
 
+/* ---- reexec.c ---- */
+
+/* Re-executes the helper from a sealed memfd copy of itself, unless it already runs from one. */
+void reexec_from_sealed_copy(char **argv);
+
 /* ---- net.c ---- */
 
 void loopback_up(void);

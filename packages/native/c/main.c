@@ -6,8 +6,9 @@
  *   skiff-helper exec        read an exec plan from fd 3 and run a command in a running container
  *   skiff-helper constants   print the values src/plan.ts mirrors (used by the tests that keep them in sync)
  *
- * If fd 4 is open, "pid N\n" is written to it once the command runs (N: the host pid of the container's
- * init, or of the exec'd process), then it is closed.
+ * run and exec first re-exec themselves from a sealed memfd copy (reexec.c). If fd 4 is open, "pid N\n" is
+ * written to it once the command runs (N: the host pid of the container's init, or of the exec'd process),
+ * then it is closed.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -59,6 +60,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: skiff-helper run|exec   (the plan is read from fd 3)\n");
 		return EXIT_SETUP;
 	}
+	/* Before anything else: from here on every process of ours runs the sealed copy, never the host file. */
+	reexec_from_sealed_copy(argv);
 	/* Our fd 4, if the caller opened one; close-on-exec so the command never inherits it. */
 	if (fcntl(4, F_SETFD, FD_CLOEXEC) == 0)
 		pid_fd = 4;

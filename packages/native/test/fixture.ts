@@ -98,6 +98,8 @@ export interface HelperOptions {
   keepPlanOpen?: boolean;
   /** Give the helper a pipe on fd 4, as the CLI does, and collect what it writes there. */
   reportPid?: boolean;
+  /** Another helper binary to run than the package's (a copy an attack test may damage). */
+  helper?: string;
 }
 
 /** Env the helper is started with: the host's plus a marker that must never reach a container. */
@@ -117,7 +119,7 @@ export function startExec(plan: ExecPlan, options: HelperOptions = {}): RunningH
 export function spawnHelper(mode: 'run' | 'exec', plan: Buffer, options: HelperOptions = {}): RunningHelper {
   const [key, value] = HOST_MARKER.split('=') as [string, string];
   const stdio: StdioOptions = [options.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', ...(options.reportPid ? ['pipe' as const] : [])];
-  const child = spawn(helperPath(), [mode], { stdio, env: { ...process.env, [key]: value } });
+  const child = spawn(options.helper ?? helperPath(), [mode], { stdio, env: { ...process.env, [key]: value } });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let pidText = '';
