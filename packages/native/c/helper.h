@@ -21,11 +21,16 @@
 /* What the process may do once it runs the command: user, capabilities, no_new_privs, seccomp. Shared by run
  * and exec. A record the plan leaves out means the strictest choice: no capability, the seccomp filter on,
  * root (0:0) with no supplementary group. */
+struct seccomp_syscall;
+struct seccomp_program;
 struct security {
 	int all_caps;                /* keep every capability (privileged) */
 	unsigned long long caps;     /* else: bit N set = keep capability N */
 	int no_new_privs;
-	int seccomp;                 /* 1: the default filter of seccomp.c, 0: unconfined */
+	int seccomp;                 /* 1: the filter of the syscall records (seccomp.c), 0: unconfined */
+	struct seccomp_syscall *syscalls; /* `syscall` records, each with its `sysarg` conditions */
+	size_t n_syscalls;
+	struct seccomp_program *program;  /* built from them by seccomp_prepare */
 	uid_t uid;
 	gid_t gid;
 	gid_t *groups;               /* supplementary groups */
@@ -179,13 +184,23 @@ void caps_set(const struct security *s);
 
 /* ---- seccomp.c ---- */
 
-void seccomp_install(void);
-void seccomp_print_rules(void); /* for `skiff-helper constants` */
+/* The `syscall` and `sysarg` records of a plan; returns 0 for any other. */
+int seccomp_record(const char *keyword, char *fields[], struct security *s);
+/* Builds the filter of the plan's records (nothing when unconfined), before anything enters the container. */
+void seccomp_prepare(struct security *s);
+void seccomp_install(const struct security *s);
+void seccomp_print_constants(void); /* for `skiff-helper constants` */
 
 /* ---- security.c: the last steps before the command runs (run and exec) ---- */
 
 void security_enter_user(const struct security *s);
 void security_finish(const struct security *s);
+
+/* ---- trace.c: SKIFF_TRACE=1 spans for the benchmark ---- */
+
+long long monotonic_ns(void);
+int tracing(void);
+void trace_span(const char *step, long long start_ns); /* "skiff-trace-span STEP MS" on stderr when tracing */
 
 /* ---- reexec.c ---- */
 

@@ -48,7 +48,7 @@ static int cmd_constants(void)
 		printf("signal %zu %d\n", i, forwarded_signals[i]);
 	for (const struct capability *c = capabilities; c->name; c++)
 		printf("cap %s %d\n", c->name, c->number);
-	seccomp_print_rules();
+	seccomp_print_constants();
 	return 0;
 }
 

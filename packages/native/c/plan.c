@@ -18,7 +18,8 @@ const struct plan_record plan_records[] = {
 	{ "tty", 1 }, { "stdin", 1 }, { "network", 1 }, { "cgroup", 1 }, { "init", 1 },
 	{ "detach", 1 }, { "log", 1 }, { "logmax", 1 }, { "logkeep", 1 }, { "status", 1 }, { "exitcmd", 1 },
 	/* security (shared with exec) */
-	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "user", 2 }, { "group", 1 },
+	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 },
+	{ "user", 2 }, { "group", 1 },
 	/* the container's view */
 	{ "mask", 1 }, { "readonly", 1 }, { "readonlyroot", 1 }, { "device", 5 },
 	{ "end", 0 }, { NULL, 0 },
@@ -28,7 +29,8 @@ const struct plan_record plan_records[] = {
 const struct plan_record exec_plan_records[] = {
 	{ "target", 1 }, { "arg", 1 }, { "env", 1 }, { "cwd", 1 }, { "tty", 1 }, { "stdin", 1 }, { "cgroup", 1 },
 	/* security (shared with run) */
-	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "user", 2 }, { "group", 1 },
+	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 },
+	{ "user", 2 }, { "group", 1 },
 	{ "end", 0 }, { NULL, 0 },
 };
 
@@ -143,9 +145,9 @@ static int security_record(const char *k, char *f[MAX_FIELDS], struct security *
 	} else if (!strcmp(k, "nonewprivs")) {
 		s->no_new_privs = flag01(k, f[0]);
 	} else if (!strcmp(k, "seccomp")) {
-		if (strcmp(f[0], "default") && strcmp(f[0], "unconfined"))
-			bailx("plan: unknown seccomp profile \"%s\"", f[0]);
-		s->seccomp = !strcmp(f[0], "default");
+		if (strcmp(f[0], "filter") && strcmp(f[0], "unconfined"))
+			bailx("plan: unknown seccomp mode \"%s\" (filter or unconfined)", f[0]);
+		s->seccomp = !strcmp(f[0], "filter");
 		free(f[0]);
 	} else if (!strcmp(k, "user")) {
 		s->uid = (uid_t)number("user uid", f[0], 0xfffffffeULL);
@@ -154,7 +156,7 @@ static int security_record(const char *k, char *f[MAX_FIELDS], struct security *
 		s->groups = xrealloc(s->groups, (s->n_groups + 1) * sizeof *s->groups);
 		s->groups[s->n_groups++] = (gid_t)number("group", f[0], 0xfffffffeULL);
 	} else {
-		return 0;
+		return seccomp_record(k, f, s);
 	}
 	return 1;
 }
@@ -283,6 +285,7 @@ void plan_read(int fd, struct plan *plan)
 	}
 	free(r.buf);
 	validate(plan);
+	seccomp_prepare(&plan->security);
 }
 
 void exec_plan_read(int fd, struct exec_plan *plan)
@@ -324,4 +327,5 @@ void exec_plan_read(int fd, struct exec_plan *plan)
 		bailx("plan: no command");
 	if (!plan->cwd || plan->cwd[0] != '/')
 		bailx("plan: cwd must be an absolute path");
+	seccomp_prepare(&plan->security);
 }

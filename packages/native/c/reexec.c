@@ -21,7 +21,6 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -37,13 +36,6 @@
 #define TRACE_ENV "SKIFF_HELPER_REEXEC_NS"
 
 extern char **environ;
-
-static long long monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* True when /proc/self/exe is already a memfd carrying our seals. */
 static int running_from_sealed_copy(void)
@@ -90,16 +82,14 @@ void reexec_from_sealed_copy(char **argv)
 	if (running_from_sealed_copy()) {
 		/* SKIFF_TRACE=1: what the copy, the seals and the execve cost, for `pnpm bench`. */
 		if (start) {
-			long long took = monotonic_ns() - strtoll(start, NULL, 10);
-			fprintf(stderr, "skiff-trace-span helper-reexec %.3f\n", took / 1e6);
+			trace_span("helper-reexec", strtoll(start, NULL, 10));
 			unsetenv(TRACE_ENV);
 		}
 		return;
 	}
 	if (start)
 		unsetenv(TRACE_ENV); /* stale, from a caller: not ours */
-	const char *trace = getenv("SKIFF_TRACE");
-	if (trace && !strcmp(trace, "1")) {
+	if (tracing()) {
 		char value[32];
 		snprintf(value, sizeof value, "%lld", monotonic_ns());
 		setenv(TRACE_ENV, value, 1);

@@ -1,227 +1,247 @@
 /*
- * The default seccomp filter (`seccomp default`): docker's default profile for a container without extra
- * capabilities, written as a classic BPF program by hand (no libseccomp, so the static helper stays small).
+ * The seccomp filter the plan describes (`seccomp filter` and its `syscall`/`sysarg` records; the table is
+ * SECCOMP_PROFILE in src/seccomp-profile.ts), built with libseccomp when the plan is read, installed right
+ * before the command runs (security.c).
  *
- * What it does, in order, for every system call:
- *   - the architecture must be x86_64. Anything else, i.e. a 32-bit int 0x80 call, whose syscall numbers
- *     mean different calls and would slip past every check below, kills the process (SIGSYS);
- *   - x32 calls (number with bit 0x40000000, same architecture token) fail with ENOSYS;
- *   - the calls in seccomp_rules[] fail with their errno, some only for certain arguments;
- *   - everything else is allowed. What capabilities forbid (most of the list needs CAP_SYS_ADMIN and the
- *     like) the kernel refuses anyway; the filter also closes what capabilities do not cover (keyctl,
- *     userfaultfd, io_uring, namespace creation through a user namespace, TIOCSTI on a shared terminal).
- * The i386-only calls of docker's list (stime, umount, vm86, vm86old) do not exist on x86_64; the
- * architecture check refuses the whole i386 ABI.
+ * A call gets, in this order:
+ *   - another architecture's ABI (a 32-bit `int 0x80`, whose numbers mean other calls): the process is killed;
+ *   - an x32 call (bit 0x40000000 set, same architecture token): ENOSYS;
+ *   - a number above every call the plan names (newer than the profile): ENOSYS, as runc answers, so that
+ *     libc falls back to an older call instead of failing on EPERM;
+ *   - the plan's rules; a call they do not name: EPERM.
  *
- * Keep seccomp_rules[] in sync with SECCOMP_BLOCKED in src/security.ts (a test checks).
+ * libseccomp refuses a rule whose action equals the filter's default, and more than one comparison of one
+ * argument in a rule, so "allow ioctl, but EPERM for TIOCSTI" cannot be one filter. Two are installed: the
+ * allow list (default EPERM) and a deny filter (default allow) with the rules that refuse a call for some
+ * arguments. The kernel runs both and keeps the stricter answer. The first checks above are a few
+ * instructions of our own put in front of libseccomp's allow list.
+ *
+ * Names libseccomp does not know, or that are not x86_64 calls (chown32, socketcall), are skipped.
  */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <sched.h>
-#include <stddef.h>
 #include <stdio.h>
-#include <sys/ioctl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if __has_include(<seccomp.h>)
+#include <seccomp.h>
+#else
+#error "skiff-helper needs libseccomp's header and static library: apt-get install libseccomp-dev"
+#endif
 
 #include "helper.h"
 
-#if defined(__x86_64__)
-
-/* What a rule does with its call: fail always, or only for some arguments. */
-enum { ALWAYS, CLONE_NAMESPACES, PERSONALITY, IOCTL_TERMINAL };
-
-/* The namespace flags of clone(2) (0x7e020000, as in docker's profile). CLONE_NEWTIME is not among them:
- * clone's flags have no room for it (only unshare and clone3 take it, and both are refused). */
-#define CLONE_NAMESPACE_FLAGS \
-	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
-_Static_assert(CLONE_NAMESPACE_FLAGS == 0x7e020000, "docker's clone mask");
-
-#define RULE(name, err, kind, why) { #name, __NR_##name, err, kind, why }
-static const struct {
-	const char *name;
-	int nr;
-	int err;
-	int kind;
-	const char *only; /* for the conditional rules: when they apply */
-} rules[] = {
-	RULE(_sysctl, EPERM, ALWAYS, NULL),
-	RULE(acct, EPERM, ALWAYS, NULL),
-	RULE(add_key, EPERM, ALWAYS, NULL),
-	RULE(bpf, EPERM, ALWAYS, NULL),
-	RULE(clock_adjtime, EPERM, ALWAYS, NULL),
-	RULE(clock_settime, EPERM, ALWAYS, NULL),
-	RULE(clone, EPERM, CLONE_NAMESPACES,
-	     "flags include CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET or "
-	     "CLONE_NEWCGROUP"),
-	/* ENOSYS, not EPERM: glibc then falls back to clone, whose flags the rule above can inspect (clone3
-	 * passes them in memory, out of a filter's reach). */
-	RULE(clone3, ENOSYS, ALWAYS, NULL),
-	RULE(create_module, EPERM, ALWAYS, NULL),
-	RULE(delete_module, EPERM, ALWAYS, NULL),
-	RULE(fanotify_init, EPERM, ALWAYS, NULL),
-	RULE(finit_module, EPERM, ALWAYS, NULL),
-	/* The new mount API: the same power as mount(2). */
-	RULE(fsconfig, EPERM, ALWAYS, NULL),
-	RULE(fsmount, EPERM, ALWAYS, NULL),
-	RULE(fsopen, EPERM, ALWAYS, NULL),
-	RULE(fspick, EPERM, ALWAYS, NULL),
-	RULE(get_kernel_syms, EPERM, ALWAYS, NULL),
-	RULE(get_mempolicy, EPERM, ALWAYS, NULL),
-	RULE(init_module, EPERM, ALWAYS, NULL),
-	/* TIOCSTI pushes bytes into a terminal's input: a container sharing the caller's tty could type commands
-	 * into the host shell. TIOCLINUX can do the same on a virtual console. */
-	RULE(ioctl, EPERM, IOCTL_TERMINAL, "request TIOCSTI or TIOCLINUX"),
-	RULE(io_uring_enter, EPERM, ALWAYS, NULL),
-	RULE(io_uring_register, EPERM, ALWAYS, NULL),
-	RULE(io_uring_setup, EPERM, ALWAYS, NULL),
-	RULE(ioperm, EPERM, ALWAYS, NULL),
-	RULE(iopl, EPERM, ALWAYS, NULL),
-	RULE(kcmp, EPERM, ALWAYS, NULL),
-	RULE(kexec_file_load, EPERM, ALWAYS, NULL),
-	RULE(kexec_load, EPERM, ALWAYS, NULL),
-	RULE(keyctl, EPERM, ALWAYS, NULL),
-	RULE(lookup_dcookie, EPERM, ALWAYS, NULL),
-	RULE(mbind, EPERM, ALWAYS, NULL),
-	RULE(mount, EPERM, ALWAYS, NULL),
-	RULE(mount_setattr, EPERM, ALWAYS, NULL),
-	RULE(move_mount, EPERM, ALWAYS, NULL),
-	RULE(move_pages, EPERM, ALWAYS, NULL),
-	RULE(name_to_handle_at, EPERM, ALWAYS, NULL),
-	RULE(nfsservctl, EPERM, ALWAYS, NULL),
-	RULE(open_by_handle_at, EPERM, ALWAYS, NULL),
-	RULE(open_tree, EPERM, ALWAYS, NULL),
-	RULE(perf_event_open, EPERM, ALWAYS, NULL),
-	/* Allowed: PER_LINUX, PER_LINUX32, UNAME26 and their mix, and the query 0xffffffff (docker's list). */
-	RULE(personality, EPERM, PERSONALITY, "persona other than 0x0, 0x8, 0x20000, 0x20008 or 0xffffffff"),
-	RULE(pidfd_getfd, EPERM, ALWAYS, NULL),
-	RULE(pivot_root, EPERM, ALWAYS, NULL),
-	RULE(process_madvise, EPERM, ALWAYS, NULL),
-	RULE(process_vm_readv, EPERM, ALWAYS, NULL),
-	RULE(process_vm_writev, EPERM, ALWAYS, NULL),
-	RULE(ptrace, EPERM, ALWAYS, NULL),
-	RULE(query_module, EPERM, ALWAYS, NULL),
-	RULE(quotactl, EPERM, ALWAYS, NULL),
-	RULE(quotactl_fd, EPERM, ALWAYS, NULL),
-	RULE(reboot, EPERM, ALWAYS, NULL),
-	RULE(request_key, EPERM, ALWAYS, NULL),
-	RULE(set_mempolicy, EPERM, ALWAYS, NULL),
-	RULE(set_mempolicy_home_node, EPERM, ALWAYS, NULL),
-	RULE(setns, EPERM, ALWAYS, NULL),
-	RULE(settimeofday, EPERM, ALWAYS, NULL),
-	RULE(swapoff, EPERM, ALWAYS, NULL),
-	RULE(swapon, EPERM, ALWAYS, NULL),
-	RULE(sysfs, EPERM, ALWAYS, NULL),
-	RULE(syslog, EPERM, ALWAYS, NULL),
-	RULE(umount2, EPERM, ALWAYS, NULL),
-	RULE(unshare, EPERM, ALWAYS, NULL),
-	RULE(uselib, EPERM, ALWAYS, NULL),
-	RULE(userfaultfd, EPERM, ALWAYS, NULL),
-	RULE(ustat, EPERM, ALWAYS, NULL),
-	RULE(vhangup, EPERM, ALWAYS, NULL),
+struct seccomp_arg {
+	unsigned index;
+	enum scmp_compare op;
+	unsigned long long value, value_two;
 };
-#undef RULE
-#define N_RULES (sizeof rules / sizeof *rules)
 
-static const unsigned personalities[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff };
-#define N_PERSONALITIES (sizeof personalities / sizeof *personalities)
+struct seccomp_syscall {
+	char *name;
+	int errno_ret; /* -1: allow */
+	struct seccomp_arg *args;
+	size_t n_args;
+};
 
-/* Offsets in struct seccomp_data. An argument is 64 bits; on little-endian x86_64 its low half comes first,
- * and the low half is all the kernel reads of clone's flags, personality's persona and ioctl's request. */
-#define NR_AT offsetof(struct seccomp_data, nr)
-#define ARCH_AT offsetof(struct seccomp_data, arch)
-#define ARG_LOW_AT(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+struct seccomp_program {
+	struct sock_fprog allow_list; /* default EPERM, our checks in front */
+	struct sock_fprog deny;       /* default allow; .len 0 when the plan has no such rule */
+};
+
+#define DEFAULT_ERRNO EPERM
+#define NEWER_ERRNO ENOSYS
 #define X32_SYSCALL_BIT 0x40000000u
 
-/* Two instructions a rule, plus the header, the argument checks and the final allow. */
-static struct sock_filter program[2 * N_RULES + 32];
-static unsigned short length;
+static const struct {
+	const char *name;
+	enum scmp_compare op;
+} ops[] = {
+	{ "NE", SCMP_CMP_NE }, { "LT", SCMP_CMP_LT }, { "LE", SCMP_CMP_LE }, { "EQ", SCMP_CMP_EQ },
+	{ "GE", SCMP_CMP_GE }, { "GT", SCMP_CMP_GT }, { "MASKED_EQ", SCMP_CMP_MASKED_EQ },
+};
 
-static void emit(unsigned short code, unsigned k, unsigned char jt, unsigned char jf)
+static int action_errno(const char *action)
 {
-	if (length == sizeof program / sizeof *program)
-		bailx("seccomp: filter too long"); /* cannot happen: sized for the table above */
-	program[length++] = (struct sock_filter){ code, jt, jf, k };
+	if (!strcmp(action, "allow"))
+		return -1;
+	if (!strcmp(action, "EPERM"))
+		return EPERM;
+	if (!strcmp(action, "ENOSYS"))
+		return ENOSYS;
+	bailx("plan: unknown syscall action \"%s\" (allow, EPERM or ENOSYS)", action);
 }
 
-#define RET(value) emit(BPF_RET | BPF_K, value, 0, 0)
-#define LOAD(offset) emit(BPF_LD | BPF_W | BPF_ABS, offset, 0, 0)
-
-/* Each rule: "if nr == N then <block>", where the block ends in a RET (so A may be overwritten in it). */
-static void emit_rule(size_t i)
+static unsigned long long u64(const char *what, char *text)
 {
-	unsigned deny = SECCOMP_RET_ERRNO | (unsigned)rules[i].err;
-	switch (rules[i].kind) {
-	case ALWAYS:
-		emit(BPF_JMP | BPF_JEQ | BPF_K, rules[i].nr, 0, 1);
-		RET(deny);
-		break;
-	case CLONE_NAMESPACES:
-		emit(BPF_JMP | BPF_JEQ | BPF_K, rules[i].nr, 0, 4);
-		LOAD(ARG_LOW_AT(0));
-		emit(BPF_JMP | BPF_JSET | BPF_K, CLONE_NAMESPACE_FLAGS, 0, 1);
-		RET(deny);
-		RET(SECCOMP_RET_ALLOW);
-		break;
-	case PERSONALITY:
-		emit(BPF_JMP | BPF_JEQ | BPF_K, rules[i].nr, 0, 1 + N_PERSONALITIES + 2);
-		LOAD(ARG_LOW_AT(0));
-		for (size_t p = 0; p < N_PERSONALITIES; p++) /* a match jumps over the rest and the deny, to allow */
-			emit(BPF_JMP | BPF_JEQ | BPF_K, personalities[p], N_PERSONALITIES - p, 0);
-		RET(deny);
-		RET(SECCOMP_RET_ALLOW);
-		break;
-	case IOCTL_TERMINAL:
-		emit(BPF_JMP | BPF_JEQ | BPF_K, rules[i].nr, 0, 5);
-		LOAD(ARG_LOW_AT(1));
-		emit(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 2, 0);
-		emit(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 1, 0);
-		RET(SECCOMP_RET_ALLOW);
-		RET(deny);
-		break;
+	char *end;
+	errno = 0;
+	unsigned long long value = strtoull(text, &end, 10);
+	if (errno || !*text || *end || text[0] == '-')
+		bailx("plan: bad sysarg %s \"%s\"", what, text);
+	free(text);
+	return value;
+}
+
+int seccomp_record(const char *k, char *f[], struct security *s)
+{
+	if (!strcmp(k, "syscall")) {
+		s->syscalls = xrealloc(s->syscalls, (s->n_syscalls + 1) * sizeof *s->syscalls);
+		struct seccomp_syscall *call = &s->syscalls[s->n_syscalls++];
+		*call = (struct seccomp_syscall){ .name = f[0], .errno_ret = action_errno(f[1]) };
+		free(f[1]);
+	} else if (!strcmp(k, "sysarg")) {
+		if (!s->n_syscalls)
+			bailx("plan: sysarg before any syscall record");
+		struct seccomp_syscall *call = &s->syscalls[s->n_syscalls - 1];
+		if (call->n_args == 6)
+			bailx("plan: more than 6 sysarg records for %s", call->name);
+		struct seccomp_arg arg = { .index = (unsigned)u64("index", f[0]) };
+		if (arg.index > 5)
+			bailx("plan: sysarg index %u: a call has 6 arguments", arg.index);
+		size_t i = 0;
+		while (i < sizeof ops / sizeof *ops && strcmp(ops[i].name, f[1]))
+			i++;
+		if (i == sizeof ops / sizeof *ops)
+			bailx("plan: unknown sysarg operator \"%s\"", f[1]);
+		free(f[1]);
+		arg.op = ops[i].op;
+		arg.value = u64("value", f[2]);
+		arg.value_two = u64("value two", f[3]);
+		call->args = xrealloc(call->args, (call->n_args + 1) * sizeof *call->args);
+		call->args[call->n_args++] = arg;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+static scmp_filter_ctx filter_new(uint32_t default_action, uint32_t bad_arch)
+{
+	scmp_filter_ctx ctx = seccomp_init(default_action);
+	if (!ctx)
+		bailx("seccomp: cannot create a filter");
+	int rc;
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, bad_arch)) < 0 ||
+	    /* A binary tree of syscall numbers instead of a chain: fewer instructions per call for a long list. */
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0) {
+		errno = -rc;
+		bail("seccomp: set a filter attribute");
+	}
+	return ctx;
+}
+
+/* libseccomp writes its BPF to an fd; a memfd brings it back into memory. */
+static struct sock_fprog filter_export(scmp_filter_ctx ctx, size_t room_in_front)
+{
+	int fd = memfd_create("seccomp", MFD_CLOEXEC);
+	if (fd < 0)
+		bail("memfd_create");
+	int rc = seccomp_export_bpf(ctx, fd);
+	if (rc < 0) {
+		errno = -rc;
+		bail("seccomp: generate the filter");
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		bail("seccomp: stat the filter");
+	size_t len = (size_t)st.st_size / sizeof(struct sock_filter);
+	if (len + room_in_front > BPF_MAXINSNS)
+		bailx("seccomp: the filter has %zu instructions, more than the kernel's %d", len + room_in_front, BPF_MAXINSNS);
+	struct sock_filter *program = xmalloc((len + room_in_front) * sizeof *program);
+	if (pread(fd, program + room_in_front, (size_t)st.st_size, 0) != st.st_size)
+		bail("seccomp: read the filter");
+	close(fd);
+	return (struct sock_fprog){ .len = (unsigned short)(len + room_in_front), .filter = program };
+}
+
+/* Our checks in front of the allow list (see the top of the file). Jumps are relative to the next one. */
+#define FRONT 6
+static void front_checks(struct sock_filter *f, int max_nr)
+{
+	/* 0 */ f[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	/* 1 */ f[1] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 4); /* else: 6 */
+	/* 2 */ f[2] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	/* 3 */ f[3] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 1, 0); /* x32: 5 */
+	/* 4 */ f[4] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (unsigned)max_nr, 0, 1); /* newer: 5, else 6 */
+	/* 5 */ f[5] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | NEWER_ERRNO);
+	/* 6: libseccomp's program, which checks the architecture again and kills on any other */
+}
+
+static void rule_add(scmp_filter_ctx ctx, uint32_t action, int nr, const struct seccomp_syscall *call)
+{
+	struct scmp_arg_cmp cmp[6];
+	for (size_t i = 0; i < call->n_args; i++)
+		cmp[i] = (struct scmp_arg_cmp){ call->args[i].index, call->args[i].op, call->args[i].value, call->args[i].value_two };
+	int rc = seccomp_rule_add_exact_array(ctx, action, nr, (unsigned)call->n_args, cmp);
+	if (rc < 0) {
+		errno = -rc;
+		bail("seccomp: rule for %s", call->name);
 	}
 }
 
+void seccomp_prepare(struct security *s)
+{
+	if (!s->seccomp)
+		return;
+#if !defined(__x86_64__)
+	bailx("the seccomp filter is written for x86_64 only; run with seccomp unconfined here");
+#endif
+	scmp_filter_ctx allow_list = filter_new(SCMP_ACT_ERRNO(DEFAULT_ERRNO), SCMP_ACT_KILL_PROCESS);
+	/* Another architecture is the allow list's to kill; x32 calls pass here and get ENOSYS there. */
+	scmp_filter_ctx deny = filter_new(SCMP_ACT_ALLOW, SCMP_ACT_ALLOW);
+	long long start = monotonic_ns();
+	int max_nr = -1, n_deny = 0;
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct seccomp_syscall *call = &s->syscalls[i];
+		int nr = seccomp_syscall_resolve_name(call->name);
+		if (nr < 0) /* __NR_SCMP_ERROR: unknown to libseccomp; other negatives: not an x86_64 call */
+			continue;
+		if (nr > max_nr)
+			max_nr = nr;
+		if (call->errno_ret < 0) {
+			rule_add(allow_list, SCMP_ACT_ALLOW, nr, call);
+		} else if (call->n_args) {
+			rule_add(deny, SCMP_ACT_ERRNO((uint32_t)call->errno_ret), nr, call);
+			n_deny++;
+		} else if (call->errno_ret != DEFAULT_ERRNO) { /* refusing with the default errno is what happens anyway */
+			rule_add(allow_list, SCMP_ACT_ERRNO((uint32_t)call->errno_ret), nr, call);
+		}
+	}
+	if (max_nr < 0)
+		bailx("plan: the seccomp filter names no x86_64 system call");
+	struct seccomp_program *program = xmalloc(sizeof *program);
+	program->allow_list = filter_export(allow_list, FRONT);
+	front_checks(program->allow_list.filter, max_nr);
+	program->deny = n_deny ? filter_export(deny, 0) : (struct sock_fprog){ 0 };
+	seccomp_release(allow_list);
+	seccomp_release(deny);
+	s->program = program;
+	trace_span("helper-seccomp-build", start);
+}
+
 /*
- * Installs the filter on this process; it is inherited by every child and kept across execve. The kernel
+ * Installs the filters on this process; they are inherited by every child and kept across execve. The kernel
  * allows it with no_new_privs set or with CAP_SYS_ADMIN (security.c orders the steps so one holds).
  */
-void seccomp_install(void)
+void seccomp_install(const struct security *s)
 {
-	length = 0;
-	LOAD(ARCH_AT);
-	emit(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
-	RET(SECCOMP_RET_KILL_PROCESS);
-	LOAD(NR_AT);
-	emit(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1);
-	RET(SECCOMP_RET_ERRNO | ENOSYS);
-	for (size_t i = 0; i < N_RULES; i++)
-		emit_rule(i);
-	RET(SECCOMP_RET_ALLOW);
-
-	struct sock_fprog fprog = { .len = length, .filter = program };
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) < 0)
+	if (s->program->deny.len && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &s->program->deny, 0, 0) < 0)
+		bail("install the seccomp filter");
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &s->program->allow_list, 0, 0) < 0)
 		bail("install the seccomp filter");
 }
 
-void seccomp_print_rules(void)
+void seccomp_print_constants(void)
 {
-	for (size_t i = 0; i < N_RULES; i++)
-		printf("seccomp %s %s%s%s\n", rules[i].name, rules[i].err == EPERM ? "EPERM" : "ENOSYS",
-		       rules[i].only ? " " : "", rules[i].only ? rules[i].only : "");
+	printf("seccomp default %s\nseccomp newer %s\n", strerrorname_np(DEFAULT_ERRNO), strerrorname_np(NEWER_ERRNO));
+	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+		printf("seccomp op %s\n", ops[i].name);
 }
-
-#else
-
-void seccomp_install(void)
-{
-	bailx("the default seccomp filter is written for x86_64 only; run with seccomp unconfined here");
-}
-
-void seccomp_print_rules(void)
-{
-}
-
-#endif

@@ -19,7 +19,7 @@
 void security_enter_user(const struct security *s)
 {
 	if (s->seccomp && !s->no_new_privs)
-		seccomp_install();
+		seccomp_install(s);
 	caps_drop_bounding(s); /* needs CAP_SETPCAP: before setuid takes it away */
 	/* Groups first (the caller's would otherwise stay), then the gid while we still may, then the uid. Leaving
 	 * uid 0 clears the permitted and effective capabilities: a non-root user ends with none, as intended. */
@@ -39,5 +39,5 @@ void security_finish(const struct security *s)
 	if (s->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		bail("prctl PR_SET_NO_NEW_PRIVS");
 	if (s->seccomp && s->no_new_privs)
-		seccomp_install();
+		seccomp_install(s);
 }

@@ -5,6 +5,9 @@
 // supervisor lives as long as its container, and without the dynamic loader and a mapped libc.so its
 // resident memory is a fraction. Where static linking is unavailable (or SKIFF_HELPER_STATIC=0), the build
 // falls back to dynamic linking and says so.
+//
+// libseccomp builds the seccomp filter (c/seccomp.c); its static library is always linked in (Debian:
+// libseccomp-dev), so the helper needs no libseccomp.so at run time. Missing, the build stops and says so.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,10 +28,11 @@ if (!process.env.SKIFF_HELPER_FORCE && existsSync(output) && statSync(output).mt
 } else {
   mkdirSync(dirname(output), { recursive: true });
   const cc = process.env.CC || 'cc';
+  requireLibseccomp(cc);
   const flags = ['-std=gnu11', '-D_GNU_SOURCE', '-O2', '-Wall', '-Wextra', '-Werror', '-D_FORTIFY_SOURCE=2'];
   // quiet: the output is kept for the note below instead of shown (a failed static link is not an error).
   const compile = (link, quiet) => {
-    const args = [...flags, ...link, '-o', `${output}.tmp`, ...sources];
+    const args = [...flags, ...link, '-o', `${output}.tmp`, ...sources, '-l:libseccomp.a'];
     console.log(`${cc} ${args.map((a) => a.replace(root + '/', '')).join(' ')}`);
     execFileSync(cc, args, { stdio: quiet ? 'pipe' : 'inherit' });
   };
@@ -47,4 +51,17 @@ if (!process.env.SKIFF_HELPER_FORCE && existsSync(output) && statSync(output).mt
   }
   // Rename into place so a running helper is never overwritten mid-flight (ETXTBSY).
   renameSync(`${output}.tmp`, output);
+}
+
+/** Fails the build with one clear line when libseccomp's header or static library is missing. */
+function requireLibseccomp(cc) {
+  try {
+    execFileSync(cc, ['-x', 'c', '-o', '/dev/null', '-', '-l:libseccomp.a'], {
+      input: '#include <seccomp.h>\nint main(void) { return seccomp_version() == 0; }\n',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch {
+    console.error('skiff-helper: libseccomp (header and static library) not found: install it (Debian/Ubuntu: apt-get install libseccomp-dev), then build again');
+    process.exit(1);
+  }
 }

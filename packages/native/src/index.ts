@@ -9,9 +9,10 @@ export {
   DEFAULT_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
   DEFAULT_READONLY_PATHS,
-  SECCOMP_BLOCKED,
 } from './security.js';
-export type { CapabilityName, DeviceNode, SeccompProfile, SeccompRule, UserSpec } from './security.js';
+export type { CapabilityName, DeviceNode, SeccompProfile, UserSpec } from './security.js';
+export { SECCOMP_DEFAULT_ERRNO, SECCOMP_NEWER_ERRNO, SECCOMP_PROFILE, seccompSyscalls } from './seccomp-profile.js';
+export type { SeccompAction, SeccompArg, SeccompOp, SeccompRule, SeccompSyscall } from './seccomp-profile.js';
 export { parseLogRecords } from './log-format.js';
 export type { LogRecord } from './log-format.js';
 export { readStatusFile } from './status-file.js';

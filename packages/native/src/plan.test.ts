@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { encodeExecPlan, encodePlan, type ExecPlan, type LaunchPlan } from './plan.js';
-import { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from './security.js';
+import { seccompSyscalls } from './seccomp-profile.js';
+import { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, type CapabilityName } from './security.js';
 
 const fieldsOf = (buffer: Buffer) => buffer.toString('utf8').split('\0').slice(0, -1);
+
+/** The seccomp records of docker's default profile for these capabilities. */
+const filterOf = (capabilities: readonly CapabilityName[] | 'all') => [
+  'seccomp',
+  'filter',
+  ...seccompSyscalls(capabilities).flatMap((call) => [
+    'syscall', call.name, call.action,
+    ...call.args.flatMap((arg) => ['sysarg', String(arg.index), arg.op, String(arg.value), String(arg.valueTwo ?? 0)]),
+  ]),
+];
 
 const launch: LaunchPlan = {
   rootfs: '/r',
@@ -64,7 +75,7 @@ describe('encodeExecPlan', () => {
     expect(fieldsOf(encodeExecPlan(plan))).toEqual([
       'target', '4242', 'arg', 'sh', 'arg', '-c', 'arg', 'echo "a b"', 'env', 'PATH=/bin', 'env', 'X=1\n2', 'cwd', '/work',
       'tty', '1', 'stdin', '0', 'cgroup', '/sys/fs/cgroup/pids/c/cgroup.procs',
-      ...DEFAULT_CAPABILITIES.flatMap((name) => ['cap', name]), 'nonewprivs', '0', 'seccomp', 'default', 'end',
+      ...DEFAULT_CAPABILITIES.flatMap((name) => ['cap', name]), 'nonewprivs', '0', ...filterOf(DEFAULT_CAPABILITIES), 'end',
     ]);
   });
 
@@ -97,7 +108,7 @@ describe('encodePlan: security', () => {
   it("writes docker's defaults when the plan says nothing: its capabilities, seccomp on, masks, read-only paths", () => {
     expect(securityOf(launch)).toEqual([
       ...DEFAULT_CAPABILITIES.flatMap((name) => ['cap', name]),
-      'nonewprivs', '0', 'seccomp', 'default',
+      'nonewprivs', '0', ...filterOf(DEFAULT_CAPABILITIES),
       ...DEFAULT_MASKED_PATHS.flatMap((path) => ['mask', path]),
       ...DEFAULT_READONLY_PATHS.flatMap((path) => ['readonly', path]),
       'end',
@@ -121,11 +132,39 @@ describe('encodePlan: security', () => {
       devices: [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, mode: 0o666 }],
     };
     expect(securityOf({ ...plan, capabilities: ['CAP_KILL'] })).toEqual([
-      'cap', 'CAP_KILL', 'nonewprivs', '1', 'seccomp', 'default', 'user', '1000', '100', 'group', '10',
+      'cap', 'CAP_KILL', 'nonewprivs', '1', ...filterOf(['CAP_KILL']), 'user', '1000', '100', 'group', '10',
       'readonly', '/proc/sys', 'readonlyroot', '1', 'device', '/dev/fuse', 'c', '10', '229', '666', 'end',
     ]);
     // No capability at all: not even a cap record (the helper then keeps none).
     expect(fieldsOf(encodePlan(plan))).not.toContain('cap');
+  });
+
+  it("writes docker's profile as syscall/sysarg records, with the additions of the container's capabilities", () => {
+    const records = (capabilities: readonly CapabilityName[] | 'all') => {
+      const fields = fieldsOf(encodePlan({ ...launch, capabilities }));
+      const lines: string[] = [];
+      for (let i = fields.indexOf('syscall'); fields[i] === 'syscall' || fields[i] === 'sysarg'; i += fields[i] === 'syscall' ? 3 : 5) {
+        lines.push(fields.slice(i, i + (fields[i] === 'syscall' ? 3 : 5)).join(' '));
+      }
+      return lines;
+    };
+    const plain = records(DEFAULT_CAPABILITIES);
+    expect(plain).toContain('syscall read allow');
+    expect(plain).toContain('syscall chroot allow'); // CAP_SYS_CHROOT is one of docker's defaults
+    expect(plain).not.toContain('syscall mount allow');
+    expect(plain).not.toContain('syscall memfd_secret allow');
+    const at = (lines: string[], line: string) => lines.slice(lines.indexOf(line), lines.indexOf(line) + 2);
+    expect(at(plain, 'syscall clone allow')).toEqual(['syscall clone allow', `sysarg 0 MASKED_EQ ${0x7e020000} 0`]);
+    expect(at(plain, 'syscall socket allow')).toEqual(['syscall socket allow', 'sysarg 0 NE 40 0']);
+    expect(at(plain, 'syscall ioctl EPERM')).toEqual(['syscall ioctl EPERM', `sysarg 1 MASKED_EQ ${0xffffffff} ${0x5412}`]);
+    expect(plain).toContain('syscall clone3 ENOSYS');
+    const admin = records([...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN']);
+    expect(admin).toContain('syscall mount allow');
+    expect(admin).toContain('syscall clone3 allow');
+    expect(admin).not.toContain('syscall clone3 ENOSYS');
+    expect(at(admin, 'syscall clone allow')[1]).not.toMatch(/^sysarg/);
+    expect(records([])).not.toContain('syscall chroot allow');
+    expect(records('all')).toContain('syscall reboot allow');
   });
 
   it('refuses unknown capabilities and malformed devices', () => {

@@ -35,7 +35,16 @@
  *                                         other user none; inheritable and ambient are always empty
  *   allcaps 0|1                           1: keep every capability (privileged)
  *   nonewprivs 0|1                        prctl(PR_SET_NO_NEW_PRIVS) before exec
- *   seccomp default|unconfined            default: the helper's filter (SECCOMP_BLOCKED in security.ts)
+ *   seccomp filter|unconfined             filter: the filter of the syscall records (built with libseccomp):
+ *                                         another architecture's call kills the process; an x32 call, or one
+ *                                         numbered above every named call (newer than the profile), gets ENOSYS;
+ *                                         a call no record allows gets EPERM
+ *   syscall NAME ACTION                   repeated: ACTION allow|EPERM|ENOSYS for the call NAME (x86_64 name;
+ *                                         one libseccomp does not know, or not an x86_64 call, is skipped)
+ *   sysarg  INDEX OP VALUE VALUE2         repeated: a condition on argument INDEX (0-5) of the syscall record
+ *                                         before it, all of which must hold; OP NE|LT|LE|EQ|GE|GT|MASKED_EQ
+ *                                         (MASKED_EQ: (arg & VALUE) == VALUE2), decimal 64-bit values. Records
+ *                                         of one name and action OR together. See seccomp-profile.ts
  *   user    UID GID                       setgroups, setgid, setuid after the mounts, before exec
  *   group   GID                           repeated: supplementary groups (none without)
  *   mask    PATH                          repeated: /dev/null over a file, an empty read-only tmpfs over a dir
@@ -45,8 +54,9 @@
  *   end
  *
  * The helper reads a left-out security record as the strictest choice: no cap and no allcaps keeps no
- * capability, no seccomp record means `seccomp default`, no user means 0 0 with no supplementary group.
- * encodePlan always writes cap/allcaps, nonewprivs and seccomp, so that only the TypeScript side chooses.
+ * capability, no seccomp record means `seccomp filter` (with no syscall record: nothing is allowed), no user
+ * means 0 0 with no supplementary group. encodePlan always writes cap/allcaps, nonewprivs and seccomp, so that
+ * only the TypeScript side chooses.
  * The order in the container: mounts, volumes, devices, readonly, mask, pivot_root, hostname, pty, cwd,
  * readonlyroot, then [seccomp if nonewprivs 0], bounding set, groups/gid/uid, capset, no_new_privs,
  * [seccomp if nonewprivs 1], (the init forks,) execve.
@@ -63,8 +73,8 @@
  *   user    UID GID                       optional: setgroups, setgid, setuid before exec (default 0 0)
  *   group   GID                           repeated: supplementary groups (none without)
  *   cgroup  PATH                          repeated: cgroup.procs files joined before exec
- *   cap, allcaps, nonewprivs, seccomp     as for run: send the container's own (an exec'd process gets no
- *                                         more than the container)
+ *   cap, allcaps, nonewprivs, seccomp,    as for run: send the container's own (an exec'd process gets no
+ *   syscall, sysarg                       more than the container)
  *   end
  *
  * The helper reads until "end" (the writer need not close fd 3). Unknown keywords are an error.
@@ -88,6 +98,7 @@ import {
   type SeccompProfile,
   type UserSpec,
 } from './security.js';
+import { seccompSyscalls } from './seccomp-profile.js';
 
 /** Keyword → number of fields. Keep in sync with plan_records[] in c/plan.c (test/constants.test.ts checks). */
 export const PLAN_RECORDS = {
@@ -112,6 +123,8 @@ export const PLAN_RECORDS = {
   allcaps: 1,
   nonewprivs: 1,
   seccomp: 1,
+  syscall: 2,
+  sysarg: 4,
   user: 2,
   group: 1,
   mask: 1,
@@ -136,6 +149,8 @@ export const EXEC_PLAN_RECORDS = {
   allcaps: 1,
   nonewprivs: 1,
   seccomp: 1,
+  syscall: 2,
+  sysarg: 4,
   end: 0,
 } as const;
 
@@ -177,7 +192,7 @@ export interface SecurityOptions {
   capabilities?: readonly CapabilityName[] | 'all';
   /** no_new_privs: no execve can grant privileges (setuid bits, file capabilities). Default false. */
   noNewPrivileges?: boolean;
-  /** Default 'default' (the helper's filter, SECCOMP_BLOCKED). */
+  /** Default 'default': docker's default profile (SECCOMP_PROFILE) for these capabilities. */
   seccomp?: SeccompProfile;
   /** Default root, 0:0, with no supplementary group. */
   user?: UserSpec;
@@ -272,7 +287,18 @@ function encodeSecurity(record: RecordWriter, options: SecurityOptions): void {
     }
   }
   record('nonewprivs', options.noNewPrivileges ? '1' : '0');
-  record('seccomp', options.seccomp ?? 'default');
+  const seccomp = options.seccomp ?? 'default';
+  if (seccomp === 'unconfined') record('seccomp', 'unconfined');
+  else if (seccomp === 'default') {
+    record('seccomp', 'filter');
+    for (const call of seccompSyscalls(capabilities)) {
+      record('syscall', call.name, call.action);
+      for (const arg of call.args) {
+        const value = (n: number) => integer(n, `seccomp ${call.name} argument value`);
+        record('sysarg', integer(arg.index, 'sysarg index'), arg.op, value(arg.value), value(arg.valueTwo ?? 0));
+      }
+    }
+  } else throw new Error(`unknown seccomp profile ${JSON.stringify(seccomp)}: default or unconfined`);
   if (options.user) {
     record('user', integer(options.user.uid, 'uid'), integer(options.user.gid, 'gid'));
     for (const gid of options.user.groups ?? []) record('group', integer(gid, 'group'));

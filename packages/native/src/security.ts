@@ -1,8 +1,7 @@
 /**
- * docker's default isolation, as data the caller puts in a plan: capabilities, masked and read-only paths,
- * and what the helper's `seccomp default` filter blocks. The helper applies exactly what the plan says; the
- * defaults live here. test/constants.test.ts checks the capability numbers and the seccomp list against
- * c/caps.c and c/seccomp.c.
+ * docker's default isolation, as data the caller puts in a plan: capabilities, masked and read-only paths
+ * (the seccomp profile is its own table, seccomp-profile.ts). The helper applies exactly what the plan says;
+ * the defaults live here. test/constants.test.ts checks the capability numbers against c/caps.c.
  */
 
 /** Every capability by its kernel name and number (<linux/capability.h>). Keep in sync with capabilities[] in c/caps.c. */
@@ -126,96 +125,8 @@ export const DEFAULT_MASKED_PATHS: readonly string[] = [
 /** Paths a container sees read-only (moby `oci/defaults.go`): they reach the whole host. */
 export const DEFAULT_READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-/** `seccomp` record: the helper's built-in filter (docker's default profile) or none. */
+/** What the plan's seccomp records carry: docker's default profile (SECCOMP_PROFILE in seccomp-profile.ts) or no filter. */
 export type SeccompProfile = 'default' | 'unconfined';
-
-export interface SeccompRule {
-  /** x86_64 system call name. */
-  syscall: string;
-  /** What the call returns instead of running. */
-  errno: 'EPERM' | 'ENOSYS';
-  /** Set when the rule applies only to some arguments. */
-  only?: string;
-}
-
-/**
- * Exactly what `seccomp default` refuses, for SECURITY.md. Besides this list the filter kills a process that
- * makes a system call of another architecture (a 32-bit `int 0x80` call), and fails x32 calls (number with
- * bit 0x40000000) with ENOSYS. docker's i386-only entries (stime, umount, vm86, vm86old) do not exist on
- * x86_64. Everything else is allowed (capabilities still apply). Keep in sync with rules[] in c/seccomp.c.
- */
-export const SECCOMP_BLOCKED: readonly SeccompRule[] = [
-  { syscall: '_sysctl', errno: 'EPERM' },
-  { syscall: 'acct', errno: 'EPERM' },
-  { syscall: 'add_key', errno: 'EPERM' },
-  { syscall: 'bpf', errno: 'EPERM' },
-  { syscall: 'clock_adjtime', errno: 'EPERM' },
-  { syscall: 'clock_settime', errno: 'EPERM' },
-  {
-    syscall: 'clone',
-    errno: 'EPERM',
-    only: 'flags include CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET or CLONE_NEWCGROUP',
-  },
-  { syscall: 'clone3', errno: 'ENOSYS' },
-  { syscall: 'create_module', errno: 'EPERM' },
-  { syscall: 'delete_module', errno: 'EPERM' },
-  { syscall: 'fanotify_init', errno: 'EPERM' },
-  { syscall: 'finit_module', errno: 'EPERM' },
-  { syscall: 'fsconfig', errno: 'EPERM' },
-  { syscall: 'fsmount', errno: 'EPERM' },
-  { syscall: 'fsopen', errno: 'EPERM' },
-  { syscall: 'fspick', errno: 'EPERM' },
-  { syscall: 'get_kernel_syms', errno: 'EPERM' },
-  { syscall: 'get_mempolicy', errno: 'EPERM' },
-  { syscall: 'init_module', errno: 'EPERM' },
-  { syscall: 'ioctl', errno: 'EPERM', only: 'request TIOCSTI or TIOCLINUX' },
-  { syscall: 'io_uring_enter', errno: 'EPERM' },
-  { syscall: 'io_uring_register', errno: 'EPERM' },
-  { syscall: 'io_uring_setup', errno: 'EPERM' },
-  { syscall: 'ioperm', errno: 'EPERM' },
-  { syscall: 'iopl', errno: 'EPERM' },
-  { syscall: 'kcmp', errno: 'EPERM' },
-  { syscall: 'kexec_file_load', errno: 'EPERM' },
-  { syscall: 'kexec_load', errno: 'EPERM' },
-  { syscall: 'keyctl', errno: 'EPERM' },
-  { syscall: 'lookup_dcookie', errno: 'EPERM' },
-  { syscall: 'mbind', errno: 'EPERM' },
-  { syscall: 'mount', errno: 'EPERM' },
-  { syscall: 'mount_setattr', errno: 'EPERM' },
-  { syscall: 'move_mount', errno: 'EPERM' },
-  { syscall: 'move_pages', errno: 'EPERM' },
-  { syscall: 'name_to_handle_at', errno: 'EPERM' },
-  { syscall: 'nfsservctl', errno: 'EPERM' },
-  { syscall: 'open_by_handle_at', errno: 'EPERM' },
-  { syscall: 'open_tree', errno: 'EPERM' },
-  { syscall: 'perf_event_open', errno: 'EPERM' },
-  { syscall: 'personality', errno: 'EPERM', only: 'persona other than 0x0, 0x8, 0x20000, 0x20008 or 0xffffffff' },
-  { syscall: 'pidfd_getfd', errno: 'EPERM' },
-  { syscall: 'pivot_root', errno: 'EPERM' },
-  { syscall: 'process_madvise', errno: 'EPERM' },
-  { syscall: 'process_vm_readv', errno: 'EPERM' },
-  { syscall: 'process_vm_writev', errno: 'EPERM' },
-  { syscall: 'ptrace', errno: 'EPERM' },
-  { syscall: 'query_module', errno: 'EPERM' },
-  { syscall: 'quotactl', errno: 'EPERM' },
-  { syscall: 'quotactl_fd', errno: 'EPERM' },
-  { syscall: 'reboot', errno: 'EPERM' },
-  { syscall: 'request_key', errno: 'EPERM' },
-  { syscall: 'set_mempolicy', errno: 'EPERM' },
-  { syscall: 'set_mempolicy_home_node', errno: 'EPERM' },
-  { syscall: 'setns', errno: 'EPERM' },
-  { syscall: 'settimeofday', errno: 'EPERM' },
-  { syscall: 'swapoff', errno: 'EPERM' },
-  { syscall: 'swapon', errno: 'EPERM' },
-  { syscall: 'sysfs', errno: 'EPERM' },
-  { syscall: 'syslog', errno: 'EPERM' },
-  { syscall: 'umount2', errno: 'EPERM' },
-  { syscall: 'unshare', errno: 'EPERM' },
-  { syscall: 'uselib', errno: 'EPERM' },
-  { syscall: 'userfaultfd', errno: 'EPERM' },
-  { syscall: 'ustat', errno: 'EPERM' },
-  { syscall: 'vhangup', errno: 'EPERM' },
-];
 
 /** A device node the container gets (`device` record, docker `--device`). */
 export interface DeviceNode {

@@ -14,9 +14,10 @@ import {
   helperPath,
   MountFlags,
   PLAN_RECORDS,
-  SECCOMP_BLOCKED,
+  SECCOMP_DEFAULT_ERRNO,
+  SECCOMP_NEWER_ERRNO,
+  SECCOMP_PROFILE,
   type LaunchPlan,
-  type SeccompRule,
 } from '../src/index.js';
 
 type Table = Record<string, number>;
@@ -28,12 +29,13 @@ interface HelperConstants {
   flags: Table;
   caps: Table;
   signals: Table;
-  seccomp: SeccompRule[];
+  /** `seccomp default EPERM`, `seccomp newer ENOSYS`, `seccomp op NE`: what the helper's filter knows. */
+  seccomp: Record<string, string[]>;
 }
 
 function helperConstants(): HelperConstants {
   const out = execFileSync(helperPath(), ['constants'], { encoding: 'utf8' });
-  const result: HelperConstants = { records: {}, execRecords: {}, exits: {}, flags: {}, caps: {}, signals: {}, seccomp: [] };
+  const result: HelperConstants = { records: {}, execRecords: {}, exits: {}, flags: {}, caps: {}, signals: {}, seccomp: {} };
   const tables: Record<string, Table> = {
     record: result.records,
     execrecord: result.execRecords,
@@ -43,12 +45,9 @@ function helperConstants(): HelperConstants {
     signal: result.signals,
   };
   for (const line of out.trim().split('\n')) {
-    const [kind, name, value, ...rest] = line.split(' ') as [string, string, string, ...string[]];
-    if (kind === 'seccomp') {
-      const rule: SeccompRule = { syscall: name, errno: value as SeccompRule['errno'] };
-      if (rest.length) rule.only = rest.join(' ');
-      result.seccomp.push(rule);
-    } else tables[kind]![name] = Number(value);
+    const [kind, name, value] = line.split(' ') as [string, string, string];
+    if (kind === 'seccomp') (result.seccomp[name] ??= []).push(value);
+    else tables[kind]![name] = Number(value);
   }
   return result;
 }
@@ -135,7 +134,10 @@ describe('constants shared with c/', () => {
     for (const name of DEFAULT_CAPABILITIES) expect(CAPABILITIES).toHaveProperty(name);
   });
 
-  it('documents exactly what the seccomp filter blocks (src/security.ts ↔ c/seccomp.c)', () => {
-    expect(c.seccomp).toEqual(SECCOMP_BLOCKED);
+  it('has the seccomp answers and operators of the profile (src/seccomp-profile.ts ↔ c/seccomp.c)', () => {
+    expect(c.seccomp.default).toEqual([SECCOMP_DEFAULT_ERRNO]);
+    expect(c.seccomp.newer).toEqual([SECCOMP_NEWER_ERRNO]);
+    const used = new Set(SECCOMP_PROFILE.flatMap((rule) => (rule.args ?? []).map((arg) => arg.op)));
+    for (const op of used) expect(c.seccomp.op).toContain(op);
   });
 });

@@ -134,21 +134,42 @@ describe.skipIf(!root)('container security (docker defaults)', () => {
   it('seccomp default: TIOCSTI/TIOCLINUX, namespace clone and personality are EPERM, clone3 ENOSYS; the rest works', async () => {
     const calls = ['mount', 'tiocsti', 'tioclinux', 'tiocsti-high-bits', 'tiocgwinsz', 'clone', 'clone-newns', 'clone-newuser', 'clone3'];
     const more = ['personality-query', 'personality-norandom', 'keyctl', 'x32'];
-    // With every capability, so that what fails is the filter's doing, not a missing capability.
-    const filtered = await run(['probe', ...calls, ...more], { capabilities: 'all' });
-    expect(filtered.stdout).toBe(
-      [
-        'mount EPERM', 'tiocsti EPERM', 'tioclinux EPERM', 'tiocsti-high-bits EPERM', 'tiocgwinsz ENOTTY', 'clone ok', 'clone-newns EPERM',
-        'clone-newuser EPERM', 'clone3 ENOSYS', 'personality-query ok', 'personality-norandom EPERM', 'keyctl EPERM', 'x32 ENOSYS', '',
-      ].join('\n'),
-    );
+    const lines = (text: string) => text.trim().split('\n');
+    // Every capability but CAP_SYS_ADMIN (which lifts docker's namespace rules): what fails is the filter's doing.
+    const allButAdmin = (Object.keys(CAPABILITIES) as CapabilityName[]).filter((name) => name !== 'CAP_SYS_ADMIN');
+    const filtered = await run(['probe', ...calls, ...more], { capabilities: allButAdmin });
+    expect(lines(filtered.stdout)).toEqual([
+      'mount EPERM', 'tiocsti EPERM', 'tioclinux EPERM', 'tiocsti-high-bits EPERM', 'tiocgwinsz ENOTTY', 'clone ok', 'clone-newns EPERM',
+      'clone-newuser EPERM', 'clone3 ENOSYS', 'personality-query ok', 'personality-norandom EPERM', 'keyctl EPERM', 'x32 ENOSYS',
+    ]);
+    // docker's CAP_SYS_ADMIN additions: mount, namespaces, clone3. keyctl and TIOCSTI stay refused.
+    const admin = await run(['probe', ...calls, ...more], { capabilities: 'all' });
+    expect(lines(admin.stdout)).toEqual([
+      'mount ok', 'tiocsti EPERM', 'tioclinux EPERM', 'tiocsti-high-bits EPERM', 'tiocgwinsz ENOTTY', 'clone ok', 'clone-newns ok',
+      'clone-newuser ok', 'clone3 ok', 'personality-query ok', 'personality-norandom EPERM', 'keyctl EPERM', 'x32 ENOSYS',
+    ]);
     const unconfined = await run(['probe', ...calls, ...more], { capabilities: 'all', seccomp: 'unconfined' });
-    expect(unconfined.stdout).toBe(
-      [
-        'mount ok', 'tiocsti ENOTTY', 'tioclinux ENOTTY', 'tiocsti-high-bits ENOTTY', 'tiocgwinsz ENOTTY', 'clone ok', 'clone-newns ok',
-        'clone-newuser ok', 'clone3 ok', 'personality-query ok', 'personality-norandom ok', 'keyctl ok', 'x32 ENOSYS', '',
-      ].join('\n'),
-    );
+    expect(lines(unconfined.stdout)).toEqual([
+      'mount ok', 'tiocsti ENOTTY', 'tioclinux ENOTTY', 'tiocsti-high-bits ENOTTY', 'tiocgwinsz ENOTTY', 'clone ok', 'clone-newns ok',
+      'clone-newuser ok', 'clone3 ok', 'personality-query ok', 'personality-norandom ok', 'keyctl ok', 'x32 ENOSYS',
+    ]);
+  });
+
+  // Attack test (issue 11, escape 7): the filter was a deny list, so every call newer than the list reached the kernel.
+  it('seccomp default is an allow list: calls it does not name get EPERM, calls newer than it ENOSYS (run, exec, --init)', async () => {
+    const older = ['modify_ldt', 'landlock_create_ruleset', 'memfd_secret', 'process_mrelease'];
+    const newer = ['statmount', 'listmount', 'lsm_list_modules', 'open_tree_attr', 'file_getattr', 'nr1000'];
+    const expected = [...older.map((name) => `${name} EPERM`), ...newer.map((name) => `${name} ENOSYS`)];
+    const probe = ['probe', ...older, ...newer];
+    expect((await run(probe, { capabilities: 'all' })).stdout.trim().split('\n')).toEqual(expected);
+    expect((await run(probe, { init: true })).stdout.trim().split('\n')).toEqual(expected);
+    const helper = startHelper(overlayPlan(image.dir, tempDir(), ['sh', '-c', 'echo ready; exec sleep 30']), { reportPid: true });
+    await waitFor(() => helper.stdout().includes('ready'), 'the container to be ready');
+    const exec = await startExec({ target: (await helper.pid)!, args: probe, env: ['PATH=/bin'], cwd: '/', tty: false, stdin: false, cgroupProcs: [] }).done;
+    expect(exec.stdout.trim().split('\n')).toEqual(expected);
+    // Unconfined, the kernel answers them itself: never EPERM, and ENOSYS only for what this kernel lacks.
+    const unconfined = (await run(probe, { capabilities: 'all', seccomp: 'unconfined' })).stdout.trim().split('\n');
+    expect(unconfined.filter((line) => line.endsWith(' EPERM'))).toEqual([]);
   });
 
   it('seccomp default kills a process that makes an i386 system call (int 0x80)', async (context) => {
@@ -251,9 +272,14 @@ describe.skipIf(!root)('container security (docker defaults)', () => {
     expect(lines).toEqual(['Uid: 0 0 0 0', 'Gid: 0 0 0 0', 'Groups:', `CapEff: ${NONE}`, `CapBnd: ${NONE}`, 'NoNewPrivs: 0', 'Seccomp: 2']);
   });
 
-  it('rejects an unknown capability or seccomp profile in the plan with 125', async () => {
-    const result = await run(['true'], { seccomp: 'strict' as never });
-    expect(result).toMatchObject({ exitCode: 125, stderr: 'skiff: plan: unknown seccomp profile "strict"\n' });
+  it('rejects an unknown seccomp mode or syscall action in the plan with 125', async () => {
+    const encoded = encodePlan(overlayPlan(image.dir, tempDir(), ['true'])).toString('utf8');
+    const withMode = encoded.replace('seccomp\0filter\0', 'seccomp\0strict\0');
+    const mode = await spawnHelper('run', Buffer.from(withMode)).done;
+    expect(mode).toMatchObject({ exitCode: 125, stderr: 'skiff: plan: unknown seccomp mode "strict" (filter or unconfined)\n' });
+    const withAction = encoded.replace('syscall\0read\0allow\0', 'syscall\0read\0trap\0');
+    const action = await spawnHelper('run', Buffer.from(withAction)).done;
+    expect(action).toMatchObject({ exitCode: 125, stderr: 'skiff: plan: unknown syscall action "trap" (allow, EPERM or ENOSYS)\n' });
   });
 
   describe('exec', () => {
