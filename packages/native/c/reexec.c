@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -80,6 +81,8 @@ void reexec_from_sealed_copy(char **argv)
 {
 	const char *start = getenv(TRACE_ENV);
 	if (running_from_sealed_copy()) {
+		/* The kernel named us after the memfd ("memfd:skiff-hel"); ps and pgrep know us as skiff-helper. */
+		prctl(PR_SET_NAME, "skiff-helper");
 		/* SKIFF_TRACE=1: what the copy, the seals and the execve cost, for `pnpm bench`. */
 		if (start) {
 			trace_span("helper-reexec", strtoll(start, NULL, 10));

@@ -26,9 +26,9 @@ const newest = Math.max(...inputs.map((file) => statSync(file).mtimeMs), statSyn
 if (!process.env.SKIFF_HELPER_FORCE && existsSync(output) && statSync(output).mtimeMs >= newest) {
   console.log('skiff-helper is up to date');
 } else {
-  mkdirSync(dirname(output), { recursive: true });
   const cc = process.env.CC || 'cc';
   requireLibseccomp(cc);
+  mkdirSync(dirname(output), { recursive: true });
   const flags = ['-std=gnu11', '-D_GNU_SOURCE', '-O2', '-Wall', '-Wextra', '-Werror', '-D_FORTIFY_SOURCE=2'];
   // quiet: the output is kept for the note below instead of shown (a failed static link is not an error).
   const compile = (link, quiet) => {
@@ -53,15 +53,18 @@ if (!process.env.SKIFF_HELPER_FORCE && existsSync(output) && statSync(output).mt
   renameSync(`${output}.tmp`, output);
 }
 
-/** Fails the build with one clear line when libseccomp's header or static library is missing. */
+/** Fails the build with one clear line when libseccomp's header or static library is missing (and only then). */
 function requireLibseccomp(cc) {
-  try {
-    execFileSync(cc, ['-x', 'c', '-o', '/dev/null', '-', '-l:libseccomp.a'], {
-      input: '#include <seccomp.h>\nint main(void) { return seccomp_version() == 0; }\n',
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-  } catch {
-    console.error('skiff-helper: libseccomp (header and static library) not found: install it (Debian/Ubuntu: apt-get install libseccomp-dev), then build again');
+  const builds = (source, libs) => {
+    try {
+      execFileSync(cc, ['-x', 'c', '-o', '/dev/null', '-', ...libs], { input: source, stdio: ['pipe', 'pipe', 'pipe'] });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (builds('int main(void) { return 0; }\n', []) && !builds('#include <seccomp.h>\nint main(void) { return seccomp_version() == 0; }\n', ['-l:libseccomp.a'])) {
+    console.error('skiff-helper: libseccomp (seccomp.h and libseccomp.a) not found: install it (Debian/Ubuntu: apt-get install libseccomp-dev), then build again');
     process.exit(1);
   }
 }
