@@ -8,13 +8,15 @@ import { SKIFF_UNAVAILABLE } from './skiff.mjs';
 import { describeFailure, log, nowMs, stats } from './util.mjs';
 
 /**
- * Spans the report always shows, measured or not. Hook for the helper's re-exec from a sealed memfd copy (issue
- * 11): when skiff-helper times its memfd_create + copy + seal + re-exec and prints
- * `skiff-trace-span helper-reexec <ms>` on stderr under SKIFF_TRACE=1, its median appears in this row; until then
- * the row says it was not reported. (A mark the CLI prints around it, `skiff-trace <phase> <ms>`, shows up in the
- * phase table by itself.)
+ * Spans the report always shows, measured or not. skiff-helper prints them under SKIFF_TRACE=1 (c/trace.c):
+ * `helper-reexec`, from before its memfd_create to the start of the sealed copy (copy, seal, execveat; issue 11's
+ * CVE-2019-5736 fix, c/reexec.c), and `helper-seccomp-build`, libseccomp building the allow-list filter from the
+ * plan's syscall records (c/seccomp.c). A skiff that does not print one gets a "not reported" row.
  */
-export const EXPECTED_SPANS = [['helper-reexec', 'helper re-exec (memfd copy, seal, re-exec)']];
+export const EXPECTED_SPANS = [
+  ['helper-reexec', 'helper re-exec (memfd copy, seal, re-exec)'],
+  ['helper-seccomp-build', 'helper builds the seccomp allow list (libseccomp)'],
+];
 
 /** A bare node's own `loaded` mark: it prints when it is ready to run a script, in skiff-trace's format. */
 const NODE_READY = "process.stderr.write('skiff-trace ready ' + performance.now().toFixed(2) + '\\n')";
