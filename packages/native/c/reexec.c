@@ -38,22 +38,15 @@
 
 extern char **environ;
 
-/* True when /proc/self/exe is already a memfd carrying our seals. */
-static int running_from_sealed_copy(void)
+/* True when EXE (our /proc/self/exe) is a memfd carrying our seals. */
+static int is_sealed_copy(int exe)
 {
-	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		bail("open /proc/self/exe");
-	int seals = fcntl(fd, F_GET_SEALS); /* EINVAL for anything but a memfd (or shmem file) */
-	close(fd);
+	int seals = fcntl(exe, F_GET_SEALS); /* EINVAL for anything but a memfd (or shmem file) */
 	return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
-static int sealed_copy(void)
+static int sealed_copy(int exe)
 {
-	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (exe < 0)
-		bail("open /proc/self/exe");
 	struct stat st;
 	if (fstat(exe, &st) < 0)
 		bail("stat /proc/self/exe");
@@ -70,7 +63,6 @@ static int sealed_copy(void)
 			bail("copy /proc/self/exe into a memfd");
 		done += n;
 	}
-	close(exe);
 	/* F_SEAL_SEAL forbids any later seal, so EXEC goes in the same call (or not at all, before 6.3). */
 	if (fcntl(memfd, F_ADD_SEALS, SEALS | F_SEAL_EXEC) < 0 && (errno != EINVAL || fcntl(memfd, F_ADD_SEALS, SEALS) < 0))
 		bail("seal the helper's memfd");
@@ -80,7 +72,11 @@ static int sealed_copy(void)
 void reexec_from_sealed_copy(char **argv)
 {
 	const char *start = getenv(TRACE_ENV);
-	if (running_from_sealed_copy()) {
+	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		bail("open /proc/self/exe");
+	if (is_sealed_copy(exe)) {
+		close(exe);
 		/* The kernel named us after the memfd ("memfd:skiff-hel"); ps and pgrep know us as skiff-helper. */
 		prctl(PR_SET_NAME, "skiff-helper");
 		/* SKIFF_TRACE=1: what the copy, the seals and the execve cost, for `pnpm bench`. */
@@ -97,7 +93,8 @@ void reexec_from_sealed_copy(char **argv)
 		snprintf(value, sizeof value, "%lld", monotonic_ns());
 		setenv(TRACE_ENV, value, 1);
 	}
-	int memfd = sealed_copy();
+	int memfd = sealed_copy(exe);
+	close(exe);
 	/* fd 3 (the plan) and fd 4 (the pid pipe) stay open across the execve; the memfd itself is
 	 * close-on-exec, and the kernel keeps the file as the new image's exe. */
 	syscall(SYS_execveat, memfd, "", argv, environ, AT_EMPTY_PATH);
