@@ -6,7 +6,7 @@
  *   - an allow list: a call not in it fails with EPERM, and a call whose number is above every call the
  *     list names (newer than the profile) with ENOSYS, as runc does, so that libc falls back to an older call;
  *   - argument filters for clone (no namespace flags), personality (docker's five personas) and socket (no
- *     AF_VSOCK); clone3 answers ENOSYS (its flags are in memory, out of a filter's reach, and libc then falls
+ *     AF_VSOCK, also with high bits set, which docker's rule lets through); clone3 answers ENOSYS (its flags are in memory, out of a filter's reach, and libc then falls
  *     back to clone);
  *   - capability-gated additions: CAP_SYS_ADMIN allows mount, unshare, setns, clone with any flags and
  *     clone3, ...; CAP_SYS_PTRACE ptrace and kcmp; CAP_SYS_BOOT reboot; and so on, as docker's `includes.caps`.
@@ -105,7 +105,13 @@ export const SECCOMP_PROFILE: readonly SeccompRule[] = [
       'waitid', 'waitpid', 'write', 'writev',
     ],
   },
-  { names: ['socket'], action: 'allow', args: [{ index: 0, op: 'NE', value: AF_VSOCK }], why: 'except AF_VSOCK (a way to the host or its VMs)' },
+  { names: ['socket'], action: 'allow' },
+  {
+    names: ['socket'],
+    action: 'EPERM',
+    args: [{ index: 0, op: 'MASKED_EQ', value: 0xffffffff, valueTwo: AF_VSOCK }],
+    why: 'AF_VSOCK, a way to the host or its VMs (docker allows socket when the domain != 40, a 64-bit test that a domain with high bits set passes; the kernel reads 32 bits, and so does this rule)',
+  },
   ...PERSONAS.map((persona): SeccompRule => ({
     names: ['personality'],
     action: 'allow',

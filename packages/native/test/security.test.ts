@@ -131,9 +131,9 @@ describe.skipIf(!root)('container security (docker defaults)', () => {
     expect(result.stderr).toMatch(/group: Read-only file system/);
   });
 
-  it('seccomp default: TIOCSTI/TIOCLINUX, namespace clone and personality are EPERM, clone3 ENOSYS; the rest works', async () => {
+  it('seccomp default: TIOCSTI/TIOCLINUX, AF_VSOCK, namespace clone and personality are EPERM, clone3 ENOSYS; the rest works', async () => {
     const calls = ['mount', 'tiocsti', 'tioclinux', 'tiocsti-high-bits', 'tiocgwinsz', 'clone', 'clone-newns', 'clone-newuser', 'clone3'];
-    const more = ['personality-query', 'personality-norandom', 'keyctl', 'x32'];
+    const more = ['personality-query', 'personality-norandom', 'keyctl', 'x32', 'unix-socket', 'vsock', 'vsock-high-bits'];
     const lines = (text: string) => text.trim().split('\n');
     // Every capability but CAP_SYS_ADMIN (which lifts docker's namespace rules): what fails is the filter's doing.
     const allButAdmin = (Object.keys(CAPABILITIES) as CapabilityName[]).filter((name) => name !== 'CAP_SYS_ADMIN');
@@ -141,17 +141,22 @@ describe.skipIf(!root)('container security (docker defaults)', () => {
     expect(lines(filtered.stdout)).toEqual([
       'mount EPERM', 'tiocsti EPERM', 'tioclinux EPERM', 'tiocsti-high-bits EPERM', 'tiocgwinsz ENOTTY', 'clone ok', 'clone-newns EPERM',
       'clone-newuser EPERM', 'clone3 ENOSYS', 'personality-query ok', 'personality-norandom EPERM', 'keyctl EPERM', 'x32 ENOSYS',
+      'unix-socket ok', 'vsock EPERM', 'vsock-high-bits EPERM',
     ]);
     // docker's CAP_SYS_ADMIN additions: mount, namespaces, clone3. keyctl and TIOCSTI stay refused.
     const admin = await run(['probe', ...calls, ...more], { capabilities: 'all' });
     expect(lines(admin.stdout)).toEqual([
       'mount ok', 'tiocsti EPERM', 'tioclinux EPERM', 'tiocsti-high-bits EPERM', 'tiocgwinsz ENOTTY', 'clone ok', 'clone-newns ok',
       'clone-newuser ok', 'clone3 ok', 'personality-query ok', 'personality-norandom EPERM', 'keyctl EPERM', 'x32 ENOSYS',
+      'unix-socket ok', 'vsock EPERM', 'vsock-high-bits EPERM',
     ]);
     const unconfined = await run(['probe', ...calls, ...more], { capabilities: 'all', seccomp: 'unconfined' });
+    // AF_VSOCK unfiltered: whatever this kernel says (a socket, or EAFNOSUPPORT without vsock), never EPERM.
+    const vsock = expect.not.stringMatching(/ EPERM$/);
     expect(lines(unconfined.stdout)).toEqual([
       'mount ok', 'tiocsti ENOTTY', 'tioclinux ENOTTY', 'tiocsti-high-bits ENOTTY', 'tiocgwinsz ENOTTY', 'clone ok', 'clone-newns ok',
       'clone-newuser ok', 'clone3 ok', 'personality-query ok', 'personality-norandom ok', 'keyctl ok', 'x32 ENOSYS',
+      'unix-socket ok', vsock, vsock,
     ]);
   });
 

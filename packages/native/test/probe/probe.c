@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,6 +51,18 @@ static long call(const char *name)
 		}
 	if (!strcmp(name, "tiocsti"))
 		return ioctl(0, TIOCSTI, &byte);
+	if (!strcmp(name, "vsock") || !strcmp(name, "vsock-high-bits")) { /* AF_VSOCK, SOCK_STREAM */
+		long fd = syscall(SYS_socket, (!strcmp(name, "vsock") ? 0 : 0x100000000L) | 40, SOCK_STREAM, 0);
+		if (fd >= 0)
+			close((int)fd);
+		return fd < 0 ? -1 : 0;
+	}
+	if (!strcmp(name, "unix-socket")) { /* a socket the filter lets through */
+		long fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd >= 0)
+			close((int)fd);
+		return fd < 0 ? -1 : 0;
+	}
 	if (!strcmp(name, "tioclinux"))
 		return ioctl(0, TIOCLINUX, &byte);
 	if (!strcmp(name, "tiocgwinsz")) /* an ioctl the filter lets through */
