@@ -28,17 +28,7 @@ void container_main(const void *arg, const struct child_fds *fds)
 		bail("unshare namespaces");
 
 	make_root_private();
-	int rootfd = mount_root(plan);
-	mount_proc(rootfd);
-	mount_dev(rootfd);
-	mount_sys(rootfd, plan->net_host);
-	/* Volumes last, so a volume may cover a default like /dev/shm (as in docker). */
-	mount_volumes(rootfd, plan);
-	make_devices(rootfd, plan);
-	/* Over everything else, so no volume can uncover them (runc's order: read-only first, then masks). */
-	readonly_paths(rootfd, plan->readonly, plan->n_readonly);
-	mask_paths(rootfd, plan->masked, plan->n_masked);
-	close(rootfd);
+	build_rootfs(plan); /* /proc, /dev, /sys, volumes, devices, read-only paths, masks: as the plan lists them */
 	enter_root(plan->rootfs);
 
 	if (plan->hostname[0] && sethostname(plan->hostname, strlen(plan->hostname)) < 0)

@@ -37,7 +37,7 @@ struct security {
 	size_t n_groups;
 };
 
-/* `device` record: a node the container gets (--device). */
+/* `device` record: a node created in the container. */
 struct device_spec {
 	char *path; /* absolute, in the container */
 	mode_t type; /* S_IFCHR or S_IFBLK */
@@ -45,19 +45,43 @@ struct device_spec {
 	mode_t mode; /* permission bits */
 };
 
+/* Words of a mount record's OPTIONS. Keep in sync with MOUNT_OPTIONS in src/plan.ts (a test checks). */
+#define MOUNT_OPTIONAL 0x1  /* "optional": skip when the kernel lacks the filesystem type (ENODEV) */
+#define MOUNT_RECURSIVE 0x2 /* "recursive": a bind's ro/nosuid/nodev/noexec reach every mount below it */
+struct mount_option {
+	const char *word;
+	int bit;
+};
+extern const struct mount_option mount_options[]; /* ends with { NULL, 0 } */
+
 struct mount_spec {
 	char *source;
 	char *target; /* "/" for the root filesystem, else absolute inside the container */
 	char *fstype;
 	unsigned long flags;
 	char *data;
+	int options; /* MOUNT_* bits */
+};
+
+/* One step of building the container's filesystem; the plan lists them in the order they are carried out. */
+enum fs_op_kind { FS_MOUNT, FS_DEVICE, FS_SYMLINK, FS_READONLY, FS_MASK };
+struct fs_op {
+	enum fs_op_kind kind;
+	union {
+		struct mount_spec mount;   /* FS_MOUNT */
+		struct device_spec device; /* FS_DEVICE */
+		struct {
+			char *path, *to;
+		} symlink;                 /* FS_SYMLINK */
+		char *path;                /* FS_READONLY, FS_MASK */
+	};
 };
 
 /* `skiff-helper run` */
 struct plan {
 	char *rootfs;
-	struct mount_spec *mounts;
-	size_t n_mounts;
+	struct fs_op *ops; /* the first is the mount of "/" */
+	size_t n_ops;
 	char *hostname;
 	char *cwd;
 	char **argv; /* NULL-terminated */
@@ -77,13 +101,7 @@ struct plan {
 	char *status_file;          /* detached: exit status, JSON */
 	char **exit_argv;           /* detached: run once the container has exited (NULL-terminated, may be empty) */
 	size_t exit_argc;
-	char **masked;              /* paths hidden: /dev/null over files, an empty read-only tmpfs over dirs */
-	size_t n_masked;
-	char **readonly;            /* paths bound onto themselves read-only */
-	size_t n_readonly;
 	int readonly_root;          /* "/" read-only once everything is mounted */
-	struct device_spec *devices;
-	size_t n_devices;
 	struct security security;
 };
 
@@ -152,22 +170,18 @@ int open_in_root(int rootfd, const char *path);
 const char *fd_path(int fd, char buf[32]);
 void make_root_private(void);
 int mount_root(const struct plan *plan);
-void mount_volumes(int rootfd, const struct plan *plan);
+void mount_in_root(int rootfd, const char *rootfs, const struct mount_spec *m);
 
-/* ---- rootfs.c ---- */
+/* ---- rootfs.c: the plan's filesystem operations, pivot_root, the working directory ---- */
 
-void mount_proc(int rootfd);
-void mount_dev(int rootfd);
-void mount_sys(int rootfd, int net_host);
+void build_rootfs(const struct plan *plan);
 void enter_root(const char *rootfs);
 void enter_cwd(const char *cwd);
 
-void make_devices(int rootfd, const struct plan *plan);
+/* ---- masks.c: masked and read-only paths, the read-only root ---- */
 
-/* ---- paths.c ---- */
-
-void readonly_paths(int rootfd, char *const *paths, size_t n);
-void mask_paths(int rootfd, char *const *paths, size_t n);
+void readonly_path(int rootfd, const char *path);
+void mask_path(int rootfd, const char *path);
 void readonly_root(void);
 
 /* ---- caps.c ---- */

@@ -26,6 +26,8 @@ static int cmd_constants(void)
 		printf("record %s %d\n", rec->keyword, rec->fields);
 	for (const struct plan_record *rec = exec_plan_records; rec->keyword; rec++)
 		printf("execrecord %s %d\n", rec->keyword, rec->fields);
+	for (const struct mount_option *o = mount_options; o->word; o++)
+		printf("mountoption %s %d\n", o->word, o->bit);
 	printf("exit EXIT_SETUP %d\nexit EXIT_CANNOT_RUN %d\nexit EXIT_NOT_FOUND %d\n", EXIT_SETUP, EXIT_CANNOT_RUN,
 	       EXIT_NOT_FOUND);
 #define FLAG(name) printf("flag %s %lu\n", #name, (unsigned long)(name))

@@ -1,5 +1,5 @@
 /*
- * The plan's mounts. Every target inside the container is resolved beneath the rootfs with openat2
+ * The plan's mount records. Every target inside the container is resolved beneath the rootfs with openat2
  * RESOLVE_IN_ROOT, so a symlink in the image ("/data -> /../../etc") can never send a mount, or a directory
  * we create, outside the root. The mount is then made onto /proc/self/fd/N of the resolved O_PATH fd, which
  * names exactly the inode we resolved (no second path walk that a symlink swap could redirect).
@@ -129,12 +129,21 @@ static int reopen(int rootfd, const char *rootfs, const char *target)
 	return resolve_in_root(rootfd, target, CREATE_NONE);
 }
 
+/* mount_setattr(2) attributes of the flags a recursive bind may carry (MS_RDONLY and the like). */
+static unsigned long long mount_attrs(unsigned long flags)
+{
+	return (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) | (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+	       (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) | (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+}
+
 /*
- * Performs one mount. rootfd < 0 means the root mount, made on the host path ROOTFS. A bind mount ignores
- * every flag but MS_REC, so flags like MS_RDONLY take a second step: MS_REMOUNT|MS_BIND on the new mount.
- * Propagation changes cannot be combined with anything else and also take their own call.
+ * Performs one mount record. rootfd < 0 means the root mount, made on the host path ROOTFS; any other
+ * target is resolved beneath rootfd. A bind mount ignores every flag but MS_REC, so flags like MS_RDONLY take
+ * a second step: MS_REMOUNT|MS_BIND on the new mount (with MOUNT_RECURSIVE, mount_setattr with
+ * AT_RECURSIVE, so the mounts below the bind get them too). Propagation changes cannot be combined with
+ * anything else and also take their own call.
  */
-static void mount_one(int rootfd, const char *rootfs, const struct mount_spec *m)
+void mount_in_root(int rootfd, const char *rootfs, const struct mount_spec *m)
 {
 	char where[32];
 	unsigned long prop = m->flags & PROPAGATION;
@@ -159,12 +168,32 @@ static void mount_one(int rootfd, const char *rootfs, const struct mount_spec *m
 		if (rest) {
 			close(fd);
 			fd = reopen(rootfd, rootfs, m->target);
-			if (mount(NULL, fd_path(fd, where), NULL, MS_REMOUNT | MS_BIND | rest, NULL) < 0)
-				bail("remount %s on %s", what, m->target);
+			struct mount_attr attr = { .attr_set = mount_attrs(rest) };
+			if (!(m->options & MOUNT_RECURSIVE) ||
+			    syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+				/* Kernels before 5.12 lack mount_setattr: only the top mount can take the flags. */
+				if ((m->options & MOUNT_RECURSIVE) && errno != ENOSYS)
+					bail("set the flags of %s recursively", m->target);
+				if (mount(NULL, fd_path(fd, where), NULL, MS_REMOUNT | MS_BIND | rest, NULL) < 0)
+					bail("remount %s on %s", what, m->target);
+			}
 		}
-	} else {
-		if (mount(m->source, fd_path(fd, where), fstype, m->flags & ~PROPAGATION, m->data) < 0)
-			bail("mount %s on %s", what, m->target);
+	} else if (mount(m->source, fd_path(fd, where), fstype, m->flags & ~PROPAGATION, m->data[0] ? m->data : NULL) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		if ((m->options & MOUNT_OPTIONAL) && errno == ENODEV)
+			return;
+		/* A sysfs shows the network namespace of its mounter; the kernel refuses one of a namespace we do
+		 * not own (EPERM). Then show the host's /sys, read-only all the way down, as runc does. */
+		if (fstype && !strcmp(fstype, "sysfs") && errno == EPERM) {
+			struct mount_spec host = { .source = "/sys", .target = m->target, .fstype = "", .data = "",
+						   .flags = MS_BIND | MS_REC | (m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)),
+						   .options = MOUNT_RECURSIVE };
+			mount_in_root(rootfd, rootfs, &host);
+			return;
+		}
+		bail("mount %s on %s", what, m->target);
 	}
 	if (prop) {
 		close(fd);
@@ -186,19 +215,12 @@ void make_root_private(void)
 		bail("make / rprivate");
 }
 
-/* Mounts the root filesystem (the plan's first mount) on the host path rootfs and returns an O_PATH fd of it. */
+/* Mounts the root filesystem (the plan's first operation) on the host path rootfs and returns an O_PATH fd of it. */
 int mount_root(const struct plan *plan)
 {
-	mount_one(-1, plan->rootfs, &plan->mounts[0]);
+	mount_in_root(-1, plan->rootfs, &plan->ops[0].mount);
 	int rootfd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		bail("open %s", plan->rootfs);
 	return rootfd;
-}
-
-/* The remaining mounts (volumes), in plan order, each resolved inside the root. */
-void mount_volumes(int rootfd, const struct plan *plan)
-{
-	for (size_t i = 1; i < plan->n_mounts; i++)
-		mount_one(rootfd, plan->rootfs, &plan->mounts[i]);
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,15 +15,23 @@
 
 /* Keyword and field count of every record. Keep in sync with PLAN_RECORDS in src/plan.ts (a test checks). */
 const struct plan_record plan_records[] = {
-	{ "rootfs", 1 }, { "mount", 5 }, { "hostname", 1 }, { "cwd", 1 }, { "arg", 1 }, { "env", 1 },
+	{ "rootfs", 1 }, { "hostname", 1 }, { "cwd", 1 }, { "arg", 1 }, { "env", 1 },
 	{ "tty", 1 }, { "stdin", 1 }, { "network", 1 }, { "cgroup", 1 }, { "init", 1 },
 	{ "detach", 1 }, { "log", 1 }, { "logmax", 1 }, { "logkeep", 1 }, { "status", 1 }, { "exitcmd", 1 },
 	/* security (shared with exec) */
 	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 },
 	{ "user", 2 }, { "group", 1 },
-	/* the container's view */
-	{ "mask", 1 }, { "readonly", 1 }, { "readonlyroot", 1 }, { "device", 5 },
+	{ "readonlyroot", 1 },
+	/* the container's filesystem: operations, carried out in plan order */
+	{ "mount", 6 }, { "device", 5 }, { "symlink", 2 }, { "readonly", 1 }, { "mask", 1 },
 	{ "end", 0 }, { NULL, 0 },
+};
+
+/* Keep in sync with MOUNT_OPTIONS in src/plan.ts (a test checks). */
+const struct mount_option mount_options[] = {
+	{ "optional", MOUNT_OPTIONAL },
+	{ "recursive", MOUNT_RECURSIVE },
+	{ NULL, 0 },
 };
 
 /* Keep in sync with EXEC_PLAN_RECORDS in src/plan.ts (a test checks). */
@@ -34,7 +43,7 @@ const struct plan_record exec_plan_records[] = {
 	{ "end", 0 }, { NULL, 0 },
 };
 
-#define MAX_FIELDS 5 /* no record has more fields than "mount" and "device" */
+#define MAX_FIELDS 6 /* no record has more fields than "mount" */
 
 struct reader {
 	int fd;
@@ -167,15 +176,51 @@ static void require_absolute(const char *what, const char *path)
 		bailx("plan: %s must be an absolute path, not \"%s\"", what, path);
 }
 
+/* The last component of an absolute PATH must name a file: "/dev/x", not "/", "/dev/." or "/dev/..". */
+static void require_file_path(const char *what, const char *path)
+{
+	require_absolute(what, path);
+	const char *name = strrchr(path, '/');
+	if (!strcmp(name, "/") || !strcmp(name, "/.") || !strcmp(name, "/.."))
+		bailx("plan: %s path \"%s\" does not name a file", what, path);
+}
+
+#define RECURSIVE_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+static void validate_op(const struct fs_op *op)
+{
+	switch (op->kind) {
+	case FS_MOUNT:
+		if (op->mount.target[0] != '/')
+			bailx("plan: mount target \"%s\" is not absolute", op->mount.target);
+		if ((op->mount.options & MOUNT_RECURSIVE) &&
+		    (!(op->mount.flags & MS_BIND) || (op->mount.flags & ~(MS_BIND | MS_REC | RECURSIVE_FLAGS))))
+			bailx("plan: recursive mount on %s must be a bind with only ro, nosuid, nodev, noexec",
+			      op->mount.target);
+		break;
+	case FS_DEVICE:
+		require_file_path("device", op->device.path);
+		break;
+	case FS_SYMLINK:
+		require_file_path("symlink", op->symlink.path);
+		break;
+	case FS_READONLY:
+		require_absolute("readonly", op->path);
+		break;
+	case FS_MASK:
+		require_absolute("mask", op->path);
+		break;
+	}
+}
+
 static void validate(struct plan *plan)
 {
 	if (!plan->rootfs || plan->rootfs[0] != '/')
 		bailx("plan: rootfs must be an absolute path");
-	if (plan->n_mounts == 0 || strcmp(plan->mounts[0].target, "/"))
-		bailx("plan: the first mount must have target \"/\"");
-	for (size_t i = 1; i < plan->n_mounts; i++)
-		if (plan->mounts[i].target[0] != '/')
-			bailx("plan: mount target \"%s\" is not absolute", plan->mounts[i].target);
+	if (plan->n_ops == 0 || plan->ops[0].kind != FS_MOUNT || strcmp(plan->ops[0].mount.target, "/"))
+		bailx("plan: the first filesystem record must be the mount of \"/\"");
+	for (size_t i = 1; i < plan->n_ops; i++)
+		validate_op(&plan->ops[i]);
 	if (plan->argc == 0)
 		bailx("plan: no command");
 	if (!plan->cwd || plan->cwd[0] != '/')
@@ -187,16 +232,32 @@ static void validate(struct plan *plan)
 	require_absolute("status", plan->status_file);
 	if (plan->exit_argc)
 		require_absolute("exitcmd", plan->exit_argv[0]);
-	for (size_t i = 0; i < plan->n_masked; i++)
-		require_absolute("mask", plan->masked[i]);
-	for (size_t i = 0; i < plan->n_readonly; i++)
-		require_absolute("readonly", plan->readonly[i]);
-	for (size_t i = 0; i < plan->n_devices; i++) {
-		const char *path = plan->devices[i].path, *name = strrchr(path, '/');
-		require_absolute("device", path);
-		if (!strcmp(name, "/") || !strcmp(name, "/.") || !strcmp(name, "/.."))
-			bailx("plan: device path \"%s\" does not name a file", path);
+}
+
+/* A mount record's OPTIONS: comma-separated words of mount_options[]; frees the text. */
+static int mount_option_bits(char *text)
+{
+	int bits = 0;
+	for (char *save = NULL, *word = strtok_r(text, ",", &save); word; word = strtok_r(NULL, ",", &save)) {
+		const struct mount_option *o = mount_options;
+		while (o->word && strcmp(o->word, word))
+			o++;
+		if (!o->word)
+			bailx("plan: unknown mount option \"%s\"", word);
+		bits |= o->bit;
 	}
+	free(text);
+	return bits;
+}
+
+/* Appends a filesystem operation of KIND and returns it. */
+static struct fs_op *push_op(struct plan *plan, enum fs_op_kind kind)
+{
+	plan->ops = xrealloc(plan->ops, (plan->n_ops + 1) * sizeof *plan->ops);
+	struct fs_op *op = &plan->ops[plan->n_ops++];
+	memset(op, 0, sizeof *op);
+	op->kind = kind;
+	return op;
 }
 
 void plan_read(int fd, struct plan *plan)
@@ -218,13 +279,13 @@ void plan_read(int fd, struct plan *plan)
 			free(plan->rootfs);
 			plan->rootfs = f[0];
 		} else if (!strcmp(k, "mount")) {
-			plan->mounts = xrealloc(plan->mounts, (plan->n_mounts + 1) * sizeof *plan->mounts);
-			struct mount_spec *m = &plan->mounts[plan->n_mounts++];
+			struct mount_spec *m = &push_op(plan, FS_MOUNT)->mount;
 			m->source = f[0];
 			m->target = f[1];
 			m->fstype = f[2];
 			m->flags = number("mount flags", f[3], 0xffffffffULL);
 			m->data = f[4];
+			m->options = mount_option_bits(f[5]);
 		} else if (!strcmp(k, "hostname")) {
 			free(plan->hostname);
 			plan->hostname = f[0];
@@ -262,15 +323,18 @@ void plan_read(int fd, struct plan *plan)
 			plan->status_file = f[0];
 		} else if (!strcmp(k, "exitcmd")) {
 			push(&plan->exit_argv, &plan->exit_argc, f[0]);
-		} else if (!strcmp(k, "mask")) {
-			push(&plan->masked, &plan->n_masked, f[0]);
-		} else if (!strcmp(k, "readonly")) {
-			push(&plan->readonly, &plan->n_readonly, f[0]);
 		} else if (!strcmp(k, "readonlyroot")) {
 			plan->readonly_root = flag01(k, f[0]);
+		} else if (!strcmp(k, "symlink")) {
+			struct fs_op *op = push_op(plan, FS_SYMLINK);
+			op->symlink.path = f[0];
+			op->symlink.to = f[1];
+		} else if (!strcmp(k, "readonly")) {
+			push_op(plan, FS_READONLY)->path = f[0];
+		} else if (!strcmp(k, "mask")) {
+			push_op(plan, FS_MASK)->path = f[0];
 		} else if (!strcmp(k, "device")) {
-			plan->devices = xrealloc(plan->devices, (plan->n_devices + 1) * sizeof *plan->devices);
-			struct device_spec *d = &plan->devices[plan->n_devices++];
+			struct device_spec *d = &push_op(plan, FS_DEVICE)->device;
 			d->path = f[0];
 			if (strcmp(f[1], "c") && strcmp(f[1], "b"))
 				bailx("plan: device type must be c or b, not \"%s\"", f[1]);

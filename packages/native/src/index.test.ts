@@ -13,7 +13,7 @@ describe('helperPath', () => {
 describe('encodePlan', () => {
   const plan: LaunchPlan = {
     rootfs: '/r',
-    mounts: [{ source: 'overlay', target: '/', fstype: 'overlay', flags: 0, data: 'lowerdir=/l' }],
+    filesystem: [{ op: 'mount', source: 'overlay', target: '/', fstype: 'overlay', flags: 0, data: 'lowerdir=/l' }],
     hostname: 'h',
     cwd: '/',
     args: ['sh', '-c', 'a b\n"q"'],

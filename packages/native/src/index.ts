@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 
-export { encodeExecPlan, encodePlan, EXEC_PLAN_RECORDS, MountFlags, PLAN_RECORDS, HelperExitCode } from './plan.js';
-export type { ExecPlan, LaunchPlan, MountSyscall, NetworkMode, SecurityOptions } from './plan.js';
+export { encodeExecPlan, encodePlan, EXEC_PLAN_RECORDS, MOUNT_OPTIONS, MountFlags, PLAN_RECORDS, HelperExitCode } from './plan.js';
+export type { ExecPlan, FilesystemOp, LaunchPlan, MountSyscall, NetworkMode, SecurityOptions } from './plan.js';
+export { containerFilesystem, DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES } from './defaults.js';
+export type { ContainerFilesystemOptions } from './defaults.js';
 export {
   CAPABILITIES,
   capabilityName,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeExecPlan, encodePlan, type ExecPlan, type LaunchPlan } from './plan.js';
+import { encodeExecPlan, encodePlan, MountFlags, type ExecPlan, type FilesystemOp, type LaunchPlan } from './plan.js';
 import { seccompSyscalls } from './seccomp-profile.js';
-import { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, type CapabilityName } from './security.js';
+import { DEFAULT_CAPABILITIES, type CapabilityName } from './security.js';
 
 const fieldsOf = (buffer: Buffer) => buffer.toString('utf8').split('\0').slice(0, -1);
 
@@ -17,7 +17,7 @@ const filterOf = (capabilities: readonly CapabilityName[] | 'all') => [
 
 const launch: LaunchPlan = {
   rootfs: '/r',
-  mounts: [{ source: 'overlay', target: '/', fstype: 'overlay', flags: 0, data: '' }],
+  filesystem: [{ op: 'mount', source: 'overlay', target: '/', fstype: 'overlay', flags: 0, data: '' }],
   hostname: 'h',
   cwd: '/',
   args: ['true'],
@@ -105,35 +105,19 @@ describe('encodePlan: security', () => {
     return fields.slice(first);
   };
 
-  it("writes docker's defaults when the plan says nothing: its capabilities, seccomp on, masks, read-only paths", () => {
-    expect(securityOf(launch)).toEqual([
-      ...DEFAULT_CAPABILITIES.flatMap((name) => ['cap', name]),
-      'nonewprivs', '0', ...filterOf(DEFAULT_CAPABILITIES),
-      ...DEFAULT_MASKED_PATHS.flatMap((path) => ['mask', path]),
-      ...DEFAULT_READONLY_PATHS.flatMap((path) => ['readonly', path]),
-      'end',
-    ]);
+  it("writes docker's security defaults when the plan says nothing: its capabilities, seccomp on", () => {
+    expect(securityOf(launch)).toEqual([...DEFAULT_CAPABILITIES.flatMap((name) => ['cap', name]), 'nonewprivs', '0', ...filterOf(DEFAULT_CAPABILITIES), 'end']);
   });
 
-  it('writes exactly what a privileged plan says: every capability, no filter, no mask, no read-only path', () => {
-    const plan: LaunchPlan = { ...launch, capabilities: 'all', seccomp: 'unconfined', maskedPaths: [], readonlyPaths: [] };
+  it('writes exactly what a privileged plan says: every capability, no filter', () => {
+    const plan: LaunchPlan = { ...launch, capabilities: 'all', seccomp: 'unconfined' };
     expect(securityOf(plan)).toEqual(['allcaps', '1', 'nonewprivs', '0', 'seccomp', 'unconfined', 'end']);
   });
 
-  it('writes user, groups, read-only root and devices (mode in octal)', () => {
-    const plan: LaunchPlan = {
-      ...launch,
-      capabilities: [],
-      noNewPrivileges: true,
-      user: { uid: 1000, gid: 100, groups: [10] },
-      maskedPaths: [],
-      readonlyPaths: ['/proc/sys'],
-      readonlyRoot: true,
-      devices: [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, mode: 0o666 }],
-    };
+  it('writes user, groups and read-only root', () => {
+    const plan: LaunchPlan = { ...launch, capabilities: [], noNewPrivileges: true, user: { uid: 1000, gid: 100, groups: [10] }, readonlyRoot: true };
     expect(securityOf({ ...plan, capabilities: ['CAP_KILL'] })).toEqual([
-      'cap', 'CAP_KILL', 'nonewprivs', '1', ...filterOf(['CAP_KILL']), 'user', '1000', '100', 'group', '10',
-      'readonly', '/proc/sys', 'readonlyroot', '1', 'device', '/dev/fuse', 'c', '10', '229', '666', 'end',
+      'cap', 'CAP_KILL', 'nonewprivs', '1', ...filterOf(['CAP_KILL']), 'user', '1000', '100', 'group', '10', 'readonlyroot', '1', 'end',
     ]);
     // No capability at all: not even a cap record (the helper then keeps none).
     expect(fieldsOf(encodePlan(plan))).not.toContain('cap');
@@ -168,12 +152,55 @@ describe('encodePlan: security', () => {
     expect(records('all')).toContain('syscall reboot allow');
   });
 
-  it('refuses unknown capabilities and malformed devices', () => {
+  it('refuses unknown capabilities', () => {
     expect(() => encodePlan({ ...launch, capabilities: ['CAP_NOPE' as never] })).toThrow(/unknown capability CAP_NOPE/);
-    const device = { path: '/dev/x', type: 'c' as const, major: 1, minor: 3, mode: 0o666 };
-    expect(() => encodePlan({ ...launch, devices: [{ ...device, path: 'dev/x' }] })).toThrow(/absolute/);
-    expect(() => encodePlan({ ...launch, devices: [{ ...device, type: 'p' as never }] })).toThrow(/type/);
-    expect(() => encodePlan({ ...launch, devices: [{ ...device, mode: 0o10000 }] })).toThrow(/mode/);
-    expect(() => encodePlan({ ...launch, devices: [{ ...device, major: -1 }] })).toThrow(/major/);
+  });
+});
+
+describe('encodePlan: filesystem', () => {
+  const root = launch.filesystem[0]!;
+  const withOps = (...ops: FilesystemOp[]): LaunchPlan => ({ ...launch, filesystem: [root, ...ops] });
+  /** The records from rootfs up to hostname: the filesystem operations. */
+  const filesystemOf = (plan: LaunchPlan) => {
+    const fields = fieldsOf(encodePlan(plan));
+    return fields.slice(2, fields.indexOf('hostname'));
+  };
+
+  it('writes every operation in plan order, the mount options as a last field', () => {
+    const { MS_BIND, MS_REC, MS_RDONLY } = MountFlags;
+    const plan = withOps(
+      { op: 'mount', source: 'mqueue', target: '/dev/mqueue', fstype: 'mqueue', flags: 0, data: '', optional: true },
+      { op: 'device', path: '/dev/fuse', type: 'c', major: 10, minor: 229, mode: 0o666 },
+      { op: 'mount', source: '/sys', target: '/sys', fstype: '', flags: MS_BIND | MS_REC | MS_RDONLY, data: '', recursive: true },
+      { op: 'symlink', path: '/dev/fd', to: '/proc/self/fd' },
+      { op: 'readonly', path: '/proc/sys' },
+      { op: 'mask', path: '/proc/kcore' },
+    );
+    expect(filesystemOf(plan)).toEqual([
+      'mount', 'overlay', '/', 'overlay', '0', '', '',
+      'mount', 'mqueue', '/dev/mqueue', 'mqueue', '0', '', 'optional',
+      'device', '/dev/fuse', 'c', '10', '229', '666',
+      'mount', '/sys', '/sys', '', String(MS_BIND | MS_REC | MS_RDONLY), '', 'recursive',
+      'symlink', '/dev/fd', '/proc/self/fd',
+      'readonly', '/proc/sys',
+      'mask', '/proc/kcore',
+    ]);
+  });
+
+  it('refuses a plan that does not start with the root mount', () => {
+    expect(() => encodePlan({ ...launch, filesystem: [] })).toThrow(/start with the mount of '\/'/);
+    expect(() => encodePlan({ ...launch, filesystem: [{ op: 'mask', path: '/proc/kcore' }, root] })).toThrow(/start with/);
+  });
+
+  it('refuses relative paths, a recursive mount that is no bind, and malformed devices', () => {
+    expect(() => encodePlan(withOps({ op: 'mask', path: 'proc/kcore' }))).toThrow(/mask path must be absolute/);
+    expect(() => encodePlan(withOps({ op: 'symlink', path: 'fd', to: '/proc/self/fd' }))).toThrow(/symlink path must be absolute/);
+    const tmpfs = { op: 'mount', source: 'tmpfs', target: '/t', fstype: 'tmpfs', flags: MountFlags.MS_RDONLY, data: '', recursive: true } as const;
+    expect(() => encodePlan(withOps(tmpfs))).toThrow(/recursive mount on \/t must be a bind/);
+    const device = { op: 'device', path: '/dev/x', type: 'c' as const, major: 1, minor: 3, mode: 0o666 } as const;
+    expect(() => encodePlan(withOps({ ...device, path: 'dev/x' }))).toThrow(/absolute/);
+    expect(() => encodePlan(withOps({ ...device, type: 'p' as never }))).toThrow(/type/);
+    expect(() => encodePlan(withOps({ ...device, mode: 0o10000 }))).toThrow(/mode/);
+    expect(() => encodePlan(withOps({ ...device, major: -1 }))).toThrow(/major/);
   });
 });

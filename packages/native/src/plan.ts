@@ -10,7 +10,24 @@
  * `skiff-helper run` (LaunchPlan):
  *
  *   rootfs  PATH                          host directory the '/' mount is mounted on
- *   mount   SOURCE TARGET FSTYPE FLAGS DATA   FLAGS decimal mount(2) flags; TARGET '/' or absolute in-container
+ *
+ * The container's filesystem: these records are operations, carried out in the order they come, in the
+ * container's own mount namespace before pivot_root. The first must be the mount with TARGET '/'; every
+ * later PATH or TARGET is absolute in the container and resolved beneath the root (a symlink cannot lead out).
+ * The helper adds nothing: /proc, /dev, /sys and the masks are records too (containerFilesystem in
+ * defaults.ts writes docker's).
+ *
+ *   mount   SOURCE TARGET FSTYPE FLAGS DATA OPTIONS
+ *                                         FLAGS decimal mount(2) flags; OPTIONS comma-separated words of
+ *                                         MOUNT_OPTIONS (or ''): optional = skip when the kernel lacks FSTYPE
+ *                                         (ENODEV); recursive = a bind's ro/nosuid/nodev/noexec reach every
+ *                                         mount below it too. A sysfs mount the kernel refuses (EPERM: not our
+ *                                         network namespace) becomes a recursive read-only bind of /sys, as in runc.
+ *   device  PATH TYPE MAJOR MINOR MODE    mknod (an existing entry is replaced); TYPE c|b, MODE octal (e.g. 666)
+ *   symlink PATH TO                       symlink PATH -> TO
+ *   readonly PATH                         bind PATH onto itself read-only (skipped when missing)
+ *   mask    PATH                          /dev/null over a file, an empty read-only tmpfs over a dir (skipped when missing)
+ *
  *   hostname NAME
  *   cwd     DIR
  *   arg     VALUE                         repeated, argv in order
@@ -47,17 +64,15 @@
  *                                         of one name and action OR together. See seccomp-profile.ts
  *   user    UID GID                       setgroups, setgid, setuid after the mounts, before exec
  *   group   GID                           repeated: supplementary groups (none without)
- *   mask    PATH                          repeated: /dev/null over a file, an empty read-only tmpfs over a dir
- *   readonly PATH                         repeated: bound onto itself read-only (both skip a missing PATH)
  *   readonlyroot 0|1                      remount "/" read-only once everything is mounted
- *   device  PATH TYPE MAJOR MINOR MODE    repeated: mknod in the container; TYPE c|b, MODE octal (e.g. 666)
  *   end
  *
  * The helper reads a left-out security record as the strictest choice: no cap and no allcaps keeps no
  * capability, no seccomp record means `seccomp filter` (with no syscall record: nothing is allowed), no user
  * means 0 0 with no supplementary group. encodePlan always writes cap/allcaps, nonewprivs and seccomp, so that
  * only the TypeScript side chooses.
- * The order in the container: mounts, volumes, devices, readonly, mask, pivot_root, hostname, pty, cwd,
+ * The order in the container: make "/" rprivate, the filesystem records in plan order, pivot_root, hostname,
+ * pty, cwd,
  * readonlyroot, then [seccomp if nonewprivs 0], bounding set, groups/gid/uid, capset, no_new_privs,
  * [seccomp if nonewprivs 1], (the init forks,) execve.
  *
@@ -88,11 +103,10 @@
  *   status  one line `{"exitCode":N,"finishedAtMs":MS}`, via PATH.tmp + fsync + rename (readStatusFile)
  */
 
+import { MountFlags } from '@skiff/plugin';
 import {
   CAPABILITIES,
   DEFAULT_CAPABILITIES,
-  DEFAULT_MASKED_PATHS,
-  DEFAULT_READONLY_PATHS,
   type CapabilityName,
   type DeviceNode,
   type SeccompProfile,
@@ -103,7 +117,7 @@ import { seccompSyscalls } from './seccomp-profile.js';
 /** Keyword → number of fields. Keep in sync with plan_records[] in c/plan.c (test/constants.test.ts checks). */
 export const PLAN_RECORDS = {
   rootfs: 1,
-  mount: 5,
+  mount: 6,
   hostname: 1,
   cwd: 1,
   arg: 1,
@@ -127,10 +141,11 @@ export const PLAN_RECORDS = {
   sysarg: 4,
   user: 2,
   group: 1,
-  mask: 1,
-  readonly: 1,
   readonlyroot: 1,
   device: 5,
+  symlink: 2,
+  readonly: 1,
+  mask: 1,
   end: 0,
 } as const;
 
@@ -169,6 +184,10 @@ export const HelperExitCode = {
   NOT_FOUND: 127,
 } as const;
 
+/** Words of a mount record's OPTIONS field. Keep in sync with mount_options[] in c/plan.c (test/constants.test.ts checks). */
+export const MOUNT_OPTIONS = ['optional', 'recursive'] as const;
+
+/** One mount(2) call of the plan; the helper's extras (MOUNT_OPTIONS) ride along as optional fields. */
 export interface MountSyscall {
   source: string;
   /** '/' for the root filesystem, else an absolute path inside the container. */
@@ -177,15 +196,29 @@ export interface MountSyscall {
   /** mount(2) flags. MS_BIND combined with MS_RDONLY etc. is done as bind + remount by the helper. */
   flags: number;
   data: string;
+  /** Skip this mount when the kernel lacks the filesystem type (ENODEV), as for mqueue. */
+  optional?: boolean;
+  /** Bind only: MS_RDONLY, MS_NOSUID, MS_NODEV and MS_NOEXEC apply to every mount below the target too. */
+  recursive?: boolean;
 }
+
+/**
+ * One step of building the container's filesystem (see the wire format above). The helper carries them out
+ * in order, and nothing else: the plan holds /proc, /dev and /sys like any volume.
+ */
+export type FilesystemOp =
+  | ({ op: 'mount' } & MountSyscall)
+  | ({ op: 'device' } & DeviceNode)
+  | { op: 'symlink'; path: string; to: string }
+  | { op: 'readonly'; path: string }
+  | { op: 'mask'; path: string };
 
 export type NetworkMode = 'none' | 'host';
 
 /**
  * What the command may do, for run and exec alike. Every field is optional; left out, it is docker's
  * default for an unprivileged container (the encoder writes it into the plan). `--privileged` is
- * `{ capabilities: 'all', seccomp: 'unconfined' }` plus, on a LaunchPlan, `maskedPaths: []` and
- * `readonlyPaths: []`.
+ * `{ capabilities: 'all', seccomp: 'unconfined' }`, and a filesystem without masks or read-only paths.
  */
 export interface SecurityOptions {
   /** Capabilities to keep, or 'all'. Default DEFAULT_CAPABILITIES. A non-root user ends with none in effect. */
@@ -201,8 +234,12 @@ export interface SecurityOptions {
 export interface LaunchPlan extends SecurityOptions {
   /** Host directory the rootfs ('/' mount) is mounted on, inside the container's own mount namespace. */
   rootfs: string;
-  /** The first mount has target '/'. The rest are performed in order, resolved inside the new root. */
-  mounts: MountSyscall[];
+  /**
+   * The container's filesystem, built in this order: first the mount with target '/', then mounts, device
+   * nodes, symlinks, read-only paths and masks, each resolved inside the new root. containerFilesystem()
+   * (defaults.ts) writes docker's.
+   */
+  filesystem: FilesystemOp[];
   hostname: string;
   cwd: string;
   args: string[];
@@ -226,14 +263,8 @@ export interface LaunchPlan extends SecurityOptions {
   statusFile?: string;
   /** Detached: argv (absolute argv[0]) exec'd by the supervisor after the container exited and the status is written. */
   exitCommand?: string[];
-  /** Hidden from the container (see `mask`). Default DEFAULT_MASKED_PATHS; [] for --privileged. */
-  maskedPaths?: readonly string[];
-  /** Read-only in the container. Default DEFAULT_READONLY_PATHS; [] for --privileged. */
-  readonlyPaths?: readonly string[];
   /** --read-only: "/" read-only once everything is mounted (volumes and tmpfs mounts of the plan stay writable). */
   readonlyRoot?: boolean;
-  /** --device: nodes created in the container (its devices cgroup must allow them too). */
-  devices?: readonly DeviceNode[];
 }
 
 /** A command to run in a running container (`skiff exec`). Pass the container's capabilities, seccomp and no_new_privs. */
@@ -252,7 +283,7 @@ export interface ExecPlan extends SecurityOptions {
 }
 
 /** mount(2) flags (<sys/mount.h>): the contract package owns them; re-exported for the helper's users. */
-export { MountFlags } from '@skiff/plugin';
+export { MountFlags };
 
 function field(value: string, what: string): string {
   if (value.includes('\0')) throw new Error(`${what} contains a NUL byte`);
@@ -305,8 +336,25 @@ function encodeSecurity(record: RecordWriter, options: SecurityOptions): void {
   }
 }
 
+function absolute(path: string, what: string): string {
+  if (!path.startsWith('/')) throw new Error(`${what} path must be absolute, not ${path}`);
+  return path;
+}
+
+const RECURSIVE_FLAGS = MountFlags.MS_RDONLY | MountFlags.MS_NOSUID | MountFlags.MS_NODEV | MountFlags.MS_NOEXEC;
+
+function encodeMount(record: RecordWriter, mount: MountSyscall): void {
+  const flags = mount.flags >>> 0;
+  if (mount.recursive) {
+    const extra = flags & ~(MountFlags.MS_BIND | MountFlags.MS_REC | RECURSIVE_FLAGS);
+    if (!(flags & MountFlags.MS_BIND) || extra) throw new Error(`recursive mount on ${mount.target} must be a bind with only ro, nosuid, nodev, noexec`);
+  }
+  const options = MOUNT_OPTIONS.filter((word) => mount[word]).join(',');
+  record('mount', mount.source, mount.target, mount.fstype, String(flags), mount.data, options);
+}
+
 function encodeDevice(record: RecordWriter, device: DeviceNode): void {
-  if (!device.path.startsWith('/')) throw new Error(`device path must be absolute, not ${device.path}`);
+  absolute(device.path, 'device');
   if (device.type !== 'c' && device.type !== 'b') throw new Error(`device type must be c or b, not ${String(device.type)}`);
   if (!Number.isInteger(device.mode) || device.mode < 0 || device.mode > 0o7777) throw new Error(`bad device mode ${device.mode}`);
   const major = integer(device.major, 'device major');
@@ -318,7 +366,14 @@ function encodeDevice(record: RecordWriter, device: DeviceNode): void {
 export function encodePlan(plan: LaunchPlan): Buffer {
   const { record, done } = encoder();
   record('rootfs', plan.rootfs);
-  for (const m of plan.mounts) record('mount', m.source, m.target, m.fstype, String(m.flags >>> 0), m.data);
+  const [root] = plan.filesystem;
+  if (root?.op !== 'mount' || root.target !== '/') throw new Error("the plan's filesystem must start with the mount of '/'");
+  for (const step of plan.filesystem) {
+    if (step.op === 'mount') encodeMount(record, step);
+    else if (step.op === 'device') encodeDevice(record, step);
+    else if (step.op === 'symlink') record('symlink', absolute(step.path, 'symlink'), step.to);
+    else record(step.op, absolute(step.path, step.op));
+  }
   record('hostname', plan.hostname);
   record('cwd', plan.cwd);
   for (const arg of plan.args) record('arg', arg);
@@ -337,10 +392,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     for (const arg of plan.exitCommand ?? []) record('exitcmd', arg);
   }
   encodeSecurity(record, plan);
-  for (const path of plan.maskedPaths ?? DEFAULT_MASKED_PATHS) record('mask', path);
-  for (const path of plan.readonlyPaths ?? DEFAULT_READONLY_PATHS) record('readonly', path);
   if (plan.readonlyRoot) record('readonlyroot', '1');
-  for (const device of plan.devices ?? []) encodeDevice(record, device);
   record('end');
   return done();
 }

@@ -12,6 +12,7 @@ import {
   EXEC_PLAN_RECORDS,
   HelperExitCode,
   helperPath,
+  MOUNT_OPTIONS,
   MountFlags,
   PLAN_RECORDS,
   SECCOMP_DEFAULT_ERRNO,
@@ -25,6 +26,7 @@ type Table = Record<string, number>;
 interface HelperConstants {
   records: Table;
   execRecords: Table;
+  mountOptions: Table;
   exits: Table;
   flags: Table;
   caps: Table;
@@ -35,10 +37,11 @@ interface HelperConstants {
 
 function helperConstants(): HelperConstants {
   const out = execFileSync(helperPath(), ['constants'], { encoding: 'utf8' });
-  const result: HelperConstants = { records: {}, execRecords: {}, exits: {}, flags: {}, caps: {}, signals: {}, seccomp: {} };
+  const result: HelperConstants = { records: {}, execRecords: {}, mountOptions: {}, exits: {}, flags: {}, caps: {}, signals: {}, seccomp: {} };
   const tables: Record<string, Table> = {
     record: result.records,
     execrecord: result.execRecords,
+    mountoption: result.mountOptions,
     exit: result.exits,
     flag: result.flags,
     cap: result.caps,
@@ -79,7 +82,14 @@ describe('constants shared with c/', () => {
   it('encodes every record with its field count', () => {
     const full: LaunchPlan = {
       rootfs: '/r',
-      mounts: [{ source: 's', target: '/', fstype: 't', flags: 1, data: 'd' }],
+      filesystem: [
+        { op: 'mount', source: 's', target: '/', fstype: 't', flags: 1, data: 'd' },
+        { op: 'mount', source: 'mqueue', target: '/m', fstype: 'mqueue', flags: 0, data: '', optional: true },
+        { op: 'device', path: '/dev/x', type: 'c', major: 1, minor: 3, mode: 0o600 },
+        { op: 'symlink', path: '/dev/fd', to: '/proc/self/fd' },
+        { op: 'readonly', path: '/proc/sys' },
+        { op: 'mask', path: '/proc/kcore' },
+      ],
       hostname: 'h',
       cwd: '/',
       args: ['a'],
@@ -98,7 +108,6 @@ describe('constants shared with c/', () => {
       noNewPrivileges: true,
       user: { uid: 1, gid: 2, groups: [3] },
       readonlyRoot: true,
-      devices: [{ path: '/dev/x', type: 'c', major: 1, minor: 3, mode: 0o600 }],
     };
     // cap and allcaps exclude each other: two plans cover both.
     const seen = [...keywordsOf(encodePlan(full), PLAN_RECORDS), ...keywordsOf(encodePlan({ ...full, capabilities: 'all' }), PLAN_RECORDS)];
@@ -110,6 +119,10 @@ describe('constants shared with c/', () => {
     const full = { ...plan, user: { uid: 1, gid: 2, groups: [3] } };
     const seen = [...keywordsOf(encodeExecPlan(full), EXEC_PLAN_RECORDS), ...keywordsOf(encodeExecPlan({ ...full, capabilities: 'all' }), EXEC_PLAN_RECORDS)];
     expect([...new Set(seen)].sort()).toEqual(Object.keys(EXEC_PLAN_RECORDS).sort());
+  });
+
+  it('has the same mount record options (src/plan.ts ↔ c/plan.c)', () => {
+    expect(Object.keys(c.mountOptions)).toEqual([...MOUNT_OPTIONS]);
   });
 
   it('has the same exit codes (src/plan.ts ↔ c/helper.h)', () => {

@@ -4,8 +4,8 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { parseLogRecords, readStatusFile, type LaunchPlan, type LogRecord } from '../src/index.js';
-import { createBusyboxRootfs, isDead, overlayPlan, procStat, startHelper, waitFor, waitForInit } from './fixture.js';
+import { parseLogRecords, readStatusFile, type LogRecord } from '../src/index.js';
+import { createBusyboxRootfs, isDead, overlayPlan, procStat, type PlanOverrides, startHelper, waitFor, waitForInit } from './fixture.js';
 
 const root = requiresRoot('the native helper creates namespaces and mounts');
 
@@ -45,7 +45,7 @@ describe.skipIf(!root)('skiff-helper run with detach', () => {
    * Starts a detached container whose exit command records its own env and the status file it finds, and
    * makes sure the test leaves neither container nor supervisor behind.
    */
-  async function detach(args: string[], overrides: Partial<LaunchPlan> = {}): Promise<Detached> {
+  async function detach(args: string[], overrides: PlanOverrides = {}): Promise<Detached> {
     const scratch = tempDir();
     const log = join(scratch, 'container.log');
     const status = join(scratch, 'exit.json');

@@ -4,8 +4,8 @@ import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { mountToSyscall, type ExecPlan, type LaunchPlan } from '../src/index.js';
-import { createBusyboxRootfs, HOST_MARKER, isDead, overlayPlan, startExec, startHelper, waitFor } from './fixture.js';
+import { mountToSyscall, type ExecPlan } from '../src/index.js';
+import { createBusyboxRootfs, HOST_MARKER, isDead, overlayPlan, startExec, startHelper, waitFor, type PlanOverrides } from './fixture.js';
 
 const root = requiresRoot('the native helper enters namespaces');
 
@@ -17,7 +17,7 @@ describe.skipIf(!root)('skiff-helper exec', () => {
   afterAll(() => image?.remove());
 
   /** A running container (`sleep 30` as its init, after writing /tmp/marker); returns the init's host pid. */
-  async function container(overrides: Partial<LaunchPlan> = {}): Promise<number> {
+  async function container(overrides: PlanOverrides = {}): Promise<number> {
     const script = 'echo written-by-the-container > /tmp/marker; echo ready; exec sleep 30';
     const helper = startHelper(overlayPlan(image.dir, tempDir(), ['sh', '-c', script], { hostname: 'box-exec', ...overrides }), {
       reportPid: true,

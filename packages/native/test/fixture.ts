@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { suitePrefix } from '../../../test/support.js';
-import { encodeExecPlan, encodePlan, helperPath, type ExecPlan, type LaunchPlan, type MountSyscall } from '../src/index.js';
+import {
+  containerFilesystem,
+  encodeExecPlan,
+  encodePlan,
+  helperPath,
+  type ContainerFilesystemOptions,
+  type ExecPlan,
+  type LaunchPlan,
+  type MountSyscall,
+} from '../src/index.js';
 
 const APPLETS = [
   'sh', 'echo', 'ps', 'cat', 'ls', 'hostname', 'mount', 'sleep', 'true', 'false', 'env', 'pwd', 'touch', 'id',
@@ -49,27 +58,35 @@ export function overlayDirs(scratch: string): { upper: string; work: string; mer
   return dirs;
 }
 
-/** A plan whose root is an overlay of the busybox image (lower) with upper/work dirs in scratch. */
-export function overlayPlan(lower: string, scratch: string, args: string[], overrides: Partial<LaunchPlan> = {}): LaunchPlan {
+/**
+ * What a test may change of an overlay plan: any LaunchPlan field, docker's filesystem options (mounts are
+ * the ones after the root), or `root` to replace the overlay root mount.
+ */
+export type PlanOverrides = Partial<Omit<LaunchPlan, 'filesystem'>> &
+  Partial<Omit<ContainerFilesystemOptions, 'network'>> & { root?: MountSyscall };
+
+/** A plan whose root is an overlay of the busybox image (lower) with upper/work dirs in scratch, with docker's filesystem. */
+export function overlayPlan(lower: string, scratch: string, args: string[], overrides: PlanOverrides = {}): LaunchPlan {
   const { upper, work, merged } = overlayDirs(scratch);
-  const root: MountSyscall = {
+  const overlay: MountSyscall = {
     source: 'overlay',
     target: '/',
     fstype: 'overlay',
     flags: 0,
     data: `lowerdir=${lower},upperdir=${upper},workdir=${work}`,
   };
-  const { mounts = [], ...rest } = overrides;
+  const { root = overlay, mounts = [], devices, maskedPaths, readonlyPaths, ...rest } = overrides;
+  const network = rest.network ?? 'none';
   return {
     rootfs: merged,
-    mounts: [root, ...mounts],
+    filesystem: containerFilesystem({ mounts: [root, ...mounts], network, devices, maskedPaths, readonlyPaths }),
     hostname: 'skiff-test',
     cwd: '/',
     args,
     env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root'],
     tty: false,
     stdin: false,
-    network: 'none',
+    network,
     cgroupProcs: [],
     ...rest,
   };

@@ -126,8 +126,8 @@ describe.skipIf(!root)('container mounts', () => {
   });
 
   it('can use a read-only bind of the image itself as the root', async () => {
-    const plan = overlayPlan(image.dir, tempDir(), ['sh', '-c', 'touch /new; echo "rc=$?"; cat /etc/passwd | grep -c root']);
-    plan.mounts[0] = { ...mountToSyscall({ type: 'bind', source: image.dir, target: '/', options: ['ro'] }) };
+    const root = mountToSyscall({ type: 'bind', source: image.dir, target: '/', options: ['ro'] });
+    const plan = overlayPlan(image.dir, tempDir(), ['sh', '-c', 'touch /new; echo "rc=$?"; cat /etc/passwd | grep -c root'], { root });
     const result = await runHelper(plan);
     expect(result.stdout).toBe('rc=1\n1\n');
     expect(result.stderr).toMatch(/Read-only file system/);

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { mountToSyscall } from '../src/index.js';
+import { mountToSyscall, type MountSyscall } from '../src/index.js';
 import { createBusyboxRootfs, HOST_MARKER, overlayPlan, runHelper, startHelper, waitFor, waitForInit } from './fixture.js';
 
 const root = requiresRoot('the native helper creates namespaces and mounts');
@@ -84,8 +84,9 @@ describe.skipIf(!root)('skiff-helper run', () => {
   });
 
   it('fails setup with 125 and says which mount failed', async () => {
-    const plan = overlayPlan(image.dir, tempDir(), ['true']);
-    plan.mounts[0]!.data = plan.mounts[0]!.data.replace(`lowerdir=${image.dir}`, 'lowerdir=/nonexistent-skiff-lower');
+    const overlay = overlayPlan(image.dir, tempDir(), ['true']).filesystem[0] as MountSyscall;
+    const root = { ...overlay, data: overlay.data.replace(`lowerdir=${image.dir}`, 'lowerdir=/nonexistent-skiff-lower') };
+    const plan = overlayPlan(image.dir, tempDir(), ['true'], { root });
     const result = await runHelper(plan);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe('skiff: mount overlay on /: No such file or directory\n');

@@ -15,9 +15,19 @@ import {
   PLAN_RECORDS,
   type CapabilityName,
   type ExecPlan,
-  type LaunchPlan,
 } from '../src/index.js';
-import { createBusyboxRootfs, isDead, overlayPlan, runHelper, spawnHelper, startExec, startHelper, waitFor, waitForInit } from './fixture.js';
+import {
+  createBusyboxRootfs,
+  isDead,
+  overlayPlan,
+  runHelper,
+  spawnHelper,
+  startExec,
+  startHelper,
+  waitFor,
+  waitForInit,
+  type PlanOverrides,
+} from './fixture.js';
 
 const root = requiresRoot('the native helper creates namespaces and mounts');
 
@@ -40,7 +50,7 @@ function statusFields(text: string): Record<string, string> {
 /** 'all' keeps what the helper holds: this process's permitted set (a VM's root may lack one or two). */
 const FULL_MASK = root ? statusFields(readFileSync('/proc/self/status', 'utf8')).CapPrm : NONE;
 
-const PRIVILEGED: Partial<LaunchPlan> = { capabilities: 'all', seccomp: 'unconfined', maskedPaths: [], readonlyPaths: [] };
+const PRIVILEGED: PlanOverrides = { capabilities: 'all', seccomp: 'unconfined', maskedPaths: [], readonlyPaths: [] };
 
 describe.skipIf(!root)('container security (docker defaults)', () => {
   let image: ReturnType<typeof createBusyboxRootfs>;
@@ -53,8 +63,8 @@ describe.skipIf(!root)('container security (docker defaults)', () => {
   });
   afterAll(() => image?.remove());
 
-  const run = (args: string[], overrides: Partial<LaunchPlan> = {}) => runHelper(overlayPlan(image.dir, tempDir(), args, overrides));
-  const sh = (script: string, overrides: Partial<LaunchPlan> = {}) => run(['sh', '-c', script], overrides);
+  const run = (args: string[], overrides: PlanOverrides = {}) => runHelper(overlayPlan(image.dir, tempDir(), args, overrides));
+  const sh = (script: string, overrides: PlanOverrides = {}) => run(['sh', '-c', script], overrides);
 
   it("keeps docker's 14 capabilities as root, none inheritable or ambient; seccomp on, no_new_privs off", async () => {
     const result = await run(['cat', '/proc/self/status']);
@@ -289,7 +299,7 @@ describe.skipIf(!root)('container security (docker defaults)', () => {
 
   describe('exec', () => {
     /** A running container; returns the init's host pid. */
-    async function container(overrides: Partial<LaunchPlan> = {}): Promise<number> {
+    async function container(overrides: PlanOverrides = {}): Promise<number> {
       const helper = startHelper(overlayPlan(image.dir, tempDir(), ['sh', '-c', 'echo ready; exec sleep 30'], overrides), { reportPid: true });
       await waitFor(() => helper.stdout().includes('ready'), 'the container to be ready');
       return (await helper.pid)!;

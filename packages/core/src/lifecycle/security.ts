@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { DEFAULT_DEVICE_RULES, deviceRule, type DeviceRules } from '@skiff/cgroups';
-import { capabilitySet, type CapabilityName, type DeviceNode, type SecurityOptions } from '@skiff/native';
+import { capabilitySet, type CapabilityName, type ContainerFilesystemOptions, type DeviceNode, type SecurityOptions } from '@skiff/native';
 import { invalidArgument, resolveInRoot, type Mount } from '@skiff/plugin';
 import type { SecurityConfig } from '../state/record.js';
 import { resolveUser } from './user.js';
@@ -110,14 +110,20 @@ function parseDevice(spec: string): DeviceNode & { permissions: string } {
   };
 }
 
-/** The plan's share of the security config. */
-export function planSecurity(security: SecurityConfig): SecurityOptions & { readonlyRoot?: boolean; devices?: DeviceNode[]; maskedPaths?: string[]; readonlyPaths?: string[] } {
+/** The plan's share of the security config: what the command may do. */
+export function planSecurity(security: SecurityConfig): SecurityOptions & { readonlyRoot?: boolean } {
   return {
     capabilities: security.capabilities,
     noNewPrivileges: security.noNewPrivileges,
     seccomp: security.seccomp,
     user: security.user,
     readonlyRoot: security.readOnlyRoot,
+  };
+}
+
+/** The security config's share of the container's filesystem: --device nodes; --privileged lifts the masks. */
+export function planFilesystemSecurity(security: SecurityConfig): Pick<ContainerFilesystemOptions, 'devices' | 'maskedPaths' | 'readonlyPaths'> {
+  return {
     devices: security.devices.map(({ permissions: _permissions, ...node }) => node),
     ...(security.privileged ? { maskedPaths: [], readonlyPaths: [] } : {}),
   };

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { CgroupManager } from '@skiff/cgroups';
-import { FORWARDED_SIGNALS, encodePlan, mountToSyscall, type LaunchPlan } from '@skiff/native';
+import { FORWARDED_SIGNALS, encodePlan, type LaunchPlan } from '@skiff/native';
 import { SkiffError, type Mount } from '@skiff/plugin';
 import { processStartTime } from '../state/proc.js';
 import type { ContainerRecord } from '../state/record.js';
@@ -12,7 +12,8 @@ import { finishContainer } from './finish.js';
 import { files, storageDriver, volumeDriver, volumeRequest, type Host } from './host.js';
 import { transition } from './states.js';
 import { waitGone } from './signal.js';
-import { deviceRules, planSecurity } from './security.js';
+import { launchPlan } from './plan.js';
+import { deviceRules } from './security.js';
 import { trace } from './trace.js';
 import { withContainerLock } from '../state/lock.js';
 
@@ -41,26 +42,12 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
       mounts.push(...(await driver.mount(request)));
       taken.push(index);
     }
-    mounts.push(...config.security.tmpfs);
     const resources = { ...config.resources, devices: deviceRules(config.security) };
     const { manager, warnings } = await prepareCgroup(record.id, config.cgroupParent, resources);
     const paths = files(host, record.id);
     mkdirSync(paths.rootfs, { recursive: true, mode: 0o700 });
     rmSync(paths.exitStatus, { force: true });
-    const plan: LaunchPlan = {
-      rootfs: paths.rootfs,
-      mounts: mounts.map(mountToSyscall),
-      hostname: config.hostname,
-      cwd: config.workdir,
-      args: config.args,
-      env: config.env,
-      tty: config.tty,
-      stdin: config.interactive,
-      network: config.network,
-      cgroupProcs: manager.procsFiles(),
-      init: config.init,
-      ...planSecurity(config.security),
-    };
+    const plan = launchPlan(config, { rootfs: paths.rootfs, mounts, cgroupProcs: manager.procsFiles() });
     trace('planned');
     return { plan, cgroup: manager, warnings };
   } catch (error) {

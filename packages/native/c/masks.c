@@ -43,50 +43,45 @@ static int open_existing(int rootfd, const char *path)
 	return fd;
 }
 
-/* Binds each path onto itself, then remounts that bind read-only (a bind ignores MS_RDONLY on its first
- * call). MS_REC: mounts below the path come along, though they keep their own (writable) flags. */
-void readonly_paths(int rootfd, char *const *paths, size_t n)
+/* Binds PATH onto itself, then remounts that bind read-only (a bind ignores MS_RDONLY on its first call).
+ * MS_REC: mounts below the path come along, though they keep their own (writable) flags. */
+void readonly_path(int rootfd, const char *path)
 {
-	for (size_t i = 0; i < n; i++) {
-		char where[32];
-		int fd = open_existing(rootfd, paths[i]);
-		if (fd < 0)
-			continue;
-		if (mount(fd_path(fd, where), where, NULL, MS_BIND | MS_REC, NULL) < 0)
-			bail("bind %s", paths[i]);
-		close(fd);
-		fd = resolve_in_root(rootfd, paths[i], CREATE_NONE); /* now names the new bind mount */
-		unsigned long keep = mount_flags(fd_path(fd, where));
-		if (mount(NULL, where, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
-			bail("remount %s read-only", paths[i]);
-		close(fd);
-	}
+	char where[32];
+	int fd = open_existing(rootfd, path);
+	if (fd < 0)
+		return;
+	if (mount(fd_path(fd, where), where, NULL, MS_BIND | MS_REC, NULL) < 0)
+		bail("bind %s", path);
+	close(fd);
+	fd = resolve_in_root(rootfd, path, CREATE_NONE); /* now names the new bind mount */
+	unsigned long keep = mount_flags(fd_path(fd, where));
+	if (mount(NULL, where, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
+		bail("remount %s read-only", path);
+	close(fd);
 }
 
 /* A file is covered by the container's /dev/null (reads are empty, writes vanish); a directory by an empty
  * read-only tmpfs. The path stays, so programs that stat it still work. */
-void mask_paths(int rootfd, char *const *paths, size_t n)
+void mask_path(int rootfd, const char *path)
 {
-	for (size_t i = 0; i < n; i++) {
-		char where[32], from[32];
-		int fd = open_existing(rootfd, paths[i]);
-		if (fd < 0)
-			continue;
-		struct stat st;
-		if (fstat(fd, &st) < 0)
-			bail("stat %s", paths[i]);
-		if (S_ISDIR(st.st_mode)) {
-			if (mount("tmpfs", fd_path(fd, where), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				  "mode=555") < 0)
-				bail("mask %s", paths[i]);
-		} else {
-			int null = resolve_in_root(rootfd, "/dev/null", CREATE_NONE);
-			if (mount(fd_path(null, from), fd_path(fd, where), NULL, MS_BIND, NULL) < 0)
-				bail("mask %s", paths[i]);
-			close(null);
-		}
-		close(fd);
+	char where[32], from[32];
+	int fd = open_existing(rootfd, path);
+	if (fd < 0)
+		return;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		bail("stat %s", path);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", fd_path(fd, where), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=555") < 0)
+			bail("mask %s", path);
+	} else {
+		int null = resolve_in_root(rootfd, "/dev/null", CREATE_NONE);
+		if (mount(fd_path(null, from), fd_path(fd, where), NULL, MS_BIND, NULL) < 0)
+			bail("mask %s", path);
+		close(null);
 	}
+	close(fd);
 }
 
 /*

@@ -1,0 +1,41 @@
+import { containerFilesystem, mountToSyscall, type LaunchPlan } from '@skiff/native';
+import type { Mount } from '@skiff/plugin';
+import type { ContainerConfig } from '../state/record.js';
+import { planFilesystemSecurity, planSecurity } from './security.js';
+
+/** What a start has prepared on the host for the plan: the mountpoint, the drivers' mounts, the cgroup. */
+export interface PreparedStart {
+  /** Host directory the root filesystem is mounted on (in the container's own mount namespace). */
+  rootfs: string;
+  /** The storage driver's mounts (the root first), then every volume driver's, in the config's order. */
+  mounts: readonly Mount[];
+  /** cgroup.procs files the container's init joins. */
+  cgroupProcs: string[];
+}
+
+/**
+ * The whole plan of an attached start: every mount, device node, symlink, mask and read-only path in the
+ * order the helper carries them out (docker's defaults from containerFilesystem, then --tmpfs after the
+ * volumes), and the command with its security. Pure: a test can check a whole plan without root.
+ */
+export function launchPlan(config: ContainerConfig, prepared: PreparedStart): LaunchPlan {
+  const mounts = [...prepared.mounts, ...config.security.tmpfs];
+  return {
+    rootfs: prepared.rootfs,
+    filesystem: containerFilesystem({
+      mounts: mounts.map(mountToSyscall),
+      network: config.network,
+      ...planFilesystemSecurity(config.security),
+    }),
+    hostname: config.hostname,
+    cwd: config.workdir,
+    args: config.args,
+    env: config.env,
+    tty: config.tty,
+    stdin: config.interactive,
+    network: config.network,
+    cgroupProcs: prepared.cgroupProcs,
+    init: config.init,
+    ...planSecurity(config.security),
+  };
+}
