@@ -2,7 +2,7 @@
  * The container side, run by the helper's child: PID 1 of a new pid namespace. Once the helper has put it in
  * its cgroups (process.c), it builds the container's mount, UTS, IPC and network namespaces and execs the
  * command (or, with init, forks it and stays behind as init.c). Every failure goes back to the helper on the
- * close-on-exec status pipe (see util.c).
+ * close-on-exec status pipe (see error.c).
  */
 #include <fcntl.h>
 #include <sched.h>

@@ -130,7 +130,7 @@ extern const struct plan_record exec_plan_records[];
 void plan_read(int fd, struct plan *plan);
 void exec_plan_read(int fd, struct exec_plan *plan);
 
-/* ---- util.c ---- */
+/* ---- error.c ---- */
 
 /* In a child, failures go to the parent through this close-on-exec pipe instead of stderr. */
 extern int status_fd;
@@ -146,10 +146,15 @@ __attribute__((noreturn, format(printf, 1, 2))) void bailx(const char *fmt, ...)
 __attribute__((noreturn, format(printf, 2, 3))) void fail_with(int code, const char *fmt, ...);
 void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- alloc.c: allocation that cannot fail (it bails) ---- */
+
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- io.c ---- */
+
 int write_all(int fd, const void *buf, size_t len);
 ssize_t read_retry(int fd, void *buf, size_t len);
 

@@ -1,4 +1,4 @@
-/* Errors, allocation and I/O helpers shared by every file. */
+/* Failing: one message (to stderr, or from a child to its parent on the status pipe), then the exit code. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,64 +70,4 @@ void warnx(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-}
-
-void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		bail("malloc");
-	return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		bail("realloc");
-	return p;
-}
-
-char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-	if (!p)
-		bail("strdup");
-	return p;
-}
-
-char *xasprintf(const char *fmt, ...)
-{
-	char *p;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vasprintf(&p, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		bail("asprintf");
-	return p;
-}
-
-int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-ssize_t read_retry(int fd, void *buf, size_t len)
-{
-	ssize_t n;
-	do
-		n = read(fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	return n;
 }
