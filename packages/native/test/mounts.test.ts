@@ -1,4 +1,4 @@
-// Volumes: binds, read-only binds, overlay volumes, file binds, and targets that try to leave the root.
+// Volumes: binds, read-only binds, overlay volumes, file binds, optional mounts, and targets that try to leave the root.
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -98,6 +98,22 @@ describe.skipIf(!root)('container mounts', () => {
     expect(existsSync(join(upper, 'tmp', name, 'sub'))).toBe(true); // created in the container's root
   });
 
+  it("keeps the plan's symlink and device operations through an image symlink climbing with .. inside the root", async () => {
+    const scratch = tempDir();
+    const { upper } = overlayDirs(scratch);
+    const name = `skiff-escape-${randomUUID()}`;
+    symlinkSync(`/../../../tmp/${name}`, join(upper, 'evil'));
+    const plan = overlayPlan(image.dir, scratch, ['sh', '-c', 'readlink /evil/link; stat -c "%F %t:%T" /evil/null']);
+    plan.filesystem.push(
+      { op: 'symlink', path: '/evil/link', to: '/etc/passwd' },
+      { op: 'device', path: '/evil/null', type: 'c', major: 1, minor: 3, mode: 0o666 },
+    );
+    const result = await runHelper(plan);
+    expect(result).toMatchObject({ exitCode: 0, stdout: '/etc/passwd\ncharacter special file 1:3\n', stderr: '' });
+    expect(existsSync(join('/tmp', name))).toBe(false); // nothing created on the host
+    expect(readdirSync(join(upper, 'tmp', name)).sort()).toEqual(['link', 'null']); // created in the container's root
+  });
+
   it('keeps a mount through a symlink to /etc on the container /etc', async () => {
     const scratch = tempDir();
     const { upper } = overlayDirs(scratch);
@@ -113,6 +129,14 @@ describe.skipIf(!root)('container mounts', () => {
     expect(inodeData).toBe(inodeEtc); // /data and /etc are the same mount inside the container
     expect(covered).toBe('etc-covered'); // the volume covers the container's /etc
     expect(existsSync(join('/etc', name))).toBe(false);
+  });
+
+  it('skips an optional mount of a filesystem type the kernel lacks, and fails on one that is not optional', async () => {
+    const mount = { source: 'none', target: '/x', fstype: 'skiffnofs', flags: 0, data: '' };
+    const optional = await runHelper(overlayPlan(image.dir, tempDir(), ['echo', 'ran'], { mounts: [{ ...mount, optional: true }] }));
+    expect(optional).toMatchObject({ exitCode: 0, stdout: 'ran\n', stderr: '' });
+    const required = await runHelper(overlayPlan(image.dir, tempDir(), ['echo', 'ran'], { mounts: [mount] }));
+    expect(required).toMatchObject({ exitCode: 125, stdout: '', stderr: 'skiff: mount skiffnofs on /x: No such device\n' });
   });
 
   it('fails setup with 125 on a symlink loop in a target', async () => {
