@@ -16,34 +16,48 @@
 
 #include "helper.h"
 
-/* `device` record: a node of the plan. An existing entry of that name is replaced (unlinkat never follows a
- * symlink, and the parent directory was resolved inside the root). Whether the container may open the node
- * is up to its devices cgroup. */
-static void make_device(int rootfd, const struct device_spec *d)
+/* A file's place in the container: its parent directory, resolved (and created) beneath the root, and its name. */
+struct entry {
+	int dirfd;
+	const char *name;
+	char *copy;
+};
+
+static struct entry open_entry(int rootfd, const char *path)
 {
-	char *parent = xstrdup(d->path);
-	char *name = strrchr(parent, '/');
-	*name++ = '\0';
-	int dirfd = resolve_in_root(rootfd, parent[0] ? parent : "/", CREATE_DIR);
-	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-		bail("replace %s", d->path);
-	if (mknodat(dirfd, name, d->type | d->mode, makedev(d->major, d->minor)) < 0)
-		bail("mknod %s", d->path);
-	close(dirfd);
-	free(parent);
+	struct entry e = { .copy = xstrdup(path) };
+	char *slash = strrchr(e.copy, '/');
+	*slash = '\0';
+	e.name = slash + 1;
+	e.dirfd = resolve_in_root(rootfd, e.copy[0] ? e.copy : "/", CREATE_DIR);
+	return e;
 }
 
-/* `symlink` record. symlinkat creates the link inside the resolved parent and never follows an existing one. */
+static void close_entry(struct entry *e)
+{
+	close(e->dirfd);
+	free(e->copy);
+}
+
+/* `device` record. An existing entry of that name is replaced (unlinkat never follows a symlink). Whether the
+ * container may open the node is up to its devices cgroup. */
+static void make_device(int rootfd, const struct device_spec *d)
+{
+	struct entry e = open_entry(rootfd, d->path);
+	if (unlinkat(e.dirfd, e.name, 0) < 0 && errno != ENOENT)
+		bail("replace %s", d->path);
+	if (mknodat(e.dirfd, e.name, d->type | d->mode, makedev(d->major, d->minor)) < 0)
+		bail("mknod %s", d->path);
+	close_entry(&e);
+}
+
+/* `symlink` record. symlinkat never follows an existing entry of that name; it fails on one. */
 static void make_symlink(int rootfd, const char *path, const char *to)
 {
-	char *parent = xstrdup(path);
-	char *name = strrchr(parent, '/');
-	*name++ = '\0';
-	int dirfd = resolve_in_root(rootfd, parent[0] ? parent : "/", CREATE_DIR);
-	if (symlinkat(to, dirfd, name) < 0)
+	struct entry e = open_entry(rootfd, path);
+	if (symlinkat(to, e.dirfd, e.name) < 0)
 		bail("symlink %s", path);
-	close(dirfd);
-	free(parent);
+	close_entry(&e);
 }
 
 /*

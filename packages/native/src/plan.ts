@@ -26,7 +26,10 @@
  *   device  PATH TYPE MAJOR MINOR MODE    mknod (an existing entry is replaced); TYPE c|b, MODE octal (e.g. 666)
  *   symlink PATH TO                       symlink PATH -> TO
  *   readonly PATH                         bind PATH onto itself read-only (skipped when missing)
- *   mask    PATH                          /dev/null over a file, an empty read-only tmpfs over a dir (skipped when missing)
+ *   mask    PATH                          the container's /dev/null (an earlier device record) over a file, an
+ *                                         empty read-only tmpfs over a dir (skipped when missing)
+ *
+ * The process, in any order among these:
  *
  *   hostname NAME
  *   cwd     DIR
@@ -72,8 +75,7 @@
  * means 0 0 with no supplementary group. encodePlan always writes cap/allcaps, nonewprivs and seccomp, so that
  * only the TypeScript side chooses.
  * The order in the container: make "/" rprivate, the filesystem records in plan order, pivot_root, hostname,
- * pty, cwd,
- * readonlyroot, then [seccomp if nonewprivs 0], bounding set, groups/gid/uid, capset, no_new_privs,
+ * pty, cwd, readonlyroot, then [seccomp if nonewprivs 0], bounding set, groups/gid/uid, capset, no_new_privs,
  * [seccomp if nonewprivs 1], (the init forks,) execve.
  *
  * `skiff-helper exec` (ExecPlan): a command in a running container, joining its ipc, uts, net, pid and mnt
