@@ -42,24 +42,25 @@ void bail(const char *fmt, ...)
 	finish(EXIT_SETUP, text);
 }
 
-void bailx(const char *fmt, ...)
+__attribute__((noreturn, format(printf, 2, 0))) static void vfail(int code, const char *fmt, va_list ap)
 {
 	char text[sizeof ((struct status_msg *)0)->text];
+	vsnprintf(text, sizeof text, fmt, ap);
+	finish(code, text);
+}
+
+void bailx(const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	finish(EXIT_SETUP, text);
+	vfail(EXIT_SETUP, fmt, ap);
 }
 
 void fail_with(int code, const char *fmt, ...)
 {
-	char text[sizeof ((struct status_msg *)0)->text];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	finish(code, text);
+	vfail(code, fmt, ap);
 }
 
 void warnx(const char *fmt, ...)
