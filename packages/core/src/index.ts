@@ -14,5 +14,5 @@ export { trace } from './lifecycle/trace.js';
 export { ContainerStore } from './state/store.js';
 export { isSameProcess, processStartTime } from './state/proc.js';
 export type { ContainerRecord, ContainerConfig, ContainerStatus, SecurityConfig } from './state/record.js';
-export { resolveRoots, type Roots } from './roots.js';
+export { makeRootsPrivate, resolveRoots, type Roots } from './roots.js';
 export { newId, shortId, randomName } from './ids.js';

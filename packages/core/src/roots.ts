@@ -1,3 +1,4 @@
+import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -30,3 +31,26 @@ export const containersDir = (roots: Roots) => join(roots.root, 'containers');
 export const containerDir = (roots: Roots, id: string) => join(roots.root, 'containers', id);
 export const namesDir = (roots: Roots) => join(roots.root, 'names');
 export const stagingDir = (roots: Roots) => join(roots.root, 'staging');
+
+/**
+ * Makes the state roots private. Every directory skiff owns is 0700 whatever the mode of a root someone made
+ * beforehand (a 0755 root once exposed committed layers, setuid binaries included, to every local user): the
+ * roots are created 0700 when missing, and each directory directly inside them is set to 0700 when it is
+ * more open. One level is enough: nothing deeper can be reached without passing through it. Layer and rootfs
+ * directories further down keep their own modes, which containers see as theirs.
+ * Cost: one readdir and one lstat per top-level entry (about ten), no tree walk.
+ */
+export function makeRootsPrivate(roots: Roots): void {
+  for (const root of [roots.root, roots.runRoot]) {
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    for (const entry of readdirSync(root, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const path = join(root, entry.name);
+      try {
+        if ((lstatSync(path).mode & 0o077) !== 0) chmodSync(path, 0o700);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // removed meanwhile: fine
+      }
+    }
+  }
+}

@@ -5,7 +5,8 @@
  *     images/<name>.json    one record per image (ImageRecord), written atomically (temp file + rename);
  *                           '/' and ':' in the name are percent-encoded (`myimg:v1` -> `myimg%3Av1.json`)
  *     images/.lock/         held for milliseconds while a record is replaced (a directory: mkdir is atomic)
- *     layers/<12 hex>/      layer contents, a plain directory tree (the storage drivers' lower dirs). Ids are
+ *     layers/<12 hex>/      layer contents (layers/ itself 0700: only root may reach a layer; each layer dir
+ *                           keeps 0755, the mode a container sees on its '/'), a plain directory tree (the storage drivers' lower dirs). Ids are
  *                           short and random so overlay's `lowerdir=` string stays small. A layer is made for
  *                           one image; images made by `commit` share their parent's layers below their own. A
  *                           layer is deleted when no image names it any more.
@@ -134,7 +135,7 @@ export function createImageStore(root: string): ImageStore {
 
   /** Moves a finished layer into layers/ under a new id: mkdir reserves the id, rename replaces that empty dir. */
   async function publishLayer(staged: string): Promise<string> {
-    await mkdir(layersDir, { recursive: true, mode: 0o755 });
+    await mkdir(layersDir, { recursive: true, mode: 0o700 });
     for (;;) {
       const id = crypto().randomBytes(6).toString('hex');
       try {
@@ -160,7 +161,7 @@ export function createImageStore(root: string): ImageStore {
    * record in force afterwards and the layers that lost their image.
    */
   async function commit(image: ImageRecord, keep: (current: ImageRecord) => Promise<boolean>): Promise<{ winner: ImageRecord; orphans: string[] }> {
-    await mkdir(imagesDir, { recursive: true, mode: 0o755 });
+    await mkdir(imagesDir, { recursive: true, mode: 0o700 });
     return withLock(lock, async () => {
       const current = await read(image.name).catch(() => undefined);
       if (current && (await keep(current))) return { winner: current, orphans: image.layers };
@@ -263,7 +264,7 @@ export function createImageStore(root: string): ImageStore {
 
     async remove(name) {
       const canonical = canonicalImageName(name);
-      await mkdir(imagesDir, { recursive: true, mode: 0o755 });
+      await mkdir(imagesDir, { recursive: true, mode: 0o700 });
       const removed = await withLock(lock, async () => {
         const image = await read(canonical);
         if (image) await unlink(recordPath(canonical));

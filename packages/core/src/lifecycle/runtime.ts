@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { helperPath } from '@skiff/native';
 import { SkiffError, type DriverRegistry } from '@skiff/plugin';
-import type { Roots } from '../roots.js';
+import { makeRootsPrivate, type Roots } from '../roots.js';
 import type { ContainerRecord } from '../state/record.js';
 import { ContainerStore } from '../state/store.js';
 import { createContainer } from './create.js';
@@ -44,6 +44,7 @@ export class Runtime {
   readonly #host: Host;
 
   constructor(options: RuntimeOptions) {
+    makeRootsPrivate(options.roots);
     this.store = new ContainerStore(options.roots);
     this.#host = {
       roots: options.roots,
