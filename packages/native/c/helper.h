@@ -61,6 +61,10 @@ struct mount_spec {
 	unsigned long flags;
 	char *data;
 	int options; /* MOUNT_* bits */
+	/* "hostpath" record: SOURCE is a host path opened without following symlinks, and mounted from that fd;
+	 * missing directories are created with host_create_mode (-1: none are) */
+	int host_source;
+	int host_create_mode;
 };
 
 /* One step of building the container's filesystem; the plan lists them in the order they are carried out. */
@@ -151,6 +155,9 @@ void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+
+/* hostpath.c */
+int open_host_path(const char *path, int create_mode);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- io.c ---- */

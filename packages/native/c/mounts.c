@@ -152,18 +152,25 @@ void mount_in_root(int rootfd, const char *rootfs, const struct mount_spec *m)
 	const char *fstype = m->fstype[0] ? m->fstype : NULL;
 	const char *what = bind ? "bind" : m->fstype;
 
+	/* A host source is opened once, without following symlinks, and mounted from that fd (hostpath.c). */
+	char from[32];
+	int srcfd = m->host_source ? open_host_path(m->source, m->host_create_mode) : -1;
+	const char *source = srcfd >= 0 ? fd_path(srcfd, from) : m->source;
+
 	int fd;
 	if (rootfd < 0) {
 		fd = reopen(rootfd, rootfs, m->target);
 	} else {
 		struct stat st;
-		int file = bind && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode);
+		int file = bind && (srcfd >= 0 ? fstat(srcfd, &st) : stat(m->source, &st)) == 0 && !S_ISDIR(st.st_mode);
 		fd = resolve_in_root(rootfd, m->target, file ? CREATE_FILE : CREATE_DIR);
 	}
 
 	if (bind) {
-		if (mount(m->source, fd_path(fd, where), NULL, MS_BIND | rec, NULL) < 0)
+		if (mount(source, fd_path(fd, where), NULL, MS_BIND | rec, NULL) < 0)
 			bail("mount bind %s on %s", m->source, m->target);
+		if (srcfd >= 0)
+			close(srcfd);
 		unsigned long rest = m->flags & ~(MS_BIND | MS_REC | PROPAGATION);
 		if (rest) {
 			close(fd);

@@ -24,6 +24,8 @@ const struct plan_record plan_records[] = {
 	{ "readonlyroot", 1 },
 	/* the container's filesystem: operations, carried out in plan order */
 	{ "mount", 6 }, { "device", 5 }, { "symlink", 2 }, { "readonly", 1 }, { "mask", 1 },
+	/* modifies the mount before it */
+	{ "hostpath", 1 },
 	{ "end", 0 }, { NULL, 0 },
 };
 
@@ -250,6 +252,14 @@ static int mount_option_bits(char *text)
 	return bits;
 }
 
+/* The mount a modifier record (hostpath, hostopts) applies to: the operation just before it, not the root's. */
+static struct mount_spec *last_mount(struct plan *plan, const char *keyword)
+{
+	if (plan->n_ops < 2 || plan->ops[plan->n_ops - 1].kind != FS_MOUNT)
+		bailx("plan: %s must follow a mount other than the root's", keyword);
+	return &plan->ops[plan->n_ops - 1].mount;
+}
+
 /* Appends a filesystem operation of KIND and returns it. */
 static struct fs_op *push_op(struct plan *plan, enum fs_op_kind kind)
 {
@@ -286,6 +296,15 @@ void plan_read(int fd, struct plan *plan)
 			m->flags = number("mount flags", f[3], 0xffffffffULL);
 			m->data = f[4];
 			m->options = mount_option_bits(f[5]);
+		} else if (!strcmp(k, "hostpath")) {
+			struct mount_spec *m = last_mount(plan, k);
+			if (!(m->flags & MS_BIND))
+				bailx("plan: hostpath applies to bind mounts only");
+			m->host_source = 1;
+			m->host_create_mode = strcmp(f[0], "-") ? (int)strtoul(f[0], NULL, 8) : -1;
+			if (m->host_create_mode > 07777)
+				bailx("plan: hostpath mode %s is not a file mode", f[0]);
+			free(f[0]);
 		} else if (!strcmp(k, "hostname")) {
 			free(plan->hostname);
 			plan->hostname = f[0];

@@ -12,5 +12,7 @@ export function mountToSyscall(mount: Mount): MountSyscall {
     flags |= MountFlags.MS_BIND | (fstype === 'rbind' ? MountFlags.MS_REC : 0);
     fstype = '';
   }
-  return { source: mount.source, target: mount.target, fstype, flags: flags >>> 0, data };
+  const syscall: MountSyscall = { source: mount.source, target: mount.target, fstype, flags: flags >>> 0, data };
+  if (mount.hostPath) syscall.hostPath = { ...mount.hostPath };
+  return syscall;
 }

@@ -28,6 +28,10 @@
  *   readonly PATH                         bind PATH onto itself read-only (skipped when missing)
  *   mask    PATH                          the container's /dev/null (an earlier device record) over a file, an
  *                                         empty read-only tmpfs over a dir (skipped when missing)
+ *   hostpath MODE                         right after a bind mount (not the root's): its SOURCE is a canonical
+ *                                         host path, opened component by component without following symlinks
+ *                                         (one found fails the start) and mounted from that fd; MODE octal:
+ *                                         missing directories are made with it, '-': none are (c/hostpath.c)
  *
  * The process, in any order among these:
  *
@@ -148,6 +152,7 @@ export const PLAN_RECORDS = {
   symlink: 2,
   readonly: 1,
   mask: 1,
+  hostpath: 1,
   end: 0,
 } as const;
 
@@ -202,6 +207,12 @@ export interface MountSyscall {
   optional?: boolean;
   /** Bind only: MS_RDONLY, MS_NOSUID, MS_NODEV and MS_NOEXEC apply to every mount below the target too. */
   recursive?: boolean;
+  /**
+   * Bind mounts only: the source is a canonical host path, opened component by component without following
+   * symlinks (a symlink found there fails the start) and mounted from that fd; `createMode` makes missing
+   * directories with that mode. Encoded as a `hostpath MODE` record right after its mount.
+   */
+  hostPath?: { createMode?: number };
 }
 
 /**
@@ -353,6 +364,7 @@ function encodeMount(record: RecordWriter, mount: MountSyscall): void {
   }
   const options = MOUNT_OPTIONS.filter((word) => mount[word]).join(',');
   record('mount', mount.source, mount.target, mount.fstype, String(flags), mount.data, options);
+  if (mount.hostPath) record('hostpath', mount.hostPath.createMode === undefined ? '-' : fileMode(mount.hostPath.createMode));
 }
 
 function encodeDevice(record: RecordWriter, device: DeviceNode): void {
@@ -362,6 +374,11 @@ function encodeDevice(record: RecordWriter, device: DeviceNode): void {
   const major = integer(device.major, 'device major');
   const minor = integer(device.minor, 'device minor');
   record('device', device.path, device.type, major, minor, device.mode.toString(8));
+}
+
+function fileMode(mode: number): string {
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw new Error(`bad host path mode ${mode}`);
+  return mode.toString(8);
 }
 
 /** Encodes a plan in the helper's wire format. Throws on a string that contains NUL. */

@@ -89,6 +89,7 @@ describe('constants shared with c/', () => {
         { op: 'symlink', path: '/dev/fd', to: '/proc/self/fd' },
         { op: 'readonly', path: '/proc/sys' },
         { op: 'mask', path: '/proc/kcore' },
+        { op: 'mount', source: '/v', target: '/v', fstype: '', flags: 4096, data: '', hostPath: { createMode: 0o755 } },
       ],
       hostname: 'h',
       cwd: '/',

@@ -21,4 +21,12 @@ export interface Mount {
    * 'size=64m', 'mode=755') is passed to the filesystem as its data string, joined with ','.
    */
   options: string[];
+  /**
+   * For a bind mount of a host path a container could race against (a volume): the helper opens `source`
+   * component by component without following any symlink and mounts from that fd, so `source` must be
+   * canonical (realpath of what exists, plus the missing rest). With `createMode`, missing directories are
+   * made with exactly that mode (mkdirat, then fchmod on the opened fd). A symlink met there was swapped in
+   * after the driver's check: the start fails rather than follow it.
+   */
+  hostPath?: { createMode?: number };
 }

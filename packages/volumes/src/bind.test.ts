@@ -28,8 +28,8 @@ describe('bind volume driver', () => {
   it('returns an rbind of the host path, rw or ro', async () => {
     const { dir, driver, request } = setup();
     mkdirSync(join(dir, 'host'));
-    expect(await driver.mount(request())).toEqual([{ type: 'bind', source: join(dir, 'host'), target: '/data', options: ['rbind', 'rw'] }]);
-    expect(await driver.mount(request({ readOnly: true }))).toEqual([{ type: 'bind', source: join(dir, 'host'), target: '/data', options: ['rbind', 'ro'] }]);
+    expect(await driver.mount(request())).toEqual([{ type: 'bind', source: join(dir, 'host'), target: '/data', options: ['rbind', 'rw'], hostPath: { createMode: 0o755 } }]);
+    expect(await driver.mount(request({ readOnly: true }))).toEqual([{ type: 'bind', source: join(dir, 'host'), target: '/data', options: ['rbind', 'ro'], hostPath: { createMode: 0o755 } }]);
   });
 
   it('normalises paths and creates a missing host directory 0755 under a strict umask', async () => {

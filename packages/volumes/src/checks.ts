@@ -1,35 +1,81 @@
 /** Checks shared by the volume drivers: host directories, mounts, request sanity. */
-import { lstat, mkdir, chmod, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, posix } from 'node:path';
+import { closeSync, constants, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { lstat, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, posix } from 'node:path';
 import { invalidArgument, mountOf, type VolumeRequest } from '@skiff/plugin';
 
 /**
  * mkdir -p with every directory it creates set to exactly `mode` (0755 by default) whatever the umask; earlier
  * runtimes created host directories 0777, or failed when the directory already existed. Returns the
  * directories it created, top-most first.
+ * Race-free against a container that can write the parent (it has it as a volume): each directory is made
+ * and opened relative to the fd of the one above (through /proc/self/fd/N, whose last component is never
+ * followed by mkdir, nor by an O_NOFOLLOW open), and chmod is an fchmod of that fd. A symlink swapped in
+ * meanwhile fails the call instead of redirecting it (a host file once became 0755 that way).
  */
 export async function makeDirs(path: string, mode = 0o755): Promise<string[]> {
   const missing: string[] = [];
-  for (let current = path; ; current = dirname(current)) {
-    const info = await lstat(current).catch((error: NodeJS.ErrnoException) => {
+  let existing = path;
+  for (; ; existing = dirname(existing)) {
+    const info = await lstat(existing).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
-    if (info) break;
-    missing.unshift(current);
-    if (current === dirname(current)) break;
+    if (info || existing === dirname(existing)) break;
+    missing.unshift(basename(existing));
   }
-  for (const dir of missing) {
-    try {
-      await mkdir(dir, { mode });
-    } catch (error) {
-      // Someone else created it meanwhile: fine if it is a directory; theirs, so leave its mode alone.
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(dir)).isDirectory()) continue;
-      throw error;
+  if (missing.length === 0) return [];
+  const created: string[] = [];
+  let fd = openSync(existing, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_CLOEXEC);
+  try {
+    let current = existing;
+    for (const name of missing) {
+      current = join(current, name);
+      const at = `/proc/self/fd/${fd}/${name}`;
+      let made = true;
+      try {
+        mkdirSync(at, { mode: 0o700 });
+      } catch (error) {
+        // Someone else created it meanwhile: fine if it is a directory (the open below checks); theirs, so
+        // leave its mode alone.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        made = false;
+      }
+      let child: number;
+      try {
+        child = openSync(at, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_CLOEXEC);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP' || code === 'ENOTDIR') throw invalidArgument(`cannot create ${current}: it is not a directory (or was replaced while being created)`);
+        throw error;
+      }
+      closeSync(fd);
+      fd = child;
+      if (made) {
+        fchmodSync(fd, mode);
+        created.push(current);
+      }
     }
-    await chmod(dir, mode);
+  } finally {
+    closeSync(fd);
   }
-  return missing;
+  return created;
+}
+
+/**
+ * The canonical form of an absolute path: the realpath of its longest existing prefix, joined with the missing
+ * rest. This is what the helper then opens without following symlinks (Mount.hostPath).
+ */
+export async function canonicalHostPath(path: string): Promise<string> {
+  const missing: string[] = [];
+  for (let current = path; ; current = dirname(current)) {
+    try {
+      return join(await realpath(current), ...missing);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || current === dirname(current)) throw error;
+      missing.unshift(basename(current));
+    }
+  }
 }
 
 /**
