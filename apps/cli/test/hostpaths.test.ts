@@ -1,8 +1,8 @@
 // Attack tests for skiff's own work on host paths (issue 11, escapes 2, 3, 4 and 6): each races a container (or
 // a pre-made state root) against what skiff checks and then uses, and must fail on code that re-resolves paths.
-import { chmodSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { sandbox } from './cli.js';
 
@@ -67,5 +67,37 @@ describe.runIf(requiresRoot('these attack tests run real containers against host
     expect(leaks).toEqual([]);
     expect(mode(victimFile)).toBe(0o600);
     expect(mode(victimDir)).toBe(0o700);
+  }, 60_000);
+
+  it('overlay volume: its sibling work dir swapped for a symlink by a container that has the parent never leads skiff into another directory (escape 3)', async () => {
+    const { skiff } = sandbox();
+    // The host dir on another filesystem than the state root (tmpfs /dev/shm vs /tmp): the work dir then sits
+    // beside it, in the parent, which the attacker has as its volume.
+    const base = mkdtempSync('/dev/shm/skiff-test-');
+    onTestFinished(() => rmSync(base, { recursive: true, force: true }));
+    const parent = join(base, 'parent');
+    mkdirSync(join(parent, 'vol'), { recursive: true });
+    const victim = join(base, 'victim');
+    mkdirSync(join(victim, 'work'), { recursive: true });
+    for (const name of ['a', 'b', 'work/c']) writeFileSync(join(victim, name), `precious ${name}\n`);
+    const sibling = '/p/.vol.skiff-work';
+    const attack = [
+      'i=0; while :; do',
+      `  if [ -d ${sibling} ] && [ ! -L ${sibling} ]; then`,
+      `    i=$((i+1)); mv ${sibling} /p/.moved$i 2>/dev/null && ln -s ${victim} ${sibling}`,
+      '  fi',
+      'done',
+    ].join('\n');
+    const attacker = await skiff(['run', '-d', '--name', 'attacker', '-v', `${parent}:/p`, 'busybox', 'sh', '-c', attack]);
+    expect(attacker.exitCode).toBe(0);
+    const deadline = Date.now() + 25_000;
+    for (let iteration = 0; iteration < 30 && Date.now() < deadline; iteration++) {
+      for (const name of readdirSync(parent)) if (name !== 'vol') rmSync(join(parent, name), { recursive: true, force: true });
+      await skiff(['run', '--rm', '-v', `${join(parent, 'vol')}:/v:driver=overlay`, 'busybox', 'sh', '-c', 'echo x > /v/x']);
+    }
+    expect((await skiff(['rm', '-f', 'attacker'])).exitCode).toBe(0);
+    expect(readdirSync(victim).sort()).toEqual(['a', 'b', 'work']);
+    expect(readdirSync(join(victim, 'work'))).toEqual(['c']);
+    for (const name of ['a', 'b', 'work/c']) expect(readFileSync(join(victim, name), 'utf8')).toBe(`precious ${name}\n`);
   }, 60_000);
 });

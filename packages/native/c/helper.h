@@ -65,6 +65,9 @@ struct mount_spec {
 	 * missing directories are created with host_create_mode (-1: none are) */
 	int host_source;
 	int host_create_mode;
+	/* "hostopts" record: data options (comma-separated keys) whose values are host paths, opened without
+	 * following symlinks and passed as /proc/self/fd/N; NULL: none */
+	char *host_opts;
 };
 
 /* One step of building the container's filesystem; the plan lists them in the order they are carried out. */
@@ -158,6 +161,7 @@ char *xstrdup(const char *s);
 
 /* hostpath.c */
 int open_host_path(const char *path, int create_mode);
+char *host_path_options(const char *data, const char *keys, int *fds, size_t max_fds, size_t *n_fds);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- io.c ---- */

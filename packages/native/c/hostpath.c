@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -64,4 +65,46 @@ int open_host_path(const char *path, int create_mode)
 	}
 	free(copy);
 	return dirfd;
+}
+
+/*
+ * The mount's data with the value of every option named in KEYS (comma-separated, "upperdir,workdir")
+ * replaced by /proc/self/fd/N of that host path opened as above (no symlink followed; nothing created).
+ * Overlayfs looks its upper and work dirs up with the magic link followed, so it gets exactly the opened
+ * directories. The fds are appended to fds (*n_fds of them); close them after the mount. Returns a new string.
+ */
+char *host_path_options(const char *data, const char *keys, int *fds, size_t max_fds, size_t *n_fds)
+{
+	char *out = xstrdup(""), *copy = xstrdup(data), *save = NULL;
+	for (char *opt = strtok_r(copy, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(opt, '=');
+		char *value = opt;
+		char fdbuf[32];
+		if (eq) {
+			size_t klen = (size_t)(eq - opt);
+			int listed = 0;
+			for (const char *k = keys; *k;) {
+				size_t len = strcspn(k, ",");
+				if (len == klen && !strncmp(k, opt, klen))
+					listed = 1;
+				k += len + (k[len] == ',');
+			}
+			if (listed) {
+				if (*n_fds >= max_fds)
+					bailx("plan: too many host path options in \"%s\"", data);
+				int fd = open_host_path(eq + 1, -1);
+				fds[(*n_fds)++] = fd;
+				*eq = '\0';
+				snprintf(fdbuf, sizeof fdbuf, "/proc/self/fd/%d", fd);
+				value = xasprintf("%s=%s", opt, fdbuf);
+			}
+		}
+		char *next = xasprintf("%s%s%s", out, *out ? "," : "", value);
+		if (value != opt)
+			free(value);
+		free(out);
+		out = next;
+	}
+	free(copy);
+	return out;
 }

@@ -185,22 +185,33 @@ void mount_in_root(int rootfd, const char *rootfs, const struct mount_spec *m)
 					bail("remount %s on %s", what, m->target);
 			}
 		}
-	} else if (mount(m->source, fd_path(fd, where), fstype, m->flags & ~PROPAGATION, m->data[0] ? m->data : NULL) < 0) {
-		int saved = errno;
-		close(fd);
-		errno = saved;
-		if ((m->options & MOUNT_OPTIONAL) && errno == ENODEV)
-			return;
-		/* A sysfs shows the network namespace of its mounter; the kernel refuses one of a namespace we do
-		 * not own (EPERM). Then show the host's /sys, read-only all the way down, as runc does. */
-		if (fstype && !strcmp(fstype, "sysfs") && errno == EPERM) {
-			struct mount_spec host = { .source = "/sys", .target = m->target, .fstype = "", .data = "",
-						   .flags = MS_BIND | MS_REC | (m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)),
-						   .options = MOUNT_RECURSIVE };
-			mount_in_root(rootfd, rootfs, &host);
-			return;
+	} else {
+		int fds[8];
+		size_t n_fds = 0;
+		char *data = m->host_opts ? host_path_options(m->data, m->host_opts, fds, 8, &n_fds) : m->data;
+		int rc = mount(m->source, fd_path(fd, where), fstype, m->flags & ~PROPAGATION, data[0] ? data : NULL);
+		int mount_errno = errno;
+		for (size_t i = 0; i < n_fds; i++)
+			close(fds[i]);
+		if (data != m->data)
+			free(data);
+		if (rc < 0) {
+			int saved = mount_errno;
+			close(fd);
+			errno = saved;
+			if ((m->options & MOUNT_OPTIONAL) && errno == ENODEV)
+				return;
+			/* A sysfs shows the network namespace of its mounter; the kernel refuses one of a namespace we do
+			 * not own (EPERM). Then show the host's /sys, read-only all the way down, as runc does. */
+			if (fstype && !strcmp(fstype, "sysfs") && errno == EPERM) {
+				struct mount_spec host = { .source = "/sys", .target = m->target, .fstype = "", .data = "",
+							   .flags = MS_BIND | MS_REC | (m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)),
+							   .options = MOUNT_RECURSIVE };
+				mount_in_root(rootfd, rootfs, &host);
+				return;
+			}
+			bail("mount %s on %s", what, m->target);
 		}
-		bail("mount %s on %s", what, m->target);
 	}
 	if (prop) {
 		close(fd);

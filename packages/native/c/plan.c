@@ -25,7 +25,7 @@ const struct plan_record plan_records[] = {
 	/* the container's filesystem: operations, carried out in plan order */
 	{ "mount", 6 }, { "device", 5 }, { "symlink", 2 }, { "readonly", 1 }, { "mask", 1 },
 	/* modifies the mount before it */
-	{ "hostpath", 1 },
+	{ "hostpath", 1 }, { "hostopts", 1 },
 	{ "end", 0 }, { NULL, 0 },
 };
 
@@ -296,6 +296,12 @@ void plan_read(int fd, struct plan *plan)
 			m->flags = number("mount flags", f[3], 0xffffffffULL);
 			m->data = f[4];
 			m->options = mount_option_bits(f[5]);
+		} else if (!strcmp(k, "hostopts")) {
+			struct mount_spec *m = last_mount(plan, k);
+			if (m->flags & MS_BIND)
+				bailx("plan: hostopts applies to filesystem mounts only (bind mounts take hostpath)");
+			free(m->host_opts);
+			m->host_opts = f[0];
 		} else if (!strcmp(k, "hostpath")) {
 			struct mount_spec *m = last_mount(plan, k);
 			if (!(m->flags & MS_BIND))

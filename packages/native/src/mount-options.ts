@@ -14,5 +14,6 @@ export function mountToSyscall(mount: Mount): MountSyscall {
   }
   const syscall: MountSyscall = { source: mount.source, target: mount.target, fstype, flags: flags >>> 0, data };
   if (mount.hostPath) syscall.hostPath = { ...mount.hostPath };
+  if (mount.hostPathOptions?.length) syscall.hostPathOptions = [...mount.hostPathOptions];
   return syscall;
 }

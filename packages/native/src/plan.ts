@@ -32,6 +32,9 @@
  *                                         host path, opened component by component without following symlinks
  *                                         (one found fails the start) and mounted from that fd; MODE octal:
  *                                         missing directories are made with it, '-': none are (c/hostpath.c)
+ *   hostopts KEYS                         right after a filesystem mount: KEYS ("upperdir,workdir") name data
+ *                                         options whose values are canonical host paths; each is opened the same
+ *                                         way (nothing created) and passed to the kernel as /proc/self/fd/N
  *
  * The process, in any order among these:
  *
@@ -153,6 +156,7 @@ export const PLAN_RECORDS = {
   readonly: 1,
   mask: 1,
   hostpath: 1,
+  hostopts: 1,
   end: 0,
 } as const;
 
@@ -213,6 +217,11 @@ export interface MountSyscall {
    * directories with that mode. Encoded as a `hostpath MODE` record right after its mount.
    */
   hostPath?: { createMode?: number };
+  /**
+   * Filesystem mounts only: data options (`upperdir`, `workdir`) whose values are canonical host paths; the
+   * helper opens each without following symlinks and passes /proc/self/fd/N. Encoded as `hostopts KEYS`.
+   */
+  hostPathOptions?: string[];
 }
 
 /**
@@ -365,6 +374,7 @@ function encodeMount(record: RecordWriter, mount: MountSyscall): void {
   const options = MOUNT_OPTIONS.filter((word) => mount[word]).join(',');
   record('mount', mount.source, mount.target, mount.fstype, String(flags), mount.data, options);
   if (mount.hostPath) record('hostpath', mount.hostPath.createMode === undefined ? '-' : fileMode(mount.hostPath.createMode));
+  if (mount.hostPathOptions?.length) record('hostopts', optionKeys(mount.hostPathOptions));
 }
 
 function encodeDevice(record: RecordWriter, device: DeviceNode): void {
@@ -374,6 +384,11 @@ function encodeDevice(record: RecordWriter, device: DeviceNode): void {
   const major = integer(device.major, 'device major');
   const minor = integer(device.minor, 'device minor');
   record('device', device.path, device.type, major, minor, device.mode.toString(8));
+}
+
+function optionKeys(keys: string[]): string {
+  for (const key of keys) if (!/^[a-z][a-z0-9_]*$/.test(key)) throw new Error(`bad host path option name ${JSON.stringify(key)}`);
+  return keys.join(',');
 }
 
 function fileMode(mode: number): string {

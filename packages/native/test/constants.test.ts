@@ -90,6 +90,7 @@ describe('constants shared with c/', () => {
         { op: 'readonly', path: '/proc/sys' },
         { op: 'mask', path: '/proc/kcore' },
         { op: 'mount', source: '/v', target: '/v', fstype: '', flags: 4096, data: '', hostPath: { createMode: 0o755 } },
+        { op: 'mount', source: 'overlay', target: '/o', fstype: 'overlay', flags: 0, data: 'workdir=/w', hostPathOptions: ['workdir'] },
       ],
       hostname: 'h',
       cwd: '/',

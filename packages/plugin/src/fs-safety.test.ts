@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { SkiffError } from './errors.js';
-import { MAX_SYMLINKS, removeTree, resolveInRoot } from './fs-safety.js';
+import { MAX_SYMLINKS, directoryIdentity, removeDirectoryAt, removeTree, resolveInRoot } from './fs-safety.js';
 import { mountOf, mountPointsUnder, parseMountInfo } from './mountinfo.js';
 
 const inside = (root: string, path: string) => path === root || path.startsWith(`${root}/`);
@@ -175,5 +175,45 @@ describe('resolveInRoot', () => {
         if (!SkiffError.is(error, 'INVALID_ARGUMENT')) throw error;
       }
     }
+  });
+});
+
+describe('removeDirectoryAt', () => {
+  function tree() {
+    const dir = tempDir();
+    const victim = join(dir, 'victim');
+    mkdirSync(victim);
+    writeFileSync(join(victim, 'precious'), 'keep');
+    const work = join(dir, 'work');
+    mkdirSync(join(work, 'sub/deeper'), { recursive: true });
+    writeFileSync(join(work, 'sub/deeper/f'), 'x');
+    // Symlinks inside are removed, never followed.
+    symlinkSync(victim, join(work, 'link'));
+    symlinkSync(victim, join(work, 'sub/link'));
+    return { dir, victim, work };
+  }
+
+  it('empties (keep) or deletes a directory without following the symlinks in it', () => {
+    const { victim, work } = tree();
+    removeDirectoryAt(work, { keep: true });
+    expect(readdirSync(work)).toEqual([]);
+    removeDirectoryAt(work);
+    expect(existsSync(work)).toBe(false);
+    expect(readdirSync(victim)).toEqual(['precious']);
+    expect(() => removeDirectoryAt(work)).not.toThrow(); // gone: nothing to do
+  });
+
+  it('refuses a symlink in place of the directory, and a directory that is not the one it was given', () => {
+    const { dir, victim, work } = tree();
+    const identity = directoryIdentity(work);
+    renameSync(work, join(dir, 'moved'));
+    symlinkSync(victim, work);
+    expect(() => removeDirectoryAt(work, { expect: identity })).toThrow(/not a directory/);
+    expect(() => directoryIdentity(work)).toThrow(/not a directory/);
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    expect(() => removeDirectoryAt(other, { expect: identity })).toThrow(/no longer the directory skiff made/);
+    expect(readdirSync(victim)).toEqual(['precious']);
+    expect(existsSync(other)).toBe(true);
   });
 });

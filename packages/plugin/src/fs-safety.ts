@@ -3,12 +3,15 @@
  *
  * - `removeTree` (with mountinfo.ts): never `rm -rf` a tree that still has a mount inside it. An earlier
  *   runtime deleted a user's data by removing a container directory while a volume was still mounted in it.
+ * - `directoryIdentity` / `removeDirectoryAt`: delete a directory a container may be able to change without
+ *   ever following a symlink it swaps in (an overlay volume's work dir beside the host dir once led skiff to
+ *   empty an unrelated host directory).
  * - `resolveInRoot`: resolve a container path against a host directory the way openat2(RESOLVE_IN_ROOT) does,
  *   so a symlink in an image (`/data -> /../../etc`) can never lead a mount or a write outside the root.
  */
-import { lstatSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { failedPrecondition, invalidArgument } from './errors.js';
 import { mountPointsUnder } from './mountinfo.js';
 
@@ -102,4 +105,109 @@ export function resolveInRoot(root: string, path: string): string {
     pending.push(...target.split('/').reverse());
   }
   return join(base, ...resolved);
+}
+
+/** Device and inode of a directory: what `removeDirectoryAt` checks it is deleting. */
+export interface DirectoryIdentity {
+  dev: number;
+  ino: number;
+}
+
+const NO_FOLLOW_DIR = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+/** The entry NAME of the directory open as fd: resolving it follows only the fd's magic link, never NAME itself. */
+const at = (fd: number, name: string) => `/proc/self/fd/${fd}/${name}`;
+
+/**
+ * Opens directory `path` without following a symlink in its last component; refuses one that is not ours
+ * (owner other than this process's user) or, with `device`, on another filesystem. Returns the fd or
+ * undefined when `path` is gone.
+ */
+function openOwnDirectory(path: string, device?: number): { fd: number; identity: DirectoryIdentity } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, NO_FOLLOW_DIR);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP' || code === 'ENOTDIR') throw failedPrecondition(`${path} is not a directory (a symlink?); not touching it`);
+    throw error;
+  }
+  const info = fstatSync(fd);
+  const problem =
+    info.uid !== process.getuid?.() ? `is owned by uid ${info.uid}, not skiff's` : device !== undefined && info.dev !== device ? 'is on another filesystem' : undefined;
+  if (problem) {
+    closeSync(fd);
+    throw failedPrecondition(`${path} ${problem}; not touching it`);
+  }
+  return { fd, identity: { dev: info.dev, ino: info.ino } };
+}
+
+/** The identity of directory `path` (no symlink followed; owned by us; on `device` if given), for removeDirectoryAt. */
+export function directoryIdentity(path: string, device?: number): DirectoryIdentity | undefined {
+  const opened = openOwnDirectory(path, device);
+  if (!opened) return undefined;
+  closeSync(opened.fd);
+  return opened.identity;
+}
+
+/**
+ * Deletes everything in directory `path`, then (unless `keep`) the directory itself, never following a
+ * symlink: for directories a container may be able to change (beside a volume's host directory, where a
+ * container that has the parent as its volume can swap them). `path` is opened O_NOFOLLOW|O_DIRECTORY (a
+ * symlink there is refused) and must be ours, on `device` if given, and the very directory `expect` names if
+ * given (FAILED_PRECONDITION otherwise: something was swapped in). Below it, every entry is opened, unlinked or
+ * removed relative to the fd of its parent, never across a filesystem boundary, so nothing a container
+ * renames or swaps during the walk can lead it outside. Resolves when `path` is already gone. Only for small
+ * trees (work dirs): synchronous.
+ */
+export function removeDirectoryAt(path: string, options: { expect?: DirectoryIdentity; device?: number; keep?: boolean } = {}): void {
+  const mounted = mountPointsUnder(path);
+  if (mounted.length > 0) throw failedPrecondition(`${path} still has a mount at ${mounted[0]}; not deleting`, { hint: `unmount ${mounted.join(', ')} first` });
+  // The parent by fd too, so that the final rmdir names the entry we emptied, whatever happens to `path`.
+  let parent: number;
+  try {
+    parent = openSync(dirname(path), constants.O_RDONLY | constants.O_DIRECTORY);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    const opened = openOwnDirectory(at(parent, basename(path)), options.device);
+    if (!opened) return;
+    try {
+      const { expect } = options;
+      if (expect && (opened.identity.dev !== expect.dev || opened.identity.ino !== expect.ino)) {
+        throw failedPrecondition(`${path} is no longer the directory skiff made (it was replaced); not touching it`);
+      }
+      emptyAt(opened.fd, opened.identity.dev, path);
+    } finally {
+      closeSync(opened.fd);
+    }
+    if (!options.keep) rmdirSync(at(parent, basename(path)));
+  } finally {
+    closeSync(parent);
+  }
+}
+
+function emptyAt(fd: number, device: number, where: string): void {
+  for (const name of readdirSync(at(fd, ''))) {
+    let child: number;
+    try {
+      child = openSync(at(fd, name), NO_FOLLOW_DIR);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue;
+      if (code !== 'ELOOP' && code !== 'ENOTDIR') throw error;
+      // Not a directory (a file, a symlink, a device, a FIFO): unlink removes the entry, never its target.
+      unlinkSync(at(fd, name));
+      continue;
+    }
+    try {
+      if (fstatSync(child).dev !== device) throw failedPrecondition(`${where}/${name} is on another filesystem; not deleting it`);
+      emptyAt(child, device, `${where}/${name}`);
+    } finally {
+      closeSync(child);
+    }
+    rmdirSync(at(fd, name));
+  }
 }

@@ -12,7 +12,7 @@ export type { ImageConfig } from './image.js';
 export type { DriverContext, Support } from './driver-context.js';
 export { DriverRegistry, type DriverKind, type Registration, type StorageRegistration, type VolumeRegistration } from './registry.js';
 export { definePlugin, assertPlugin, type SkiffPlugin } from './define-plugin.js';
-export { removeTree, resolveInRoot, MAX_SYMLINKS } from './fs-safety.js';
+export { directoryIdentity, removeDirectoryAt, removeTree, resolveInRoot, MAX_SYMLINKS, type DirectoryIdentity } from './fs-safety.js';
 export { mountPointsUnder, mountOf, readMountInfo, parseMountInfo, type MountInfoEntry } from './mountinfo.js';
 export { FS_MAGIC, filesystemListed, filesystemName, filesystemType, kernelHasFilesystem } from './filesystems.js';
 export { withLock, type LockOptions } from './lock.js';

@@ -29,4 +29,10 @@ export interface Mount {
    * after the driver's check: the start fails rather than follow it.
    */
   hostPath?: { createMode?: number };
+  /**
+   * For a filesystem mount: data options (`['upperdir', 'workdir']`) whose values are canonical host paths a
+   * container could race against. The helper opens each without following symlinks and passes the kernel
+   * /proc/self/fd/N instead, so the directories checked are the ones mounted.
+   */
+  hostPathOptions?: string[];
 }

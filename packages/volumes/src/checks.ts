@@ -26,7 +26,7 @@ export async function makeDirs(path: string, mode = 0o755): Promise<string[]> {
   }
   if (missing.length === 0) return [];
   const created: string[] = [];
-  let fd = openSync(existing, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_CLOEXEC);
+  let fd = openSync(existing, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     let current = existing;
     for (const name of missing) {
@@ -43,7 +43,7 @@ export async function makeDirs(path: string, mode = 0o755): Promise<string[]> {
       }
       let child: number;
       try {
-        child = openSync(at, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_CLOEXEC);
+        child = openSync(at, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ELOOP' || code === 'ENOTDIR') throw invalidArgument(`cannot create ${current}: it is not a directory (or was replaced while being created)`);

@@ -62,7 +62,8 @@ describe('overlay volume plan', () => {
     const upper = realpathSync(host);
     const work = join(context.root, 'work', `c1-${sha256(upper).slice(0, 12)}`);
     expect(mounts).toEqual([
-      { type: 'overlay', source: 'overlay', target: '/data', options: [`lowerdir=${image}`, `upperdir=${upper}`, `workdir=${work}`] },
+      { type: 'overlay', source: 'overlay', target: '/data', options: [`lowerdir=${image}`, `upperdir=${upper}`, `workdir=${work}`],
+        hostPathOptions: ['upperdir', 'workdir'] },
     ]);
     expect(statSync(host).mode & 0o7777).toBe(0o755);
     expect(JSON.parse(readFileSync(recordFile(), 'utf8'))).toEqual({ ref: 'c1', upper });

@@ -9,7 +9,10 @@
  *                                                the host dir; emptied before each mount, removed on unmount
  *   <parent>/.<name>.skiff-work/                 work dir otherwise: a hidden sibling of the host dir, on the
  *                                                same mount unless the host dir is a mount point itself;
- *                                                emptied before each mount, removed on unmount
+ *                                                emptied before each mount, removed on unmount. A container
+ *                                                with <parent> as its volume can swap it, so it is only ever
+ *                                                opened O_NOFOLLOW, checked (owner, device, inode) and emptied
+ *                                                fd-relative; the helper mounts the opened upper and work dirs
  *   workdir=PATH (driver option)                 a work dir of the user's choosing; must be on the same mount;
  *                                                never emptied or removed by skiff
  *   <request.scratchDir>/lower/                  empty lower dir, when the image has no directory there
@@ -24,10 +27,11 @@
  * (overlayfs requires one mount), an upper dir in use by another running container, paths containing ',' ':'
  * or '\', and mount data longer than one page (4095 bytes).
  */
-import { link, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readFile, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import {
   SkiffError,
+  directoryIdentity,
   failedPrecondition,
   invalidArgument,
   FS_MAGIC,
@@ -35,9 +39,11 @@ import {
   filesystemType,
   kernelHasFilesystem,
   mountDataLength,
+  removeDirectoryAt,
   removeTree,
   withLock,
   writeFileAtomic,
+  type DirectoryIdentity,
   type DriverContext,
   type Mount,
   type VolumeDriver,
@@ -60,6 +66,8 @@ interface VolumeState {
    * whoever holds the upper dir) are skiff's to empty and delete; 'user' (workdir=PATH) is never touched.
    */
   workKind: WorkKind;
+  /** The work dir skiff emptied (device, inode): unmount deletes that directory or nothing. */
+  workId?: DirectoryIdentity;
   record: string;
 }
 
@@ -97,15 +105,23 @@ export function createOverlayVolumeDriver(context: DriverContext): VolumeDriver 
         checkOptionPath(source, work);
         const lower = await chooseLower(request);
         checkOptionPath(source, lower);
-        // overlayfs wants an empty work dir; one left by a crashed container is stale, and ours to empty.
-        if (workKind !== 'user') await emptyDir(work);
-        const state: VolumeState = { upper, work, workKind, record };
+        // overlayfs wants an empty work dir; one left by a crashed container is stale, and ours to empty. A
+        // sibling work dir sits where a container with the parent as a volume can swap it: opened without
+        // following symlinks, checked (ours, on the upper's filesystem) and emptied by fd, never by path.
+        let workId: DirectoryIdentity | undefined;
+        if (workKind !== 'user') {
+          workId = directoryIdentity(work, (await stat(upper)).dev);
+          if (!workId) throw refuse(`its work dir ${work} vanished while it was being prepared; try again`);
+          removeDirectoryAt(work, { expect: workId, keep: true });
+        }
+        const state: VolumeState = { upper, work, workKind, workId, record };
         await mkdir(request.scratchDir, { recursive: true, mode: 0o700 });
         await writeFileAtomic(join(request.scratchDir, 'overlay-volume.json'), `${JSON.stringify(state)}\n`, 0o600);
         const options = [`lowerdir=${lower}`, `upperdir=${upper}`, `workdir=${work}`, ...(request.readOnly ? ['ro'] : [])];
         const size = mountDataLength(options);
         if (size > MOUNT_DATA_MAX) throw refuse(`its mount options would take ${size} bytes; the kernel takes at most ${MOUNT_DATA_MAX}`);
-        return [{ type: 'overlay', source: 'overlay', target: normalizePath(request.target), options }];
+        // The helper opens upper and work dirs without following symlinks and mounts those very directories.
+        return [{ type: 'overlay', source: 'overlay', target: normalizePath(request.target), options, hostPathOptions: ['upperdir', 'workdir'] }];
       } catch (error) {
         if (claimed) await release(record, request.ref);
         throw error;
@@ -130,10 +146,12 @@ export function createOverlayVolumeDriver(context: DriverContext): VolumeDriver 
       const sibling = join(dirname(upper), `.${basename(upper)}.skiff-work`);
       // Work dir first, record last: once the record is gone another container may claim the sibling work dir.
       if (state) {
-        if (state.workKind === 'container' || (state.workKind === 'sibling' && mayTouchShared)) await removeTree(state.work);
+        if (state.workKind === 'container' || (state.workKind === 'sibling' && mayTouchShared)) {
+          removeWorkDir(state.work, { expect: state.workId, device: state.workId?.dev });
+        }
       } else {
         await removeTree(perContainerWork);
-        if (mayTouchShared && upper !== '/') await removeTree(sibling);
+        if (mayTouchShared && upper !== '/') removeWorkDir(sibling, { device: (await stat(upper).catch(() => undefined))?.dev });
       }
       if (holder?.ref === request.ref) await release(record, request.ref);
       await rm(stateFile, { force: true });
@@ -195,7 +213,7 @@ async function chooseWorkDir(
   if (existing && !existing.isDirectory()) throw refuse(`${sibling} exists and is not a directory`);
   if (!existing) await mkdir(sibling, { mode: 0o700 });
   if (!(await sameMount(upper, sibling))) {
-    await rm(sibling, { recursive: true, force: true });
+    if (!existing) removeWorkDir(sibling, {});
     throw refuse(
       'its upper and work dirs would be on different filesystems (it is a mount point, and skiff\'s state root is on another filesystem)',
       'pass a work dir on the same filesystem: -v HOST:CONTAINER:driver=overlay,workdir=/same/fs/dir',
@@ -214,8 +232,16 @@ async function chooseLower(request: VolumeRequest): Promise<string> {
   return lower;
 }
 
-async function emptyDir(dir: string): Promise<void> {
-  for (const entry of await readdir(dir)) await removeTree(join(dir, entry));
+/**
+ * Deletes a work dir by fd (removeDirectoryAt). One that is no longer what skiff made (a symlink or another
+ * directory swapped in by a container) is left alone: deleting nothing is the safe answer.
+ */
+function removeWorkDir(work: string, options: { expect?: DirectoryIdentity; device?: number }): void {
+  try {
+    removeDirectoryAt(work, options);
+  } catch (error) {
+    if (!SkiffError.is(error, 'FAILED_PRECONDITION')) throw error;
+  }
 }
 
 /**
