@@ -33,7 +33,7 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
       return { name: image.name, layers: images.layerDirs(image), config: image.config };
     },
     async commit(name, from) {
-      const image = await images.commit(name, { parent: await images.get(from.parent), diffDir: from.diffDir });
+      const image = await images.commit(name, { parent: await images.get(from.parent), diffDir: from.diffDir, copy: from.copy });
       return { id: image.id, name: image.name };
     },
   };

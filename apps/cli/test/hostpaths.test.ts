@@ -2,11 +2,22 @@
 // a pre-made state root) against what skiff checks and then uses, and must fail on code that re-resolves paths.
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { sandbox } from './cli.js';
 
 const mode = (path: string) => lstatSync(path).mode & 0o7777;
+
+/** Every path below `dir`, symlinks listed but never followed (readdir's recursive option follows them). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? [path, ...filesUnder(path)] : [path];
+  });
+}
 
 describe.runIf(requiresRoot('these attack tests run real containers against host paths'))('host paths', () => {
   it('a state root made 0755 beforehand: every directory skiff owns in it is 0700 (escape 6)', async () => {
@@ -99,5 +110,38 @@ describe.runIf(requiresRoot('these attack tests run real containers against host
     expect(readdirSync(victim).sort()).toEqual(['a', 'b', 'work']);
     expect(readdirSync(join(victim, 'work'))).toEqual(['c']);
     for (const name of ['a', 'b', 'work/c']) expect(readFileSync(join(victim, name), 'utf8')).toBe(`precious ${name}\n`);
+  }, 60_000);
+
+  // The victim is a root-only host directory; the container swaps directories of its writable layer for
+  // symlinks to it while commits copy that layer. Pausing (the default) freezes it; --pause=false copies by fd.
+  it.each([
+    ['pausing it (the default)', []],
+    ['with --pause=false', ['--pause=false']],
+  ])('commit %s of a container swapping its dirs for symlinks to a root-only host dir copies no host file (escape 2)', async (_, flags) => {
+    const { root, skiff } = sandbox();
+    const base = tempDir();
+    const victim = join(base, 'root-only');
+    mkdirSync(victim, { mode: 0o700 });
+    writeFileSync(join(victim, 'secret'), 'TOPSECRET-COMMIT\n', { mode: 0o600 });
+    const probe = join(base, 'probe');
+    mkdirSync(probe);
+    execFileSync('cc', ['-static', '-O2', '-o', join(probe, 'swapper'), fileURLToPath(new URL('./fixtures/swapper.c', import.meta.url))]);
+    const swapper = await skiff(['run', '-d', '--name', 'swapper', '-v', `${probe}:/probe:ro`, 'busybox', '/probe/swapper', '/w', victim, '16']);
+    expect(swapper.exitCode).toBe(0);
+    for (let wait = 0; wait < 100 && (await skiff(['exec', 'swapper', 'test', '-e', '/w/ready'])).exitCode !== 0; wait++) await sleep(100);
+    const results: string[] = [];
+    const deadline = Date.now() + 20_000;
+    for (let i = 0; i < 12 && Date.now() < deadline; i++) {
+      const commit = await skiff(['commit', ...flags, 'swapper', `img${i}`]);
+      results.push(commit.exitCode === 0 ? 'ok' : String(commit.stderr).trim());
+    }
+    // Thawed again after each paused commit: the container still answers.
+    expect((await skiff(['exec', 'swapper', 'true'], { timeout: 10_000 })).exitCode).toBe(0);
+    expect((await skiff(['rm', '-f', 'swapper'])).exitCode).toBe(0);
+    const leaked = filesUnder(join(root, 'layers')).filter((path) => path.endsWith('/secret'));
+    expect(leaked).toEqual([]);
+    // Paused, every commit works; unpaused, one may give up on an entry that keeps changing, saying so.
+    for (const result of results) expect(result).toMatch(flags.length ? /^ok$|keeps changing while it is being copied/ : /^ok$/);
+    expect(results).toContain('ok');
   }, 60_000);
 });

@@ -57,6 +57,12 @@ export interface CommitOptions {
   parent: ImageRecord;
   /** The container's changes (its storage driver's diff directory). */
   diffDir: string;
+  /**
+   * Copies `diffDir` into the new (empty) layer directory. Default `cp -a`, which is safe only for a layer no
+   * process changes meanwhile: a container swapping a directory for a symlink mid-copy makes it copy what the
+   * symlink points to. The runtime passes its helper's no-follow copy-tree.
+   */
+  copy?: (from: string, to: string) => Promise<void>;
   /** Replaces fields of the parent's config. */
   config?: Partial<ImageConfig>;
 }
@@ -249,9 +255,10 @@ export function createImageStore(root: string): ImageStore {
       checkConfig(config);
       const staging = await stage();
       try {
-        // cp -a keeps what overlayfs put in the upper dir: modes, owners, xattrs (opaque dirs), and the 0:0
+        // The copy keeps what overlayfs put in the upper dir: modes, owners, xattrs (opaque dirs), and the 0:0
         // character devices that are its whiteouts. As a lower layer they hide the parent's deleted files again.
-        await execFileAsync('cp', ['-a', '--', `${options.diffDir}/.`, join(staging, 'layer')]);
+        const copy = options.copy ?? (async (from: string, to: string) => void (await execFileAsync('cp', ['-a', '--', `${from}/.`, to])));
+        await copy(options.diffDir, join(staging, 'layer'));
         const layer = await publishLayer(join(staging, 'layer'));
         const image = newRecord(canonical, [layer, ...options.parent.layers], [crypto().randomBytes(32).toString('hex'), options.parent.id], config);
         const { orphans } = await commit(image, async () => false);

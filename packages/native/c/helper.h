@@ -159,6 +159,9 @@ void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
+/* copytree.c */
+int cmd_copy_tree(const char *src, const char *dst);
+
 /* hostpath.c */
 int open_host_path(const char *path, int create_mode);
 char *host_path_options(const char *data, const char *keys, int *fds, size_t max_fds, size_t *n_fds);

@@ -5,6 +5,9 @@
  *   skiff-helper run         read a launch plan from fd 3 and run it (in the foreground, or detached)
  *   skiff-helper exec        read an exec plan from fd 3 and run a command in a running container
  *   skiff-helper constants   print the values src/plan.ts mirrors (used by the tests that keep them in sync)
+ *   skiff-helper copy-tree SRC DST
+ *                            copy a container's writable layer into an empty DST without following anything
+ *                            the container swaps in (copytree.c; `skiff commit`)
  *
  * run and exec first re-exec themselves from a sealed memfd copy (reexec.c). If fd 4 is open, "pid N\n" is
  * written to it once the command runs (N: the host pid of the container's init, or of the exec'd process),
@@ -58,8 +61,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "constants"))
 		return cmd_constants();
+	if (argc == 4 && !strcmp(argv[1], "copy-tree"))
+		return cmd_copy_tree(argv[2], argv[3]);
 	if (argc != 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "exec"))) {
-		fprintf(stderr, "usage: skiff-helper run|exec   (the plan is read from fd 3)\n");
+		fprintf(stderr, "usage: skiff-helper run|exec   (the plan is read from fd 3)\n       skiff-helper copy-tree SRC DST\n");
 		return EXIT_SETUP;
 	}
 	/* Before anything else: from here on every process of ours runs the sealed copy, never the host file. */

@@ -1,6 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
 import { ago, humanSize, table } from '../format.js';
@@ -48,10 +48,19 @@ export function defineImages(program: Command, globals: () => GlobalOptions, wan
       .description("create an image from a container's changes, layered on its image")
       .argument('<container>')
       .argument('<image>', 'name of the new image')
-      .action(async (reference: string, name: string) => {
+      .option('-p, --pause [bool]', 'pause the container while its changes are copied (default true; --pause=false)', parseBoolean, true)
+      .action(async (reference: string, name: string, options: { pause: boolean }) => {
         const { runtime } = await contextOf(globals());
-        process.stdout.write(`sha256:${(await runtime.commit(reference, name)).id}\n`);
+        process.stdout.write(`sha256:${(await runtime.commit(reference, name, { pause: options.pause })).id}\n`);
       });
+}
+
+/** docker's boolean flag values: `--pause=false`, `-p=false` (commander hands the short form's '=' over too). */
+function parseBoolean(value: string): boolean {
+  const word = value.replace(/^=/, '').toLowerCase();
+  if (word === 'true' || word === '1') return true;
+  if (word === 'false' || word === '0') return false;
+  throw new InvalidArgumentError(`expected true or false, not ${JSON.stringify(value)}`);
 }
 
 /** Apparent size of a directory tree (hard links counted once). */

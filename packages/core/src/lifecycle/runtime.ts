@@ -7,6 +7,8 @@ import type { ContainerRecord } from '../state/record.js';
 import { ContainerStore } from '../state/store.js';
 import { createContainer } from './create.js';
 import { execInContainer, type ExecOptions } from './exec.js';
+import { cgroupOf } from './cgroup.js';
+import { copyTree } from './copy-tree.js';
 import { exportContainer } from './export.js';
 import { EXIT_UNKNOWN, finishContainer } from './finish.js';
 import { isAlive, storageDriver, type Host } from './host.js';
@@ -135,14 +137,26 @@ export class Runtime {
     return readLogs(this.#host, reference, options);
   }
 
-  /** Makes image `image` from the container's writable layer on top of its image. */
-  async commit(reference: string, image: string): Promise<{ id: string; name: string }> {
+  /**
+   * Makes image `image` from the container's writable layer on top of its image. A running container is
+   * frozen (cgroup freezer) while its layer is copied, as docker pauses it, unless `pause` is false; either
+   * way the copy (the helper's copy-tree) follows nothing the container swaps in.
+   */
+  async commit(reference: string, image: string, options: { pause?: boolean } = {}): Promise<{ id: string; name: string }> {
     const record = await this.#current(reference);
-    if (!this.#host.images.commit) throw new SkiffError('NOT_SUPPORTED', 'this runtime\'s image store cannot commit images');
+    const commit = this.#host.images.commit?.bind(this.#host.images);
+    if (!commit) throw new SkiffError('NOT_SUPPORTED', 'this runtime\'s image store cannot commit images');
     const storage = await storageDriver(this.#host, record.config.storageDriver);
     const diffDir = storage.diffPath(record.id);
     if (!diffDir) throw new SkiffError('NOT_SUPPORTED', `storage driver ${storage.name} keeps no separate writable layer to commit`);
-    return this.#host.images.commit(image, { parent: record.config.image, diffDir });
+    const copy = (from: string, to: string) => copyTree(this.#host.helper, from, to);
+    const frozen = (options.pause ?? true) && record.status === 'running' ? cgroupOf(record) : undefined;
+    if (frozen) await frozen.freeze();
+    try {
+      return await commit(image, { parent: record.config.image, diffDir, copy });
+    } finally {
+      if (frozen) await frozen.thaw();
+    }
   }
 
   /** Writes the container's root filesystem as a tar stream to `output` (a path or a stream). */
