@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { requiresRoot, tempDir } from '../../../test/support.js';
+import { requiresRoot, suitePrefix, tempDir } from '../../../test/support.js';
 import { sandbox } from './cli.js';
 
 const mode = (path: string) => lstatSync(path).mode & 0o7777;
@@ -84,7 +84,7 @@ describe.runIf(requiresRoot('these attack tests run real containers against host
     const { skiff } = sandbox();
     // The host dir on another filesystem than the state root (tmpfs /dev/shm vs /tmp): the work dir then sits
     // beside it, in the parent, which the attacker has as its volume.
-    const base = mkdtempSync('/dev/shm/skiff-test-');
+    const base = mkdtempSync(join('/dev/shm', `${suitePrefix()}overlay-work-`));
     onTestFinished(() => rmSync(base, { recursive: true, force: true }));
     const parent = join(base, 'parent');
     mkdirSync(join(parent, 'vol'), { recursive: true });
