@@ -158,13 +158,6 @@ void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
-
-/* copytree.c */
-int cmd_copy_tree(const char *src, const char *dst);
-
-/* hostpath.c */
-int open_host_path(const char *path, int create_mode);
-char *host_path_options(const char *data, const char *keys, int *fds, size_t max_fds, size_t *n_fds);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- io.c ---- */
@@ -196,6 +189,15 @@ void mount_in_root(int rootfd, const char *rootfs, const struct mount_spec *m);
 void build_rootfs(const struct plan *plan);
 void enter_root(const char *rootfs);
 void enter_cwd(const char *cwd);
+
+/* ---- hostpath.c: host paths opened without following symlinks, used by fd ---- */
+
+int open_host_path(const char *path, int create_mode);
+char *host_path_options(const char *data, const char *keys, int *fds, size_t max_fds, size_t *n_fds);
+
+/* ---- copytree.c: `skiff-helper copy-tree` (commit) ---- */
+
+int cmd_copy_tree(const char *src, const char *dst);
 
 /* ---- masks.c: masked and read-only paths, the read-only root ---- */
 
