@@ -2,7 +2,7 @@
  * `skiff-helper exec`: runs a command inside a running container (docker exec). The helper joins the
  * container's namespaces with setns(), forks the command's process (process.c does the same handshake as
  * for run: cgroups joined before a single instruction of the image runs, errors on the status pipe), relays
- * its pty, forwards signals, and exits with its exit code.
+ * its stdio (pipes or the pty, never our own descriptors), forwards signals, and exits with its exit code.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -77,15 +77,17 @@ int cmd_exec(void)
 	struct exec_plan plan;
 	exec_plan_read(3, &plan);
 	close(3);
-	own_process_group(plan.tty, plan.stdin_open);
+	own_process_group(plan.stdin_open);
 	int ns[N_NAMESPACES];
 	open_namespaces(plan.target, ns);
 	/* Host paths, so before the mount namespace changes under us. */
 	struct cgroups cgroups;
 	cgroups_open(&cgroups, plan.cgroups, plan.n_cgroups);
 	enter_namespaces(plan.target, ns);
-	struct start_options options = { .tty = plan.tty, .cgroups = &cgroups, .stdio = { -1, -1, -1 } };
-	struct child c;
-	child_start(&c, &options, exec_main, &plan);
-	return child_foreground(&c, plan.stdin_open);
+	struct start_options options = { .tty = plan.tty, .cgroups = &cgroups };
+	/* No log (docker keeps none for exec). Background processes the command leaves may hold its pipes: once it
+	 * exited, what they write is relayed until they go quiet for a moment, then they are cut off. */
+	struct log log;
+	log_open(&log, NULL, 0, 0);
+	return child_attached(&options, plan.stdin_open, &log, 100, exec_main, &plan);
 }

@@ -248,9 +248,11 @@ void loopback_up(void);
 
 /* ---- pty.c ---- */
 
-void pty_setup_child(int sock);
+struct winsize;
+void pty_setup_child(int sock, const struct winsize *size);
 int pty_receive_master(int sock);
-int pty_relay(int master, int wake, pid_t child, int forward_stdin, int *status);
+void pty_attach(int master, int forward_stdin);
+void terminal_copy_size(int master);
 void terminal_restore(void);
 
 /* ---- signals.c ---- */
@@ -285,12 +287,14 @@ struct child_fds {
 	int pty_sock;      /* the pty master travels to the parent here (tty only) */
 	int parent_pidfd;  /* lets the child notice a parent that died before PR_SET_PDEATHSIG */
 	int stdio[3];      /* dup2'ed onto 0, 1, 2 (-1: keep the parent's) */
+	const struct winsize *size; /* tty: the pty's first size (NULL: none) */
 };
 
 struct start_options {
 	int tty;
 	const struct cgroups *cgroups;
 	int stdio[3];
+	const struct winsize *size;
 };
 
 struct child {
@@ -307,9 +311,13 @@ typedef void (*child_main)(const void *arg, const struct child_fds *fds);
 extern int pid_fd;
 void report_pid(pid_t pid);
 
-void own_process_group(int tty, int stdin_open);
+void own_process_group(int stdin_open);
 void child_start(struct child *c, const struct start_options *options, child_main fn, const void *arg);
-int child_foreground(struct child *c, int forward_stdin);
+struct log;
+/* Foreground (run, exec): starts the child on pipes (or the pty) and relays them to our stdio and `log`; returns
+ * what the helper exits with. */
+int child_attached(struct start_options *options, int stdin_open, struct log *log, int linger_ms, child_main fn,
+		   const void *arg);
 int child_wait(void);
 void child_reaped(void);
 void child_kill(void);
@@ -345,6 +353,26 @@ struct log {
 };
 void log_open(struct log *log, const char *path, unsigned long long max, unsigned keep);
 void log_write(struct log *log, char stream, const void *buf, size_t len);
+
+/* ---- relay.c ---- */
+
+/* fd 5 of the helper when the caller opened it (the library's resize(cols, rows)), else -1. */
+extern int resize_fd;
+
+struct relay {
+	int in;                 /* the caller's stdin, or -1 */
+	int to_child;           /* the container's stdin: pipe write end, the pty master, or -1 */
+	int out, err;           /* the container's stdout/stderr read ends (or the master as out), or -1 */
+	int out_dest, err_dest; /* the caller's stdout/stderr, or -1 (the supervisor: the log only) */
+	int master;             /* the pty master, or -1 */
+	struct log *log;
+	int wake;               /* signals.c self-pipe */
+	pid_t pid;
+	int linger_ms;          /* once the child exited: how long output may stay quiet before we stop */
+};
+/* Relays until the child has exited and its output is drained (or quiet for linger_ms); returns its wait
+ * status. Closes every fd of the relay but the caller's. */
+int relay_run(struct relay *r);
 
 /* ---- exec.c ---- */
 

@@ -11,7 +11,7 @@
  *
  * run and exec first re-exec themselves from a sealed memfd copy (reexec.c). If fd 4 is open, "pid N\n" is
  * written to it once the command runs (N: the host pid of the container's init, or of the exec'd process),
- * then it is closed.
+ * then it is closed. If fd 5 is open, "COLS ROWS\n" lines on it resize the pty (relay.c).
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -72,6 +72,9 @@ int main(int argc, char **argv)
 	/* Our fd 4, if the caller opened one; close-on-exec so the command never inherits it. */
 	if (fcntl(4, F_SETFD, FD_CLOEXEC) == 0)
 		pid_fd = 4;
+	/* Our fd 5, if the caller opened one: "COLS ROWS\n" lines resize the container's pty (relay.c). */
+	if (fcntl(5, F_SETFD, FD_CLOEXEC) == 0)
+		resize_fd = 5;
 	/* A caller that closed a pipe we write to (fd 4, stdout) must show up as EPIPE, not kill us (and orphan
 	 * the container). Children get SIG_DFL back before they exec. */
 	signal(SIGPIPE, SIG_IGN);

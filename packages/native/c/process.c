@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -43,12 +44,13 @@ void report_pid(pid_t pid)
 	pid_fd = -1;
 }
 
-/* With -it on a terminal we read the terminal, so we stay in the caller's (foreground) process group; raw
- * mode then turns ^C into a byte for the container. Otherwise a group of our own: a ^C on the terminal
- * reaches only the CLI, which forwards it to us once, not twice. */
-void own_process_group(int tty, int stdin_open)
+/* With -i on a terminal we read the terminal, so we stay in the caller's (foreground) process group (a
+ * background group reading it would be stopped by SIGTTIN); with -t raw mode then turns ^C into a byte for
+ * the container. Otherwise a group of our own: a ^C on the terminal reaches only the CLI, which forwards it
+ * to us once, not twice. */
+void own_process_group(int stdin_open)
 {
-	if (!(tty && stdin_open && isatty(STDIN_FILENO)))
+	if (!(stdin_open && isatty(STDIN_FILENO)))
 		(void)setpgid(0, 0);
 }
 
@@ -131,7 +133,7 @@ void child_start(struct child *c, const struct start_options *options, child_mai
 		if (sock[0] >= 0)
 			close(sock[0]);
 		struct child_fds fds = { .sync_read = sync[0], .status_write = status[1], .pty_sock = sock[1],
-					 .parent_pidfd = self };
+					 .parent_pidfd = self, .size = options->size };
 		memcpy(fds.stdio, options->stdio, sizeof fds.stdio);
 		fn(arg, &fds);
 		_exit(EXIT_SETUP); /* not reached: fn execs or exits */
@@ -179,21 +181,64 @@ void child_start(struct child *c, const struct start_options *options, child_mai
 	}
 }
 
-/* Foreground (run, exec): report, relay or wait, and return what the helper exits with. */
-int child_foreground(struct child *c, int forward_stdin)
+static void pipe_or_bail(int fds[2])
 {
-	if (c->failed) {
-		fprintf(stderr, "skiff: %s\n", c->failure.text);
-		return c->failure.code;
-	}
-	report_pid(c->pid);
-	int status;
-	if (c->master >= 0) {
-		pty_relay(c->master, c->wake, c->pid, forward_stdin, &status);
-		reaped = 1;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		bail("pipe");
+}
+
+/* Docker's attach: the child's 0, 1, 2 are pipes of ours (or /dev/null until the pty slave replaces them), never
+ * the caller's descriptors, so no container process can reopen, seek, truncate or keep the caller's files or
+ * terminal. */
+int child_attached(struct start_options *options, int stdin_open, struct log *log, int linger_ms, child_main fn,
+		   const void *arg)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		bail("open /dev/null");
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	struct winsize size = { 0 };
+	if (options->tty) {
+		for (int fd = 0; fd <= 2 && ioctl(fd, TIOCGWINSZ, &size) < 0; fd++)
+			;
+		options->size = &size;
 	} else {
-		status = child_wait();
+		if (stdin_open)
+			pipe_or_bail(in);
+		pipe_or_bail(out);
+		pipe_or_bail(err);
 	}
+	options->stdio[0] = in[0] >= 0 ? in[0] : null;
+	options->stdio[1] = out[1] >= 0 ? out[1] : null;
+	options->stdio[2] = err[1] >= 0 ? err[1] : null;
+	struct child c;
+	child_start(&c, options, fn, arg);
+	for (int fd = 0; fd <= 2; fd++)
+		if (options->stdio[fd] != null)
+			close(options->stdio[fd]);
+	close(null);
+	if (c.failed) {
+		fprintf(stderr, "skiff: %s\n", c.failure.text);
+		return c.failure.code;
+	}
+	report_pid(c.pid);
+	if (c.master >= 0)
+		pty_attach(c.master, stdin_open);
+	struct relay r = {
+		.in = stdin_open ? STDIN_FILENO : -1,
+		.to_child = c.master >= 0 ? c.master : in[1],
+		.out = c.master >= 0 ? c.master : out[0],
+		.err = err[0],
+		.out_dest = STDOUT_FILENO,
+		.err_dest = STDERR_FILENO,
+		.master = c.master,
+		.log = log,
+		.wake = c.wake,
+		.pid = c.pid,
+		.linger_ms = linger_ms,
+	};
+	int status = relay_run(&r);
+	terminal_restore();
 	return exit_code(status);
 }
 
@@ -239,7 +284,7 @@ void child_session(const struct child_fds *fds, int tty)
 	if (setsid() < 0)
 		bail("setsid");
 	if (tty)
-		pty_setup_child(fds->pty_sock);
+		pty_setup_child(fds->pty_sock, fds->size);
 	if (fds->pty_sock >= 0)
 		close(fds->pty_sock);
 }

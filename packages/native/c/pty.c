@@ -1,7 +1,8 @@
 /*
  * The container's terminal (-t). The child opens the pty inside its own devpts (so the container sees
  * /dev/pts/0) and hands the master to the helper over a socketpair; the helper relays bytes between its
- * own stdin/stdout and the master.
+ * own stdin/stdout and the master (relay.c). The caller's terminal never reaches the container: the child's
+ * stdio is /dev/null until the pty slave replaces it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +44,7 @@ static void send_fd(int sock, int fd)
 }
 
 /* Runs after pivot_root and setsid(): the new session has no controlling terminal yet. */
-void pty_setup_child(int sock)
+void pty_setup_child(int sock, const struct winsize *size)
 {
 	int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
@@ -59,13 +60,10 @@ void pty_setup_child(int sock)
 	/* Become the session's controlling terminal so job control, ^C and /dev/tty work inside. */
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		bail("make %s the controlling terminal", name);
-	/* Initial size from the helper's terminal, set before the command starts so it never sees 0x0. */
-	struct winsize ws;
-	for (int fd = 0; fd <= 2; fd++)
-		if (ioctl(fd, TIOCGWINSZ, &ws) == 0) {
-			ioctl(slave, TIOCSWINSZ, &ws);
-			break;
-		}
+	/* Initial size from the caller's terminal (the helper read it before fork: our stdio is /dev/null), set
+	 * before the command starts so it never sees 0x0. */
+	if (size && size->ws_col)
+		ioctl(slave, TIOCSWINSZ, size);
 	send_fd(sock, master);
 	close(master);
 	for (int fd = 0; fd <= 2; fd++)
@@ -125,89 +123,18 @@ void terminal_restore(void)
 	}
 }
 
-static void copy_winsize(int master)
+/* The caller's terminal size onto the container's pty (at start and on SIGWINCH). */
+void terminal_copy_size(int master)
 {
 	struct winsize ws;
 	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
 		ioctl(master, TIOCSWINSZ, &ws);
 }
 
-/*
- * Relays until the container has exited and its output is drained. Stdin is read only when the previous
- * chunk reached the master, and the master is non-blocking, so a container that does not read its input
- * can never stop us from draining its output. Returns with *status = the container's wait status.
- */
-int pty_relay(int master, int wake, pid_t child, int forward_stdin, int *status)
+/* With -it on a terminal the keys go to the container raw; the size follows the caller's terminal. */
+void pty_attach(int master, int forward_stdin)
 {
-	int interactive = forward_stdin && isatty(STDIN_FILENO);
-	if (interactive)
+	if (forward_stdin && isatty(STDIN_FILENO))
 		terminal_raw();
-	copy_winsize(master);
-	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
-
-	char in[4096], out[4096];
-	size_t in_len = 0, in_off = 0;
-	int stdin_open = forward_stdin, master_open = 1, exited = 0, stdout_ok = 1;
-
-	while (master_open) {
-		struct pollfd p[3] = {
-			{ .fd = wake, .events = POLLIN },
-			{ .fd = master, .events = POLLIN | (in_len ? POLLOUT : 0) },
-			{ .fd = stdin_open && !in_len ? STDIN_FILENO : -1, .events = POLLIN },
-		};
-		/* Once init is gone every slave holder is gone too (the kernel killed the pid namespace), so the
-		 * master reports EIO after the last byte; the timeout only guards against a slave fd smuggled out. */
-		int rc = poll(p, 3, exited ? 2000 : -1);
-		if (rc < 0 && errno != EINTR)
-			bail("poll");
-		if (rc == 0)
-			break;
-		if (p[0].revents) {
-			char drain[64];
-			while (read(wake, drain, sizeof drain) > 0)
-				;
-		}
-		if (got_sigwinch) {
-			got_sigwinch = 0;
-			copy_winsize(master);
-		}
-		if (got_sigchld && !exited) {
-			got_sigchld = 0;
-			if (waitpid(child, status, WNOHANG) == child)
-				exited = 1;
-		}
-		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t n = read(master, out, sizeof out);
-			if (n > 0) {
-				if (stdout_ok && write_all(STDOUT_FILENO, out, n) < 0)
-					stdout_ok = 0; /* keep draining so the container never blocks on a full pty */
-			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-				master_open = 0; /* EIO: every slave fd is closed */
-			}
-		}
-		if (in_len && (p[1].revents & POLLOUT)) {
-			ssize_t n = write(master, in + in_off, in_len - in_off);
-			if (n > 0) {
-				in_off += n;
-				if (in_off == in_len)
-					in_len = in_off = 0;
-			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				in_len = in_off = 0;
-			}
-		}
-		if (p[2].revents) {
-			ssize_t n = read(STDIN_FILENO, in, sizeof in);
-			if (n > 0)
-				in_len = n;
-			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
-				stdin_open = 0; /* EOF: stop reading, but keep the master; the container runs on */
-		}
-	}
-	terminal_restore();
-	if (!exited) {
-		while (waitpid(child, status, 0) < 0)
-			if (errno != EINTR)
-				bail("wait");
-	}
-	return 0;
+	terminal_copy_size(master);
 }

@@ -1,7 +1,7 @@
 /*
  * `skiff-helper run`: the helper side of one container. It reads the plan, forks the container's init into
- * a new pid namespace (process.c does the handshake), then relays the pty (if any), forwards signals and
- * exits with the container's exit code (128+N if a signal N killed it). With detach, detach.c takes over
+ * a new pid namespace (process.c does the handshake), then relays its stdio (pipes or the pty: relay.c) to
+ * ours and into the log, forwards signals and exits with the container's exit code (128+N if a signal N killed it). With detach, detach.c takes over
  * and the same steps run in a supervisor that outlives us.
  */
 #include <sched.h>
@@ -17,14 +17,16 @@ int cmd_run(void)
 	if (plan.detach)
 		return run_detached(&plan);
 
-	own_process_group(plan.tty, plan.stdin_open);
+	own_process_group(plan.stdin_open);
+	/* Attached runs keep a log too (`skiff logs`), in the detached supervisor's format. */
+	struct log log;
+	log_open(&log, plan.log, plan.log_max, plan.log_keep);
 	struct cgroups cgroups;
 	cgroups_open(&cgroups, plan.cgroups, plan.n_cgroups);
 	/* New pid namespace for our children: the next fork becomes the container's PID 1. */
 	if (unshare(CLONE_NEWPID) < 0)
 		bail("unshare pid namespace");
-	struct start_options options = { .tty = plan.tty, .cgroups = &cgroups, .stdio = { -1, -1, -1 } };
-	struct child c;
-	child_start(&c, &options, container_main, &plan);
-	return child_foreground(&c, plan.stdin_open);
+	struct start_options options = { .tty = plan.tty, .cgroups = &cgroups };
+	/* Once the init is gone, so is every process of the container: its pipes report EOF at once. */
+	return child_attached(&options, plan.stdin_open, &log, 2000, container_main, &plan);
 }

@@ -10,7 +10,7 @@
  * CLI side can always clean up.
  *
  * It lives as long as the container, so it is kept small: a static binary (see scripts/build-helper.mjs), no
- * stdio buffers, one 16 KiB relay buffer, no fd it does not need.
+ * stdio buffers, relay.c's buffers in .bss, no fd it does not need.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +23,6 @@
 #include <unistd.h>
 
 #include "helper.h"
-
-/* In .bss, so its pages become resident only as far as reads actually fill it. */
-static char buffer[16384];
 
 static const struct plan *plan;
 static int host_pidns = -1;
@@ -93,53 +90,7 @@ static void detach_fds(int report)
 		close_range(3, report - 1, 0);
 	close_range(report + 1, ~0U, 0);
 	pid_fd = -1;
-}
-
-/* Relays the container's output into the log until the init has exited and the output is drained. Returns
- * the init's wait status. */
-static int relay(struct log *log, int out, int err, int wake, pid_t init)
-{
-	struct pollfd p[3] = {
-		{ .fd = wake, .events = POLLIN },
-		{ .fd = out, .events = POLLIN },
-		{ .fd = err, .events = POLLIN },
-	};
-	static const char stream[3] = { 0, 'o', 'e' };
-	int status = 0, exited = 0;
-	while (p[1].fd >= 0 || p[2].fd >= 0) {
-		/* Once the init is gone every process of the container is (the kernel kills the pid namespace), so
-		 * the pipes or the pty report EOF after their last byte; the timeout only guards against a writer
-		 * smuggled out of the container. */
-		int rc = poll(p, 3, exited ? 2000 : -1);
-		if (rc < 0 && errno != EINTR)
-			bail("poll");
-		if (rc == 0)
-			break;
-		if (rc > 0 && p[0].revents) {
-			char drain[64];
-			while (read(wake, drain, sizeof drain) > 0)
-				;
-		}
-		if (got_sigchld && !exited) {
-			got_sigchld = 0;
-			if (waitpid(init, &status, WNOHANG) == init) {
-				exited = 1;
-				child_reaped();
-			}
-		}
-		for (int i = 1; i <= 2 && rc > 0; i++) {
-			if (p[i].fd < 0 || !p[i].revents)
-				continue;
-			ssize_t n = read(p[i].fd, buffer, sizeof buffer);
-			if (n > 0) {
-				log_write(log, stream[i], buffer, n);
-			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-				close(p[i].fd); /* EOF, or EIO from the pty master: every writer is gone */
-				p[i].fd = -1;
-			}
-		}
-	}
-	return exited ? status : child_wait();
+	resize_fd = -1;
 }
 
 void supervise(const struct plan *the_plan, int report)
@@ -184,6 +135,8 @@ void supervise(const struct plan *the_plan, int report)
 	close(report);
 	status_fd = -1;
 
-	int status = plan->tty ? relay(&log, c.master, -1, c.wake, c.pid) : relay(&log, out[0], err[0], c.wake, c.pid);
-	container_finished(exit_code(status));
+	struct relay r = { .in = -1, .to_child = -1, .out = plan->tty ? c.master : out[0], .err = err[0],
+			   .out_dest = -1, .err_dest = -1, .master = c.master, .log = &log, .wake = c.wake,
+			   .pid = c.pid, .linger_ms = 2000 };
+	container_finished(exit_code(relay_run(&r)));
 }

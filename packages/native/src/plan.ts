@@ -48,8 +48,9 @@
  *   cgroup  PATH                          repeated: a cgroup.procs file the init's pid is written to before exec
  *   init    0|1                           PID 1 is the helper's tiny init (signals, zombies); the command its child
  *   detach  0|1                           run under a supervisor that outlives the caller (the records below)
- *   log     PATH                          detached: output log (binary records, see log-format.ts); none: dropped
- *   logmax  BYTES                         detached: rotate once the log exceeds this; 0 (default) never
+ *   log     PATH                          output log (binary records, see log-format.ts), attached or detached;
+ *                                         none: not kept
+ *   logmax  BYTES                         rotate once the log exceeds this; 0 (default) never
  *   logkeep N                             detached: rotated files kept, PATH.1 .. PATH.N (default 1; 0: a rotation
  *                                         deletes the log and starts a new one)
  *   status  PATH                          detached: exit status file (see status-file.ts), written atomically
@@ -275,11 +276,11 @@ export interface LaunchPlan extends SecurityOptions {
   init?: boolean;
   /** Run under a supervisor that outlives the caller; the helper exits 0 once the command runs. */
   detach?: boolean;
-  /** Detached: the log file (records of parseLogRecords). Without it the output is dropped. */
+  /** The log file (records of parseLogRecords), attached or detached. Without it the output is not kept. */
   log?: string;
-  /** Detached: rotate the log once it exceeds this many bytes (0 or unset: never). */
+  /** Rotate the log once it exceeds this many bytes (0 or unset: never). */
   logMaxBytes?: number;
-  /** Detached: rotated files kept (log.1 .. log.N); default 1. With 0 a rotation deletes the log and starts afresh. */
+  /** Rotated files kept (log.1 .. log.N); default 1. With 0 a rotation deletes the log and starts afresh. */
   logKeep?: number;
   /** Detached: where the exit status goes (readStatusFile). */
   statusFile?: string;
@@ -417,11 +418,11 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   record('network', plan.network);
   for (const file of plan.cgroupProcs) record('cgroup', file);
   if (plan.init) record('init', '1');
+  if (plan.log !== undefined) record('log', plan.log);
+  if (plan.logMaxBytes !== undefined) record('logmax', integer(plan.logMaxBytes, 'logMaxBytes'));
+  if (plan.logKeep !== undefined) record('logkeep', integer(plan.logKeep, 'logKeep'));
   if (plan.detach) {
     record('detach', '1');
-    if (plan.log !== undefined) record('log', plan.log);
-    if (plan.logMaxBytes !== undefined) record('logmax', integer(plan.logMaxBytes, 'logMaxBytes'));
-    if (plan.logKeep !== undefined) record('logkeep', integer(plan.logKeep, 'logKeep'));
     if (plan.statusFile !== undefined) record('status', plan.statusFile);
     for (const arg of plan.exitCommand ?? []) record('exitcmd', arg);
   }

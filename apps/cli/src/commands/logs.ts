@@ -13,7 +13,7 @@ export function defineLogs(program: Command, globals: () => GlobalOptions, want:
   if (want('logs'))
     program
       .command('logs')
-      .description("print a detached container's output (stdout to stdout, stderr to stderr)")
+      .description("print a container's output (stdout to stdout, stderr to stderr)")
       .argument('<container>')
       .option('-f, --follow', 'keep printing new output until the container stops')
       .option('-n, --tail <lines>', 'only the last N lines', (value: string) => {

@@ -31,7 +31,7 @@ export const files = (host: Host, id: string) => {
   return {
     dir,
     rootfs: join(dir, 'rootfs'),
-    /** Output of a detached container, in the helper's log record format; rotated to log.1, log.2, ... */
+    /** Output of the container (attached or detached), in the helper's log record format; rotated to log.1, log.2, ... */
     log: join(dir, 'log'),
     /** Written atomically by the supervisor when the container exits: {"exitCode":N,"finishedAtMs":MS}. */
     exitStatus: join(dir, 'exit.json'),

@@ -66,7 +66,7 @@ async function readFrom(handle: FileHandle, offset: number, splitter: LineSplitt
 }
 
 /**
- * The output of a detached container: every line of the rotated files (oldest first) and the current log,
+ * The output of a container (attached or detached): every line of the rotated files (oldest first) and the current log,
  * then — with `follow` — new lines as they come, across rotations, until the container stops.
  */
 export async function* readLogs(host: Host, reference: string, options: LogOptions = {}): AsyncGenerator<LogLine> {

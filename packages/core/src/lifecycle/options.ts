@@ -27,7 +27,7 @@ export interface CreateOptions extends SecurityFlags {
   cgroupParent?: string;
   /** Resource limits (see @skiff/cgroups resourcesFromFlags for docker's flag syntax). */
   resources?: Resources;
-  /** Rotate a detached container's log when it exceeds this many bytes (default 10 MiB); keep `logKeep` old files (default 2). */
+  /** Rotate the container's log when it exceeds this many bytes (default 10 MiB); keep `logKeep` old files (default 2). */
   logMaxBytes?: number;
   logKeep?: number;
 }

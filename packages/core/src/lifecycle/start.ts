@@ -59,6 +59,11 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
   }
 }
 
+/** The helper keeps the container's output in its log, attached or detached (`skiff logs`). */
+function logPlan(host: Host, record: ContainerRecord): Pick<LaunchPlan, 'log' | 'logMaxBytes' | 'logKeep'> {
+  return { log: files(host, record.id).log, logMaxBytes: record.config.logMaxBytes, logKeep: record.config.logKeep };
+}
+
 /** Spawns the helper with the plan on fd 3 and a status pipe on fd 4; resolves the init's pid when it reports. */
 function launch(host: Host, plan: LaunchPlan, stdio: ['inherit' | 'ignore', 'inherit' | 'ignore', 'inherit' | 'pipe']) {
   const child = spawn(host.helper, ['run'], { stdio: [...stdio, 'pipe', 'pipe'] });
@@ -130,7 +135,7 @@ export async function startAttached(host: Host, id: string, forwardSignals: bool
       transition(record.name, record.status, 'start');
       const prepared = await prepare(host, record);
       try {
-        run = launch(host, prepared.plan, ['inherit', 'inherit', 'inherit']);
+        run = launch(host, { ...prepared.plan, ...logPlan(host, record) }, ['inherit', 'inherit', 'inherit']);
       } catch (error) {
         await destroyCgroup(record);
         throw error;
@@ -176,15 +181,12 @@ export async function startDetached(host: Host, id: string): Promise<StartResult
     const record = await host.store.resolve(id);
     transition(record.name, record.status, 'start');
     const prepared = await prepare(host, record);
-    const paths = files(host, id);
     const plan: LaunchPlan = {
       ...prepared.plan,
+      ...logPlan(host, record),
       stdin: false,
       detach: true,
-      log: paths.log,
-      logMaxBytes: record.config.logMaxBytes,
-      logKeep: record.config.logKeep,
-      statusFile: paths.exitStatus,
+      statusFile: files(host, id).exitStatus,
       exitCommand,
     };
     let run: ReturnType<typeof launch>;

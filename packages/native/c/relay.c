@@ -1,0 +1,182 @@
+/*
+ * The relay between the caller and the container (docker's attach): the container never gets a file
+ * descriptor of the caller's. Its stdio are pipes (or the pty) owned by the helper, and the helper copies
+ *   caller's stdin  ──▶ the container's stdin pipe (or the pty master); EOF closes the pipe
+ *   container's stdout/stderr (or the master) ──▶ the caller's stdout/stderr and the log (log.c)
+ * The foreground run and exec and the detached supervisor (no caller: the log only) share it.
+ *
+ * Input is read only once the previous chunk reached the container, and the container's side is
+ * non-blocking, so a container that reads nothing can never stop its output from being drained. Writes to
+ * the caller block (a slow reader slows the container, as with docker), but only the caller can cause that.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+int resize_fd = -1;
+
+/* In .bss: the detached supervisor lives as long as its container, and these pages stay unused until read. */
+static char out_buffer[16384], in_buffer[16384];
+
+/* The caller's descriptors may be non-blocking (Node shares its pipes' file descriptions): wait, don't drop. */
+static int write_caller(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				return -1;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* "COLS ROWS\n" lines from the library's resize pipe (fd 5): the last complete one wins. */
+static void read_resize(int fd, int master)
+{
+	char text[256];
+	ssize_t n = read(fd, text, sizeof text - 1);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			close(fd);
+			resize_fd = -1;
+		}
+		return;
+	}
+	text[n] = '\0';
+	unsigned cols = 0, rows = 0;
+	for (char *line = text; *line;) {
+		unsigned c, r;
+		if (sscanf(line, "%u %u", &c, &r) == 2)
+			cols = c, rows = r;
+		char *next = strchr(line, '\n');
+		if (!next)
+			break;
+		line = next + 1;
+	}
+	if (cols && rows && master >= 0) {
+		struct winsize ws = { .ws_row = rows, .ws_col = cols };
+		ioctl(master, TIOCSWINSZ, &ws);
+	}
+}
+
+/* The pty master serves both directions: it is closed once, at the end. */
+static void close_side(const struct relay *r, int *fd)
+{
+	if (*fd >= 0 && *fd != r->master)
+		close(*fd);
+	*fd = -1;
+}
+
+int relay_run(struct relay *r)
+{
+	if (r->to_child >= 0)
+		fcntl(r->to_child, F_SETFL, fcntl(r->to_child, F_GETFL) | O_NONBLOCK);
+	if (r->master >= 0)
+		fcntl(r->master, F_SETFL, fcntl(r->master, F_GETFL) | O_NONBLOCK);
+	if (resize_fd >= 0)
+		fcntl(resize_fd, F_SETFL, fcntl(resize_fd, F_GETFL) | O_NONBLOCK);
+
+	int status = 0, exited = 0, out_ok = 1, err_ok = 1;
+	size_t in_len = 0, in_off = 0;
+	static const char stream[2] = { 'o', 'e' };
+	while (r->out >= 0 || r->err >= 0) {
+		struct pollfd p[6] = {
+			{ .fd = r->wake, .events = POLLIN },
+			{ .fd = r->out, .events = POLLIN },
+			{ .fd = r->err, .events = POLLIN },
+			{ .fd = !in_len && r->to_child >= 0 ? r->in : -1, .events = POLLIN },
+			{ .fd = in_len ? r->to_child : -1, .events = POLLOUT },
+			{ .fd = resize_fd, .events = POLLIN },
+		};
+		/* After a run's init exits the kernel has killed its pid namespace, so the pipes report EOF after
+		 * their last byte and the timeout only guards against a writer smuggled out. An exec'd process may
+		 * leave background processes holding the pipes: its output is taken until it goes quiet. */
+		int rc = poll(p, 6, exited ? r->linger_ms : -1);
+		if (rc < 0 && errno != EINTR)
+			bail("poll");
+		if (rc == 0)
+			break;
+		if (rc < 0)
+			continue;
+		if (p[0].revents) {
+			char drain[64];
+			while (read(r->wake, drain, sizeof drain) > 0)
+				;
+		}
+		if (got_sigwinch) {
+			got_sigwinch = 0;
+			if (r->master >= 0)
+				terminal_copy_size(r->master);
+		}
+		if (got_sigchld && !exited) {
+			got_sigchld = 0;
+			if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
+				exited = 1;
+				child_reaped();
+				r->in = -1; /* nobody to read it any more */
+			}
+		}
+		if (p[5].revents)
+			read_resize(resize_fd, r->master);
+		for (int i = 1; i <= 2; i++) {
+			int *fd = i == 1 ? &r->out : &r->err;
+			if (*fd < 0 || !p[i].revents)
+				continue;
+			ssize_t n = read(*fd, out_buffer, sizeof out_buffer);
+			if (n > 0) {
+				log_write(r->log, stream[i - 1], out_buffer, n);
+				int *ok = i == 1 ? &out_ok : &err_ok;
+				int dest = i == 1 ? r->out_dest : r->err_dest;
+				/* A caller that stopped reading: keep draining, so the container never blocks on a full pipe. */
+				if (dest >= 0 && *ok && write_caller(dest, out_buffer, n) < 0)
+					*ok = 0;
+			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				close_side(r, fd); /* EOF, or EIO from the pty master: every writer is gone */
+			}
+		}
+		if (in_len && p[4].revents) {
+			ssize_t n = write(r->to_child, in_buffer + in_off, in_len - in_off);
+			if (n > 0) {
+				in_off += n;
+				if (in_off == in_len)
+					in_len = in_off = 0;
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				in_len = in_off = 0; /* the container closed its stdin: drop what it will never read */
+				r->in = -1;
+			}
+		}
+		if (p[3].revents) {
+			ssize_t n = read(r->in, in_buffer, sizeof in_buffer);
+			if (n > 0) {
+				in_len = n;
+			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				/* EOF: a pipe passes it on by closing; a pty keeps its master (the container runs on). */
+				r->in = -1;
+				if (r->to_child != r->master)
+					close_side(r, &r->to_child);
+			}
+		}
+	}
+	if (r->to_child >= 0)
+		close_side(r, &r->to_child);
+	if (r->master >= 0)
+		close(r->master);
+	return exited ? status : child_wait();
+}
