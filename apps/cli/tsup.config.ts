@@ -42,14 +42,4 @@ export default defineConfig([
     // exports at every start costs ~4 ms of module resolution.
     onSuccess: async () => copyFileSync(createRequire(import.meta.url).resolve('@skiff/native/bin/skiff-helper'), 'dist/skiff-helper'),
   },
-  {
-    // The programmatic API (`createSkiff`), as ES modules with types; it uses the workspace packages as they are.
-    ...shared,
-    entry: ['src/index.ts'],
-    format: ['esm'],
-    splitting: true,
-    dts: { entry: 'src/index.ts' },
-    noExternal: ['commander', 'proper-lockfile', 'import-meta-resolve', 'tar'],
-    banner: { js: "import { createRequire as __skiffCreateRequire } from 'node:module';\nconst require = __skiffCreateRequire(import.meta.url);" },
-  },
 ]);

@@ -1,59 +1,9 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Runtime, resolveRoots, type ImageResolver, type Roots } from '@skiff/core';
-import { DriverRegistry } from '@skiff/plugin';
-import { createImageStore } from '@skiff/image';
-import { builtins } from './builtins.js';
-import { loadPlugins, pluginRequests } from './plugins.js';
+import { createContext as wire, type Context, type GlobalOptions } from 'skiff/wiring';
 
-/** Global options every command understands. */
-export interface GlobalOptions {
-  root?: string;
-  runRoot?: string;
-  plugin?: string[];
+export type { Context, GlobalOptions };
+
+/** The library's wiring, with this bundle as detached containers' cleanup command (`skiff cleanup ID`). */
+export function createContext(options: GlobalOptions): Promise<Context> {
+  return wire({ ...options, cleanupScript: fileURLToPath(new URL('./skiff.cjs', import.meta.url)) });
 }
-
-export interface Context {
-  roots: Roots;
-  registry: DriverRegistry;
-  images: ReturnType<typeof createImageStore>;
-  runtime: Runtime;
-}
-
-/** The one place the CLI wires drivers, plugins, images and the runtime together. */
-export async function createContext(options: GlobalOptions): Promise<Context> {
-  const roots = resolveRoots({ root: options.root, runRoot: options.runRoot });
-  const registry = new DriverRegistry();
-  for (const registration of builtins) registry.register(registration);
-  const plugins = await loadPlugins(await pluginRequests(options.plugin ?? [], process.env, roots.root), registry);
-  const images = createImageStore(roots.root);
-  const resolver: ImageResolver = {
-    async resolve(name) {
-      const image = isDefaultImage(name) ? await images.ensureBusybox() : await images.get(name);
-      return { name: image.name, layers: images.layerDirs(image), config: image.config };
-    },
-    async commit(name, from) {
-      const image = await images.commit(name, { parent: await images.get(from.parent), diffDir: from.diffDir, copy: from.copy });
-      return { id: image.id, name: image.name };
-    },
-  };
-  // A detached container's supervisor runs this when the container exits: `skiff cleanup ID` with the same
-  // roots and plugins (by resolved path: the supervisor's directory and environment are not ours).
-  const cli = fileURLToPath(new URL('./skiff.cjs', import.meta.url));
-  const pluginFlags = plugins.flatMap((plugin) => ['--plugin', plugin.location]);
-  const exitCommand = (id: string) => [process.execPath, cli, '--root', roots.root, '--run-root', roots.runRoot, ...pluginFlags, 'cleanup', id];
-  const runtime = new Runtime({ roots, registry, images: resolver, exitCommand, helperPath: helperPath() });
-  return { roots, registry, images, runtime };
-}
-
-/**
- * The native helper, copied beside the bundle at build time (see tsup.config.ts): the `skiff` command has
- * @skiff/native's code inside it, so native's own lookup (relative to its module) would miss. Run from the
- * sources, there is no copy: then native's own.
- */
-function helperPath(): string | undefined {
-  const copy = fileURLToPath(new URL('./skiff-helper', import.meta.url));
-  return existsSync(copy) ? copy : undefined;
-}
-
-const isDefaultImage = (name: string) => name === 'busybox' || name === 'busybox:latest';

@@ -1,6 +1,8 @@
 export { Runtime, type RuntimeOptions } from './lifecycle/runtime.js';
 export type { CreateOptions, RunOptions, RunResult } from './lifecycle/options.js';
 export type { ExecOptions } from './lifecycle/exec.js';
+export type { Attachment } from './lifecycle/attach.js';
+export type { WaitOptions } from './lifecycle/stop.js';
 export type { LogLine, LogOptions } from './lifecycle/logs.js';
 export type { ContainerInspect } from './lifecycle/inspect.js';
 export type { PruneReport } from './lifecycle/prune.js';

@@ -25,11 +25,15 @@ export interface SkiffErrorOptions {
   cause?: unknown;
   /** What the user can do about it; the CLI prints it after the message. */
   hint?: string;
+  /** The process exit code that goes with it (docker's: 125 setup failed, 126 cannot run, 127 not found). */
+  exitCode?: number;
 }
 
 export class SkiffError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  /** The exit code a command should end with (the CLI exits with it; 125 when absent). */
+  readonly exitCode: number | undefined;
   readonly [brand] = true;
 
   constructor(code: ErrorCode, message: string, options: SkiffErrorOptions = {}) {
@@ -37,6 +41,7 @@ export class SkiffError extends Error {
     this.name = 'SkiffError';
     this.code = code;
     this.hint = options.hint;
+    this.exitCode = options.exitCode;
   }
 
   static isInstance(value: unknown): value is SkiffError {

@@ -3,6 +3,8 @@ export interface PollOptions {
   intervalMs?: number;
   /** Longest pause between checks (ms). Default `intervalMs` when it is given, else 50. */
   maxIntervalMs?: number;
+  /** Once it aborts, pollUntil rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -13,6 +15,7 @@ export async function pollUntil(check: () => boolean | Promise<boolean>, timeout
   const deadline = Date.now() + timeoutMs;
   const maxInterval = options.maxIntervalMs ?? options.intervalMs ?? 50;
   for (let delay = options.intervalMs ?? 5; !(await check()); delay = Math.min(delay * 2, maxInterval)) {
+    options.signal?.throwIfAborted();
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }

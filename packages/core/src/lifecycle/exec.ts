@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { FORWARDED_SIGNALS, encodeExecPlan, type ExecPlan } from '@skiff/native';
 import { SkiffError } from '@skiff/plugin';
+import { attachment, helperStdio, killOnAbort, readPid, startFailure, type Attachment, type AttachStdio } from './attach.js';
 import { cgroupOf } from './cgroup.js';
 import { isAlive, type Host } from './host.js';
 import { reconcile } from './reconcile.js';
@@ -19,13 +20,20 @@ export interface ExecOptions {
   tty?: boolean;
   interactive?: boolean;
   forwardSignals?: boolean;
+  /** 'inherit' (default): the helper relays this process's stdio; 'pipe': resolve with an Attachment. */
+  stdio?: AttachStdio;
+  /** Aborting kills the exec'd process (SIGKILL). */
+  signal?: AbortSignal;
 }
 
 /**
  * docker exec: runs a command inside a running container — all its namespaces, its cgroup, its root, its
- * environment — with this process's stdio. Resolves with the command's exit code.
+ * environment. Its stdio is relayed by the helper: this process's own (resolves with the exit code), or with
+ * `stdio: 'pipe'` an Attachment (resolved once the command runs; rejects with the reason if it cannot start).
  */
-export async function execInContainer(host: Host, reference: string, options: ExecOptions): Promise<number> {
+export async function execInContainer(host: Host, reference: string, options: ExecOptions & { stdio: 'pipe' }): Promise<Attachment>;
+export async function execInContainer(host: Host, reference: string, options: ExecOptions): Promise<number>;
+export async function execInContainer(host: Host, reference: string, options: ExecOptions): Promise<number | Attachment> {
   const found = await host.store.resolve(reference);
   const record = await reconcile(host, found);
   if (!record || record.status !== 'running' || !isAlive(record)) {
@@ -47,19 +55,26 @@ export async function execInContainer(host: Host, reference: string, options: Ex
     user: options.user === undefined ? record.config.security.user : await resolveUser(`/proc/${pid}/root`, options.user),
     cgroupProcs: cgroupOf(record).procsFiles(),
   };
-  const child = spawn(host.helper, ['exec'], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
+  const stdio = options.stdio ?? 'inherit';
+  const child = spawn(host.helper, ['exec'], { stdio: helperStdio(stdio) });
   const onSignal = (signal: NodeJS.Signals) => child.kill(signal);
   if (options.forwardSignals) for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
-  try {
-    const exited = new Promise<number>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-    });
-    const pipe = child.stdio[3] as Writable;
-    pipe.on('error', () => {});
-    pipe.end(encodeExecPlan(plan));
-    return await exited;
-  } finally {
+  const unsubscribe = killOnAbort(child, options.signal);
+  const exited = new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  }).finally(() => {
+    unsubscribe();
     if (options.forwardSignals) for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
+  });
+  exited.catch(() => {}); // awaited below or by the attachment's user
+  const pipe = child.stdio[3] as Writable;
+  pipe.on('error', () => {});
+  pipe.end(encodeExecPlan(plan));
+  if (stdio === 'inherit') {
+    (child.stdio[4] as Readable).resume();
+    return exited;
   }
+  if ((await readPid(child)) === undefined) throw await startFailure(child, exited);
+  return attachment(child, exited);
 }

@@ -21,7 +21,8 @@ import { reconcile } from './reconcile.js';
 import { removeContainer } from './remove.js';
 import { killContainer, parseSignal } from './signal.js';
 import { startAttached, startDetached } from './start.js';
-import { stopContainer, waitContainer } from './stop.js';
+import { stopContainer, waitContainer, type WaitOptions } from './stop.js';
+import type { Attachment } from './attach.js';
 
 export interface RuntimeOptions {
   roots: Roots;
@@ -75,9 +76,22 @@ export class Runtime {
   }
 
   async #start(record: ContainerRecord, detach: boolean, forwardSignals: boolean): Promise<RunResult> {
-    const result = detach ? await startDetached(this.#host, record.id) : await startAttached(this.#host, record.id, forwardSignals);
-    if (result.error) throw Object.assign(new SkiffError('FAILED_PRECONDITION', result.error), { exitCode: result.exitCode });
+    const result = detach
+      ? await startDetached(this.#host, record.id)
+      : await (await startAttached(this.#host, record.id, { stdio: 'inherit', forwardSignals })).result;
+    if (result.error) throw new SkiffError('FAILED_PRECONDITION', result.error, { exitCode: result.exitCode });
     return { id: record.id, name: record.name, exitCode: result.exitCode, oomKilled: result.oomKilled, warnings: result.warnings };
+  }
+
+  /**
+   * Starts a created or stopped container attached, with its stdio as streams (the library's and the API
+   * server's way); resolves once the command runs. `result` settles after the exit and the teardown.
+   */
+  async startAttached(reference: string, options: { signal?: AbortSignal } = {}): Promise<{ id: string; name: string; attachment: Attachment; result: Promise<RunResult> }> {
+    const record = await this.store.resolve(reference);
+    const started = await startAttached(this.#host, record.id, { stdio: 'pipe', signal: options.signal });
+    const result = started.result.then((r) => ({ id: record.id, name: record.name, exitCode: r.exitCode, oomKilled: r.oomKilled, warnings: r.warnings }));
+    return { id: record.id, name: record.name, attachment: started.attachment!, result };
   }
 
   /** SIGTERM, then SIGKILL after `timeoutSeconds` (default 10). Resolves once the container is stopped. */
@@ -98,9 +112,9 @@ export class Runtime {
     await killContainer(record, parseSignal(signal));
   }
 
-  /** Resolves with the exit code once the container has stopped. */
-  wait(reference: string): Promise<number> {
-    return waitContainer(this.#host, reference);
+  /** Resolves with the exit code once the container has stopped (see WaitOptions for `nextExit` and `signal`). */
+  wait(reference: string, options?: WaitOptions): Promise<number> {
+    return waitContainer(this.#host, reference, options);
   }
 
   /** Removes a stopped container; `force` kills a running one first. Volume data is never touched. */
@@ -108,8 +122,10 @@ export class Runtime {
     return removeContainer(this.#host, reference, { force: options.force ?? false });
   }
 
-  /** Runs a command inside a running container; resolves with its exit code. */
-  exec(reference: string, options: ExecOptions): Promise<number> {
+  /** Runs a command inside a running container; resolves with its exit code (or, `stdio: 'pipe'`, its streams). */
+  exec(reference: string, options: ExecOptions & { stdio: 'pipe' }): Promise<Attachment>;
+  exec(reference: string, options: ExecOptions): Promise<number>;
+  exec(reference: string, options: ExecOptions): Promise<number | Attachment> {
     return execInContainer(this.#host, reference, options);
   }
 

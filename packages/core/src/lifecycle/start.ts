@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
@@ -15,6 +15,7 @@ import { waitGone } from './signal.js';
 import { launchPlan } from './plan.js';
 import { deviceRules } from './security.js';
 import { trace } from './trace.js';
+import { attachment, helperStdio, killOnAbort, readPid, startFailure, type Attachment, type AttachStdio } from './attach.js';
 import { withContainerLock } from '../state/lock.js';
 
 export interface StartResult {
@@ -65,8 +66,8 @@ function logPlan(host: Host, record: ContainerRecord): Pick<LaunchPlan, 'log' | 
 }
 
 /** Spawns the helper with the plan on fd 3 and a status pipe on fd 4; resolves the init's pid when it reports. */
-function launch(host: Host, plan: LaunchPlan, stdio: ['inherit' | 'ignore', 'inherit' | 'ignore', 'inherit' | 'pipe']) {
-  const child = spawn(host.helper, ['run'], { stdio: [...stdio, 'pipe', 'pipe'] });
+function launch(host: Host, plan: LaunchPlan, stdio: StdioOptions) {
+  const child = spawn(host.helper, ['run'], { stdio });
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (error) =>
       reject(new SkiffError('INTERNAL', `cannot start the native helper ${host.helper}: ${error.message}`, { cause: error })),
@@ -80,21 +81,6 @@ function launch(host: Host, plan: LaunchPlan, stdio: ['inherit' | 'ignore', 'inh
   const pid = readPid(child);
   trace('spawned');
   return { child, exited, pid };
-}
-
-/** The helper writes `pid N\n` on fd 4 once the command runs; undefined if it exits without doing so. */
-function readPid(child: ChildProcess): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    let text = '';
-    const pipe = child.stdio[4] as Readable;
-    pipe.setEncoding('utf8');
-    pipe.on('data', (chunk: string) => (text += chunk));
-    pipe.on('error', () => resolve(undefined));
-    pipe.on('close', () => {
-      const match = /^pid (\d+)$/m.exec(text);
-      resolve(match ? Number(match[1]) : undefined);
-    });
-  });
 }
 
 async function markRunning(host: Host, record: ContainerRecord, pid: number, detached: boolean): Promise<void> {
@@ -120,13 +106,36 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof LATE> {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+export interface AttachedStart {
+  /** With stdio 'pipe': the container's streams. */
+  attachment?: Attachment;
+  /** Settles once the container has exited and is torn down. */
+  result: Promise<StartResult>;
+}
+
+export interface AttachOptions {
+  /** 'inherit': the helper relays this process's own stdio (the CLI); 'pipe': an Attachment. */
+  stdio: AttachStdio;
+  /** Relay this process's SIGINT, SIGTERM, ... to the container (the CLI's choice, not the library's). */
+  forwardSignals?: boolean;
+  /** Aborting kills the container (SIGKILL); `result` then settles with 137 once it is torn down. */
+  signal?: AbortSignal;
+}
+
 /**
- * Runs the container in the foreground with this process's stdio and waits for it; then tears it down.
- * `forwardSignals` relays the CLI's signals to the helper (which relays them to the container).
+ * Starts the container in the foreground, its stdio relayed by the helper (never handed in), and returns once
+ * the command runs (or failed to start: then it rejects, with piped stdio, with the helper's reason and exit
+ * code); `result` settles after the exit and the teardown.
  */
-export async function startAttached(host: Host, id: string, forwardSignals: boolean): Promise<StartResult> {
+export async function startAttached(host: Host, id: string, options: AttachOptions): Promise<AttachedStart> {
   let run: ReturnType<typeof launch> | undefined;
   const onSignal = (signal: NodeJS.Signals) => run?.child.kill(signal);
+  const forwarding = options.forwardSignals ?? false;
+  let unsubscribe = () => {};
+  const stopForwarding = () => {
+    unsubscribe();
+    if (forwarding) for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
+  };
   try {
     // The lock is held until the command runs (or failed to), so no `stop` or `rm` meets a half-started container
     // (unless its set-up hangs: see PID_UNDER_LOCK_MS).
@@ -135,37 +144,55 @@ export async function startAttached(host: Host, id: string, forwardSignals: bool
       transition(record.name, record.status, 'start');
       const prepared = await prepare(host, record);
       try {
-        run = launch(host, { ...prepared.plan, ...logPlan(host, record) }, ['inherit', 'inherit', 'inherit']);
+        run = launch(host, { ...prepared.plan, ...logPlan(host, record) }, helperStdio(options.stdio));
       } catch (error) {
         await destroyCgroup(record);
         throw error;
       }
-      if (forwardSignals) for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
+      unsubscribe = killOnAbort(run.child, options.signal);
+      if (forwarding) for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
       const pid = await within(run.pid, PID_UNDER_LOCK_MS);
       if (typeof pid === 'number') await markRunning(host, record, pid, false);
       return { record, warnings: prepared.warnings, pid };
     });
-    const { record, warnings } = started;
-    let { pid } = started;
-    if (pid === LATE) {
-      pid = await run!.pid;
-      const late = pid;
-      if (late !== undefined) {
-        await withContainerLock(host.roots, id, async () => {
-          // Someone may have stopped or removed it meanwhile; then leave it be.
-          if ((await host.store.get(id))?.status === record.status) await markRunning(host, record, late, false);
-        });
+    const launched = run!;
+    const finish = async (): Promise<StartResult> => {
+      try {
+        const { record, warnings } = started;
+        let { pid } = started;
+        if (pid === LATE) {
+          pid = await launched.pid;
+          const late = pid;
+          if (late !== undefined) {
+            await withContainerLock(host.roots, id, async () => {
+              // Someone may have stopped or removed it meanwhile; then leave it be.
+              if ((await host.store.get(id))?.status === record.status) await markRunning(host, record, late, false);
+            });
+          }
+        }
+        const exitCode = await launched.exited;
+        trace('exited');
+        // The helper is gone, but a killed helper's init may still be dying: finish only once it is dead, or
+        // finishContainer would take it for a newer start and leave this one unfinished.
+        if (pid !== undefined) await waitGone(record, 5_000);
+        const finished = await finishContainer(host, id, { exitCode, finishedAtMs: Date.now() });
+        return { exitCode, oomKilled: finished?.oomKilled ?? false, warnings };
+      } finally {
+        stopForwarding();
       }
+    };
+    if (options.stdio === 'inherit') return { result: finish() };
+    const pid = started.pid === LATE ? await launched.pid : started.pid;
+    if (pid === undefined) {
+      const failure = await startFailure(launched.child, launched.exited);
+      await finish();
+      throw failure;
     }
-    const exitCode = await run!.exited;
-    trace('exited');
-    // The helper is gone, but a killed helper's init may still be dying: finish only once it is dead, or
-    // finishContainer would take it for a newer start and leave this one unfinished.
-    if (pid !== undefined) await waitGone(record, 5_000);
-    const finished = await finishContainer(host, id, { exitCode, finishedAtMs: Date.now() });
-    return { exitCode, oomKilled: finished?.oomKilled ?? false, warnings };
-  } finally {
-    if (forwardSignals) for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
+    const result = finish();
+    return { result, attachment: attachment(launched.child, result.then((r) => r.exitCode)) };
+  } catch (error) {
+    stopForwarding();
+    throw error;
   }
 }
 
@@ -191,7 +218,7 @@ export async function startDetached(host: Host, id: string): Promise<StartResult
     };
     let run: ReturnType<typeof launch>;
     try {
-      run = launch(host, plan, ['ignore', 'ignore', 'pipe']);
+      run = launch(host, plan, ['ignore', 'ignore', 'pipe', 'pipe', 'pipe']);
     } catch (error) {
       await destroyCgroup(record);
       throw error;

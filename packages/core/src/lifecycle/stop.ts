@@ -18,18 +18,28 @@ export async function stopContainer(host: Host, reference: string, timeoutSecond
   return settle(host, record);
 }
 
+export interface WaitOptions {
+  /** Wait for the next exit: a created or stopped container is waited for through its next start (so `wait`
+   * may be called before `start`, and no exit is missed). Default: return at once if it is not running. */
+  nextExit?: boolean;
+  signal?: AbortSignal;
+}
+
 /** docker wait: resolves with the exit code once the container has stopped. */
-export async function waitContainer(host: Host, reference: string): Promise<number> {
+export async function waitContainer(host: Host, reference: string, options: WaitOptions = {}): Promise<number> {
   const record = await host.store.resolve(reference);
+  const startedAt = record.status === 'running' ? undefined : record.startedAt;
   let last: ContainerRecord | undefined = record;
   await pollUntil(async () => {
     last = await host.store.get(record.id);
-    if (!last || last.status !== 'running') return true;
+    if (!last) return true;
+    if (options.nextExit && last.status !== 'running' && (last.status === 'created' || last.startedAt === startedAt)) return false;
+    if (last.status !== 'running') return true;
     if (!isAlive(last)) {
       last = await settle(host, last);
       return true;
     }
     return false;
-  }, Number.POSITIVE_INFINITY);
+  }, Number.POSITIVE_INFINITY, { signal: options.signal });
   return last?.exitCode ?? 0;
 }

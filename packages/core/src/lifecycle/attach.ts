@@ -1,0 +1,85 @@
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { SkiffError } from '@skiff/plugin';
+
+/**
+ * An attached container or exec'd process, as streams (what dockerode's attach gives, demultiplexed): the
+ * native helper relays them to the container's pipes or pty, so they never reach into the container.
+ */
+export interface Attachment {
+  /** The container's stdin (with `interactive`); end() passes EOF on. Without `interactive` it is discarded. */
+  stdin: Writable;
+  /** The container's stdout (with `tty`: everything the pty prints). */
+  stdout: Readable;
+  /** The container's stderr (empty with `tty`). */
+  stderr: Readable;
+  /** Sets the pty's size (with `tty`; ignored without). */
+  resize(cols: number, rows: number): void;
+  /** The exit code (128+N for signal N), once the process has exited and (for a run) the container is torn down. */
+  exit: Promise<number>;
+}
+
+/** How the helper is spawned: the caller's own stdio, or pipes for an Attachment. */
+export type AttachStdio = 'inherit' | 'pipe';
+
+/** The helper's fds: 0-2 stdio, 3 the plan, 4 "pid N", 5 (piped) resize lines "COLS ROWS\n". */
+export function helperStdio(stdio: AttachStdio, stdin: 'inherit' | 'ignore' = 'inherit'): StdioOptions {
+  return stdio === 'pipe' ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : [stdin, 'inherit', 'inherit', 'pipe', 'pipe'];
+}
+
+/** The Attachment of a helper spawned with helperStdio('pipe'). */
+export function attachment(child: ChildProcess, exit: Promise<number>): Attachment {
+  const resizePipe = (child.stdio as unknown as Writable[])[5]!;
+  resizePipe.on('error', () => {}); // the helper has exited: nothing left to resize
+  const stdin = child.stdin!;
+  stdin.on('error', () => {}); // the container stopped reading (EPIPE): what it did not read is dropped, as with docker
+  return {
+    stdin,
+    stdout: child.stdout!,
+    stderr: child.stderr!,
+    resize(cols, rows) {
+      if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols <= 0 || rows <= 0 || cols > 65535 || rows > 65535) {
+        throw new SkiffError('INVALID_ARGUMENT', `bad terminal size ${cols}x${rows}`, { hint: 'columns and rows are integers from 1 to 65535' });
+      }
+      if (!resizePipe.destroyed) resizePipe.write(`${cols} ${rows}\n`);
+    },
+    exit,
+  };
+}
+
+/**
+ * A piped helper that exited without reporting a pid failed to start the command; its stderr (nothing of the
+ * container's has been relayed yet) holds the one line that says why.
+ */
+export async function startFailure(child: ChildProcess, exited: Promise<number>): Promise<SkiffError> {
+  let text = '';
+  child.stdout?.resume();
+  if (child.stderr) for await (const chunk of child.stderr) text += String(chunk);
+  const exitCode = await exited.catch(() => 125);
+  const message = text.trim().replace(/^skiff: /, '') || `the helper exited with ${exitCode}`;
+  return new SkiffError('FAILED_PRECONDITION', message, { exitCode: exitCode || 125 });
+}
+
+/** Kills the helper (and so the container or exec'd process) when `signal` aborts. Returns the unsubscriber. */
+export function killOnAbort(child: ChildProcess, signal: AbortSignal | undefined): () => void {
+  if (!signal) return () => {};
+  const kill = () => child.kill('SIGKILL');
+  if (signal.aborted) kill();
+  signal.addEventListener('abort', kill, { once: true });
+  return () => signal.removeEventListener('abort', kill);
+}
+
+/** The helper writes `pid N\n` on fd 4 once the command runs; undefined if it exits without doing so. */
+export function readPid(child: ChildProcess): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let text = '';
+    const pipe = child.stdio[4] as Readable;
+    pipe.setEncoding('utf8');
+    pipe.on('data', (chunk: string) => (text += chunk));
+    pipe.on('error', () => resolve(undefined));
+    pipe.on('close', () => {
+      const match = /^pid (\d+)$/m.exec(text);
+      resolve(match ? Number(match[1]) : undefined);
+    });
+  });
+}

@@ -1,0 +1,205 @@
+/**
+ * skiff as a library: run Linux containers from Node without a daemon, in the spirit of containerd's client
+ * and dockerode. Every long call takes `{ signal?: AbortSignal }`; attached runs and execs hand back streams
+ * (stdin, stdout, stderr, resize, exit) that the native helper relays, so nothing of this process is handed
+ * into a container. Signal forwarding and terminals are the caller's business (the `skiff` command pipes
+ * these streams to its own terminal).
+ *
+ *   const skiff = await createSkiff();
+ *   const run = await skiff.run({ image: 'busybox', args: ['echo', 'hi'] });
+ *   run.stdout.pipe(process.stdout);
+ *   console.log(await run.exit);
+ */
+import type { Writable } from 'node:stream';
+import type { Attachment, ContainerInspect, CreateOptions, LogLine, PruneReport, Runtime } from '@skiff/core';
+import { createContext } from './wiring.js';
+
+export { SkiffError, ErrorCodes, type ErrorCode } from '@skiff/plugin';
+export type { Attachment, ContainerInspect, CreateOptions, LogLine, PruneReport } from '@skiff/core';
+
+export interface SkiffOptions {
+  /** Persistent state (images, containers, volumes, logs); default /var/lib/skiff or SKIFF_ROOT. */
+  root?: string;
+  /** Runtime state (pids, locks); default /run/skiff or SKIFF_RUN_ROOT. */
+  runRoot?: string;
+  /** Driver plugins to load, by npm package name (resolved from the current directory). */
+  plugins?: string[];
+}
+
+export interface Abortable {
+  signal?: AbortSignal;
+}
+
+/** An attached container: its streams (see Attachment) and its names. */
+export interface AttachedContainer extends Attachment {
+  id: string;
+  name: string;
+}
+
+/** What `exec` takes: docker exec's options. */
+export interface ExecOptions {
+  args: string[];
+  /** KEY=VALUE entries on top of the container's environment. */
+  env?: string[];
+  workdir?: string;
+  /** USER[:GROUP], names resolved in the container's /etc/passwd and /etc/group. */
+  user?: string;
+  /** A pty for the process (then stderr is empty and resize() works). */
+  tty?: boolean;
+  /** Relay `stdin` (else the process reads /dev/null). */
+  interactive?: boolean;
+}
+
+export interface WaitOptions extends Abortable {
+  /**
+   * 'next-exit' (default, containerd's Wait): the next time the container exits, so `wait` may be called
+   * before `start` and no exit is missed. 'not-running': at once if it is not running now (`docker wait`).
+   */
+  condition?: 'next-exit' | 'not-running';
+}
+
+export interface LogsOptions extends Abortable {
+  /** Keep reading as the container writes, until it stops (or the signal aborts). */
+  follow?: boolean;
+  /** Only the last N lines of what is already there. */
+  tail?: number;
+}
+
+/** One container in `list()`. */
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  args: string[];
+  status: string;
+  created: string;
+  exitCode?: number;
+}
+
+/** Rejects with the signal's reason once it aborts; `promise` itself runs on. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
+/** The library's handle on one skiff state root. Create it with createSkiff(). */
+export class Skiff {
+  readonly #runtime: Runtime;
+
+  /** @internal */
+  constructor(runtime: Runtime) {
+    this.#runtime = runtime;
+  }
+
+  /** Validates everything and creates a container; nothing runs yet. */
+  async create(options: CreateOptions): Promise<{ id: string; name: string }> {
+    const { id, name } = await this.#runtime.create(options);
+    return { id, name };
+  }
+
+  /**
+   * Creates and starts a container attached: resolves once its command runs, with its streams. Read stdout and
+   * stderr (or resume() them); `exit` resolves once it has exited and is torn down (removed with `autoRemove`).
+   * Aborting kills it. Rejects (SkiffError, with docker's `exitCode` 125/126/127) if it cannot start.
+   */
+  async run(options: CreateOptions, { signal }: Abortable = {}): Promise<AttachedContainer> {
+    signal?.throwIfAborted();
+    const { id } = await this.#runtime.create(options);
+    return this.attachStart(id, { signal });
+  }
+
+  /** Starts a created or stopped container attached (see run). */
+  async attachStart(reference: string, { signal }: Abortable = {}): Promise<AttachedContainer> {
+    const { id, name, attachment, result } = await this.#runtime.startAttached(reference, { signal });
+    result.catch(() => {}); // reported through attachment.exit
+    return { ...attachment, id, name };
+  }
+
+  /** Starts a created or stopped container in the background (its output goes to its log); resolves once it runs. */
+  async start(reference: string, { signal }: Abortable = {}): Promise<{ warnings: string[] }> {
+    const { warnings } = await abortable(this.#runtime.start(reference), signal);
+    return { warnings };
+  }
+
+  /** Resolves with the exit code (see WaitOptions.condition). */
+  wait(reference: string, options: WaitOptions = {}): Promise<number> {
+    return this.#runtime.wait(reference, { nextExit: (options.condition ?? 'next-exit') === 'next-exit', signal: options.signal });
+  }
+
+  /** SIGTERM, then SIGKILL after `timeout` seconds (default 10); resolves once it has stopped. */
+  stop(reference: string, options: Abortable & { timeout?: number } = {}): Promise<void> {
+    return abortable(this.#runtime.stop(reference, options.timeout), options.signal);
+  }
+
+  /** Sends a signal (name or number; default SIGKILL) to the container's init. */
+  kill(reference: string, signal = 'SIGKILL'): Promise<void> {
+    return this.#runtime.kill(reference, signal);
+  }
+
+  /** Removes a stopped container (`force`: a running one too). Volume data is never touched. */
+  remove(reference: string, options: { force?: boolean } = {}): Promise<void> {
+    return this.#runtime.remove(reference, options);
+  }
+
+  /** Runs a command in a running container: resolves once it runs, with its streams. Aborting kills it. */
+  exec(reference: string, options: ExecOptions, { signal }: Abortable = {}): Promise<Attachment> {
+    return this.#runtime.exec(reference, { ...options, stdio: 'pipe', signal });
+  }
+
+  /** The container's output, line by line (attached and detached runs alike). */
+  async *logs(reference: string, options: LogsOptions = {}): AsyncGenerator<LogLine> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const lines = this.#runtime.logs(reference, { follow: options.follow, tail: options.tail });
+    const aborted = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    aborted.catch(() => {});
+    try {
+      for (;;) {
+        const next = await (signal ? Promise.race([lines.next(), aborted]) : lines.next());
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await lines.return(undefined);
+    }
+  }
+
+  /** docker inspect's shape. */
+  inspect(reference: string): Promise<ContainerInspect> {
+    return this.#runtime.inspect(reference);
+  }
+
+  /** Every container, newest first. */
+  async list(): Promise<ContainerSummary[]> {
+    return (await this.#runtime.list()).map((record) => ({
+      id: record.id,
+      name: record.name,
+      image: record.config.image,
+      args: record.config.args,
+      status: record.status,
+      created: record.created,
+      exitCode: record.exitCode,
+    }));
+  }
+
+  /** Removes stopped containers (never volume data). */
+  prune(): Promise<PruneReport> {
+    return this.#runtime.prune();
+  }
+
+  /** Writes the container's root filesystem as a tar stream. */
+  export(reference: string, output: string | Writable): Promise<void> {
+    return this.#runtime.export(reference, output);
+  }
+}
+
+/** A Skiff on the given state roots, with the built-in drivers and the named plugins. */
+export async function createSkiff(options: SkiffOptions = {}): Promise<Skiff> {
+  const { runtime } = await createContext({ root: options.root, runRoot: options.runRoot, plugin: options.plugins });
+  return new Skiff(runtime);
+}

@@ -1,0 +1,73 @@
+// The library API against real containers: streams, AbortSignal, wait before start, typed start failures.
+import { text } from 'node:stream/consumers';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { requiresRoot, tempDir } from '../../../test/support.js';
+import { createSkiff, SkiffError, type Skiff } from '../src/index.js';
+
+async function skiffForTest(): Promise<Skiff> {
+  const base = tempDir('skiff-api-');
+  const skiff = await createSkiff({ root: join(base, 'root'), runRoot: join(base, 'run') });
+  onTestFinished(async () => {
+    for (const container of await skiff.list()) await skiff.remove(container.id, { force: true });
+  });
+  return skiff;
+}
+
+describe.runIf(requiresRoot('the library runs containers'))('the skiff library', () => {
+  it('runs attached with streams: stdin with EOF in, stdout and stderr apart, the exit code', async () => {
+    const skiff = await skiffForTest();
+    const run = await skiff.run({ image: 'busybox', args: ['sh', '-c', 'cat; echo oops >&2; exit 3'], interactive: true });
+    run.stdin.end('hello\n');
+    const [stdout, stderr, exitCode] = await Promise.all([text(run.stdout), text(run.stderr), run.exit]);
+    expect({ stdout, stderr, exitCode }).toEqual({ stdout: 'hello\n', stderr: 'oops\n', exitCode: 3 });
+  });
+
+  it('an aborted signal kills the container (137); wait started before start sees that exit', async () => {
+    const skiff = await skiffForTest();
+    const { id } = await skiff.create({ image: 'busybox', args: ['sleep', '600'] });
+    const exited = skiff.wait(id);
+    const controller = new AbortController();
+    const run = await skiff.attachStart(id, { signal: controller.signal });
+    run.stdout.resume();
+    run.stderr.resume();
+    controller.abort();
+    expect(await run.exit).toBe(137);
+    expect(await exited).toBe(137);
+    const waiting = skiff.wait(id, { signal: AbortSignal.timeout(100) });
+    await expect(waiting).rejects.toThrow(/timeout|abort/i);
+  });
+
+  it('a command that cannot start rejects with a SkiffError whose exitCode is 127', async () => {
+    const skiff = await skiffForTest();
+    const error = await skiff.run({ image: 'busybox', args: ['no-such-command'] }).catch((e: unknown) => e);
+    expect(SkiffError.isInstance(error)).toBe(true);
+    expect((error as SkiffError).exitCode).toBe(127);
+    expect((error as SkiffError).message).toMatch(/no-such-command/);
+  });
+
+  it('exec with a tty: streams and resize', async () => {
+    const skiff = await skiffForTest();
+    const { id } = await skiff.create({ image: 'busybox', args: ['sleep', '600'] });
+    await skiff.start(id);
+    const exec = await skiff.exec(id, { args: ['sh', '-c', 'read x; stty size'], tty: true, interactive: true });
+    exec.resize(100, 40);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    exec.stdin.write('\n');
+    const [stdout, exitCode] = await Promise.all([text(exec.stdout), exec.exit, text(exec.stderr)]);
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/40 100/);
+    await skiff.stop(id, { timeout: 1 });
+    expect(await skiff.wait(id, { condition: 'not-running' })).toBe(137);
+  });
+
+  it('a detached container cleans up after itself through the library\'s own exit command', async () => {
+    const skiff = await skiffForTest();
+    const { id } = await skiff.create({ image: 'busybox', args: ['sh', '-c', 'echo out'], autoRemove: true });
+    const exited = skiff.wait(id);
+    await skiff.start(id);
+    await exited;
+    for (let i = 0; i < 100 && (await skiff.list()).length; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await skiff.list()).toEqual([]);
+  });
+});
