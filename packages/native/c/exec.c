@@ -77,7 +77,7 @@ int cmd_exec(void)
 	struct exec_plan plan;
 	exec_plan_read(3, &plan);
 	close(3);
-	own_process_group(plan.stdin_open);
+	own_process_group(plan.stdin_open, plan.tty);
 	int ns[N_NAMESPACES];
 	open_namespaces(plan.target, ns);
 	/* Host paths, so before the mount namespace changes under us. */

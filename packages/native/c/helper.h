@@ -265,6 +265,8 @@ void signals_block(void);
 void signals_reset_child(void);
 int signals_forward(pid_t child);
 extern volatile sig_atomic_t got_sigchld, got_sigwinch;
+/* Set when the helper shares the caller's foreground process group without raw mode (process.c). */
+extern int terminal_signals_ignored;
 
 /* ---- command.c ---- */
 
@@ -311,7 +313,7 @@ typedef void (*child_main)(const void *arg, const struct child_fds *fds);
 extern int pid_fd;
 void report_pid(pid_t pid);
 
-void own_process_group(int stdin_open);
+void own_process_group(int stdin_open, int tty);
 void child_start(struct child *c, const struct start_options *options, child_main fn, const void *arg);
 struct log;
 /* Foreground (run, exec): starts the child on pipes (or the pty) and relays them to our stdio and `log`; returns

@@ -48,10 +48,12 @@ void report_pid(pid_t pid)
  * background group reading it would be stopped by SIGTTIN); with -t raw mode then turns ^C into a byte for
  * the container. Otherwise a group of our own: a ^C on the terminal reaches only the CLI, which forwards it
  * to us once, not twice. */
-void own_process_group(int stdin_open)
+void own_process_group(int stdin_open, int tty)
 {
 	if (!(stdin_open && isatty(STDIN_FILENO)))
 		(void)setpgid(0, 0);
+	else if (!tty)
+		terminal_signals_ignored = 1; /* not raw: ^C is a signal to the whole group, the CLI included */
 }
 
 void cgroups_open(struct cgroups *cgroups, char *const *paths, size_t n)

@@ -29,27 +29,6 @@ int resize_fd = -1;
 static char out_buffer[131072], in_buffer[65536];
 #define SUPERVISOR_READ 16384
 
-/* The caller's descriptors may be non-blocking (Node shares its pipes' file descriptions): wait, don't drop. */
-static int write_caller(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
-			if (poll(&p, 1, -1) < 0 && errno != EINTR)
-				return -1;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* "COLS ROWS\n" lines from the library's resize pipe (fd 5): the last complete one wins. */
 static void read_resize(int fd, int master)
 {
@@ -148,7 +127,7 @@ int relay_run(struct relay *r)
 				int *ok = i == 1 ? &out_ok : &err_ok;
 				int dest = i == 1 ? r->out_dest : r->err_dest;
 				/* A caller that stopped reading: keep draining, so the container never blocks on a full pipe. */
-				if (dest >= 0 && *ok && write_caller(dest, out_buffer, n) < 0)
+				if (dest >= 0 && *ok && write_all(dest, out_buffer, n) < 0)
 					*ok = 0;
 			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 				close_side(r, fd); /* EOF, or EIO from the pty master: every writer is gone */

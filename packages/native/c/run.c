@@ -17,7 +17,7 @@ int cmd_run(void)
 	if (plan.detach)
 		return run_detached(&plan);
 
-	own_process_group(plan.stdin_open);
+	own_process_group(plan.stdin_open, plan.tty);
 	/* Attached runs keep a log too (`skiff logs`), in the detached supervisor's format. */
 	struct log log;
 	log_open(&log, plan.log, plan.log_max, plan.log_keep);

@@ -30,10 +30,15 @@ static void wake(void)
 	}
 }
 
-static void on_forward(int sig)
+int terminal_signals_ignored;
+
+static void on_forward(int sig, siginfo_t *info, void *context)
 {
+	(void)context;
 	int saved = errno;
-	if (target > 0)
+	/* In the caller's foreground process group (-i on a terminal) a ^C reaches the CLI too, which forwards it:
+	 * the terminal's own copy (si_code SI_KERNEL) is dropped so the container gets it once. */
+	if (target > 0 && !(terminal_signals_ignored && info && info->si_code == SI_KERNEL))
 		kill(target, sig);
 	errno = saved;
 }
@@ -95,9 +100,9 @@ int signals_forward(pid_t child)
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_flags = SA_RESTART;
+	sa.sa_flags = SA_RESTART | SA_SIGINFO;
 	sigfillset(&sa.sa_mask);
-	sa.sa_handler = on_forward;
+	sa.sa_sigaction = on_forward;
 	for (size_t i = 0; i < n_forwarded_signals; i++)
 		sigaction(forwarded_signals[i], &sa, NULL);
 	sa.sa_handler = on_chld;

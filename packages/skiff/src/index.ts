@@ -11,7 +11,7 @@
  *   console.log(await run.exit);
  */
 import type { Writable } from 'node:stream';
-import type { Attachment, ContainerInspect, CreateOptions, LogLine, PruneReport, Runtime } from '@skiff/core';
+import type { Attachment, ContainerInspect, CreateOptions, ExecOptions as CoreExecOptions, LogLine, PruneReport, Runtime } from '@skiff/core';
 import { createContext } from './wiring.js';
 
 export { SkiffError, ErrorCodes, type ErrorCode } from '@skiff/plugin';
@@ -36,19 +36,9 @@ export interface AttachedContainer extends Attachment {
   name: string;
 }
 
-/** What `exec` takes: docker exec's options. */
-export interface ExecOptions {
-  args: string[];
-  /** KEY=VALUE entries on top of the container's environment. */
-  env?: string[];
-  workdir?: string;
-  /** USER[:GROUP], names resolved in the container's /etc/passwd and /etc/group. */
-  user?: string;
-  /** A pty for the process (then stderr is empty and resize() works). */
-  tty?: boolean;
-  /** Relay `stdin` (else the process reads /dev/null). */
-  interactive?: boolean;
-}
+/** What `exec` takes: docker exec's options (`tty`: a pty, then stderr is empty and resize() works;
+ * `interactive`: relay stdin, else the process reads /dev/null). */
+export type ExecOptions = Pick<CoreExecOptions, 'args' | 'env' | 'workdir' | 'user' | 'tty' | 'interactive'>;
 
 export interface WaitOptions extends Abortable {
   /**
