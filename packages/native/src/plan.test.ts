@@ -29,9 +29,10 @@ const launch: LaunchPlan = {
 };
 
 describe('encodePlan: detach and init', () => {
-  it('writes no detach records for a foreground plan, even when they are set', () => {
+  it('writes no detach records for a foreground plan, even when they are set; its log record stays', () => {
     const fields = fieldsOf(encodePlan({ ...launch, log: '/l', statusFile: '/s', exitCommand: ['/bin/x'] }));
-    for (const keyword of ['detach', 'log', 'status', 'exitcmd', 'init']) expect(fields).not.toContain(keyword);
+    for (const keyword of ['detach', 'status', 'exitcmd', 'init']) expect(fields).not.toContain(keyword);
+    expect(fields.slice(fields.indexOf('log'), fields.indexOf('log') + 2)).toEqual(['log', '/l']);
   });
 
   it('writes the detach records, the exit command as one record per argument', () => {

@@ -418,11 +418,12 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   record('network', plan.network);
   for (const file of plan.cgroupProcs) record('cgroup', file);
   if (plan.init) record('init', '1');
+  if (plan.detach) record('detach', '1');
+  // Attached runs keep a log too (`skiff logs`).
   if (plan.log !== undefined) record('log', plan.log);
   if (plan.logMaxBytes !== undefined) record('logmax', integer(plan.logMaxBytes, 'logMaxBytes'));
   if (plan.logKeep !== undefined) record('logkeep', integer(plan.logKeep, 'logKeep'));
   if (plan.detach) {
-    record('detach', '1');
     if (plan.statusFile !== undefined) record('status', plan.statusFile);
     for (const arg of plan.exitCommand ?? []) record('exitcmd', arg);
   }

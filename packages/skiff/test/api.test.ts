@@ -1,31 +1,40 @@
 // The library API against real containers: streams, AbortSignal, wait before start, typed start failures.
+import { rmdirSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { requiresRoot, tempDir } from '../../../test/support.js';
-import { createSkiff, SkiffError, type Skiff } from '../src/index.js';
+import { cgroupHierarchies } from '../../../apps/cli/test/cli.js';
+import { requiresRoot, suiteCgroupParent, tempDir } from '../../../test/support.js';
+import { createSkiff, SkiffError, type CreateOptions, type Skiff } from '../src/index.js';
 
-async function skiffForTest(): Promise<Skiff> {
+/** A Skiff on fresh state roots; its containers' cgroups sit under this test's own parent, all removed after. */
+async function skiffForTest(): Promise<{ skiff: Skiff; busybox: (args: string[], more?: Partial<CreateOptions>) => CreateOptions }> {
   const base = tempDir('skiff-api-');
   const skiff = await createSkiff({ root: join(base, 'root'), runRoot: join(base, 'run') });
+  const cgroupParent = suiteCgroupParent();
   onTestFinished(async () => {
     for (const container of await skiff.list()) await skiff.remove(container.id, { force: true });
+    for (const hierarchy of cgroupHierarchies()) try {
+        rmdirSync(join(hierarchy, cgroupParent));
+      } catch {
+        // not made in this hierarchy
+      }
   });
-  return skiff;
+  return { skiff, busybox: (args, more = {}) => ({ image: 'busybox', args, cgroupParent, ...more }) };
 }
 
 describe.runIf(requiresRoot('the library runs containers'))('the skiff library', () => {
   it('runs attached with streams: stdin with EOF in, stdout and stderr apart, the exit code', async () => {
-    const skiff = await skiffForTest();
-    const run = await skiff.run({ image: 'busybox', args: ['sh', '-c', 'cat; echo oops >&2; exit 3'], interactive: true });
+    const { skiff, busybox } = await skiffForTest();
+    const run = await skiff.run(busybox(['sh', '-c', 'cat; echo oops >&2; exit 3'], { interactive: true }));
     run.stdin.end('hello\n');
     const [stdout, stderr, exitCode] = await Promise.all([text(run.stdout), text(run.stderr), run.exit]);
     expect({ stdout, stderr, exitCode }).toEqual({ stdout: 'hello\n', stderr: 'oops\n', exitCode: 3 });
   });
 
   it('an aborted signal kills the container (137); wait started before start sees that exit', async () => {
-    const skiff = await skiffForTest();
-    const { id } = await skiff.create({ image: 'busybox', args: ['sleep', '600'] });
+    const { skiff, busybox } = await skiffForTest();
+    const { id } = await skiff.create(busybox(['sleep', '600']));
     const exited = skiff.wait(id);
     const controller = new AbortController();
     const run = await skiff.attachStart(id, { signal: controller.signal });
@@ -39,16 +48,16 @@ describe.runIf(requiresRoot('the library runs containers'))('the skiff library',
   });
 
   it('a command that cannot start rejects with a SkiffError whose exitCode is 127', async () => {
-    const skiff = await skiffForTest();
-    const error = await skiff.run({ image: 'busybox', args: ['no-such-command'] }).catch((e: unknown) => e);
+    const { skiff, busybox } = await skiffForTest();
+    const error = await skiff.run(busybox(['no-such-command'])).catch((e: unknown) => e);
     expect(SkiffError.isInstance(error)).toBe(true);
     expect((error as SkiffError).exitCode).toBe(127);
     expect((error as SkiffError).message).toMatch(/no-such-command/);
   });
 
   it('exec with a tty: streams and resize', async () => {
-    const skiff = await skiffForTest();
-    const { id } = await skiff.create({ image: 'busybox', args: ['sleep', '600'] });
+    const { skiff, busybox } = await skiffForTest();
+    const { id } = await skiff.create(busybox(['sleep', '600']));
     await skiff.start(id);
     const exec = await skiff.exec(id, { args: ['sh', '-c', 'read x; stty size'], tty: true, interactive: true });
     exec.resize(100, 40);
@@ -62,8 +71,8 @@ describe.runIf(requiresRoot('the library runs containers'))('the skiff library',
   });
 
   it('a detached container cleans up after itself through the library\'s own exit command', async () => {
-    const skiff = await skiffForTest();
-    const { id } = await skiff.create({ image: 'busybox', args: ['sh', '-c', 'echo out'], autoRemove: true });
+    const { skiff, busybox } = await skiffForTest();
+    const { id } = await skiff.create(busybox(['sh', '-c', 'echo out'], { autoRemove: true }));
     const exited = skiff.wait(id);
     await skiff.start(id);
     await exited;
