@@ -1,27 +1,17 @@
 /**
- * Image names: `busybox`, `myimg`, `myimg:v1`, `team/tool:2.0`. A name without a tag means `:latest`, and the
- * store keeps it without the tag (`busybox:latest` and `busybox` are one image). On disk a name becomes a file
- * name with '/' and ':' percent-encoded, so it can never point into another directory.
+ * Image names as the store keys them: docker's familiar form (see reference.ts) without `:latest`, so `busybox`,
+ * `busybox:latest`, `library/busybox` and `docker.io/library/busybox:latest` are one image; `myimg:v1`,
+ * `127.0.0.1:5000/app:v2` and `alpine@sha256:<hex>` keep their tag or digest. On disk a name becomes a file name
+ * with '/', ':' and '@' percent-encoded, so it can never point into another directory.
  */
-import { invalidArgument } from '@skiff/plugin';
-
-const REPOSITORY = /^[a-z0-9][a-z0-9._/-]*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+import { familiarName, parseReference } from './reference.js';
 
 /** Validates a name and returns its canonical form (no `:latest`). Throws INVALID_ARGUMENT saying what is wrong. */
 export function canonicalImageName(name: string): string {
-  const fail = (why: string) =>
-    invalidArgument(`invalid image name ${JSON.stringify(name)}: ${why}; use lowercase letters, digits, '.', '_', '-' and '/', and an optional :tag`);
-  if (typeof name !== 'string' || name.length === 0) throw fail('it is empty');
-  if (name.length > 255) throw fail('it is longer than 255 characters');
-  const colon = name.lastIndexOf(':');
-  const repository = colon < 0 ? name : name.slice(0, colon);
-  const tag = colon < 0 ? undefined : name.slice(colon + 1);
-  if (!REPOSITORY.test(repository)) throw fail('the name has a character that is not allowed');
-  const parts = repository.split('/');
-  if (parts.some((part) => part === '' || part === '.' || part === '..')) throw fail("it has an empty, '.' or '..' path component");
-  if (tag !== undefined && !TAG.test(tag)) throw fail(`the tag ${JSON.stringify(tag)} is not allowed`);
-  return tag === undefined || tag === 'latest' ? repository : `${repository}:${tag}`;
+  const reference = parseReference(name);
+  const familiar = familiarName(reference);
+  if (reference.digest !== undefined) return `${familiar}@${reference.digest}`;
+  return reference.tag === 'latest' ? familiar : `${familiar}:${reference.tag}`;
 }
 
 /** The record file name for a canonical image name. */
