@@ -13,18 +13,53 @@
  * absolute symlink targets to relative ones, which breaks root filesystems, so it is replaced by these checks.)
  *
  * Modes (setuid, sticky and directory modes included), ownership (when root; symlinks too) and times are
- * preserved. Device nodes and FIFOs are skipped (Node cannot create them; the runtime provides /dev).
+ * preserved. Device nodes and FIFOs are skipped (Node cannot create them; the runtime provides /dev), unless
+ * the caller collects them (`nodes`) for the native helper, as it does OCI whiteouts (`whiteouts`): a
+ * `.wh.NAME` entry becomes a whiteout of NAME, `.wh..wh..opq` marks its directory opaque. Collected entries
+ * pass the same path checks first, and are handed to `special` before modes and times are put back.
  */
 import { chmod, lchown, lstat, utimes } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { extract, type ReadEntry } from 'tar';
-import { invalidArgument } from '@skiff/plugin';
+import { SkiffError, invalidArgument } from '@skiff/plugin';
 
 export interface ExtractResult {
   /** Entries written. */
   entries: number;
   /** Archive paths of entries that were skipped (device nodes, FIFOs). */
   skipped: string[];
+}
+
+/** A device node or FIFO the caller creates itself (Node cannot mknod). */
+export interface NodeEntry {
+  path: string;
+  /** File type and permission bits, as stat's st_mode. */
+  mode: number;
+  major: number;
+  minor: number;
+  uid: number;
+  gid: number;
+}
+
+/** What `extractLayer` collected instead of writing: paths relative to the layer, already checked. */
+export interface SpecialEntries {
+  /** Paths to hide: each was announced by a `.wh.NAME` entry. */
+  whiteouts: string[];
+  /** Directories whose lower content is hidden (`.wh..wh..opq`). */
+  opaques: string[];
+  nodes: NodeEntry[];
+}
+
+export interface ExtractOptions {
+  /** Names the archive in messages (default: the file path). */
+  label?: string;
+  /** Collect OCI whiteouts instead of writing `.wh.` files. */
+  whiteouts?: boolean;
+  /** Collect device nodes and FIFOs instead of skipping them. */
+  nodes?: boolean;
+  /** Called after the files are written and before modes and times are put back, with what was collected. */
+  special?: (entries: SpecialEntries) => Promise<void>;
 }
 
 type Kind = 'directory' | 'file' | 'symlink';
@@ -50,7 +85,14 @@ function components(raw: string, what: string): string[] | string {
   return parts;
 }
 
-export async function extractLayer(tarball: string, dest: string): Promise<ExtractResult> {
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+const NODE_TYPES: Record<string, number> = { CharacterDevice: 0o020000, BlockDevice: 0o060000, FIFO: 0o010000 };
+
+/** Extracts a tar (file path, or a stream of its uncompressed bytes) into `dest`, an empty directory. */
+export async function extractLayer(source: string | Readable, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const tarball = options.label ?? (typeof source === 'string' ? source : 'the layer');
+  const special: SpecialEntries = { whiteouts: [], opaques: [], nodes: [] };
   const symlinks = new Set<string>(); // archive paths that are (or once were) symlinks
   const linkable = new Map<string, 'file' | 'symlink'>(); // earlier non-directory entries: hardlink targets
   const fixups = new Map<string, Fixup>();
@@ -77,8 +119,29 @@ export async function extractLayer(tarball: string, dest: string): Promise<Extra
     if (via !== undefined) return `entry ${name} passes through the symlink ${JSON.stringify(via)}`;
     if (path === '' && entry.type !== 'Directory') return `entry ${name} would replace the layer's root with a ${entry.type}`;
 
+    const base = parts.at(-1) ?? '';
+    if (options.whiteouts && base.startsWith(WHITEOUT)) {
+      if (path.includes('\n')) return `entry ${name} has a newline in its path`;
+      const parent = parts.slice(0, -1).join('/');
+      if (base === OPAQUE) special.opaques.push(parent === '' ? '.' : parent);
+      else if (base.startsWith(`${WHITEOUT}${WHITEOUT}`)) skipped.push(path); // aufs metadata (.wh..wh.plnk, ...)
+      else {
+        const hidden = base.slice(WHITEOUT.length);
+        if (hidden === '' || hidden === '.' || hidden === '..') return `whiteout ${name} names no file`;
+        special.whiteouts.push(parent === '' ? hidden : `${parent}/${hidden}`);
+      }
+      return 'skip';
+    }
     if (SKIPPED_TYPES.has(entry.type)) {
-      skipped.push(path);
+      if (!options.nodes) {
+        skipped.push(path);
+        return 'skip';
+      }
+      if (path.includes('\n')) return `entry ${name} has a newline in its path`;
+      const device = entry as ReadEntry & { devmaj?: number; devmin?: number };
+      special.nodes.push({ path, mode: NODE_TYPES[entry.type]! | ((entry.mode ?? 0o644) & 0o7777), major: device.devmaj ?? 0, minor: device.devmin ?? 0, uid: entry.uid ?? 0, gid: entry.gid ?? 0 });
+      linkable.delete(path);
+      fixups.delete(path);
       return 'skip';
     }
     const fixup = (kind: Kind): Fixup => ({
@@ -121,38 +184,42 @@ export async function extractLayer(tarball: string, dest: string): Promise<Extra
     return undefined;
   };
 
+  const settings = {
+    cwd: dest,
+    // Our checks above replace node-tar's path rewriting (see the file comment); every entry passes them first.
+    preservePaths: true,
+    preserveOwner: process.getuid?.() === 0,
+    strict: false,
+    filter: (_path: string, entry: unknown) => {
+      if (refusal !== undefined) return false;
+      const problem = check(entry as ReadEntry);
+      if (problem === 'skip') return false;
+      if (problem !== undefined) {
+        refusal = problem;
+        return false;
+      }
+      entries++;
+      return true;
+    },
+    onwarn: (code: string, message: unknown, data: unknown) => {
+      if (code === 'TAR_ENTRY_ERROR' || code === 'TAR_ENTRY_UNSUPPORTED') {
+        const entry = (data as { entry?: { path?: string } }).entry;
+        entryErrors.push(`${entry?.path ?? 'an entry'}: ${String(message)}`);
+      }
+    },
+  };
   try {
-    await extract({
-      file: tarball,
-      cwd: dest,
-      // Our checks above replace node-tar's path rewriting (see the file comment); every entry passes them first.
-      preservePaths: true,
-      preserveOwner: process.getuid?.() === 0,
-      strict: false,
-      filter: (_path, entry) => {
-        if (refusal !== undefined) return false;
-        const problem = check(entry as ReadEntry);
-        if (problem === 'skip') return false;
-        if (problem !== undefined) {
-          refusal = problem;
-          return false;
-        }
-        entries++;
-        return true;
-      },
-      onwarn: (code, message, data) => {
-        if (code === 'TAR_ENTRY_ERROR' || code === 'TAR_ENTRY_UNSUPPORTED') {
-          const entry = (data as { entry?: { path?: string } }).entry;
-          entryErrors.push(`${entry?.path ?? 'an entry'}: ${String(message)}`);
-        }
-      },
-    });
+    if (typeof source === 'string') await extract({ ...settings, file: source });
+    else await fromStream(source, extract(settings) as unknown as NodeJS.WritableStream);
   } catch (error) {
+    if (SkiffError.isInstance(error)) throw error;
     throw invalidArgument(`cannot read ${tarball} as a tar archive: ${(error as Error).message}`, { cause: error });
   }
   if (refusal !== undefined) throw invalidArgument(`refusing to import ${tarball}: ${refusal}; nothing was imported`);
   if (entryErrors.length > 0) throw invalidArgument(`cannot import ${tarball}: ${entryErrors[0]}`);
-  if (entries === 0 && skipped.length === 0) throw invalidArgument(`cannot import ${tarball}: it has no entries (is it a tar archive?)`);
+  const collected = special.whiteouts.length + special.opaques.length + special.nodes.length;
+  if (entries === 0 && skipped.length === 0 && collected === 0) throw invalidArgument(`cannot import ${tarball}: it has no entries (is it a tar archive?)`);
+  if (collected > 0) await options.special?.(special);
   await applyFixups(dest, fixups);
   return { entries, skipped };
 }
@@ -181,4 +248,25 @@ async function applyFixups(dest: string, fixups: Map<string, Fixup>): Promise<vo
   for (const [absolute, fixup] of directories.reverse()) {
     if (fixup.mtime) await utimes(absolute, fixup.atime ?? fixup.mtime, fixup.mtime);
   }
+}
+
+/** Feeds a stream into node-tar's unpacker and waits until every entry is on disk (or either side fails). */
+function fromStream(source: Readable, unpack: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const fail = (error: unknown) => {
+      if (done) return;
+      done = true;
+      source.destroy();
+      reject(error);
+    };
+    source.once('error', fail);
+    unpack.once('error', fail);
+    unpack.once('close', () => {
+      if (done) return;
+      done = true;
+      resolve();
+    });
+    source.pipe(unpack);
+  });
 }

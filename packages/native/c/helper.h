@@ -199,6 +199,9 @@ char *host_path_options(const char *data, const char *keys, int *fds, size_t max
 
 int cmd_copy_tree(const char *src, const char *dst);
 
+/* ---- unpack.c: `skiff-helper unpack` (whiteouts, opaque dirs, device nodes of a pulled layer) ---- */
+int cmd_unpack(const char *layer_path);
+
 /* ---- masks.c: masked and read-only paths, the read-only root ---- */
 
 void readonly_path(int rootfd, const char *path);

@@ -8,6 +8,7 @@
  *   skiff-helper copy-tree SRC DST
  *                            copy a container's writable layer into an empty DST without following anything
  *                            the container swaps in (copytree.c; `skiff commit`)
+ *   skiff-helper unpack DIR  whiteouts, opaque dirs and device nodes of an image layer (see unpack.c)
  *
  * run and exec first re-exec themselves from a sealed memfd copy (reexec.c). If fd 4 is open, "pid N\n" is
  * written to it once the command runs (N: the host pid of the container's init, or of the exec'd process),
@@ -63,8 +64,10 @@ int main(int argc, char **argv)
 		return cmd_constants();
 	if (argc == 4 && !strcmp(argv[1], "copy-tree"))
 		return cmd_copy_tree(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "unpack"))
+		return cmd_unpack(argv[2]);
 	if (argc != 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "exec"))) {
-		fprintf(stderr, "usage: skiff-helper run|exec   (the plan is read from fd 3)\n       skiff-helper copy-tree SRC DST\n");
+		fprintf(stderr, "usage: skiff-helper run|exec   (the plan is read from fd 3)\n       skiff-helper copy-tree SRC DST\n       skiff-helper unpack DIR   (operations on stdin)\n");
 		return EXIT_SETUP;
 	}
 	/* Before anything else: from here on every process of ours runs the sealed copy, never the host file. */
