@@ -10,6 +10,10 @@
  *                           short and random so overlay's `lowerdir=` string stays small. A layer is made for
  *                           one image; images made by `commit` share their parent's layers below their own. A
  *                           layer is deleted when no image names it any more.
+ *     chains/<64 hex>       a pulled layer's chain id (OCI: its diff id stacked on its parents') -> the id of its
+ *                           directory under layers/, so every image with that chain shares one unpacked copy
+ *     blobs/                pulled blobs by digest (see blobs.ts); an image id is its config blob's digest
+ *     locks/                per blob and per chain locks: two pulls at once fetch and unpack each layer once
  *     tmp/<pid>-<random>/   staging: a layer is built here and renamed into layers/ when complete, so a crash
  *                           or a concurrent build never leaves a half layer in use. A staging dir whose process
  *                           is gone is deleted by the next import.
@@ -26,6 +30,7 @@ import { promisify } from 'node:util';
 import { SkiffError, invalidArgument, notFound, removeTree, withLock, writeFileAtomic, type ImageConfig } from '@skiff/plugin';
 import { buildBusyboxLayer } from './busybox.js';
 import { crypto, processExists, uniqueSuffix } from './files.js';
+import { createBlobStore, withLongLock, type BlobStore } from './blobs.js';
 import { canonicalImageName, imageFileName } from './names.js';
 
 export interface ImageRecord {
@@ -38,6 +43,12 @@ export interface ImageRecord {
   /** Layer ids, top-most first (ids of directories under `<root>/layers`). */
   layers: string[];
   config: ImageConfig;
+  /** Pulled images: the manifest (or index) digest the name resolved to, docker's RepoDigests entry. */
+  digest?: string;
+  /** Pulled images: the uncompressed layer digests, bottom first (the config's rootfs.diff_ids). */
+  diffIds?: string[];
+  architecture?: string;
+  os?: string;
 }
 
 export interface ImportOptions {
@@ -83,6 +94,17 @@ export interface ImageStore {
   remove(name: string): Promise<void>;
   /** Makes image `name` from a container's changes on top of its parent image's layers (`skiff commit`). */
   commit(name: string, options: CommitOptions): Promise<ImageRecord>;
+  /** Pulled blobs. */
+  readonly blobs: BlobStore;
+  /** The layer directory id unpacked for `chainId`, when it is there. */
+  chainLayer(chainId: string): string | undefined;
+  /**
+   * The layer for `chainId`: the existing one, or one `build` fills in a staging dir, published only when build
+   * resolves. One process builds a chain at a time; the others wait and share it.
+   */
+  addChainLayer(chainId: string, build: (dir: string) => Promise<void>, signal?: AbortSignal): Promise<{ id: string; existed: boolean }>;
+  /** Writes an image record (replacing one of that name) and deletes layers no image names any more. */
+  saveImage(image: ImageRecord): Promise<ImageRecord>;
 }
 
 export const DEFAULT_CONFIG: ImageConfig = {
@@ -92,6 +114,7 @@ export const DEFAULT_CONFIG: ImageConfig = {
 };
 
 const LAYER_ID = /^[0-9a-f]{12}$/;
+const CHAIN_ID = /^sha256:[0-9a-f]{64}$/;
 const IMAGE_ID = /^[0-9a-f]{64}$/;
 
 export function createImageStore(root: string): ImageStore {
@@ -99,6 +122,21 @@ export function createImageStore(root: string): ImageStore {
   const layersDir = join(root, 'layers');
   const tmpDir = join(root, 'tmp');
   const lock = join(imagesDir, '.lock');
+  const chainsDir = join(root, 'chains');
+  const blobs = createBlobStore(root);
+  const chainPath = (chainId: string) => {
+    if (!CHAIN_ID.test(chainId)) throw new SkiffError('INTERNAL', `layer chain id ${JSON.stringify(chainId)} is damaged`);
+    return join(chainsDir, chainId.slice('sha256:'.length));
+  };
+  const chainLayer = (chainId: string): string | undefined => {
+    let id: string;
+    try {
+      id = readFileSync(chainPath(chainId), 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+    return LAYER_ID.test(id) && isDirectory(layerPath(id)) ? id : undefined;
+  };
   const recordPath = (canonical: string) => join(imagesDir, imageFileName(canonical));
   const layerPath = (id: string) => {
     if (!LAYER_ID.test(id)) throw new SkiffError('INTERNAL', `image layer id ${JSON.stringify(id)} is damaged`);
@@ -159,7 +197,15 @@ export function createImageStore(root: string): ImageStore {
   async function deleteLayers(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const used = new Set((await list()).flatMap((image) => image.layers));
-    for (const id of ids) if (!used.has(id)) await removeTree(layerPath(id));
+    const gone = new Set(ids.filter((id) => !used.has(id)));
+    if (gone.size === 0) return;
+    // The chain index first, so no pull picks a layer that is being deleted.
+    const chains = await readdir(chainsDir).catch(() => [] as string[]);
+    for (const name of chains) {
+      const id = await readFile(join(chainsDir, name), 'utf8').catch(() => '');
+      if (gone.has(id.trim())) await unlink(join(chainsDir, name)).catch(() => undefined);
+    }
+    for (const id of gone) await removeTree(layerPath(id));
   }
 
   /**
@@ -197,6 +243,35 @@ export function createImageStore(root: string): ImageStore {
 
   return {
     root,
+    blobs,
+    chainLayer,
+
+    async addChainLayer(chainId, build, signal) {
+      const existing = chainLayer(chainId);
+      if (existing) return { id: existing, existed: true };
+      return withLongLock(join(root, 'locks', `chain-${chainId.slice(7)}.lock`), async () => {
+        const again = chainLayer(chainId);
+        if (again) return { id: again, existed: true };
+        const staging = await stage();
+        try {
+          await build(join(staging, 'layer'));
+          const id = await publishLayer(join(staging, 'layer'));
+          await mkdir(chainsDir, { recursive: true, mode: 0o700 });
+          await writeFileAtomic(chainPath(chainId), `${id}\n`);
+          return { id, existed: false };
+        } finally {
+          await rm(staging, { recursive: true, force: true });
+        }
+      }, `layer ${chainId}`, signal);
+    },
+
+    async saveImage(image) {
+      canonicalImageName(image.name);
+      checkConfig(image.config);
+      const { orphans } = await commit(image, async () => false);
+      await deleteLayers(orphans);
+      return image;
+    },
 
     async get(name) {
       const image = await read(canonicalImageName(name));

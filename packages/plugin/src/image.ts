@@ -2,7 +2,14 @@
 export interface ImageConfig {
   /** `KEY=value` words, as in OCI image configs. */
   env: string[];
-  /** The command run when `skiff run` names none. */
+  /** The command run when `skiff run` names none (after the entrypoint, when there is one). */
   cmd: string[];
   workingDir: string;
+  /** Prepended to the command (docker's combination rules); `--entrypoint` replaces it. */
+  entrypoint?: string[];
+  /** `user`, `uid`, `user:group` or `uid:gid`, as in the image config; `-u` replaces it. */
+  user?: string;
+  /** The signal `stop` sends first (`SIGTERM` when unset). */
+  stopSignal?: string;
+  labels?: Record<string, string>;
 }
