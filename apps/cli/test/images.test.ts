@@ -42,7 +42,7 @@ describe.runIf(requiresRoot('image tests extract root-owned files and run contai
 
   it('says how to get an image that does not exist', async () => {
     const { skiff, containers } = sandbox();
-    const result = await skiff(['run', '--rm', 'nosuchimage', 'true']);
+    const result = await skiff(['run', '--rm', '--pull', 'never', 'nosuchimage', 'true']);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toMatch(/image "nosuchimage" not found/);
     expect(containers()).toEqual([]);

@@ -9,7 +9,6 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { SkiffError, removeTree } from '@skiff/plugin';
 import { withLock } from '@skiff/plugin';
@@ -72,6 +71,7 @@ export function createBlobStore(root: string): BlobStore {
         if (existsSync(final)) return final; // another process finished it while we waited
         const temp = await staging();
         try {
+          const { pipeline } = await import('node:stream/promises');
           await pipeline(await open(), createWriteStream(temp, { mode: 0o600 }));
           await rename(temp, final);
         } finally {

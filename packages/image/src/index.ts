@@ -11,7 +11,9 @@ export {
 export { canonicalImageName } from './names.js';
 export { BUSYBOX_HINT } from './busybox.js';
 export { parseReference, familiarName, familiarString, registryHost, isLoopbackRegistry, type ImageReference } from './reference.js';
-export { pullImage, type PullEvent, type PullOptions, type PullResult } from './pull.js';
+export type { PullEvent, PullOptions, PullResult } from './pull.js';
+/** See pull.ts. Loaded on first use: the registry client, zlib and tar stay off the `run` path. */
+export const pullImage = async (...args: Parameters<typeof import('./pull.js').pullImage>) => (await import('./pull.js')).pullImage(...args);
 export { hostPlatform, parsePlatform, formatPlatform, type Platform } from './registry/manifest.js';
 export { readRegistrySettings, type RegistrySettings } from './registry/settings.js';
 export type { Credentials } from './registry/auth.js';

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 export interface FixtureEntry {
   path: string;
   type?: 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'fifo';
-  content?: string;
+  content?: string | Buffer;
   linkpath?: string;
   mode?: number;
   uid?: number;
@@ -22,7 +22,8 @@ export function buildTar(entries: FixtureEntry[], options: { gzip?: boolean } = 
   const blocks: Buffer[] = [];
   for (const entry of entries) {
     const type = entry.type ?? 'file';
-    const body = Buffer.from(type === 'file' ? (entry.content ?? '') : '');
+    const content = type === 'file' ? (entry.content ?? '') : '';
+    const body = typeof content === 'string' ? Buffer.from(content) : content;
     const header = Buffer.alloc(512);
     const put = (text: string, offset: number, width: number) => {
       const bytes = Buffer.from(text);

@@ -67,4 +67,5 @@ function helperPath(): string | undefined {
   return existsSync(copy) ? copy : undefined;
 }
 
-const isDefaultImage = (name: string) => name === 'busybox' || name === 'busybox:latest';
+/** The host-built default image: never pulled. */
+export const isDefaultImage = (name: string) => name === 'busybox' || name === 'busybox:latest';

@@ -23,7 +23,7 @@ export function defineImages(program: Command, globals: () => GlobalOptions, wan
         }
         const rows = await Promise.all(
           list.map(async (image) => {
-            const [repository = image.name, tag = 'latest'] = image.name.split(':');
+            const [repository, tag] = splitName(image.name);
             const sizes = await Promise.all(images.layerDirs(image).map((dir) => diskUsage(dir)));
             return [repository, tag, image.id.slice(0, 12), ago(image.created), humanSize(sizes.reduce((a, b) => a + b, 0))];
           }),
@@ -61,6 +61,13 @@ function parseBoolean(value: string): boolean {
   if (word === 'true' || word === '1') return true;
   if (word === 'false' || word === '0') return false;
   throw new InvalidArgumentError(`expected true or false, not ${JSON.stringify(value)}`);
+}
+
+/** `127.0.0.1:5000/app:v1` -> [`127.0.0.1:5000/app`, `v1`]; no tag is `latest`; a digest name has tag `<none>`. */
+export function splitName(name: string): [string, string] {
+  if (name.includes('@')) return [name.slice(0, name.indexOf('@')), '<none>'];
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? [name.slice(0, colon), name.slice(colon + 1)] : [name, 'latest'];
 }
 
 /** Apparent size of a directory tree (hard links counted once). */

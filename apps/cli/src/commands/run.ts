@@ -36,6 +36,9 @@ interface RunFlags {
   tmpfs?: string[];
   user?: string;
   device?: string[];
+  pull: 'missing' | 'always' | 'never';
+  platform?: string;
+  entrypoint?: string;
 }
 
 /** The options `run` and `create` share: docker's names and meanings. */
@@ -78,7 +81,10 @@ function containerOptions(command: Command): Command {
     .option('--cap-drop <cap>', 'drop a capability, e.g. CHOWN, or ALL (repeatable)', collect)
     .option('--security-opt <option>', 'no-new-privileges, or seccomp=unconfined (repeatable)', collect)
     .option('--device <spec>', 'add a host device: HOST[:CONTAINER[:rwm]] (repeatable)', collect)
-    .option('--privileged', 'lift the isolation defaults: all capabilities, no seccomp filter, no masked paths, all devices');
+    .option('--privileged', 'lift the isolation defaults: all capabilities, no seccomp filter, no masked paths, all devices')
+    .addOption(new Option('--pull <policy>', 'pull the image before running').choices(['missing', 'always', 'never']).default('missing'))
+    .option('--platform <os/arch>', "platform to pull from a multi-platform image (default: this host's)")
+    .option('--entrypoint <command>', "overwrite the image's entrypoint (its Cmd is then not used; '' clears it)");
 }
 
 export function defineRun(program: Command, globals: () => GlobalOptions, want: Want): void {
@@ -86,9 +92,10 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
     containerOptions(program.command('run').description('run a command in a new container'))
       .option('-d, --detach', 'run in the background and print the container id')
       .action(async (image: string, command: string[], flags: RunFlags) => {
-        const [{ createContext }, options] = await Promise.all([import('../context.js'), toRunOptions(image, command, flags)]);
-        const { runtime } = await createContext(globals());
-        const result = await runtime.run({ ...options, detach: flags.detach ?? false, forwardSignals: true });
+        const [{ createContext }, { ensureImage }, options] = await Promise.all([import('../context.js'), import('../pull.js'), toRunOptions(image, command, flags)]);
+        const context = await createContext(globals());
+        await ensureImage(context, image, flags.pull, flags.platform);
+        const result = await context.runtime.run({ ...options, detach: flags.detach ?? false, forwardSignals: true });
         for (const warning of result.warnings) process.stderr.write(`skiff: warning: ${warning}\n`);
         if (flags.detach) process.stdout.write(`${result.id}\n`);
         if (result.oomKilled) {
@@ -100,9 +107,10 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
   if (want('create'))
     containerOptions(program.command('create').description('create a container without starting it'))
       .action(async (image: string, command: string[], flags: RunFlags) => {
-        const [{ createContext }, options] = await Promise.all([import('../context.js'), toRunOptions(image, command, flags)]);
-        const { runtime } = await createContext(globals());
-        process.stdout.write(`${(await runtime.create(options)).id}\n`);
+        const [{ createContext }, { ensureImage }, options] = await Promise.all([import('../context.js'), import('../pull.js'), toRunOptions(image, command, flags)]);
+        const context = await createContext(globals());
+        await ensureImage(context, image, flags.pull, flags.platform);
+        process.stdout.write(`${(await context.runtime.create(options)).id}\n`);
       });
 }
 
@@ -122,6 +130,8 @@ async function toRunOptions(image: string, command: string[], flags: RunFlags): 
   return {
     image,
     args: command,
+    // docker: --entrypoint takes one word; '' clears the image's entrypoint.
+    ...(flags.entrypoint === undefined ? {} : { entrypoint: flags.entrypoint === '' ? [] : [flags.entrypoint] }),
     name: flags.name,
     env,
     workdir: flags.workdir,

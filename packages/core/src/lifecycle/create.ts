@@ -4,6 +4,8 @@ import type { ContainerConfig, ContainerRecord } from '../state/record.js';
 import { storageDriver, volumeDriver, type Host } from './host.js';
 import type { CreateOptions } from './options.js';
 import { trace } from './trace.js';
+import { containerArgs } from './image.js';
+import { parseSignal } from './signal.js';
 import { mergeEnv, validateEnv, validateHostname, validateWorkdir } from './validate.js';
 import { resolveSecurity } from './security.js';
 
@@ -27,7 +29,7 @@ export async function createContainer(host: Host, options: CreateOptions): Promi
     volumes.push({ ...volume, driver: driver.name });
   }
   const id = newId();
-  const args = options.args?.length ? options.args : image.config.cmd;
+  const args = containerArgs(image.config, options.args, options.entrypoint);
   if (!args.length) throw invalidArgument(`no command given and image "${image.name}" has no default command`);
   const config: ContainerConfig = {
     image: image.name,
@@ -47,7 +49,8 @@ export async function createContainer(host: Host, options: CreateOptions): Promi
     cgroupParent: options.cgroupParent ?? 'skiff',
     logMaxBytes: options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES,
     logKeep: options.logKeep ?? DEFAULT_LOG_KEEP,
-    security: await resolveSecurity(options, image.layers),
+    security: await resolveSecurity({ ...options, user: options.user ?? image.config.user }, image.layers),
+    ...(image.config.stopSignal ? { stopSignal: parseSignal(image.config.stopSignal) } : {}),
   };
   for (const mount of config.security.tmpfs) {
     if (targets.has(mount.target)) throw invalidArgument(`duplicate mount point: ${mount.target}`);

@@ -8,6 +8,17 @@ export interface ResolvedImage {
   config: ImageConfig;
 }
 
+/**
+ * docker's Entrypoint/Cmd combination: the command is the entrypoint followed by the arguments given, or by the
+ * image's Cmd when none are given. `--entrypoint` replaces the image's entrypoint and drops its Cmd
+ * (`--entrypoint ''` leaves only the arguments given).
+ */
+export function containerArgs(config: Pick<ImageConfig, 'cmd' | 'entrypoint'>, args: string[] | undefined, entrypoint: string[] | undefined): string[] {
+  const head = entrypoint ?? config.entrypoint ?? [];
+  const tail = args?.length ? args : entrypoint !== undefined ? [] : config.cmd;
+  return [...head, ...tail];
+}
+
 export interface ImageResolver {
   /** Returns the image or throws a NOT_FOUND SkiffError that says how to get it. */
   resolve(name: string): Promise<ResolvedImage>;

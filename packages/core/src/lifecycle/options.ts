@@ -7,6 +7,8 @@ export interface CreateOptions extends SecurityFlags {
   image: string;
   /** The command; empty or absent runs the image's default command. */
   args?: string[];
+  /** Replaces the image's entrypoint (`--entrypoint`; `[]` clears it); the image's Cmd is then not used. */
+  entrypoint?: string[];
   name?: string;
   /** KEY=VALUE entries added to (and overriding) the image's environment. The host's is never passed. */
   env?: string[];

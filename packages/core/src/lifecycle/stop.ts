@@ -4,12 +4,15 @@ import { isAlive, type Host } from './host.js';
 import { settle } from './reconcile.js';
 import { killContainer, waitGone } from './signal.js';
 
-/** docker stop: SIGTERM, then SIGKILL after `timeoutSeconds`; every process of the container is gone after. */
+/**
+ * docker stop: the image's StopSignal (SIGTERM by default), then SIGKILL after `timeoutSeconds`; every process of
+ * the container is gone after.
+ */
 export async function stopContainer(host: Host, reference: string, timeoutSeconds = 10): Promise<ContainerRecord | undefined> {
   const record = await host.store.resolve(reference);
   if (record.status !== 'running') return record;
   if (isAlive(record)) {
-    await killContainer(record, 'SIGTERM').catch(() => {});
+    await killContainer(record, record.config.stopSignal ?? 'SIGTERM').catch(() => {});
     if (!(await waitGone(record, timeoutSeconds * 1000))) {
       await killContainer(record, 'SIGKILL').catch(() => {});
       await waitGone(record, 10_000);

@@ -43,6 +43,8 @@ export interface ContainerConfig {
   logKeep: number;
   /** Capabilities, seccomp, user, read-only root, tmpfs mounts, devices: for every start and exec. */
   security: SecurityConfig;
+  /** The image's StopSignal: what `stop` sends before SIGKILL (SIGTERM when absent). */
+  stopSignal?: NodeJS.Signals;
 }
 
 /**

@@ -11,7 +11,8 @@ import { Readable } from 'node:stream';
 import { SkiffError, invalidArgument, notFound } from '@skiff/plugin';
 import { isLoopbackRegistry } from '../reference.js';
 import { TokenCache, basicHeader, parseChallenge, parseTokenResponse, realmUrl, type Challenge, type Credentials } from './auth.js';
-import { checkDigest, digestMismatch, sha256, verifyingStream } from './digest.js';
+import { checkDigest, digestMismatch, sha256 } from './digest.js';
+import { verifyingStream } from './verify-stream.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { MAX_MANIFEST_BYTES, type Descriptor } from './manifest.js';
 

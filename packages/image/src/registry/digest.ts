@@ -1,8 +1,7 @@
 /**
- * Content addressing: `sha256:<64 hex>` digests, checked while bytes stream past (as received, before anything
- * else reads them), so a tampered blob or manifest is refused without ever being stored.
+ * Content addressing: `sha256:<64 hex>` digests. (The streaming check is in verify-stream.ts, apart, so the
+ * `run` path, which only needs these, never loads node:stream.)
  */
-import { Transform, type TransformCallback } from 'node:stream';
 import { SkiffError, invalidArgument } from '@skiff/plugin';
 import { crypto } from '../files.js';
 
@@ -20,34 +19,5 @@ export const sha256 = (bytes: Buffer | string) => `sha256:${crypto().createHash(
 export function digestMismatch(what: string, expected: string, actual: string): SkiffError {
   return new SkiffError('INVALID_ARGUMENT', `${what} failed verification: expected ${expected}, got ${actual}; nothing was stored`, {
     hint: 'the registry served different content than its manifest names (a tampered or corrupted registry)',
-  });
-}
-
-/**
- * A pass-through stream that hashes what flows through it and fails when more than `size` bytes come (when
- * given), or when the end arrives with the wrong length or digest. Nothing downstream may treat the data as
- * good until this stream has ended without error.
- */
-export function verifyingStream(what: string, expected: string, size?: number): Transform {
-  const hash = crypto().createHash('sha256');
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      seen += chunk.length;
-      if (size !== undefined && seen > size) {
-        callback(invalidArgument(`${what} is larger than the ${size} bytes its descriptor says; nothing was stored`));
-        return;
-      }
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-    flush(callback: TransformCallback) {
-      if (size !== undefined && seen !== size) {
-        callback(invalidArgument(`${what} is ${seen} bytes, not the ${size} its descriptor says; nothing was stored`));
-        return;
-      }
-      const actual = `sha256:${hash.digest('hex')}`;
-      callback(actual === expected ? null : digestMismatch(what, expected, actual));
-    },
   });
 }
