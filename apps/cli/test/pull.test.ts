@@ -94,6 +94,20 @@ describe.runIf(!unavailable && requiresRoot('pulled images are unpacked with the
     expect(never.stderr).toMatch(/not found/);
   });
 
+  it('two skiff pull processes at once download each layer once between them', async () => {
+    const { skiff } = sandbox();
+    const { name, image } = await registryWithApp();
+    const [a, b] = await Promise.all([skiff(['pull', name]), skiff(['pull', name])]);
+    expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+    const lines = `${a.stdout}\n${b.stdout}`.split('\n');
+    for (const layer of image.layers) {
+      const id = layer.digest.slice(7, 19);
+      expect(lines.filter((line) => line === `${id}: Download complete`)).toHaveLength(1);
+      expect(lines.filter((line) => line === `${id}: Pull complete` || line === `${id}: Already exists`)).toHaveLength(2);
+    }
+    expect((await skiff(['images', '-q'])).stdout).toBe(image.config.digest.slice(7, 19));
+  });
+
   it("stop sends the image's StopSignal", async () => {
     const { skiff } = sandbox();
     const { name } = await registryWithApp();
