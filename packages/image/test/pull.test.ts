@@ -9,11 +9,33 @@ import { SkiffError } from '@skiff/plugin';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { pullImage, type PullEvent } from '../src/pull.js';
 import { createImageStore } from '../src/store.js';
-import { ociLayout, push, registryUnavailable, startRegistry } from './registry-fixture.js';
+import { ociLayout, push, registryUnavailable, startRegistry, type LayerSpec } from './registry-fixture.js';
 
 const helper = join(import.meta.dirname, '../../native/bin/skiff-helper');
 const unavailable = registryUnavailable();
 if (unavailable) console.warn(`skipped: the pull tests ${unavailable}`);
+
+/** Two gzip layers: files, then a whiteout of one of them and an opaque dir hiding the other's. */
+const BOTTOM: LayerSpec[] = [
+  {
+    entries: [
+      { path: 'etc/', type: 'dir' },
+      { path: 'etc/gone', content: 'deleted above' },
+      { path: 'etc/kept', content: 'kept' },
+      { path: 'data/', type: 'dir' },
+      { path: 'data/old', content: 'hidden by the opaque dir above' },
+    ],
+  },
+  {
+    entries: [
+      { path: 'etc/', type: 'dir' },
+      { path: 'etc/.wh.gone', content: '' },
+      { path: 'data/', type: 'dir' },
+      { path: 'data/.wh..wh..opq', content: '' },
+      { path: 'data/new', content: 'new' },
+    ],
+  },
+];
 
 async function setup() {
   const registry = await startRegistry();
@@ -21,24 +43,7 @@ async function setup() {
   const store = createImageStore(join(tempDir('root-'), 'root'));
   const base = layout.image({
     layers: [
-      {
-        entries: [
-          { path: 'etc/', type: 'dir' },
-          { path: 'etc/gone', content: 'deleted above' },
-          { path: 'etc/kept', content: 'kept' },
-          { path: 'data/', type: 'dir' },
-          { path: 'data/old', content: 'hidden by the opaque dir above' },
-        ],
-      },
-      {
-        entries: [
-          { path: 'etc/', type: 'dir' },
-          { path: 'etc/.wh.gone', content: '' },
-          { path: 'data/', type: 'dir' },
-          { path: 'data/.wh..wh..opq', content: '' },
-          { path: 'data/new', content: 'new' },
-        ],
-      },
+      ...BOTTOM,
       { entries: [{ path: 'zstd', content: 'from a zstd layer' }], compression: 'zstd' },
     ],
     config: { Env: ['PATH=/bin', 'A=1'], Entrypoint: ['/bin/app'], Cmd: ['--serve'], WorkingDir: '/srv', User: '1000:1000', StopSignal: 'SIGQUIT' },
@@ -91,12 +96,7 @@ describe.runIf(!unavailable && requiresRoot('pulled layers hold whiteouts (char 
     const { registry, layout, store } = await setup();
     const first = await pullImage(store, `${registry.host}/team/app:layers`, { helper });
     // The same two bottom layers (same bytes, same chain), as Docker v2 schema 2.
-    const two = layout.image({
-      layers: [
-        { entries: [{ path: 'etc/', type: 'dir' }, { path: 'etc/gone', content: 'deleted above' }, { path: 'etc/kept', content: 'kept' }, { path: 'data/', type: 'dir' }, { path: 'data/old', content: 'hidden by the opaque dir above' }] },
-        { entries: [{ path: 'etc/', type: 'dir' }, { path: 'etc/.wh.gone', content: '' }, { path: 'data/', type: 'dir' }, { path: 'data/.wh..wh..opq', content: '' }, { path: 'data/new', content: 'new' }] },
-      ],
-    });
+    const two = layout.image({ layers: BOTTOM });
     layout.tag('two', two);
     push(layout.dir, 'two', `${registry.host}/other/two:v2s2`, { format: 'v2s2' });
     const events: PullEvent[] = [];
