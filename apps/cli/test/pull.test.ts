@@ -86,6 +86,15 @@ describe.runIf(!unavailable && requiresRoot('pulled images are unpacked with the
     expect(second.stdout).toContain(`Status: Image is up to date for ${name}`);
     for (const id of short) expect(second.stdout).toContain(`${id}: Already exists`);
 
+    // By digest: stored under NAME@DIGEST, listed with the tag <none>; --pull always checks the registry again.
+    const byDigest = `${name.replace(':v1', '')}@${image.manifest.digest}`;
+    expect((await skiff(['pull', '-q', byDigest])).stdout).toBe(byDigest);
+    expect((await skiff(['images'])).stdout).toMatch(new RegExp(`\\n${name.replace(':v1', '').replace(/\./g, '\\.')} +<none> +${image.config.digest.slice(7, 19)} `));
+    const always = await skiff(['create', '--pull', 'always', name]);
+    expect(always.stderr).toContain(`Status: Image is up to date for ${name}`);
+    expect(always.stdout).toMatch(/^[0-9a-f]{64}$/);
+    expect((await skiff(['rm', always.stdout])).exitCode).toBe(0);
+
     const missing = await skiff(['pull', name.replace(':v1', ':nope')]);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toBe(`skiff: manifest for ${name.replace(':v1', ':nope')} not found: manifest unknown`);

@@ -22,7 +22,7 @@ import type { ImageRecord, ImageStore } from './store.js';
 /** Progress, in docker's words; `id` is a layer's short digest (12 hex), absent for lines about the image. */
 export interface PullEvent {
   id?: string;
-  status: 'Pulling fs layer' | 'Already exists' | 'Downloading' | 'Download complete' | 'Extracting' | 'Pull complete' | 'Waiting';
+  status: 'Pulling fs layer' | 'Already exists' | 'Downloading' | 'Download complete' | 'Extracting' | 'Pull complete';
   current?: number;
   total?: number;
 }
