@@ -1,6 +1,7 @@
 // skiff pull / run with images from a real registry (docker-registry on loopback, images pushed with skopeo):
 // docker's pull output, run pulling what is missing, the image config honoured, images listing them.
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
@@ -115,6 +116,33 @@ describe.runIf(!unavailable && requiresRoot('pulled images are unpacked with the
       expect(lines.filter((line) => line === `${id}: Pull complete` || line === `${id}: Already exists`)).toHaveLength(2);
     }
     expect((await skiff(['images', '-q'])).stdout).toBe(image.config.digest.slice(7, 19));
+  });
+
+  it('a pull killed mid-extraction leaves no image and no half layer; the next pull cleans up and succeeds', async () => {
+    const { skiff, root } = sandbox();
+    const registry = await startRegistry();
+    const layout = ociLayout(join(tempDir('layout-'), 'oci'));
+    const files = Array.from({ length: 1500 }, (_, i) => ({ path: `data/f${i}`, content: randomBytes(8192) }));
+    layout.tag('big', layout.image({ layers: [{ entries: [{ path: 'data/', type: 'dir' as const }, ...files] }] }));
+    push(layout.dir, 'big', `${registry.host}/team/big:1`);
+    const name = `${registry.host}/team/big:1`;
+    const first = skiff(['pull', name]);
+    await new Promise<void>((resolve) => {
+      first.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('Extracting')) resolve();
+      });
+      void first.then(() => resolve());
+    });
+    first.kill('SIGKILL');
+    await first;
+    expect((await skiff(['images', '-q'])).stdout).toBe('');
+    expect(readdirSync(join(root, 'tmp'))).toHaveLength(1); // the killed pull's staging dir, never published
+    expect(existsSync(join(root, 'chains'))).toBe(false);
+    const second = await skiff(['pull', '-q', name]);
+    expect(second.exitCode).toBe(0);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    expect(readdirSync(join(root, 'blobs/.partial'))).toEqual([]);
+    expect(readdirSync(join(root, 'layers'))).toHaveLength(1);
   });
 
   it("stop sends the image's StopSignal", async () => {
