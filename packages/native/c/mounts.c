@@ -117,6 +117,38 @@ int resolve_in_root(int rootfd, const char *target, enum create create)
 	bail("resolve %s", target);
 }
 
+static int at_or_below(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+	return !strncmp(path, dir, len) && (path[len] == '\0' || path[len] == '/');
+}
+
+/*
+ * /proc and /sys hold what the plan's masks and read-only paths cover (/proc/sys, /proc/kcore, /sys/firmware).
+ * Those are resolved later, after other mounts, and an image symlink can make the two resolutions differ:
+ * with /proc -> /sys/x/../../p, proc is mounted on /p while /sys is still the image's directory, and once
+ * sysfs covers /sys, /proc/sys no longer resolves: every mask is skipped and /proc/sys stays writable (a
+ * container root then sets kernel.core_pattern, which the host runs). So, as runc, a mount on /proc or /sys or
+ * below goes on an ordinary directory: no symlink anywhere in its target. Call after resolve_in_root (which
+ * creates what is missing); returns FD, or bails.
+ */
+static int refuse_symlinked_system_target(int rootfd, const char *target, int fd)
+{
+	if (!at_or_below(target, "/proc") && !at_or_below(target, "/sys"))
+		return fd;
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS };
+	int plain;
+	do
+		plain = (int)syscall(SYS_openat2, rootfd, target, &how, sizeof how);
+	while (plain < 0 && errno == EAGAIN);
+	if (plain < 0 && errno == ELOOP)
+		bailx("mount on %s: the image has a symlink in that path; /proc and /sys must be ordinary directories", target);
+	if (plain < 0)
+		bail("resolve %s", target);
+	close(fd);
+	return plain;
+}
+
 /* Re-opens the target after a mount so the fd names the new mount, not the directory it now covers. */
 static int reopen(int rootfd, const char *rootfs, const char *target)
 {
@@ -164,6 +196,7 @@ void mount_in_root(int rootfd, const char *rootfs, const struct mount_spec *m)
 		struct stat st;
 		int file = bind && (srcfd >= 0 ? fstat(srcfd, &st) : stat(m->source, &st)) == 0 && !S_ISDIR(st.st_mode);
 		fd = resolve_in_root(rootfd, m->target, file ? CREATE_FILE : CREATE_DIR);
+		fd = refuse_symlinked_system_target(rootfd, m->target, fd);
 	}
 
 	if (bind) {

@@ -114,6 +114,27 @@ describe.skipIf(!root)('container mounts', () => {
     expect(readdirSync(join(upper, 'tmp', name)).sort()).toEqual(['link', 'null']); // created in the container's root
   });
 
+  // Pins: /proc -> /sys/x/../../p in the image put proc on /p, and once sysfs covered /sys the masks and
+  // read-only paths (/proc/sys, /proc/kcore) no longer resolved and were skipped: /proc/sys was writable, and a
+  // container root could set kernel.core_pattern, which the host runs as root. Opening the file for appending
+  // writes nothing to it.
+  it.each([
+    ['/proc through a path that a later mount (sysfs) breaks', 'proc', '/sys/x/../../realproc'],
+    ['/proc to another directory', 'proc', '/realproc'],
+    ['/sys through a path that /dev breaks', 'sys', '/dev/x/../../realsys'],
+  ])('refuses an image symlink for %s, so no mask can miss', async (_, name, link) => {
+    const scratch = tempDir();
+    const { upper } = overlayDirs(scratch);
+    symlinkSync(link, join(upper, name));
+    const script = ': >> /realproc/sys/kernel/core_pattern && echo PROC-SYS-WRITABLE; ls /realsys/firmware';
+    const result = await runHelper(overlayPlan(image.dir, scratch, ['sh', '-c', script]));
+    expect(result.stdout).toBe('');
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: `skiff: mount on /${name}: the image has a symlink in that path; /proc and /sys must be ordinary directories\n`,
+    });
+  });
+
   it('keeps a mount through a symlink to /etc on the container /etc', async () => {
     const scratch = tempDir();
     const { upper } = overlayDirs(scratch);
