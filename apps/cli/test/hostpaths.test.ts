@@ -1,9 +1,10 @@
 // Attack tests for skiff's own work on host paths (issue 11, escapes 2, 3, 4 and 6): each races a container (or
 // a pre-made state root) against what skiff checks and then uses, and must fail on code that re-resolves paths.
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { requiresRoot, suitePrefix, tempDir } from '../../../test/support.js';
@@ -143,5 +144,32 @@ describe.runIf(requiresRoot('these attack tests run real containers against host
     // Paused, every commit works; unpaused, one may give up on an entry that keeps changing, saying so.
     for (const result of results) expect(result).toMatch(flags.length ? /^ok$|keeps changing while it is being copied/ : /^ok$/);
     expect(results).toContain('ok');
+  }, 60_000);
+
+  // The container swaps regular files of its layer with a device node (the numbers of /dev/null: harmless
+  // here, but a watchdog's or a tape's act on open alone), and a host-side inotify watch on the node reports
+  // whether anything opened it. The copy re-creates device nodes with mknodat; before, a node swapped in after
+  // fstatat was opened on the host as the regular file it had been.
+  it('commit --pause=false of a container swapping regular files for a device node never opens the device on the host (escape 2)', async () => {
+    const { root, skiff } = sandbox();
+    const probe = join(tempDir(), 'probe');
+    mkdirSync(probe);
+    for (const name of ['node-swapper', 'open-watch'])
+      execFileSync('cc', ['-static', '-O2', '-o', join(probe, name), fileURLToPath(new URL(`./fixtures/${name}.c`, import.meta.url))]);
+    const swapper = await skiff(['run', '-d', '--name', 'swapper', '-v', `${probe}:/probe:ro`, 'busybox', '/probe/node-swapper', '/w', '16']);
+    expect(swapper.exitCode).toBe(0);
+    for (let wait = 0; wait < 100 && (await skiff(['exec', 'swapper', 'test', '-e', '/w/ready'])).exitCode !== 0; wait++) await sleep(100);
+    const storage = join(root, 'storage', 'overlay');
+    const [node] = readdirSync(storage).map((dir) => join(storage, dir, 'upper', 'w', 'node')).filter((path) => existsSync(path));
+    expect(node).toBeDefined();
+    const watch = execa(join(probe, 'open-watch'), [node!], { reject: false });
+    onTestFinished(() => void watch.kill('SIGKILL'));
+    await new Promise((resolve) => watch.stdout!.once('data', resolve)); // "watching": the watch is set
+    // It exits at the first open of the node; 40 commits (on main: within the first 10, usually).
+    const deadline = Date.now() + 25_000;
+    for (let i = 0; i < 40 && Date.now() < deadline && watch.exitCode === null; i++) await skiff(['commit', '--pause=false', 'swapper', `img${i}`]);
+    watch.kill('SIGKILL');
+    expect(String((await watch).stdout).trim()).toBe('watching');
+    expect((await skiff(['rm', '-f', 'swapper'])).exitCode).toBe(0);
   }, 60_000);
 });

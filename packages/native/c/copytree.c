@@ -71,15 +71,25 @@ static void copy_meta(int sfd, int dfd, const struct stat *st, const char *path)
 		bail("set times of %s", path);
 }
 
-/* Opens NAME in sfd without following it; -1 unless it is the very inode fstatat reported (else it was swapped). */
+/*
+ * Opens NAME in sfd without following it; -1 unless it is the very inode fstatat reported (else it was swapped).
+ * The name is first opened O_PATH, which never calls the file's open: a device node swapped in for a regular
+ * file would otherwise be opened on the host, outside the container's devices cgroup, and some devices act on
+ * open alone (a watchdog arms, a tape rewinds). Only the checked inode is opened for real, through
+ * /proc/self/fd/N, which names exactly that inode.
+ */
 static int open_same(int sfd, const char *name, int flags, const struct stat *st)
 {
-	int fd = openat(sfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	int path = openat(sfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat now;
-	if (fd >= 0 && (fstat(fd, &now) < 0 || now.st_ino != st->st_ino || now.st_dev != st->st_dev)) {
-		close(fd);
-		fd = -1;
+	if (path < 0 || fstat(path, &now) < 0 || now.st_ino != st->st_ino || now.st_dev != st->st_dev) {
+		if (path >= 0)
+			close(path);
+		return -1;
 	}
+	char proc[32];
+	int fd = open(fd_path(path, proc), flags | O_CLOEXEC);
+	close(path);
 	return fd;
 }
 
