@@ -81,6 +81,35 @@ describe.runIf(requiresRoot('these attack tests run real containers against host
     expect(mode(victimDir)).toBe(0o700);
   }, 60_000);
 
+  // A read-only volume nested in a volume that another container also has: that container swaps the nested
+  // target dir with a symlink to the outer volume's root. The bind went on the dir, and its ro flag was then set
+  // on whatever the path named a moment later (the outer volume), leaving the read-only volume writable.
+  it('read-only volume nested in a shared volume: a container swapping its target dir never leaves it writable', async () => {
+    const { skiff } = sandbox();
+    const base = tempDir();
+    const shared = join(base, 'shared');
+    const secret = join(base, 'read-only');
+    mkdirSync(shared);
+    mkdirSync(secret);
+    const probe = join(base, 'probe');
+    mkdirSync(probe);
+    execFileSync('cc', ['-static', '-O2', '-o', join(probe, 'swapper'), fileURLToPath(new URL('./fixtures/swapper.c', import.meta.url))]);
+    // /p/w/d0 (a dir) and /p/w/l0 (a symlink to /data, the victim's view of the shared dir) swap places forever.
+    const attacker = await skiff(['run', '-d', '--name', 'attacker', '-v', `${shared}:/p`, '-v', `${probe}:/probe:ro`, 'busybox', '/probe/swapper', '/p/w', '/data', '1']);
+    expect(attacker.exitCode).toBe(0);
+    for (let wait = 0; wait < 100 && !existsSync(join(shared, 'w', 'ready')); wait++) await sleep(100);
+    const writable: string[] = [];
+    const deadline = Date.now() + 25_000;
+    for (let i = 0; i < 30 && Date.now() < deadline; i++) {
+      const victim = await skiff(['run', '--rm', '-v', `${shared}:/data`, '-v', `${secret}:/data/w/d0:ro`, 'busybox', 'cat', '/proc/self/mountinfo']);
+      // Fields: id parent dev root mountpoint per-mount-options ...
+      const mounts = String(victim.stdout).split('\n').map((line) => line.split(' ')).filter((fields) => fields[3] === secret);
+      writable.push(...mounts.filter((fields) => !fields[5]!.split(',').includes('ro')).map((fields) => fields.join(' ')));
+    }
+    expect((await skiff(['rm', '-f', 'attacker'])).exitCode).toBe(0);
+    expect(writable).toEqual([]);
+  }, 60_000);
+
   it('overlay volume: its sibling work dir swapped for a symlink by a container that has the parent never leads skiff into another directory (escape 3)', async () => {
     const { skiff } = sandbox();
     // The host dir on another filesystem than the state root (tmpfs /dev/shm vs /tmp): the work dir then sits

@@ -169,6 +169,35 @@ static unsigned long long mount_attrs(unsigned long flags)
 }
 
 /*
+ * A bind that takes flags (ro, nosuid, nodev, noexec) made as a detached copy whose flags are set before it is
+ * attached on target_fd (Linux 5.12: open_tree, mount_setattr, move_mount). Setting them afterwards means
+ * finding the new mount again by its path, and a container that shares a directory on that path (a volume
+ * nested in a volume it also has) can swap it meanwhile: the flags then land on another mount, and a :ro
+ * volume stays writable. Returns 0 (nothing done) on an older kernel or flags mount_setattr cannot set.
+ */
+static int bind_with_flags(const char *source, int target_fd, const struct mount_spec *m, unsigned long flags)
+{
+	if (flags & ~(unsigned long)(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))
+		return 0;
+	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->flags & MS_REC ? AT_RECURSIVE : 0));
+	if (tree < 0 && errno == ENOSYS)
+		return 0;
+	if (tree < 0)
+		bail("mount bind %s on %s", m->source, m->target);
+	struct mount_attr attr = { .attr_set = mount_attrs(flags) };
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (m->options & MOUNT_RECURSIVE ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0) {
+		if (errno != ENOSYS)
+			bail("set the flags of %s", m->target);
+		close(tree);
+		return 0;
+	}
+	if (syscall(SYS_move_mount, tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		bail("mount bind %s on %s", m->source, m->target);
+	close(tree);
+	return 1;
+}
+
+/*
  * Performs one mount record. rootfd < 0 means the root mount, made on the host path ROOTFS; any other
  * target is resolved beneath rootfd. A bind mount ignores every flag but MS_REC, so flags like MS_RDONLY take
  * a second step: MS_REMOUNT|MS_BIND on the new mount (with MOUNT_RECURSIVE, mount_setattr with
@@ -200,11 +229,14 @@ void mount_in_root(int rootfd, const char *rootfs, const struct mount_spec *m)
 	}
 
 	if (bind) {
-		if (mount(source, fd_path(fd, where), NULL, MS_BIND | rec, NULL) < 0)
+		unsigned long rest = m->flags & ~(MS_BIND | MS_REC | PROPAGATION);
+		if (rest && bind_with_flags(source, fd, m, rest)) {
+			rest = 0; /* attached with its flags already set */
+		} else if (mount(source, fd_path(fd, where), NULL, MS_BIND | rec, NULL) < 0) {
 			bail("mount bind %s on %s", m->source, m->target);
+		}
 		if (srcfd >= 0)
 			close(srcfd);
-		unsigned long rest = m->flags & ~(MS_BIND | MS_REC | PROPAGATION);
 		if (rest) {
 			close(fd);
 			fd = reopen(rootfd, rootfs, m->target);
