@@ -18,6 +18,11 @@
 
 void security_enter_user(const struct security *s)
 {
+	/* Once our capabilities are no more than the container's, its root could ptrace us until execve (which
+	 * makes the command dumpable again): rewrite our calls, skip the seccomp install that no_new_privs puts
+	 * after the drop, write our status pipe. Non-dumpable, we need CAP_SYS_PTRACE to be traced, as runc's init. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		bail("prctl PR_SET_DUMPABLE");
 	if (s->seccomp && !s->no_new_privs)
 		seccomp_install(s);
 	caps_drop_bounding(s); /* needs CAP_SETPCAP: before setuid takes it away */
