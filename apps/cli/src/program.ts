@@ -10,11 +10,12 @@ import { definePull } from './commands/pull.js';
 import { defineRun } from './commands/run.js';
 import { defineSystem } from './commands/system.js';
 import type { GlobalOptions } from './context.js';
-import { collect } from './options.js';
-import type { Want } from './commands/want.js';
+import { collect } from './flags/collect.js';
 
 declare const __SKIFF_VERSION__: string;
 
+/** Whether a command of this name is to be defined (see createProgram). */
+export type Want = (name: string) => boolean;
 
 /** Global options that take a value: skipped, with their value, when looking for the command's name. */
 const GLOBALS_WITH_VALUE = new Set(['--root', '--run-root', '--plugin']);

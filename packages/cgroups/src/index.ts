@@ -23,24 +23,5 @@ export { V1FreezerController, type FreezerState } from './v1/freezer.js';
 export { V1DevicesController } from './v1/devices.js';
 export { CgroupV2Manager, V2_CONTROLLERS, type V2ManagerOptions } from './v2/manager.js';
 export { cpuMaxValue, maxValue, sharesToWeight, swapMaxValue } from './v2/convert.js';
-export {
-  CPU_PERIOD,
-  MIN_MEMORY,
-  formatList,
-  hostCpuCount,
-  hostMemoryNodes,
-  hostOnlineCpus,
-  parseBytes,
-  parseCpus,
-  parseCpuset,
-  parseCpuShares,
-  parseList,
-  parseMemory,
-  parseMemorySwap,
-  parsePidsLimit,
-  resourcesFromFlags,
-  type HostResources,
-  type ResourceFlags,
-} from './parse.js';
 export { removeEmptyParent } from './parent.js';
 export { DEFAULT_DEVICE_RULES, DEVICE_RULE, deviceRule } from './devices.js';

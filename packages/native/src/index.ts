@@ -6,13 +6,12 @@ export { containerFilesystem, DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES } from './de
 export type { ContainerFilesystemOptions } from './defaults.js';
 export {
   CAPABILITIES,
-  capabilityName,
   capabilitySet,
   DEFAULT_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
   DEFAULT_READONLY_PATHS,
 } from './security.js';
-export type { CapabilityName, DeviceNode, SeccompProfile, UserSpec } from './security.js';
+export type { CapabilityName, CapabilityRequest, DeviceNode, SeccompProfile, UserSpec } from './security.js';
 export { SECCOMP_DEFAULT_ERRNO, SECCOMP_NEWER_ERRNO, SECCOMP_PROFILE, seccompSyscalls } from './seccomp-profile.js';
 export type { SeccompAction, SeccompArg, SeccompOp, SeccompRule, SeccompSyscall } from './seccomp-profile.js';
 export { parseLogRecords } from './log-format.js';

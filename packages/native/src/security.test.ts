@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAPABILITIES, capabilityName, capabilitySet, DEFAULT_CAPABILITIES } from './security.js';
-
-describe('capabilityName', () => {
-  it('accepts the names users write, with or without CAP_, in any case', () => {
-    expect(capabilityName('net_admin')).toBe('CAP_NET_ADMIN');
-    expect(capabilityName('SYS_ADMIN')).toBe('CAP_SYS_ADMIN');
-    expect(capabilityName(' cap_chown ')).toBe('CAP_CHOWN');
-    expect(capabilityName('NOPE')).toBeUndefined();
-    expect(capabilityName('ALL')).toBeUndefined();
-    expect(capabilityName('toString')).toBeUndefined(); // not a prototype property
-  });
-});
+import { CAPABILITIES, capabilitySet, DEFAULT_CAPABILITIES } from './security.js';
 
 describe('capabilitySet (docker --cap-add / --cap-drop)', () => {
   it("is docker's 14 capabilities without flags", () => {
@@ -19,7 +8,7 @@ describe('capabilitySet (docker --cap-add / --cap-drop)', () => {
   });
 
   it('drops, then adds', () => {
-    const set = capabilitySet({ add: ['net_admin'], drop: ['chown', 'NET_RAW'] });
+    const set = capabilitySet({ add: ['CAP_NET_ADMIN'], drop: ['CAP_CHOWN', 'CAP_NET_RAW'] });
     expect(set).toContain('CAP_NET_ADMIN');
     expect(set).not.toContain('CAP_CHOWN');
     expect(set).not.toContain('CAP_NET_RAW');
@@ -27,16 +16,16 @@ describe('capabilitySet (docker --cap-add / --cap-drop)', () => {
   });
 
   it('ALL: drop ALL starts from nothing, add ALL keeps everything but what is dropped', () => {
-    expect(capabilitySet({ drop: ['ALL'], add: ['KILL'] })).toEqual(['CAP_KILL']);
-    expect(capabilitySet({ drop: ['all'] })).toEqual([]);
+    expect(capabilitySet({ drop: ['ALL'], add: ['CAP_KILL'] })).toEqual(['CAP_KILL']);
+    expect(capabilitySet({ drop: ['ALL'] })).toEqual([]);
     expect(capabilitySet({ add: ['ALL'] })).toBe('all');
-    const most = capabilitySet({ add: ['ALL'], drop: ['KILL'] });
+    const most = capabilitySet({ add: ['ALL'], drop: ['CAP_KILL'] });
     expect(most).toHaveLength(Object.keys(CAPABILITIES).length - 1);
     expect(most).not.toContain('CAP_KILL');
   });
 
-  it('names the flag and the unknown capability', () => {
-    expect(() => capabilitySet({ add: ['FLY'] })).toThrow('--cap-add: unknown capability "FLY"');
-    expect(() => capabilitySet({ drop: ['FLY'] })).toThrow('--cap-drop: unknown capability "FLY"');
+  it('refuses a name that is not a capability (typed callers can still pass one from JavaScript)', () => {
+    expect(() => capabilitySet({ add: ['FLY' as never] })).toThrow('--cap-add: unknown capability "FLY"');
+    expect(() => capabilitySet({ drop: ['net_admin' as never] })).toThrow('--cap-drop: unknown capability "net_admin"');
   });
 });

@@ -69,31 +69,22 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = [
   'CAP_AUDIT_WRITE',
 ];
 
-/**
- * The canonical name of a capability as a user writes it (`net_admin`, `NET_ADMIN`, `CAP_NET_ADMIN`), or
- * undefined when there is no such capability. `ALL` is not a capability: callers handle it themselves.
- */
-export function capabilityName(input: string): CapabilityName | undefined {
-  const upper = input.trim().toUpperCase();
-  const name = upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
-  return Object.hasOwn(CAPABILITIES, name) ? (name as CapabilityName) : undefined;
-}
+/** A capability by its kernel name, or `ALL` (every one), as `capabilitySet` takes them. */
+export type CapabilityRequest = CapabilityName | 'ALL';
 
 /**
  * docker's `--cap-add` / `--cap-drop` arithmetic (moby `TweakCapabilities`) on the default set: drop first,
  * then add. `ALL` in add keeps everything but what is dropped ('all' when nothing is); `ALL` in drop starts
- * from nothing. Throws on an unknown name.
+ * from nothing. Throws on a name that is not a capability (callers that take user text canonicalise it first).
  */
-export function capabilitySet(options: { add?: readonly string[]; drop?: readonly string[] } = {}): CapabilityName[] | 'all' {
-  const parse = (inputs: readonly string[], flag: string) =>
+export function capabilitySet(options: { add?: readonly CapabilityRequest[]; drop?: readonly CapabilityRequest[] } = {}): CapabilityName[] | 'all' {
+  const check = (inputs: readonly CapabilityRequest[], flag: string) =>
     inputs.map((input) => {
-      if (input.trim().toUpperCase() === 'ALL') return 'ALL' as const;
-      const name = capabilityName(input);
-      if (!name) throw new Error(`${flag}: unknown capability "${input}"`);
-      return name;
+      if (input !== 'ALL' && !Object.hasOwn(CAPABILITIES, input)) throw new Error(`${flag}: unknown capability ${JSON.stringify(input)}`);
+      return input;
     });
-  const add = parse(options.add ?? [], '--cap-add');
-  const drop = parse(options.drop ?? [], '--cap-drop');
+  const add = check(options.add ?? [], '--cap-add');
+  const drop = check(options.drop ?? [], '--cap-drop');
   if (add.includes('ALL')) {
     if (drop.length === 0) return 'all';
     return (Object.keys(CAPABILITIES) as CapabilityName[]).filter((name) => !drop.includes(name));

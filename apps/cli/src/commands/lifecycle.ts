@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
-import { parseSeconds } from '../options.js';
+import { parseSeconds } from '../flags/seconds.js';
 
 const runtimeOf = async (globals: GlobalOptions) => (await (await import('../context.js')).createContext(globals)).runtime;
 
@@ -70,8 +70,9 @@ export function defineLifecycle(program: Command, globals: () => GlobalOptions, 
       .argument('<container...>')
       .option('-s, --signal <signal>', 'signal name or number', 'SIGKILL')
       .action(async (references: string[], options: { signal: string }) => {
-        const runtime = await runtimeOf(globals());
-        await each(references, (reference) => runtime.kill(reference, options.signal));
+        const [runtime, { parseSignal }] = await Promise.all([runtimeOf(globals()), import('../flags/signal.js')]);
+        // Checked per container, as docker's daemon does: each gets the one-line error.
+        await each(references, async (reference) => runtime.kill(reference, parseSignal(options.signal)));
       });
 
   if (want('wait'))

@@ -1,45 +1,8 @@
 import { Command, Option } from 'commander';
-import type { RunOptions } from '@skiff/core';
 import type { GlobalOptions } from '../context.js';
+import { collect } from '../flags/collect.js';
+import type { RunFlags } from '../flags/run-options.js';
 import type { Want } from './want.js';
-import { collect } from '../options.js';
-
-interface RunFlags {
-  detach?: boolean;
-  interactive?: boolean;
-  tty?: boolean;
-  rm?: boolean;
-  init?: boolean;
-  name?: string;
-  env?: string[];
-  workdir?: string;
-  hostname?: string;
-  volume?: string[];
-  mount?: string[];
-  volumeDriver?: string;
-  storageDriver?: string;
-  network: 'none' | 'host';
-  memory?: string;
-  memorySwap?: string;
-  cpus?: string;
-  cpuShares?: string;
-  cpusetCpus?: string;
-  cpusetMems?: string;
-  pidsLimit?: string;
-  cgroupParent?: string;
-  logOpt?: string[];
-  privileged?: boolean;
-  capAdd?: string[];
-  capDrop?: string[];
-  securityOpt?: string[];
-  readOnly?: boolean;
-  tmpfs?: string[];
-  user?: string;
-  device?: string[];
-  pull: 'missing' | 'always' | 'never';
-  platform?: string;
-  entrypoint?: string;
-}
 
 /** The options `run` and `create` share: docker's names and meanings. */
 function containerOptions(command: Command): Command {
@@ -92,7 +55,7 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
     containerOptions(program.command('run').description('run a command in a new container'))
       .option('-d, --detach', 'run in the background and print the container id')
       .action(async (image: string, command: string[], flags: RunFlags) => {
-        const [{ createContext }, { ensureImage }, options] = await Promise.all([import('../context.js'), import('../pull.js'), toRunOptions(image, command, flags)]);
+        const [{ createContext }, { ensureImage }, options] = await Promise.all([import('../context.js'), import('../pull.js'), parseFlags(image, command, flags)]);
         const context = await createContext(globals());
         await ensureImage(context, image, flags.pull, flags.platform);
         const result = await context.runtime.run({ ...options, detach: flags.detach ?? false, forwardSignals: true });
@@ -107,53 +70,14 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
   if (want('create'))
     containerOptions(program.command('create').description('create a container without starting it'))
       .action(async (image: string, command: string[], flags: RunFlags) => {
-        const [{ createContext }, { ensureImage }, options] = await Promise.all([import('../context.js'), import('../pull.js'), toRunOptions(image, command, flags)]);
+        const [{ createContext }, { ensureImage }, options] = await Promise.all([import('../context.js'), import('../pull.js'), parseFlags(image, command, flags)]);
         const context = await createContext(globals());
         await ensureImage(context, image, flags.pull, flags.platform);
         process.stdout.write(`${(await context.runtime.create(options)).id}\n`);
       });
 }
 
-/** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
-async function toRunOptions(image: string, command: string[], flags: RunFlags): Promise<RunOptions> {
-  const [{ resourcesFromFlags }, { invalidArgument }, { parseMountFlag, parseVolumeSpec }, { parseLogOptions }] =
-    await Promise.all([import('@skiff/cgroups'), import('@skiff/plugin'), import('@skiff/volumes'), import('../log-options.js')]);
-  const env = (flags.env ?? []).flatMap((entry) => {
-    if (entry.includes('=')) return [entry];
-    if (!entry) throw invalidArgument('empty -e entry: expected KEY=VALUE or KEY');
-    // docker: `-e KEY` copies KEY from the caller's environment, and is dropped when unset there.
-    const value = process.env[entry];
-    return value === undefined ? [] : [`${entry}=${value}`];
-  });
-  // A bad value is a CgroupError: a SkiffError, so it prints as one.
-  const resources = resourcesFromFlags(flags);
-  return {
-    image,
-    args: command,
-    // docker: --entrypoint takes one word; '' clears the image's entrypoint.
-    ...(flags.entrypoint === undefined ? {} : { entrypoint: flags.entrypoint === '' ? [] : [flags.entrypoint] }),
-    name: flags.name,
-    env,
-    workdir: flags.workdir,
-    hostname: flags.hostname,
-    volumes: [...(flags.volume ?? []).map(parseVolumeSpec), ...(flags.mount ?? []).map(parseMountFlag)],
-    volumeDriver: flags.volumeDriver,
-    storageDriver: flags.storageDriver,
-    network: flags.network,
-    tty: flags.tty ?? false,
-    interactive: flags.interactive ?? false,
-    autoRemove: flags.rm ?? false,
-    init: flags.init ?? false,
-    resources,
-    cgroupParent: flags.cgroupParent ?? process.env.SKIFF_CGROUP_PARENT ?? 'skiff',
-    ...parseLogOptions(flags.logOpt ?? []),
-    privileged: flags.privileged ?? false,
-    capAdd: flags.capAdd,
-    capDrop: flags.capDrop,
-    securityOpt: flags.securityOpt,
-    readOnly: flags.readOnly ?? false,
-    tmpfs: flags.tmpfs,
-    user: flags.user,
-    devices: flags.device,
-  };
+/** The flag parsers load only when a container is made (the rest of the CLI never needs them). */
+async function parseFlags(image: string, command: string[], flags: RunFlags) {
+  return (await import('../flags/run-options.js')).toRunOptions(image, command, flags);
 }

@@ -6,7 +6,7 @@ import type { CreateOptions } from './options.js';
 import { trace } from './trace.js';
 import { containerArgs } from './image.js';
 import { parseSignal } from './signal.js';
-import { mergeEnv, validateEnv, validateHostname, validateWorkdir } from './validate.js';
+import { mergeEnv, validateContainerPath, validateEnv, validateHostname, validateWorkdir } from './validate.js';
 import { resolveSecurity } from './security.js';
 
 export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
@@ -23,10 +23,12 @@ export async function createContainer(host: Host, options: CreateOptions): Promi
   const volumes: ContainerConfig['volumes'] = [];
   const targets = new Set<string>();
   for (const volume of options.volumes ?? []) {
-    if (targets.has(volume.target)) throw invalidArgument(`duplicate mount point: ${volume.target}`);
-    targets.add(volume.target);
+    const target = validateContainerPath(volume.target, 'volume target');
+    if (target === '/') throw invalidArgument("invalid volume target \"/\": cannot mount a volume over the container's root");
+    if (targets.has(target)) throw invalidArgument(`duplicate mount point: ${target}`);
+    targets.add(target);
     const driver = await volumeDriver(host, volume.driver ?? options.volumeDriver);
-    volumes.push({ ...volume, driver: driver.name });
+    volumes.push({ ...volume, target, driver: driver.name });
   }
   const id = newId();
   const args = containerArgs(image.config, options.args, options.entrypoint);
@@ -35,7 +37,7 @@ export async function createContainer(host: Host, options: CreateOptions): Promi
     image: image.name,
     layers: image.layers,
     args,
-    env: mergeEnv(image.config.env, validateEnv(options.env ?? [])),
+    env: mergeEnv(image.config.env, validateEnv(options.env ?? {})),
     workdir: validateWorkdir(options.workdir ?? image.config.workingDir ?? '/'),
     hostname: validateHostname(options.hostname ?? shortId(id)),
     tty: options.tty ?? false,

@@ -7,16 +7,16 @@ import { attachment, helperStdio, killOnAbort, readPid, startFailure, type Attac
 import { cgroupOf } from './cgroup.js';
 import { isAlive, type Host } from './host.js';
 import { reconcile } from './reconcile.js';
-import { resolveUser } from './user.js';
-import { mergeEnv, validateEnv, validateWorkdir } from './validate.js';
+import { resolveUser, type UserRequest } from './user.js';
+import { mergeEnv, validateEnv, validateWorkdir, type Environment } from './validate.js';
 
 export interface ExecOptions {
   args: string[];
-  /** KEY=VALUE entries on top of the container's environment. */
-  env?: string[];
+  /** Variables on top of the container's environment. */
+  env?: Environment;
   workdir?: string;
-  /** USER[:GROUP], names resolved in the container's /etc/passwd and /etc/group. */
-  user?: string;
+  /** Names or numbers, resolved in the container's /etc/passwd and /etc/group; default the container's user. */
+  user?: UserRequest;
   tty?: boolean;
   interactive?: boolean;
   forwardSignals?: boolean;
@@ -44,7 +44,7 @@ export async function execInContainer(host: Host, reference: string, options: Ex
   const plan: ExecPlan = {
     target: pid,
     args: options.args,
-    env: mergeEnv(record.config.env, validateEnv(options.env ?? [])),
+    env: mergeEnv(record.config.env, validateEnv(options.env ?? {})),
     cwd: validateWorkdir(options.workdir ?? record.config.workdir),
     tty: options.tty ?? false,
     stdin: options.interactive ?? false,

@@ -1,8 +1,9 @@
 import type { Resources } from '@skiff/cgroups';
 import type { VolumeSpec } from '@skiff/plugin';
 import type { SecurityFlags } from './security.js';
+import type { Environment } from './validate.js';
 
-/** What `create` and `run` take: docker run's options, typed. */
+/** What `create` and `run` take: docker run's options, typed (the CLI's flags/ folder parses docker's syntax into these). */
 export interface CreateOptions extends SecurityFlags {
   image: string;
   /** The command; empty or absent runs the image's default command. */
@@ -10,10 +11,11 @@ export interface CreateOptions extends SecurityFlags {
   /** Replaces the image's entrypoint (`--entrypoint`; `[]` clears it); the image's Cmd is then not used. */
   entrypoint?: string[];
   name?: string;
-  /** KEY=VALUE entries added to (and overriding) the image's environment. The host's is never passed. */
-  env?: string[];
+  /** Variables added to (and overriding) the image's environment. The host's is never passed. */
+  env?: Environment;
   workdir?: string;
   hostname?: string;
+  /** Targets are absolute container paths, never '/', each used once (tmpfs targets included). */
   volumes?: VolumeSpec[];
   /** Driver for volumes that name none (default: the registry's highest priority volume driver, `bind`). */
   volumeDriver?: string;
@@ -27,7 +29,7 @@ export interface CreateOptions extends SecurityFlags {
   init?: boolean;
   /** cgroup path below each hierarchy's root that holds the container's cgroup (docker's --cgroup-parent). */
   cgroupParent?: string;
-  /** Resource limits (see @skiff/cgroups resourcesFromFlags for docker's flag syntax). */
+  /** cgroup limits in docker's units (see @skiff/cgroups `Resources`). */
   resources?: Resources;
   /** Rotate the container's log when it exceeds this many bytes (default 10 MiB); keep `logKeep` old files (default 2). */
   logMaxBytes?: number;

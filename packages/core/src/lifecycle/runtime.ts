@@ -19,7 +19,7 @@ import type { CreateOptions, RunOptions, RunResult } from './options.js';
 import { prune, type PruneReport } from './prune.js';
 import { reconcile } from './reconcile.js';
 import { removeContainer } from './remove.js';
-import { killContainer, parseSignal } from './signal.js';
+import { killContainer, validateSignal } from './signal.js';
 import { startAttached, startDetached } from './start.js';
 import { stopContainer, waitContainer, type WaitOptions } from './stop.js';
 import type { Attachment } from './attach.js';
@@ -106,10 +106,11 @@ export class Runtime {
     return this.start(record.id);
   }
 
-  /** Sends a signal (name or number; default SIGKILL, as docker kill) to the container's init. */
-  async kill(reference: string, signal = 'SIGKILL'): Promise<void> {
+  /** Sends a signal (default SIGKILL, as docker kill) to the container's init. */
+  async kill(reference: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    validateSignal(signal);
     const record = await this.#current(reference);
-    await killContainer(record, parseSignal(signal));
+    await killContainer(record, signal);
   }
 
   /** Resolves with the exit code once the container has stopped (see WaitOptions for `nextExit` and `signal`). */

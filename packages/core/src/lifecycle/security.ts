@@ -1,28 +1,51 @@
 import { statSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import { posix } from 'node:path';
 import { DEFAULT_DEVICE_RULES, deviceRule, type DeviceRules } from '@skiff/cgroups';
-import { capabilitySet, type CapabilityName, type ContainerFilesystemOptions, type DeviceNode, type SecurityOptions } from '@skiff/native';
+import { capabilitySet, type CapabilityName, type CapabilityRequest, type ContainerFilesystemOptions, type DeviceNode, type SecurityOptions } from '@skiff/native';
 import { invalidArgument, resolveInRoot, type Mount } from '@skiff/plugin';
 import type { SecurityConfig } from '../state/record.js';
-import { resolveUser } from './user.js';
+import { resolveUser, type UserRequest } from './user.js';
+import { validateContainerPath } from './validate.js';
 
-/** docker run's isolation flags, as the user gave them. */
+/** A tmpfs at `target` (docker `--tmpfs`); `options` are mount option words (`size=64m`, `exec`, `mode=1777`). */
+export interface TmpfsRequest {
+  target: string;
+  /** Added to docker's defaults (noexec, nosuid, nodev, size=65536k); a word of the same name replaces one. */
+  options?: string[];
+}
+
+/** A host device node made available in the container (docker `--device`). */
+export interface DeviceRequest {
+  /** Absolute path of a character or block device on this host. */
+  hostPath: string;
+  /** Absolute path in the container; default `hostPath`. */
+  containerPath?: string;
+  /** devices cgroup access: any of r (read), w (write), m (mknod); default `rwm`. */
+  permissions?: string;
+}
+
+/** docker's `--security-opt`, typed. */
+export interface SecurityOptRequest {
+  /** The process and its children can never gain privileges (setuid bits, file capabilities are ignored). */
+  noNewPrivileges?: boolean;
+  /** `unconfined`: no seccomp filter. Default: docker's default profile (always unconfined when privileged). */
+  seccomp?: 'default' | 'unconfined';
+}
+
+/** docker run's isolation options, typed (the CLI parses the flags into these). */
 export interface SecurityFlags {
   /** Lift the defaults: every capability, no seccomp filter, no masked paths, every device allowed. */
   privileged?: boolean;
-  capAdd?: string[];
-  capDrop?: string[];
-  /** `no-new-privileges[:true|false]`, `seccomp=unconfined`. */
-  securityOpt?: string[];
-  /** The root filesystem is read-only (volumes and --tmpfs stay writable). */
+  /** Kernel names (`CAP_NET_ADMIN`) or `ALL`, applied to docker's default set: drops first, then adds. */
+  capAdd?: CapabilityRequest[];
+  capDrop?: CapabilityRequest[];
+  securityOpt?: SecurityOptRequest;
+  /** The root filesystem is read-only (volumes and tmpfs mounts stay writable). */
   readOnly?: boolean;
-  /** `PATH[:OPTIONS]`, a tmpfs at PATH (docker's default options: rw,noexec,nosuid,size=65536k). */
-  tmpfs?: string[];
-  /** USER[:GROUP], names looked up in the image's /etc/passwd and /etc/group. */
-  user?: string;
-  /** `HOST[:CONTAINER[:PERMISSIONS]]`, a host device node made available in the container. */
-  devices?: string[];
+  tmpfs?: TmpfsRequest[];
+  /** Names or numbers looked up in the image's /etc/passwd and /etc/group. */
+  user?: UserRequest;
+  devices?: DeviceRequest[];
 }
 
 export async function resolveSecurity(flags: SecurityFlags, layers: string[]): Promise<SecurityConfig> {
@@ -32,23 +55,17 @@ export async function resolveSecurity(flags: SecurityFlags, layers: string[]): P
   } catch (error) {
     throw invalidArgument((error as Error).message);
   }
-  let noNewPrivileges = false;
-  let seccomp: 'default' | 'unconfined' = flags.privileged ? 'unconfined' : 'default';
-  for (const option of flags.securityOpt ?? []) {
-    if (/^no-new-privileges(?:[:=]true)?$/.test(option)) noNewPrivileges = true;
-    else if (/^no-new-privileges[:=]false$/.test(option)) noNewPrivileges = false;
-    else if (option === 'seccomp=unconfined' || option === 'seccomp:unconfined') seccomp = 'unconfined';
-    else throw invalidArgument(`unsupported --security-opt ${JSON.stringify(option)}: use no-new-privileges or seccomp=unconfined`);
-  }
+  const seccomp = flags.securityOpt?.seccomp ?? 'default';
+  if (seccomp !== 'default' && seccomp !== 'unconfined') throw invalidArgument(`unsupported seccomp profile ${JSON.stringify(seccomp)}: use default or unconfined`);
   return {
     privileged: flags.privileged ?? false,
     capabilities,
-    noNewPrivileges,
-    seccomp,
+    noNewPrivileges: flags.securityOpt?.noNewPrivileges ?? false,
+    seccomp: flags.privileged ? 'unconfined' : seccomp,
     readOnlyRoot: flags.readOnly ?? false,
-    tmpfs: (flags.tmpfs ?? []).map(parseTmpfs),
+    tmpfs: (flags.tmpfs ?? []).map(tmpfsMount),
     user: flags.user === undefined ? undefined : await resolveUser(await imageRoot(layers), flags.user),
-    devices: (flags.devices ?? []).map(parseDevice),
+    devices: (flags.devices ?? []).map(deviceNode),
   };
 }
 
@@ -60,48 +77,41 @@ async function imageRoot(layers: string[]): Promise<string> {
   return layers[0] ?? '/nonexistent';
 }
 
-function absolute(path: string, flag: string, spec: string): string {
-  if (!path.startsWith('/') || path.split('/').includes('..') || /[\0\n]/.test(path)) {
-    throw invalidArgument(`invalid ${flag} ${JSON.stringify(spec)}: ${JSON.stringify(path)} must be an absolute path without '..'`);
-  }
-  return posix.normalize(path);
-}
+/** Mount option words: a lower-case name, optionally `=` and a plain value. */
+const TMPFS_OPTION = /^([a-z]+)(=[A-Za-z0-9%]+)?$/;
+const TMPFS_DEFAULTS = ['noexec', 'nosuid', 'nodev', 'size=65536k'];
 
-function parseTmpfs(spec: string): Mount {
-  const colon = spec.indexOf(':');
-  const target = absolute(colon < 0 ? spec : spec.slice(0, colon), '--tmpfs', spec);
-  if (target === '/') throw invalidArgument(`invalid --tmpfs ${JSON.stringify(spec)}: cannot mount over /`);
-  const options = colon < 0 ? [] : spec.slice(colon + 1).split(',').filter(Boolean);
-  if (options.some((option) => !/^[a-z]+(=[A-Za-z0-9%]+)?$/.test(option))) {
-    throw invalidArgument(`invalid --tmpfs ${JSON.stringify(spec)}: options are a comma list such as rw,size=64m,mode=1777`);
-  }
-  const defaults = ['noexec', 'nosuid', 'nodev', 'size=65536k'].filter(
-    (option) => !options.some((given) => given.split('=')[0] === option.split('=')[0] || (option === 'noexec' && given === 'exec')),
+function tmpfsMount(request: TmpfsRequest): Mount {
+  const target = validateContainerPath(request.target, '--tmpfs target');
+  if (target === '/') throw invalidArgument(`invalid --tmpfs ${JSON.stringify(request.target)}: cannot mount over /`);
+  const options = request.options ?? [];
+  const bad = options.find((option) => !TMPFS_OPTION.test(option));
+  if (bad !== undefined) throw invalidArgument(`invalid --tmpfs option ${JSON.stringify(bad)}: options are words such as rw, size=64m, mode=1777`);
+  const name = (option: string) => TMPFS_OPTION.exec(option)![1];
+  const defaults = TMPFS_DEFAULTS.filter(
+    (option) => !options.some((given) => name(given) === name(option) || (option === 'noexec' && given === 'exec')),
   );
   return { type: 'tmpfs', source: 'tmpfs', target, options: [...defaults, ...options] };
 }
 
-function parseDevice(spec: string): DeviceNode & { permissions: string } {
-  const [host = '', container = host, permissions = 'rwm', extra] = spec.split(':');
-  if (extra !== undefined || !/^[rwm]{1,3}$/.test(permissions)) {
-    throw invalidArgument(`invalid --device ${JSON.stringify(spec)}: expected HOST[:CONTAINER[:PERMISSIONS]], PERMISSIONS of r, w, m`);
-  }
-  const path = absolute(host, '--device', spec);
+function deviceNode(request: DeviceRequest): DeviceNode & { permissions: string } {
+  const permissions = request.permissions ?? 'rwm';
+  if (!/^[rwm]{1,3}$/.test(permissions)) throw invalidArgument(`invalid --device permissions ${JSON.stringify(permissions)}: use r, w, m or a combination`);
+  const path = validateContainerPath(request.hostPath, '--device host path');
+  const label = `invalid --device ${JSON.stringify(request.hostPath)}`;
   let info;
   try {
     info = statSync(path);
   } catch {
-    throw invalidArgument(`invalid --device ${JSON.stringify(spec)}: ${path} does not exist on this host`);
+    throw invalidArgument(`${label}: ${path} does not exist on this host`);
   }
-  if (!info.isCharacterDevice() && !info.isBlockDevice()) {
-    throw invalidArgument(`invalid --device ${JSON.stringify(spec)}: ${path} is not a device node`);
-  }
+  if (!info.isCharacterDevice() && !info.isBlockDevice()) throw invalidArgument(`${label}: ${path} is not a device node`);
   // The kernel's dev_t encoding (glibc major()/minor()).
   const rdev = info.rdev;
   const major = ((rdev >>> 8) & 0xfff) | Math.floor(rdev / 2 ** 32) & ~0xfff;
   const minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xff & 0xfffff);
   return {
-    path: absolute(container, '--device', spec),
+    path: validateContainerPath(request.containerPath ?? request.hostPath, '--device container path'),
     type: info.isCharacterDevice() ? 'c' : 'b',
     major,
     minor,

@@ -3,7 +3,10 @@ import { SkiffError, invalidArgument, pollUntil } from '@skiff/plugin';
 import type { ContainerRecord } from '../state/record.js';
 import { isAlive } from './host.js';
 
-/** Docker accepts `KILL`, `SIGKILL` and `9`. Returns the canonical SIG name or throws one clear line. */
+/**
+ * Signal text as docker writes it, `KILL`, `SIGKILL` or `9`, for an image's StopSignal (and the CLI's `kill -s`,
+ * whose flag file re-exports this). Returns the canonical SIG name or throws one clear line.
+ */
 export function parseSignal(value: string): NodeJS.Signals {
   const trimmed = value.trim();
   // ASCII only, checked before upper-casing: toUpperCase() would turn 'ſigkill' into SIGKILL.
@@ -16,6 +19,14 @@ export function parseSignal(value: string): NodeJS.Signals {
     if (name in constants.signals) return name;
   }
   throw invalidArgument(`invalid signal ${JSON.stringify(value)}: use a name like TERM, SIGKILL, HUP or a number like 9`);
+}
+
+/** A signal Node knows by name (`SIGKILL`), or one INVALID_ARGUMENT: the library's guard on typed input. */
+export function validateSignal(signal: NodeJS.Signals): NodeJS.Signals {
+  if (typeof signal !== 'string' || !Object.hasOwn(constants.signals, signal)) {
+    throw invalidArgument(`invalid signal ${JSON.stringify(signal)}: use a name such as SIGTERM or SIGKILL`);
+  }
+  return signal;
 }
 
 /** Signals the container's init, if it is still the process it was (pid + start time). */

@@ -1,4 +1,4 @@
-// Property-based tests of `-u USER[:GROUP]` resolution against a container's own /etc/passwd and /etc/group:
+// Property-based tests of user (`-u USER[:GROUP]`) resolution against a container's own /etc/passwd and /etc/group:
 // whatever the files and the flag hold, the result is the ids the files say, or one clear skiff error; and a
 // symlinked /etc/passwd never leads the lookup outside the container's root.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -43,6 +43,13 @@ const spec = fc
   .tuple(fc.constantFrom(...names.filter(Boolean), '65534', '4294967295', 'nobody'), fc.option(fc.constantFrom(...names.filter(Boolean), '5', '4294967295', 'wheel'), { nil: undefined }))
   .map(([user, group]) => (group === undefined ? user : `${user}:${group}`));
 
+/** The request the CLI's -u parser makes of a text; two ':' keep it whole (refused by resolveUser as a name with ':'). */
+const request = (text: string) => {
+  const colon = text.indexOf(':');
+  const group = text.slice(colon + 1);
+  return colon < 0 || group.includes(':') ? { user: text } : { user: text.slice(0, colon), group };
+};
+
 const table = (text: string) => text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split(':'));
 const id = (field: string | undefined) => (field !== undefined && /^\d+$/.test(field) && Number(field) <= MAX_ID ? Number(field) : undefined);
 
@@ -82,7 +89,7 @@ describe('resolveUser (fuzz)', () => {
     const text = fc.oneof(anyString([':', 'root', 'bob', 'users', '0', '1000', '4294967295']), spec).filter((t) => !CONTROL.test(t));
     await fc.assert(
       fc.asyncProperty(text, async (value) => {
-        const outcome = await attemptAsync(() => resolveUser(root, value), kind, [value], CODES);
+        const outcome = await attemptAsync(() => resolveUser(root, request(value)), kind, [value], CODES);
         if (!outcome.ok) return;
         for (const n of [outcome.value.uid, outcome.value.gid]) {
           expect(Number.isInteger(n)).toBe(true);
@@ -99,7 +106,7 @@ describe('resolveUser (fuzz)', () => {
     await fc.assert(
       fc.asyncProperty(file(passwdLine), file(groupLine), spec, async (passwd, group, text) => {
         write(root, passwd, group);
-        const outcome = await attemptAsync(() => resolveUser(root, text), kind, [text], CODES);
+        const outcome = await attemptAsync(() => resolveUser(root, request(text)), kind, [text], CODES);
         const want = expected(passwd, group, text);
         if (outcome.ok) expect(outcome.value).toEqual(want);
         else expect(outcome.error.code).toBe(want);
@@ -145,7 +152,7 @@ describe('resolveUser (fuzz)', () => {
             writeFileSync(join(root, outside, 'etc/group'), 'evil:x:4321\n');
           }
           for (const text of ['evil', 'evil:evil', '0:evil']) {
-            const outcome = await attemptAsync(() => resolveUser(root, text), kind, [text], CODES);
+            const outcome = await attemptAsync(() => resolveUser(root, request(text)), kind, [text], CODES);
             if (outcome.ok) {
               expect(outcome.value.uid).not.toBe(666);
               expect(outcome.value.gid).not.toBe(666);
@@ -165,13 +172,13 @@ describe('fixed bugs', () => {
   // Number() reads '' as 0, '-1' as -1 and ' 5', '0x10', '1e3' as numbers: a malformed line becomes root or a negative id.
   it.each(['bob:x::', 'bob:x:1000:', 'bob:x:-1:-1', 'bob:x:0x10:1e3', 'bob:x: 5 :5'])('refuses the passwd line %j', async (line) => {
     const root = rootWith(`${line}\n`, '');
-    const outcome = await attemptAsync(() => resolveUser(root, 'bob'), kind, ['bob'], CODES);
+    const outcome = await attemptAsync(() => resolveUser(root, { user: 'bob' }), kind, ['bob'], CODES);
     expect(outcome.ok).toBe(false);
   });
 
   // The NOT_FOUND and INVALID_ARGUMENT messages interpolate the user text raw, so a newline splits the line.
   it('keeps a newline in -u out of the message', async () => {
     const root = rootWith('', '');
-    await attemptAsync(() => resolveUser(root, 'a\nb'), kind, ['a\nb'], CODES);
+    await attemptAsync(() => resolveUser(root, { user: 'a\nb' }), kind, ['a\nb'], CODES);
   });
 });

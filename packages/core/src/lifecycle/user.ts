@@ -7,13 +7,24 @@ export interface UserIds {
   gid: number;
 }
 
+/** Who a process runs as (docker's `-u USER[:GROUP]`): each a name or a decimal number. */
+export interface UserRequest {
+  user: string;
+  /** Default: the user's group in /etc/passwd (group 0 for a number without an entry). */
+  group?: string | undefined;
+}
+
 /**
- * Resolves docker's `-u USER[:GROUP]` (names or numbers) against the container's own /etc/passwd and /etc/group,
- * read below `root` (e.g. /proc/PID/root) without following symlinks out of it.
+ * Resolves a user and group (names or numbers) against the container's own /etc/passwd and /etc/group, read
+ * below `root` (e.g. /proc/PID/root) without following symlinks out of it.
  */
-export async function resolveUser(root: string, spec: string): Promise<UserIds> {
-  const [user = '', group] = spec.split(':');
-  if (!user || spec.split(':').length > 2) throw invalidArgument(`invalid user ${JSON.stringify(spec)}: expected USER[:GROUP], names or numbers`);
+export async function resolveUser(root: string, request: UserRequest): Promise<UserIds> {
+  const { user, group } = request;
+  // How the user wrote it, for messages.
+  const spec = group === undefined ? user : `${user}:${group}`;
+  if (typeof user !== 'string' || !user || /[:\0]/.test(user) || (group !== undefined && (typeof group !== 'string' || /[:\0]/.test(group)))) {
+    throw invalidArgument(`invalid user ${JSON.stringify(spec)}: expected USER[:GROUP], names or numbers`);
+  }
   const passwd = await table(root, '/etc/passwd');
   let uid: number;
   let gid: number;

@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { mergeEnv, validateEnv, validateHostname, validateWorkdir } from './validate.js';
+import { mergeEnv, validateContainerPath, validateEnv, validateHostname, validateWorkdir } from './validate.js';
 
 describe('run input validation', () => {
   it('merges env: user entries override the image in place and keep exact values', () => {
-    expect(mergeEnv(['PATH=/bin', 'A=1'], ['A=x y', 'B=a=b'])).toEqual(['PATH=/bin', 'A=x y', 'B=a=b']);
+    expect(mergeEnv(['PATH=/bin', 'A=1'], { A: 'x y', B: 'a=b' })).toEqual(['PATH=/bin', 'A=x y', 'B=a=b']);
   });
 
-  it('rejects malformed env entries', () => {
-    expect(() => validateEnv(['=x'])).toThrow('invalid environment entry "=x": expected KEY=VALUE');
-    expect(() => validateEnv(['NOVALUE'])).toThrow(/expected KEY=VALUE/);
-    expect(validateEnv(['K=', 'K2=multi\nline'])).toEqual(['K=', 'K2=multi\nline']);
+  it('refuses variable names a process environment cannot hold', () => {
+    expect(() => validateEnv({ '': 'x' })).toThrow('invalid environment variable "":');
+    expect(() => validateEnv({ 'A=B': 'x' })).toThrow(/invalid environment variable "A=B"/);
+    expect(() => validateEnv({ A: 'x\0y' })).toThrow(/invalid environment variable "A"/);
+    expect(validateEnv({ K: '', K2: 'multi\nline' })).toEqual({ K: '', K2: 'multi\nline' });
+  });
+
+  it('checks container paths: absolute, no "..", normalised', () => {
+    expect(validateContainerPath('/a//b/', 'volume target')).toBe('/a/b');
+    expect(() => validateContainerPath('a', 'volume target')).toThrow(`invalid volume target "a": it must be an absolute path without '..'`);
+    expect(() => validateContainerPath('/a/../b', 'volume target')).toThrow(/without '\.\.'/);
   });
 
   it('checks hostnames and working directories', () => {

@@ -1,22 +1,32 @@
+import { posix } from 'node:path';
 import { invalidArgument } from '@skiff/plugin';
 
-const ENV_KEY = /^[^=\0]+$/;
+/** Environment variables added to (and overriding) the image's: name → value. */
+export type Environment = Record<string, string>;
 
-/** `-e` entries: KEY=VALUE. Returns them unchanged or throws one clear INVALID_ARGUMENT. */
-export function validateEnv(entries: string[]): string[] {
-  for (const entry of entries) {
-    const key = entry.split('=', 1)[0] ?? '';
-    if (!entry.includes('=') || !ENV_KEY.test(key) || entry.includes('\0')) {
-      throw invalidArgument(`invalid environment entry ${JSON.stringify(entry)}: expected KEY=VALUE`);
+const ENV_NAME = /^[^=\0]+$/;
+
+/** Names are non-empty without '=' or NUL; values are strings without NUL. Returns `env` or throws one INVALID_ARGUMENT. */
+export function validateEnv(env: Environment): Environment {
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name) || typeof value !== 'string' || value.includes('\0')) {
+      throw invalidArgument(`invalid environment variable ${JSON.stringify(name)}: a name is non-empty without '=' or NUL, a value a string without NUL`);
     }
   }
-  return entries;
+  return env;
 }
 
-/** Image env first, then the user's entries; a later KEY replaces an earlier one in place. */
-export function mergeEnv(base: string[], overrides: string[]): string[] {
+/**
+ * The image's KEY=VALUE entries (OCI image config form), then `overrides`; a later name replaces an earlier one
+ * in place. Returns KEY=VALUE entries, as the process gets them.
+ */
+export function mergeEnv(base: string[], overrides: Environment): string[] {
   const merged = new Map<string, string>();
-  for (const entry of [...base, ...overrides]) merged.set(entry.split('=', 1)[0]!, entry);
+  for (const entry of base) {
+    const equals = entry.indexOf('=');
+    merged.set(equals < 0 ? entry : entry.slice(0, equals), entry);
+  }
+  for (const [name, value] of Object.entries(overrides)) merged.set(name, `${name}=${value}`);
   return [...merged.values()];
 }
 
@@ -34,4 +44,13 @@ export function validateWorkdir(dir: string): string {
     throw invalidArgument(`invalid working directory ${JSON.stringify(dir)}: it must be an absolute path inside the container`);
   }
   return dir;
+}
+
+/** A path inside the container (a mount target, a device): absolute, no '..', no NUL or newline; normalised. */
+export function validateContainerPath(path: string, what: string): string {
+  if (typeof path !== 'string' || !path.startsWith('/') || path.split('/').includes('..') || /[\0\n]/.test(path)) {
+    throw invalidArgument(`invalid ${what} ${JSON.stringify(path)}: it must be an absolute path without '..'`);
+  }
+  const normal = posix.normalize(path);
+  return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
 }

@@ -1,5 +1,5 @@
-import { parseBytes } from '@skiff/cgroups';
 import { invalidArgument } from '@skiff/plugin';
+import { parseBytes } from './resources.js';
 
 /** docker's `--log-opt max-size=10m --log-opt max-file=3` (max-file counts the current file too). */
 export function parseLogOptions(entries: string[]): { logMaxBytes?: number; logKeep?: number } {

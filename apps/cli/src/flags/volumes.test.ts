@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SkiffError } from '@skiff/plugin';
-import { parseMountFlag, parseVolumeSpec } from './spec.js';
+import { parseMountFlag, parseVolumeSpec } from './volumes.js';
 
 function failure(run: () => unknown): Error {
   try {

@@ -3,9 +3,9 @@
 import { posix } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SkiffError } from '@skiff/plugin';
-import { anyString, attempt } from '../../../test/fuzz.js';
-import { parseMountFlag, parseVolumeSpec, type VolumeSpec } from './spec.js';
+import { SkiffError, type VolumeSpec } from '@skiff/plugin';
+import { anyString, attempt } from '../../../../test/fuzz.js';
+import { parseMountFlag, parseVolumeSpec } from './volumes.js';
 
 const DRIVER_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const OPTION_KEY = /^[A-Za-z][A-Za-z0-9_.-]*$/;

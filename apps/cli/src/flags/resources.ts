@@ -1,14 +1,13 @@
 /**
- * Docker-compatible parsing and validation of the resource flags (`--memory`, `--memory-swap`, `--cpus`,
- * `--cpu-shares`, `--cpuset-cpus`, `--cpuset-mems`, `--pids-limit`). Each parser throws a CgroupError with
- * code INVALID_ARGUMENT and a one-line message naming the flag.
+ * The resource flags (`-m/--memory`, `--memory-swap`, `--cpus`, `--cpu-shares`, `--cpuset-cpus`, `--cpuset-mems`,
+ * `--pids-limit`) into @skiff/cgroups' `Resources`, as docker parses and checks them. Each parser throws an
+ * INVALID_ARGUMENT with a one-line message naming the flag.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { CgroupError } from './errors.js';
-import type { Resources } from './types.js';
+import type { Resources } from '@skiff/cgroups';
+import { invalidArgument as invalid } from '@skiff/plugin';
 
-const invalid = (message: string) => new CgroupError('INVALID_ARGUMENT', message);
 /** Echo user input JSON-quoted, so a newline or escape sequence in it cannot break the one-line message. */
 const quote = (value: unknown) => JSON.stringify(String(value));
 

@@ -1,9 +1,9 @@
-// Property-based tests of the resource flag parsers: any input gives a valid value or one CgroupError
+// Property-based tests of the resource flag parsers: any input gives a valid value or one
 // INVALID_ARGUMENT line naming the flag; accepted values keep the invariants the cgroup managers rely on.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anyString, attempt } from '../../../test/fuzz.js';
-import { CgroupError } from './errors.js';
+import { anyString, attempt } from '../../../../test/fuzz.js';
+import { SkiffError } from '@skiff/plugin';
 import {
   CPU_PERIOD,
   MIN_MEMORY,
@@ -17,9 +17,9 @@ import {
   parseMemorySwap,
   parsePidsLimit,
   resourcesFromFlags,
-} from './parse.js';
+} from './resources.js';
 
-const kind = CgroupError;
+const kind = SkiffError;
 const RUNS = { numRuns: 200 };
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CgroupError } from './errors.js';
+import { SkiffError } from '@skiff/plugin';
 import {
   formatList,
   parseBytes,
@@ -11,16 +11,16 @@ import {
   parseMemorySwap,
   parsePidsLimit,
   resourcesFromFlags,
-} from './parse.js';
+} from './resources.js';
 
 const MiB = 1024 * 1024;
 
-/** Run `fn`, expect a CgroupError INVALID_ARGUMENT, return its message. */
+/** Run `fn`, expect a SkiffError INVALID_ARGUMENT, return its message. */
 function invalid(fn: () => unknown): string {
   try {
     fn();
   } catch (error) {
-    expect(CgroupError.is(error, 'INVALID_ARGUMENT')).toBe(true);
+    expect(SkiffError.is(error, 'INVALID_ARGUMENT')).toBe(true);
     expect((error as Error).message).not.toContain('\n');
     return (error as Error).message;
   }
@@ -202,16 +202,5 @@ describe('resourcesFromFlags', () => {
     expect(invalid(() => resourcesFromFlags({ cpusetCpus: '7' }, host))).toBe('cpuset 7 is not available; this host has CPUs 0-1');
     expect(invalid(() => resourcesFromFlags({ memorySwap: '64m' }, host))).toContain('--memory-swap needs --memory');
     expect(invalid(() => resourcesFromFlags({ cpus: '3' }, host))).toContain('only 2 CPUs available');
-  });
-});
-
-describe('CgroupError', () => {
-  it('is recognised by its brand and carries a code', () => {
-    const error = new CgroupError('NOT_SUPPORTED', 'no');
-    expect(CgroupError.isInstance(error)).toBe(true);
-    expect(CgroupError.isInstance({ ...error })).toBe(true); // the brand is an own property: survives a second copy
-    expect(CgroupError.isInstance(new Error('x'))).toBe(false);
-    expect(CgroupError.is(error, 'NOT_SUPPORTED')).toBe(true);
-    expect(CgroupError.is(error, 'INTERNAL')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Parsing of volume flags into one `VolumeSpec`:
+ * `-v/--volume` and `--mount` into the `VolumeSpec` of @skiff/plugin (a source path or volume name, a target, read-only, a
+ * driver and its options):
  *
  *   -v HOST:CONTAINER[:OPTIONS]        OPTIONS = comma list of ro | rw | driver=NAME | key=value
  *   --mount type=bind,source=HOST,target=CONTAINER[,readonly][,volume-driver=NAME][,volume-opt=key=value]
@@ -10,8 +11,6 @@
  */
 import { posix } from 'node:path';
 import { invalidArgument, type VolumeSpec } from '@skiff/plugin';
-
-export type { VolumeSpec };
 
 const VOLUME_FORM = 'expected -v /host/dir:/container/dir[:ro]';
 const MOUNT_FORM = 'expected --mount type=bind,source=/host/dir,target=/container/dir[,readonly]';

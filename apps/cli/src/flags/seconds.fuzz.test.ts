@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SkiffError } from '@skiff/plugin';
-import { anyString, attempt } from '../../../test/fuzz.js';
-import { parseSeconds } from './options.js';
+import { anyString, attempt } from '../../../../test/fuzz.js';
+import { parseSeconds } from './seconds.js';
 
 const kind = SkiffError;
 // eslint-disable-next-line no-control-regex

@@ -1,0 +1,77 @@
+import type { RunOptions } from '@skiff/core';
+import { parseEnv } from './env.js';
+import { parseLogOptions } from './log-opt.js';
+import { resourcesFromFlags } from './resources.js';
+import { parseCapabilities, parseDevice, parseSecurityOpt, parseTmpfs, parseUser } from './security.js';
+import { parseMountFlag, parseVolumeSpec } from './volumes.js';
+
+/** `run` and `create` flags as commander hands them over: strings, as typed. */
+export interface RunFlags {
+  detach?: boolean;
+  interactive?: boolean;
+  tty?: boolean;
+  rm?: boolean;
+  init?: boolean;
+  name?: string;
+  env?: string[];
+  workdir?: string;
+  hostname?: string;
+  volume?: string[];
+  mount?: string[];
+  volumeDriver?: string;
+  storageDriver?: string;
+  network: 'none' | 'host';
+  memory?: string;
+  memorySwap?: string;
+  cpus?: string;
+  cpuShares?: string;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pidsLimit?: string;
+  cgroupParent?: string;
+  logOpt?: string[];
+  privileged?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  securityOpt?: string[];
+  readOnly?: boolean;
+  tmpfs?: string[];
+  user?: string;
+  device?: string[];
+  pull: 'missing' | 'always' | 'never';
+  platform?: string;
+  entrypoint?: string;
+}
+
+/** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
+export function toRunOptions(image: string, command: string[], flags: RunFlags): RunOptions {
+  return {
+    image,
+    args: command,
+    // docker: --entrypoint takes one word; '' clears the image's entrypoint.
+    ...(flags.entrypoint === undefined ? {} : { entrypoint: flags.entrypoint === '' ? [] : [flags.entrypoint] }),
+    name: flags.name,
+    env: parseEnv(flags.env ?? [], process.env),
+    workdir: flags.workdir,
+    hostname: flags.hostname,
+    volumes: [...(flags.volume ?? []).map(parseVolumeSpec), ...(flags.mount ?? []).map(parseMountFlag)],
+    volumeDriver: flags.volumeDriver,
+    storageDriver: flags.storageDriver,
+    network: flags.network,
+    tty: flags.tty ?? false,
+    interactive: flags.interactive ?? false,
+    autoRemove: flags.rm ?? false,
+    init: flags.init ?? false,
+    resources: resourcesFromFlags(flags),
+    cgroupParent: flags.cgroupParent ?? process.env.SKIFF_CGROUP_PARENT ?? 'skiff',
+    ...parseLogOptions(flags.logOpt ?? []),
+    privileged: flags.privileged ?? false,
+    capAdd: parseCapabilities(flags.capAdd ?? [], '--cap-add'),
+    capDrop: parseCapabilities(flags.capDrop ?? [], '--cap-drop'),
+    securityOpt: parseSecurityOpt(flags.securityOpt ?? []),
+    readOnly: flags.readOnly ?? false,
+    tmpfs: (flags.tmpfs ?? []).map(parseTmpfs),
+    user: flags.user === undefined ? undefined : parseUser(flags.user),
+    devices: (flags.device ?? []).map(parseDevice),
+  };
+}
