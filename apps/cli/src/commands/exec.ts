@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
 import { collect } from '../flags/collect.js';
+import { parseEnv } from '../flags/env.js';
+import { parseUser } from '../flags/security.js';
 
 export function defineExec(program: Command, globals: () => GlobalOptions, want: Want): void {
   if (want('exec'))
@@ -17,13 +19,9 @@ export function defineExec(program: Command, globals: () => GlobalOptions, want:
       .option('-w, --workdir <dir>', 'working directory inside the container')
       .option('-u, --user <user>', 'USER[:GROUP], names or numbers from the container\'s /etc/passwd and /etc/group')
       .action(async (reference: string, command: string[], options: { interactive?: boolean; tty?: boolean; env?: string[]; workdir?: string; user?: string }) => {
-        const [{ createContext }, { parseEnv }, { parseUser }] = await Promise.all([
-          import('../context.js'),
-          import('../flags/env.js'),
-          import('../flags/security.js'),
-        ]);
         const env = parseEnv(options.env ?? []);
         const user = options.user === undefined ? undefined : parseUser(options.user);
+        const { createContext } = await import('../context.js');
         const { runtime } = await createContext(globals());
         process.exitCode = await runtime.exec(reference, {
           args: command,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
 import { parseSeconds } from '../flags/seconds.js';
+import { parseSignal } from '../flags/signal.js';
 
 const runtimeOf = async (globals: GlobalOptions) => (await (await import('../context.js')).createContext(globals)).runtime;
 
@@ -70,7 +71,7 @@ export function defineLifecycle(program: Command, globals: () => GlobalOptions, 
       .argument('<container...>')
       .option('-s, --signal <signal>', 'signal name or number', 'SIGKILL')
       .action(async (references: string[], options: { signal: string }) => {
-        const [runtime, { parseSignal }] = await Promise.all([runtimeOf(globals()), import('../flags/signal.js')]);
+        const runtime = await runtimeOf(globals());
         // Checked per container, as docker's daemon does: each gets the one-line error.
         await each(references, async (reference) => runtime.kill(reference, parseSignal(options.signal)));
       });

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import { collect } from '../flags/collect.js';
-import type { RunFlags } from '../flags/run-options.js';
+import { toRunOptions, type RunFlags } from '../flags/run-options.js';
 import type { Want } from './want.js';
 
 /** The options `run` and `create` share: docker's names and meanings. */
@@ -55,7 +55,8 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
     containerOptions(program.command('run').description('run a command in a new container'))
       .option('-d, --detach', 'run in the background and print the container id')
       .action(async (image: string, command: string[], flags: RunFlags) => {
-        const [{ createContext }, { ensureImage }, options] = await Promise.all([import('../context.js'), import('../pull.js'), parseFlags(image, command, flags)]);
+        const options = toRunOptions(image, command, flags);
+        const [{ createContext }, { ensureImage }] = await Promise.all([import('../context.js'), import('../pull.js')]);
         const context = await createContext(globals());
         await ensureImage(context, image, flags.pull, flags.platform);
         const result = await context.runtime.run({ ...options, detach: flags.detach ?? false, forwardSignals: true });
@@ -70,14 +71,11 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
   if (want('create'))
     containerOptions(program.command('create').description('create a container without starting it'))
       .action(async (image: string, command: string[], flags: RunFlags) => {
-        const [{ createContext }, { ensureImage }, options] = await Promise.all([import('../context.js'), import('../pull.js'), parseFlags(image, command, flags)]);
+        const options = toRunOptions(image, command, flags);
+        const [{ createContext }, { ensureImage }] = await Promise.all([import('../context.js'), import('../pull.js')]);
         const context = await createContext(globals());
         await ensureImage(context, image, flags.pull, flags.platform);
         process.stdout.write(`${(await context.runtime.create(options)).id}\n`);
       });
 }
 
-/** The flag parsers load only when a container is made (the rest of the CLI never needs them). */
-async function parseFlags(image: string, command: string[], flags: RunFlags) {
-  return (await import('../flags/run-options.js')).toRunOptions(image, command, flags);
-}
