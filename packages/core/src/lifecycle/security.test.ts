@@ -37,5 +37,7 @@ describe('resolveSecurity', () => {
     expect(privileged).toMatchObject({ capabilities: 'all', seccomp: 'unconfined', noNewPrivileges: true });
     expect((await resolve({ securityOpt: { seccomp: 'unconfined' } })).seccomp).toBe('unconfined');
     await expect(resolve({ securityOpt: { seccomp: 'strict' as never } })).rejects.toThrow('unsupported seccomp profile "strict"');
+    // The old string form must not silently turn into "no options" (losing no-new-privileges).
+    await expect(resolve({ securityOpt: ['no-new-privileges'] as never })).rejects.toThrow(/securityOpt is an object/);
   });
 });

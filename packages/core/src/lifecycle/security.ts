@@ -55,6 +55,8 @@ export async function resolveSecurity(flags: SecurityFlags, layers: string[]): P
   } catch (error) {
     throw invalidArgument((error as Error).message);
   }
+  // The earlier string form (['no-new-privileges']) would otherwise be read as no options at all: refuse it.
+  if (Array.isArray(flags.securityOpt)) throw invalidArgument('securityOpt is an object ({ noNewPrivileges, seccomp }), not a list of docker --security-opt strings');
   const seccomp = flags.securityOpt?.seccomp ?? 'default';
   if (seccomp !== 'default' && seccomp !== 'unconfined') throw invalidArgument(`unsupported seccomp profile ${JSON.stringify(seccomp)}: use default or unconfined`);
   return {

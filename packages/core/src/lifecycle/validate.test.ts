@@ -11,6 +11,7 @@ describe('run input validation', () => {
     expect(() => validateEnv({ 'A=B': 'x' })).toThrow(/invalid environment variable "A=B"/);
     expect(() => validateEnv({ A: 'x\0y' })).toThrow(/invalid environment variable "A"/);
     expect(validateEnv({ K: '', K2: 'multi\nline' })).toEqual({ K: '', K2: 'multi\nline' });
+    expect(() => validateEnv(['A=1'] as never)).toThrow(/env is a record/);
   });
 
   it('checks container paths: absolute, no "..", normalised', () => {

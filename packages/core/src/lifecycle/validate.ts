@@ -8,6 +8,8 @@ const ENV_NAME = /^[^=\0]+$/;
 
 /** Names are non-empty without '=' or NUL; values are strings without NUL. Returns `env` or throws one INVALID_ARGUMENT. */
 export function validateEnv(env: Environment): Environment {
+  // The earlier form (['KEY=VALUE']) would otherwise become variables named 0, 1, ...: refuse it.
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) throw invalidArgument('env is a record of name → value, not a list of KEY=VALUE strings');
   for (const [name, value] of Object.entries(env)) {
     if (!ENV_NAME.test(name) || typeof value !== 'string' || value.includes('\0')) {
       throw invalidArgument(`invalid environment variable ${JSON.stringify(name)}: a name is non-empty without '=' or NUL, a value a string without NUL`);
