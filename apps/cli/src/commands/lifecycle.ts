@@ -72,8 +72,17 @@ export function defineLifecycle(program: Command, globals: () => GlobalOptions, 
       .option('-s, --signal <signal>', 'signal name or number', 'SIGKILL')
       .action(async (references: string[], options: { signal: string }) => {
         const runtime = await runtimeOf(globals());
-        // Checked per container, as docker's daemon does: each gets the one-line error.
-        await each(references, async (reference) => runtime.kill(reference, parseSignal(options.signal)));
+        await each(references, async (reference) => {
+          let signal: NodeJS.Signals;
+          try {
+            signal = parseSignal(options.signal);
+          } catch (error) {
+            // As docker's daemon: a missing container says so before a bad signal does.
+            await runtime.store.resolve(reference);
+            throw error;
+          }
+          await runtime.kill(reference, signal);
+        });
       });
 
   if (want('wait'))

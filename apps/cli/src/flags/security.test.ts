@@ -42,6 +42,8 @@ describe('--device', () => {
     expect(() => parseDevice('/dev/null:/dev/x:rx')).toThrow(/expected HOST\[:CONTAINER\[:PERMISSIONS\]\]/);
     expect(() => parseDevice('/a:/b:r:extra')).toThrow(/expected HOST/);
     expect(() => parseDevice('null')).toThrow(`invalid --device "null": "null" must be an absolute path without '..'`);
+    expect(() => parseDevice('/dev/nope:/dev/x')).toThrow('invalid --device "/dev/nope:/dev/x": /dev/nope does not exist on this host');
+    expect(() => parseDevice('/etc/passwd:/dev/x')).toThrow('invalid --device "/etc/passwd:/dev/x": /etc/passwd is not a device node');
   });
 });
 

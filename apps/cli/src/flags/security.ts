@@ -2,6 +2,7 @@
  * docker run's isolation flags into core's typed security options: `--cap-add`/`--cap-drop`, `--security-opt`,
  * `--tmpfs`, `--device` and `-u`. Each bad value is one INVALID_ARGUMENT line that quotes the flag as given.
  */
+import { statSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { CapabilityRequest, DeviceRequest, SecurityOptRequest, TmpfsRequest, UserRequest } from '@skiff/core';
 import { invalidArgument } from '@skiff/plugin';
@@ -52,13 +53,22 @@ export function parseTmpfs(spec: string): TmpfsRequest {
   return { target, options };
 }
 
-/** `--device HOST[:CONTAINER[:PERMISSIONS]]`, PERMISSIONS any of r, w, m (default rwm). */
+/** `--device HOST[:CONTAINER[:PERMISSIONS]]`, PERMISSIONS any of r, w, m (default rwm); HOST must be a device node. */
 export function parseDevice(spec: string): DeviceRequest {
   const [host = '', container = host, permissions = 'rwm', extra] = spec.split(':');
   if (extra !== undefined || !/^[rwm]{1,3}$/.test(permissions)) {
     throw invalidArgument(`invalid --device ${JSON.stringify(spec)}: expected HOST[:CONTAINER[:PERMISSIONS]], PERMISSIONS of r, w, m`);
   }
-  return { hostPath: absolute(host, '--device', spec), containerPath: absolute(container, '--device', spec), permissions };
+  const hostPath = absolute(host, '--device', spec);
+  // Core checks this too (and reads the node's numbers); here the message can quote the flag as given.
+  let info;
+  try {
+    info = statSync(hostPath);
+  } catch {
+    throw invalidArgument(`invalid --device ${JSON.stringify(spec)}: ${hostPath} does not exist on this host`);
+  }
+  if (!info.isCharacterDevice() && !info.isBlockDevice()) throw invalidArgument(`invalid --device ${JSON.stringify(spec)}: ${hostPath} is not a device node`);
+  return { hostPath, containerPath: absolute(container, '--device', spec), permissions };
 }
 
 /** `-u USER[:GROUP]`, each a name or a number (looked up in the container's files by core). */
