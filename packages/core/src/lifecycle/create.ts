@@ -6,7 +6,8 @@ import type { CreateOptions } from './options.js';
 import { trace } from './trace.js';
 import { containerArgs } from './image.js';
 import { parseSignal } from './signal.js';
-import { mergeEnv, validateContainerPath, validateEnv, validateHostname, validateWorkdir } from './validate.js';
+import { imageUser } from './user.js';
+import { mergeEnv, validateContainerPath, validateEnv, validateHostname, validateLogRotation, validateWorkdir } from './validate.js';
 import { resolveSecurity } from './security.js';
 
 export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
@@ -49,9 +50,8 @@ export async function createContainer(host: Host, options: CreateOptions): Promi
     init: options.init ?? false,
     resources: options.resources ?? {},
     cgroupParent: options.cgroupParent ?? 'skiff',
-    logMaxBytes: options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES,
-    logKeep: options.logKeep ?? DEFAULT_LOG_KEEP,
-    security: await resolveSecurity({ ...options, user: options.user ?? image.config.user }, image.layers),
+    ...validateLogRotation(options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES, options.logKeep ?? DEFAULT_LOG_KEEP),
+    security: await resolveSecurity({ ...options, user: options.user ?? imageUser(image.config.user) }, image.layers),
     ...(image.config.stopSignal ? { stopSignal: parseSignal(image.config.stopSignal) } : {}),
   };
   for (const mount of config.security.tmpfs) {

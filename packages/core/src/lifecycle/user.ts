@@ -14,6 +14,13 @@ export interface UserRequest {
   group?: string | undefined;
 }
 
+/** An image config's User (`name`, `uid`, `user:group`; OCI image spec), or undefined when it names none. */
+export function imageUser(text: string | undefined): UserRequest | undefined {
+  if (!text) return undefined;
+  const colon = text.indexOf(':');
+  return colon < 0 ? { user: text } : { user: text.slice(0, colon), group: text.slice(colon + 1) };
+}
+
 /**
  * Resolves a user and group (names or numbers) against the container's own /etc/passwd and /etc/group, read
  * below `root` (e.g. /proc/PID/root) without following symlinks out of it.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeEnv, validateContainerPath, validateEnv, validateHostname, validateWorkdir } from './validate.js';
+import { mergeEnv, validateContainerPath, validateEnv, validateHostname, validateLogRotation, validateWorkdir } from './validate.js';
 
 describe('run input validation', () => {
   it('merges env: user entries override the image in place and keep exact values', () => {
@@ -25,5 +25,12 @@ describe('run input validation', () => {
     expect(() => validateHostname('bad host')).toThrow(/invalid hostname/);
     expect(() => validateHostname('x'.repeat(65))).toThrow(/invalid hostname/);
     expect(() => validateWorkdir('relative')).toThrow(/absolute path/);
+  });
+
+  it('checks log rotation numbers', () => {
+    expect(validateLogRotation(1024, 0)).toEqual({ logMaxBytes: 1024, logKeep: 0 });
+    expect(() => validateLogRotation(0, 2)).toThrow('invalid logMaxBytes 0: a whole number of bytes above 0');
+    expect(() => validateLogRotation(1.5, 2)).toThrow(/invalid logMaxBytes/);
+    expect(() => validateLogRotation(1024, 100)).toThrow('invalid logKeep 100: a whole number from 0 to 99');
   });
 });

@@ -56,3 +56,10 @@ export function validateContainerPath(path: string, what: string): string {
   const normal = posix.normalize(path);
   return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
 }
+
+/** Log rotation: a size in bytes (> 0) and a count of old files kept (0 to 99, docker's max-file 1 to 100). */
+export function validateLogRotation(maxBytes: number, keep: number): { logMaxBytes: number; logKeep: number } {
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw invalidArgument(`invalid logMaxBytes ${maxBytes}: a whole number of bytes above 0`);
+  if (!Number.isInteger(keep) || keep < 0 || keep > 99) throw invalidArgument(`invalid logKeep ${keep}: a whole number from 0 to 99`);
+  return { logMaxBytes: maxBytes, logKeep: keep };
+}
