@@ -126,8 +126,8 @@ export class Skiff {
     return abortable(this.#runtime.stop(reference, options.timeout), options.signal);
   }
 
-  /** Sends a signal (name or number; default SIGKILL) to the container's init. */
-  kill(reference: string, signal = 'SIGKILL'): Promise<void> {
+  /** Sends a signal by name (default SIGKILL) to the container's init. */
+  kill(reference: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     return this.#runtime.kill(reference, signal);
   }
 
