@@ -37,13 +37,17 @@ export function tempDir(prefix = 'skiff-test-'): string {
 }
 
 /** rm -rf that also works without root on a tree with read-only directories (a test of modes leaves them). */
+// A detached container's supervisor runs its exit command when `rm -f` kills it: that command may still be
+// writing the state root while the tree goes, so ENOTEMPTY is retried (rmSync's own retry) rather than failed.
+const removal = { recursive: true, force: true, maxRetries: 10, retryDelay: 50 } as const;
+
 function removeTree(dir: string): void {
   try {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, removal);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
     makeWritable(dir);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, removal);
   }
 }
 
