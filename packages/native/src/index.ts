@@ -14,7 +14,7 @@ export {
 export type { CapabilityName, CapabilityRequest, DeviceNode, SeccompProfile, UserSpec } from './security.js';
 export { SECCOMP_DEFAULT_ERRNO, SECCOMP_NEWER_ERRNO, SECCOMP_PROFILE, seccompSyscalls } from './seccomp-profile.js';
 export type { SeccompAction, SeccompArg, SeccompOp, SeccompRule, SeccompSyscall } from './seccomp-profile.js';
-export { parseLogRecords } from './log-format.js';
+export { parseLogRecords, readHeader as readLogHeader } from './log-format.js';
 export type { LogRecord } from './log-format.js';
 export { readStatusFile } from './status-file.js';
 export type { ExitStatus } from './status-file.js';

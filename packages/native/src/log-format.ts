@@ -31,23 +31,35 @@ export function parseLogRecords(buffer: Buffer): { records: LogRecord[]; rest: B
   const records: LogRecord[] = [];
   let offset = 0;
   while (offset < buffer.length) {
-    const newline = buffer.indexOf(10, offset);
-    if (newline === -1 || newline - offset > MAX_HEADER) {
-      if (buffer.length - offset > MAX_HEADER) throw new Error(`not a skiff log record at byte ${offset}`);
-      break; // a header still being written
-    }
-    const match = HEADER.exec(buffer.toString('latin1', offset, newline));
-    if (!match) throw new Error(`not a skiff log record at byte ${offset}`);
-    const length = Number(match[3]);
-    const start = newline + 1;
-    if (!Number.isSafeInteger(length)) throw new Error(`bad record length at byte ${offset}`);
+    const header = readHeader(buffer, offset);
+    if (!header) break; // a header still being written
+    const start = header.end;
+    const length = header.length;
     if (start + length > buffer.length) break; // its bytes are not all there yet
     records.push({
-      stream: match[1] === 'o' ? 'stdout' : 'stderr',
-      timeNs: BigInt(match[2]!),
+      stream: header.stream,
+      timeNs: BigInt(header.time),
       data: buffer.subarray(start, start + length),
     });
     offset = start + length;
   }
   return { records, rest: buffer.subarray(offset) };
+}
+
+/**
+ * The header of the record at `offset`: its stream, the offset just past it (where the data starts) and the
+ * data's length; undefined while the header is not all in `buffer`. Lets a reader skip a record's data
+ * without reading it. Throws on bytes that are not a record header.
+ */
+export function readHeader(buffer: Buffer, offset: number): { stream: 'stdout' | 'stderr'; time: string; end: number; length: number } | undefined {
+  const newline = buffer.indexOf(10, offset);
+  if (newline === -1 || newline - offset > MAX_HEADER) {
+    if (buffer.length - offset > MAX_HEADER) throw new Error(`not a skiff log record at byte ${offset}`);
+    return undefined;
+  }
+  const match = HEADER.exec(buffer.toString('latin1', offset, newline));
+  if (!match) throw new Error(`not a skiff log record at byte ${offset}`);
+  const length = Number(match[3]);
+  if (!Number.isSafeInteger(length)) throw new Error(`bad record length at byte ${offset}`);
+  return { stream: match[1] === 'o' ? 'stdout' : 'stderr', time: match[2]!, end: newline + 1, length };
 }
