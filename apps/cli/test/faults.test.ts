@@ -1,7 +1,7 @@
 // Faults to survive: kill -9 of every skiff process at every phase we can reach, a full state directory, and
 // crowds. Whatever happens, `ps -a` must tell the truth, `rm -f` must clean up, and nothing may be left behind:
 // no mount, no cgroup, no process, no half-made state, and a volume's data intact.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -593,6 +593,26 @@ describe.runIf(root)('faults to survive: crowds', () => {
     expect(new Set(lines).size).toBe(50);
     expect(lines.every((line) => /^[0-9a-f]{12}$/.test(line))).toBe(true);
     await expectRemovedCleanly(sb, [], data);
+  });
+
+  // Regression (chaos run): a teardown removed the empty shared cgroup parent while another run made its cgroup
+  // in it; ENODEV on cpuset.mems was not retried, and `run --rm` exited 125 leaving a Created container. A
+  // process here does what every teardown does (rmdir the parent when empty), as fast as it can.
+  it('10 parallel run --rm × 5 while the shared cgroup parent is removed whenever empty: all succeed, nothing left', { timeout: 180_000 }, async () => {
+    const sb = sandbox();
+    const parents = cgroupHierarchies().map((hierarchy) => join(hierarchy, sb.cgroupParent));
+    const remover = spawn(process.execPath, ['-e', `const fs = require('fs'); const dirs = ${JSON.stringify(parents)}; for (;;) for (const dir of dirs) try { fs.rmdirSync(dir); } catch {}`], { stdio: 'ignore' });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const runs = await Promise.all(Array.from({ length: 10 }, () => sb.skiff(['run', '--rm', 'busybox', 'true'])));
+        expect(runs.map((run) => `${run.exitCode} ${run.stderr}`), `round ${round}`).toEqual(Array(10).fill('0 '));
+        expect(sb.containers(), `round ${round}`).toEqual([]);
+      }
+    } finally {
+      remover.kill('SIGKILL');
+      await new Promise((resolve) => (remover.exitCode === null && remover.signalCode === null ? remover.once('exit', resolve) : resolve(undefined)));
+    }
+    await expectRemovedCleanly(sb, []);
   });
 
   it('10 parallel run -d --name same: exactly one wins', async () => {

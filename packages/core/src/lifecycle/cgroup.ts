@@ -1,19 +1,25 @@
 import { CgroupError, createCgroupManager, removeEmptyParent, type CgroupManager, type Resources } from '@skiff/cgroups';
 import type { ContainerRecord } from '../state/record.js';
 
+const PARENT_GONE = new Set(['ENOENT', 'ENODEV']);
+/** Each attempt loses only to a teardown that empties the parent within a few syscalls: 10 losses in a row is a broken host. */
+const PARENT_RACE_ATTEMPTS = 10;
+
 /**
  * Creates the container's cgroup under `parent` with its limits; the helper puts the init in it before exec.
  * A failure is a CgroupError, which is a SkiffError with the errno of the failed call.
  */
 export async function prepareCgroup(id: string, parent: string, resources: Resources): Promise<{ manager: CgroupManager; warnings: string[] }> {
   const manager = createCgroupManager({ name: id, parent });
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     try {
       await manager.create();
       break;
     } catch (error) {
-      // The last container's teardown removed the empty parent between our mkdirs: make it again.
-      if (attempt > 3 || !CgroupError.isInstance(error) || error.errno !== 'ENOENT') throw error;
+      // Another container's teardown removed the empty shared parent while we were making our cgroup in it:
+      // our mkdir below it fails with ENOENT, or a write to the parent's (or a level's) cpuset files, opened
+      // just before the rmdir, with ENODEV. Once our own level exists the parent is not empty and stays.
+      if (attempt >= PARENT_RACE_ATTEMPTS || !CgroupError.isInstance(error) || !PARENT_GONE.has(error.errno ?? '')) throw error;
     }
   }
   try {
