@@ -686,3 +686,20 @@ describe.runIf(root)('faults to survive: a huge log', () => {
     await expectRemovedCleanly(sb, []);
   });
 });
+
+describe.runIf(root)('faults to survive: run --rm that fails after create', () => {
+  // Regression (chaos run): a run --rm whose volume could not be made left a "Created" container behind.
+  it('a bad volume option, an unknown volume driver, a volume its driver cannot make: one clear line, nothing left', async () => {
+    const sb = sandbox();
+    const data = volume();
+    const notADir = join(data.dir, 'keep');
+    for (const spec of [`${data.dir}:/data:bogus=1`, `${data.dir}:/data:driver=overlay,foo=bar`, 'named:/data:driver=nosuch', `${notADir}:/data:driver=overlay`]) {
+      for (const detach of [[], ['-d']]) {
+        const run = await sb.skiff(['run', '--rm', ...detach, '-v', spec, 'busybox', 'true']);
+        expectOneLineError(run, /volume|driver/);
+        expect(sb.containers(), `run --rm ${detach.join('')} -v ${spec}: ${run.stderr}`).toEqual([]);
+      }
+    }
+    await expectRemovedCleanly(sb, [], data);
+  });
+});

@@ -62,7 +62,13 @@ export class Runtime {
   /** Creates a container; attached (default) waits for it and returns its exit code, `detach` returns once it runs. */
   async run(options: RunOptions): Promise<RunResult> {
     const record = await this.create(options);
-    return this.#start(record, options.detach ?? false, options.forwardSignals ?? false);
+    try {
+      return await this.#start(record, options.detach ?? false, options.forwardSignals ?? false);
+    } catch (error) {
+      // `--rm` leaves nothing, whatever failed after create (a volume's options, its driver, the launch).
+      if (options.autoRemove) await this.remove(record.id, { force: true }).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Validates everything and writes a `created` container; nothing runs yet. */
