@@ -615,6 +615,22 @@ describe.runIf(root)('faults to survive: crowds', () => {
     await expectRemovedCleanly(sb, []);
   });
 
+  // Regression (chaos run): restart was stop-then-start with nothing held; of two concurrent restarts one failed
+  // "already running" (5 tries in 5).
+  it('3 concurrent restarts of a running container, 3 times: all succeed, it runs after', { timeout: 120_000 }, async () => {
+    const sb = sandbox();
+    expect((await sb.skiff(['run', '-d', '--name', 'again', 'busybox', 'sleep', '30'])).exitCode).toBe(0);
+    const processes: (Seen | undefined)[] = [];
+    for (let round = 0; round < 3; round++) {
+      const restarts = await Promise.all(Array.from({ length: 3 }, () => sb.skiff(['restart', '-t', '1', 'again'])));
+      expect(restarts.map((run) => `${run.exitCode} ${run.stderr}`), `round ${round}`).toEqual(Array(3).fill('0 '));
+      const { init, parent } = await running(sb, 'again');
+      processes.push(init, parent);
+    }
+    await expectTruthfulPs(sb);
+    await expectRemovedCleanly(sb, processes);
+  });
+
   it('10 parallel run -d --name same: exactly one wins', async () => {
     const sb = sandbox();
     const runs = await Promise.all(Array.from({ length: 10 }, () => sb.skiff(['run', '-d', '--name', 'same', 'busybox', 'sleep', '30'])));

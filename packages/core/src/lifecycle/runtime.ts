@@ -4,6 +4,7 @@ import { helperPath } from '@skiff/native';
 import { SkiffError, type DriverRegistry } from '@skiff/plugin';
 import { makeRootsPrivate, type Roots } from '../roots.js';
 import type { ContainerRecord } from '../state/record.js';
+import { withRestartLock } from '../state/lock.js';
 import { ContainerStore } from '../state/store.js';
 import { createContainer } from './create.js';
 import { execInContainer, type ExecOptions } from './exec.js';
@@ -105,11 +106,16 @@ export class Runtime {
     await stopContainer(this.#host, reference, timeoutSeconds);
   }
 
-  /** Stops (if running) and starts again, detached. */
+  /**
+   * Stops (if running) and starts again, detached. One restart of a container at a time (its restart lock):
+   * concurrent restarts each stop and start it in turn, rather than one starting what the other just started.
+   */
   async restart(reference: string, timeoutSeconds = 10): Promise<RunResult> {
     const record = await this.store.resolve(reference);
-    await this.stop(record.id, timeoutSeconds);
-    return this.start(record.id);
+    return withRestartLock(this.#host.roots, record.id, async () => {
+      await this.stop(record.id, timeoutSeconds);
+      return this.start(record.id);
+    });
   }
 
   /** Sends a signal (default SIGKILL, as docker kill) to the container's init. */
