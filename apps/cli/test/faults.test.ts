@@ -719,3 +719,22 @@ describe.runIf(root)('faults to survive: run --rm that fails after create', () =
     await expectRemovedCleanly(sb, [], data);
   });
 });
+
+describe.runIf(root)('faults to survive: signals under --init', () => {
+  // Regression (chaos run): the --init passed on only INT, TERM, HUP, QUIT, USR1, USR2 and WINCH; `kill -s ALRM`
+  // exited 0 and the signal was dropped.
+  it('every catchable signal sent with kill -s reaches the command under --init', { timeout: 60_000 }, async () => {
+    const sb = sandbox();
+    const signals = ['ALRM', 'PIPE', 'URG', 'SEGV', 'USR1', 'PWR', 'TSTP', 'CONT', 'XCPU', 'PROF', 'IO', 'TERM'];
+    const traps = signals.map((signal) => `trap 'echo got ${signal}' ${signal}`).join('; ');
+    const run = await sb.skiff(['run', '-d', '--init', '--name', 'trapper', 'busybox', 'sh', '-c', `${traps}; echo ready; while :; do sleep 0.05; done`]);
+    expect(run.exitCode, String(run.stderr)).toBe(0);
+    await waitFor(async () => (await sb.skiff(['logs', 'trapper'])).stdout === 'ready', 'the traps to be set');
+    for (const signal of signals) {
+      const kill = await sb.skiff(['kill', '-s', signal, 'trapper']);
+      expect(kill.exitCode, String(kill.stderr)).toBe(0);
+      await waitFor(async () => String((await sb.skiff(['logs', 'trapper'])).stdout).includes(`got ${signal}`), `the command to get SIG${signal}`, 5_000);
+    }
+    await expectRemovedCleanly(sb, []);
+  });
+});

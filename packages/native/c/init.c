@@ -16,19 +16,23 @@
 
 #include "helper.h"
 
-/* Blocked in the init and collected with sigwaitinfo(): no handlers, no races with fork. A blocked signal is
- * queued even for PID 1 (the kernel drops only unblocked ones whose action is the default). SIGTTOU is
- * blocked so the command's tcsetpgrp() below cannot stop it. */
+/* Every signal is blocked in the init and collected with sigwaitinfo(): no handlers, no races with fork. A
+ * blocked signal is queued even for PID 1 (the kernel drops only unblocked ones whose action is the default),
+ * so each one a user can send reaches the command, as tini does (SIGALRM, SIGPIPE, SIGURG, real-time ones...).
+ * A fault of the init's own (SIGSEGV, SIGBUS...) is forced through the mask by the kernel and still kills it.
+ * SIGKILL and SIGSTOP cannot be blocked (sigprocmask leaves them out). */
 static sigset_t init_signals(void)
 {
 	sigset_t set;
-	sigemptyset(&set);
-	for (size_t i = 0; i < n_forwarded_signals; i++)
-		sigaddset(&set, forwarded_signals[i]);
-	sigaddset(&set, SIGWINCH);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTTOU);
+	sigfillset(&set);
 	return set;
+}
+
+/* Not passed on: SIGCHLD is the init's own business; SIGTTIN and SIGTTOU are about the init's access to the
+ * terminal (blocking SIGTTOU keeps the command's tcsetpgrp() below from stopping it). */
+static int forwarded(int sig)
+{
+	return sig != SIGCHLD && sig != SIGTTIN && sig != SIGTTOU;
 }
 
 __attribute__((noreturn)) static void init_loop(pid_t command, sigset_t set)
@@ -39,7 +43,7 @@ __attribute__((noreturn)) static void init_loop(pid_t command, sigset_t set)
 		if (sig < 0)
 			continue; /* EINTR */
 		if (sig != SIGCHLD) {
-			if (sig != SIGTTOU)
+			if (forwarded(sig))
 				kill(command, sig);
 			continue;
 		}
