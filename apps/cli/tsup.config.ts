@@ -9,11 +9,6 @@ const shared: Options = {
   define: { __SKIFF_VERSION__: JSON.stringify(version) },
   // `pnpm build` empties dist/ first: two builds write into it side by side.
   clean: false,
-  // proper-lockfile gets skiff's own synchronous fs (@skiff/plugin's lock.ts), so the graceful-fs it would
-  // otherwise load (which patches fs and pulls in streams: ~4 ms of every start) is plain node:fs here.
-  esbuildOptions(options) {
-    options.alias = { ...options.alias, 'graceful-fs': 'node:fs' };
-  },
 };
 
 export default defineConfig([

@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseLogRecords } from '@skiff/native';
 import { requiresRoot, tempDir } from '../../../test/support.js';
@@ -735,6 +736,32 @@ describe.runIf(root)('faults to survive: signals under --init', () => {
       expect(kill.exitCode, String(kill.stderr)).toBe(0);
       await waitFor(async () => String((await sb.skiff(['logs', 'trapper'])).stdout).includes(`got ${signal}`), `the command to get SIG${signal}`, 5_000);
     }
+    await expectRemovedCleanly(sb, []);
+  });
+});
+
+describe.runIf(root)('faults to survive: kill -9 of a lock holder', () => {
+  // Regression (chaos run): a kill -9'ed command's lock (a proper-lockfile directory) blocked its container for
+  // 10 s, until it went stale. Locks are now released by the kernel when their holder dies.
+  it('kill -9 of a run holding its container lock (a slow volume preparing): rm -f proceeds at once', { timeout: 60_000 }, async () => {
+    const sb = sandbox();
+    const plugin = ['--plugin', fileURLToPath(new URL('./fixtures/slow-volume.mjs', import.meta.url))];
+    const timings: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const run = sb.skiff([...plugin, 'run', '--name', `held${i}`, '-v', 'scratch:/scratch:driver=slow,delay=30000', 'busybox', 'true']);
+      await waitFor(() => sb.containers().length === 1, 'the container to be created');
+      await sleep(500); // its start now holds the container lock, waiting for the volume
+      sigkill(run.pid);
+      await settled(run, `run held${i}`);
+      const started = Date.now();
+      const rm = await sb.skiff([...plugin, 'rm', '-f', `held${i}`]);
+      timings.push(Date.now() - started);
+      expect(rm.exitCode, String(rm.stderr)).toBe(0);
+      expect(sb.containers()).toEqual([]);
+    }
+    console.log(`rm -f after kill -9 of the lock holder: ${timings.join(', ')} ms`);
+    // The stale timeout was 10 s; the CLI itself takes ~0.3 s here, more under load.
+    expect(Math.max(...timings)).toBeLessThan(5_000);
     await expectRemovedCleanly(sb, []);
   });
 });

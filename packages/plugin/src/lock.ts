@@ -1,54 +1,106 @@
-import { mkdirSync, rmdirSync, statSync, utimesSync } from 'node:fs';
-import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { basename, dirname, join } from 'node:path';
 import { SkiffError } from './errors.js';
-import { syncCall } from './sync-fs.js';
 
 export interface LockOptions {
   /** Named in the error when the lock cannot be had. */
   what?: string;
-  /** A lock whose holder stopped refreshing it this long ago (ms) was left by a crash and is taken over. */
+  /**
+   * No longer used: a lock is released by the kernel the moment its holder dies, so nothing is ever stale.
+   * Kept so callers written for the old lock directories still compile.
+   */
   stale?: number;
 }
 
-/**
- * The file system calls proper-lockfile makes (its `fs` option), done synchronously: each is one syscall on a
- * tiny directory under the run root, cheaper in place than as a thread-pool round trip (see sync-fs.ts).
+/** How long a contender waits for a lock before it gives up with UNAVAILABLE (a stop may take its -t and more). */
+const WAIT_MS = 60_000;
+
+/*
+ * A lock is a Linux abstract unix socket bound under a name derived from the lock path: bind(2) is atomic and
+ * fails with EADDRINUSE while another socket has the name, and the kernel drops the name when the holder closes
+ * it or dies (kill -9 included), so the next command proceeds at once. Nothing is written to disk per lock, and
+ * node:net binds in place (no thread-pool round trip). The name space is per network namespace: every skiff
+ * command sharing a state root must run in one (the host's). The name is
+ *
+ *   "\0skiff-lock/" <key of the lock's directory, 16 hex> "/" <hash of the path, 16 hex> "/" <lock file name, cut to 100 bytes in all>
+ *
+ * where the key is 8 random bytes kept in `<dir>/.lock-key` (0600): an unprivileged user, who cannot read
+ * the state roots, cannot compute a lock's name in advance to take it first.
  */
-const lockFs = {
-  mkdir: (path: string, callback: (error: Error | null) => void) => syncCall(() => mkdirSync(path), callback),
-  rmdir: (path: string, callback: (error: Error | null) => void) => syncCall(() => rmdirSync(path), callback),
-  stat: (path: string, callback: (error: Error | null, stat?: unknown) => void) => syncCall(() => statSync(path), callback),
-  utimes: (path: string, atime: Date, mtime: Date, callback: (error: Error | null) => void) =>
-    syncCall(() => utimesSync(path, atime, mtime), callback),
-  rmdirSync,
-};
+const keys = new Map<string, string>();
+
+function keyOf(dir: string): string {
+  let key = keys.get(dir);
+  if (key) return key;
+  const file = join(dir, '.lock-key');
+  for (let attempt = 0; !key; attempt++) {
+    try {
+      key = readFileSync(file, 'latin1');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const bytes = globalThis.crypto.getRandomValues(new Uint8Array(8));
+      try {
+        writeFileSync(file, Buffer.from(bytes).toString('hex'), { flag: 'wx', mode: 0o600 });
+      } catch (writeError) {
+        if ((writeError as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError;
+      }
+    }
+    // Empty: another process made the file and is about to write it.
+    if (key !== undefined && key.length !== 16) {
+      if (attempt > 1000) throw new SkiffError('INTERNAL', `${file} is damaged: remove it (no skiff command may run meanwhile)`);
+      key = undefined;
+    }
+  }
+  keys.set(dir, key);
+  return key;
+}
+
+/** FNV-1a (64 bits) of the path: the name above stays short for long paths. A collision only serialises. */
+function hash(text: string): string {
+  let value = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) value = BigInt.asUintN(64, (value ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  return value.toString(16);
+}
+
+/** Abstract names longer than this are refused (EINVAL) by some bind paths; the hash alone makes it unique. */
+const MAX_NAME = 100;
+
+function lockName(lockPath: string): string {
+  const prefix = `\0skiff-lock/${keyOf(dirname(lockPath))}/${hash(lockPath).padStart(16, '0')}/`;
+  return prefix + basename(lockPath).slice(0, MAX_NAME - prefix.length);
+}
+
+/** Binds `name`; undefined while another holds it. */
+function tryBind(name: string): Promise<Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(undefined) : reject(error)));
+    server.listen({ path: name, backlog: 1 }, () => {
+      server.unref(); // a held lock does not keep the process alive
+      resolve(server);
+    });
+  });
+}
 
 /**
- * Runs `action` holding the lock directory `lockPath`, across processes (proper-lockfile: atomic mkdir, mtime
- * refreshed while held, taken over when stale, so a `kill -9` of a holder cannot wedge anything).
+ * Runs `action` holding the lock `lockPath`, across processes and within one (see above: the kernel frees it
+ * when the holder dies). Waits up to a minute for another holder, polling; then UNAVAILABLE.
  */
 export async function withLock<T>(lockPath: string, action: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
-  let release: () => Promise<void>;
-  try {
-    // The lock path itself is proper-lockfile's key for the locks this process holds (its parent would be one
-    // key for every container, and two held at once would refresh and release each other's).
-    release = await lockfile.lock(lockPath, {
-      lockfilePath: lockPath,
-      realpath: false,
-      stale: options.stale ?? 10_000,
-      retries: { retries: 400, factor: 1.2, minTimeout: 5, maxTimeout: 100 },
-      fs: lockFs,
-    });
-  } catch (error) {
-    throw new SkiffError('UNAVAILABLE', `${options.what ?? lockPath} is busy (another skiff command holds its lock); try again`, {
-      cause: error,
-    });
+  const name = lockName(lockPath);
+  const deadline = Date.now() + WAIT_MS;
+  let server: Server | undefined;
+  for (let delay = 1; !(server = await tryBind(name)); delay = Math.min(delay * 2, 50)) {
+    if (Date.now() > deadline) {
+      throw new SkiffError('UNAVAILABLE', `${options.what ?? lockPath} is busy (another skiff command holds its lock); try again`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
   try {
     return await action();
   } finally {
-    await release().catch(() => {});
+    server.close();
   }
 }
