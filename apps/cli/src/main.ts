@@ -1,13 +1,24 @@
 import { CommanderError } from 'commander';
 import { trace } from '@skiff/core';
+import { SkiffError } from '@skiff/plugin';
 import { describeError } from './errors.js';
-import { createProgram } from './program.js';
+import { commandName, createProgram } from './program.js';
 
 /** Exit status for skiff's own failures (bad flags, missing image...), as docker uses 125. */
 const EXIT_SKIFF_ERROR = 125;
 
 trace('loaded');
 void main();
+
+/**
+ * docker answers "No such container" (or image) with 1 for every command but `run` and `create`, whose own
+ * failures are 125: `docker logs|inspect|wait|exec|rm|stop|kill|start NAME` exit 1.
+ */
+function notFoundExit(error: unknown): number | undefined {
+  if (!SkiffError.isInstance(error) || error.code !== 'NOT_FOUND') return undefined;
+  const command = commandName(process.argv.slice(2));
+  return command === 'run' || command === 'create' ? undefined : 1;
+}
 
 async function main(): Promise<void> {
   try {
@@ -19,7 +30,7 @@ async function main(): Promise<void> {
       process.stderr.write(`skiff: ${describeError(error)}\n`);
       // A container that could not start says why with docker's codes: 126 not executable, 127 not found.
       const code = (error as { exitCode?: unknown }).exitCode;
-      process.exitCode = typeof code === 'number' ? code : EXIT_SKIFF_ERROR;
+      process.exitCode = typeof code === 'number' ? code : notFoundExit(error) ?? EXIT_SKIFF_ERROR;
     }
   }
   // Done: leave now rather than wait for stray handles (a follow timer, a lock refresher) to run down.

@@ -22,8 +22,15 @@ describe('createProgram', () => {
   });
 
   it('defines every command for help, no command, or an unknown name', () => {
-    for (const argv of [[], ['help', 'run'], ['--help'], ['--help', 'run'], ['statr']]) {
+    for (const argv of [[], ['help', 'run'], ['--help'], ['--help', 'run']]) {
       expect(names(argv)).toEqual(expect.arrayContaining(['run', 'create', 'start', 'rm', 'ps', 'system', 'cleanup']));
+    }
+  });
+
+  // Regression (chaos run): `skiff statr --help` printed the program's help and exited 0.
+  it('refuses an unknown command, with or without --help after it (exit 1, as docker)', () => {
+    for (const argv of [['statr'], ['statr', '--help'], ['--root', '/r', 'statr', '-h']]) {
+      expect(() => names(argv)).toThrow(/^unknown command: skiff statr$/);
     }
   });
 });

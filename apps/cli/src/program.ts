@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { SkiffError } from '@skiff/plugin';
 import { defineExec } from './commands/exec.js';
 import { defineExport } from './commands/export.js';
 import { defineImages } from './commands/images.js';
@@ -47,7 +48,13 @@ export function createProgram(argv: string[] = process.argv): Command {
     const program = defineProgram((name) => name === wanted);
     if (program.commands.length > 0) return program;
   }
-  return defineProgram(() => true);
+  const program = defineProgram(() => true);
+  // As docker: an unknown command fails (exit 1), even with --help after it (which commander would answer with
+  // the program's help and 0, fooling a script that probes for a command).
+  if (wanted !== undefined && wanted !== 'help' && !program.commands.some((command) => command.name() === wanted || command.aliases().includes(wanted))) {
+    throw Object.assign(new SkiffError('INVALID_ARGUMENT', `unknown command: skiff ${wanted}`, { hint: "run 'skiff --help' for the list" }), { exitCode: 1 });
+  }
+  return program;
 }
 
 function defineProgram(want: Want): Command {

@@ -765,3 +765,47 @@ describe.runIf(root)('faults to survive: kill -9 of a lock holder', () => {
     await expectRemovedCleanly(sb, []);
   });
 });
+
+describe.runIf(root)("faults to survive: docker's answers where skiff's differed", () => {
+  // Regressions (chaos run): start of a running container exited 1; `skiff UNKNOWN --help` printed the help and
+  // exited 0; "no such container" exited 125 for logs/inspect/wait/exec; `run -it` from a pipe hung.
+  it('start of a running container is a no-op (0, its name printed)', async () => {
+    const sb = sandbox();
+    expect((await sb.skiff(['run', '-d', '--name', 'up', 'busybox', 'sleep', '30'])).exitCode).toBe(0);
+    const { init } = await running(sb, 'up');
+    const start = await sb.skiff(['start', 'up']);
+    expect([start.exitCode, start.stdout, start.stderr]).toEqual([0, 'up', '']);
+    expect(isAlive(init), 'the container kept running its first init').toBe(true);
+    await expectRemovedCleanly(sb, [init]);
+  });
+
+  it('an unknown command fails with exit 1, --help or not', async () => {
+    const sb = sandbox();
+    for (const args of [['statr'], ['statr', '--help'], ['statr', 'x', '-h']]) {
+      const result = await sb.skiff(args);
+      expect([result.exitCode, result.stdout], args.join(' ')).toEqual([1, '']);
+      expect(result.stderr).toBe("skiff: unknown command: skiff statr; run 'skiff --help' for the list");
+    }
+  });
+
+  it('"no such container" exits 1 for every command that names one, 125 for run and create', async () => {
+    const sb = sandbox();
+    for (const args of [['rm', 'nope'], ['stop', 'nope'], ['kill', 'nope'], ['logs', 'nope'], ['inspect', 'nope'], ['wait', 'nope'], ['exec', 'nope', 'true'], ['start', 'nope'], ['restart', 'nope']]) {
+      const result = await sb.skiff(args);
+      expect(result.exitCode, args.join(' ')).toBe(1);
+      expect(result.stderr, args.join(' ')).toBe('skiff: no such container: nope');
+    }
+    expect((await sb.skiff(['run', 'no-such-image-here'])).exitCode).toBe(125);
+  });
+
+  it('run -it and exec -it with a stdin that is not a terminal: "the input device is not a TTY", exit 1, nothing made', async () => {
+    const sb = sandbox();
+    const run = await sb.skiff(['run', '-it', 'busybox', 'sh'], { input: 'echo hi\n' });
+    expect([run.exitCode, run.stderr]).toEqual([1, 'skiff: the input device is not a TTY; drop -t (or -i), or run it from a terminal']);
+    expect(sb.containers()).toEqual([]);
+    expect((await sb.skiff(['run', '-d', '--name', 'target', 'busybox', 'sleep', '30'])).exitCode).toBe(0);
+    const exec = await sb.skiff(['exec', '-it', 'target', 'sh']);
+    expect([exec.exitCode, exec.stderr]).toEqual([1, 'skiff: the input device is not a TTY; drop -t (or -i), or run it from a terminal']);
+    await expectRemovedCleanly(sb, []);
+  });
+});

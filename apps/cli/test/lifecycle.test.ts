@@ -66,7 +66,7 @@ describe.runIf(requiresRoot('lifecycle tests run detached containers'))('contain
     expect(missing.stderr).toMatch(/executable file not found/);
     expect((await skiff(['rm', '-f', id])).exitCode).toBe(0);
     const gone = await skiff(['exec', id, 'true']);
-    expect(gone.exitCode).toBe(125);
+    expect(gone.exitCode).toBe(1); // docker: 1 for a container that is not there
     expect(gone.stderr).toMatch(/no such container/);
   });
 
@@ -110,8 +110,9 @@ describe.runIf(requiresRoot('lifecycle tests run detached containers'))('contain
     const rm = await skiff(['rm', 'busy']);
     expect(rm.exitCode).toBe(1);
     expect(rm.stderr).toMatch(/^skiff: cannot remove container busy: it is running; stop it first or force the removal \(-f\)\n?$/);
+    // docker: starting a running container does nothing, successfully.
     const start = await skiff(['start', 'busy']);
-    expect(start.stderr).toMatch(/cannot start container busy: it is already running/);
+    expect([start.exitCode, start.stdout, start.stderr]).toEqual([0, 'busy', '']);
     expect((await skiff(['run', '-d', '--name', 'busy', 'busybox', 'true'])).stderr).toMatch(/already in use/);
     expect((await skiff(['rm', '-f', id.slice(0, 8)])).exitCode).toBe(0);
     expect((await skiff(['ps', '-aq'])).stdout).toBe('');

@@ -4,6 +4,7 @@ import type { Want } from './want.js';
 import { collect } from '../flags/collect.js';
 import { parseEnv } from '../flags/env.js';
 import { parseUser } from '../flags/security.js';
+import { requireTerminalStdin } from '../flags/tty.js';
 
 export function defineExec(program: Command, globals: () => GlobalOptions, want: Want): void {
   if (want('exec'))
@@ -19,6 +20,7 @@ export function defineExec(program: Command, globals: () => GlobalOptions, want:
       .option('-w, --workdir <dir>', 'working directory inside the container')
       .option('-u, --user <user>', 'USER[:GROUP], names or numbers from the container\'s /etc/passwd and /etc/group')
       .action(async (reference: string, command: string[], options: { interactive?: boolean; tty?: boolean; env?: string[]; workdir?: string; user?: string }) => {
+        requireTerminalStdin(options);
         const env = parseEnv(options.env ?? []);
         const user = options.user === undefined ? undefined : parseUser(options.user);
         const { createContext } = await import('../context.js');

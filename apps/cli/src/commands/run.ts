@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import { collect } from '../flags/collect.js';
 import { toRunOptions, type RunFlags } from '../flags/run-options.js';
+import { requireTerminalStdin } from '../flags/tty.js';
 import type { Want } from './want.js';
 
 /** The options `run` and `create` share: docker's names and meanings. */
@@ -55,6 +56,7 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
     containerOptions(program.command('run').description('run a command in a new container'))
       .option('-d, --detach', 'run in the background and print the container id')
       .action(async (image: string, command: string[], flags: RunFlags) => {
+        requireTerminalStdin(flags);
         const options = toRunOptions(image, command, flags);
         const [{ createContext }, { ensureImage }] = await Promise.all([import('../context.js'), import('../pull.js')]);
         const context = await createContext(globals());

@@ -79,7 +79,15 @@ export class Runtime {
 
   /** Starts a created or stopped container, on its kept writable layer. */
   async start(reference: string, options: { attach?: boolean; forwardSignals?: boolean } = {}): Promise<RunResult> {
-    return this.#start(await this.store.resolve(reference), !options.attach, options.forwardSignals ?? false);
+    const record = await this.store.resolve(reference);
+    try {
+      return await this.#start(record, !options.attach, options.forwardSignals ?? false);
+    } catch (error) {
+      // docker: starting a running container does nothing, successfully.
+      const current = options.attach ? undefined : await this.#current(record.id).catch(() => undefined);
+      if (current?.status === 'running' && isAlive(current)) return { id: record.id, name: record.name, exitCode: 0, oomKilled: false, warnings: [] };
+      throw error;
+    }
   }
 
   async #start(record: ContainerRecord, detach: boolean, forwardSignals: boolean): Promise<RunResult> {
