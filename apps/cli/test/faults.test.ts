@@ -579,6 +579,39 @@ describe.runIf(root)('faults to survive: a full state directory', () => {
       await full.cleanup();
     }
   });
+
+  // Regression (chaos run): on a full state disk the container's own exit status was lost (recorded 255, `run`
+  // exited 125), `stop` returned 1 though the container died, and `start` said "already running" until a `ps`.
+  it('a root filled to the brim while containers run: their exit statuses survive; stop and start work', { timeout: 90_000 }, async () => {
+    const sb = sandbox();
+    const full = await fullRoot(sb);
+    const fill = () => execFileSync('sh', ['-c', `dd if=/dev/zero of=${join(sb.root, 'filler')} bs=4k 2>/dev/null; true`]);
+    try {
+      full.free();
+      expect((await sb.skiff(['run', '-d', '--name', 'detached', 'busybox', 'sh', '-c', 'sleep 5; exit 7'])).exitCode).toBe(0);
+      expect((await sb.skiff(['run', '-d', '--name', 'stopped', 'busybox', 'sleep', '30'])).exitCode).toBe(0);
+      const attached = sb.skiff(['run', '--name', 'attached', 'busybox', 'sh', '-c', 'sleep 5; exit 9']);
+      const [detached] = await Promise.all([running(sb, 'detached'), running(sb, 'attached')]);
+      fill();
+      const stop = await sb.skiff(['stop', '-t', '1', 'stopped']);
+      expect([stop.exitCode, stop.stderr], 'stop on a full disk').toEqual([0, '']);
+      const run = await attached;
+      expect(run.exitCode, `run on a full disk: ${run.stderr}`).toBe(9);
+      await waitFor(() => !isAlive(detached.init), 'the detached container to exit');
+      const statuses = async () => Object.fromEntries((await expectTruthfulPs(sb, '(full)')).map((e) => [e.Names, e.Status.replace(/\) .*/, ')')]));
+      await waitFor(async () => (await statuses()).detached !== 'Up', 'ps to see the detached container exit');
+      expect(await statuses()).toEqual({ detached: 'Exited (7)', stopped: 'Exited (137)', attached: 'Exited (9)' });
+      full.free();
+      // The records catch up; start works at once (not "already running").
+      const start = await sb.skiff(['start', 'stopped']);
+      expect([start.exitCode, start.stderr]).toEqual([0, '']);
+      expect((await inspect(sb, 'detached'))?.State.ExitCode).toBe(7);
+      expect((await inspect(sb, 'attached'))?.State.ExitCode).toBe(9);
+      await expectRemovedCleanly(sb, [], undefined, { ownMount: sb.root });
+    } finally {
+      await full.cleanup();
+    }
+  });
 });
 
 describe.runIf(root)('faults to survive: crowds', () => {

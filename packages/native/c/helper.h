@@ -16,6 +16,9 @@
 #define EXIT_CANNOT_RUN 126 /* the command exists but cannot be executed (permission denied, bad format) */
 #define EXIT_NOT_FOUND 127  /* the command was not found */
 
+/* Size of a container's exit status file, reserved before it starts. Keep in sync with src/status-file.ts. */
+#define STATUS_FILE_SIZE 80
+
 /* ---- plan.c: the plans read from fd 3 (wire format: see src/plan.ts) ---- */
 
 /* What the process may do once it runs the command: user, capabilities, no_new_privs, seccomp. Shared by run

@@ -34,6 +34,7 @@ static int cmd_constants(void)
 		printf("mountoption %s %d\n", o->word, o->bit);
 	printf("exit EXIT_SETUP %d\nexit EXIT_CANNOT_RUN %d\nexit EXIT_NOT_FOUND %d\n", EXIT_SETUP, EXIT_CANNOT_RUN,
 	       EXIT_NOT_FOUND);
+	printf("size STATUS_FILE_SIZE %d\n", STATUS_FILE_SIZE);
 #define FLAG(name) printf("flag %s %lu\n", #name, (unsigned long)(name))
 	FLAG(MS_RDONLY);
 	FLAG(MS_NOSUID);

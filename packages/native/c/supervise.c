@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,19 +28,32 @@
 static const struct plan *plan;
 static int host_pidns = -1;
 
-/* {"exitCode":N,"finishedAtMs":MS}. Readers see no file or the whole file, never half of one: the text goes
- * to PATH.tmp, is flushed to disk, and the rename replaces PATH in one step. Best effort: nobody to tell. */
+/* {"exitCode":N,"finishedAtMs":MS}, padded with spaces to STATUS_FILE_SIZE (keep in sync with
+ * src/status-file.ts). The CLI created the file blank at that size before the container started, so the
+ * status is written over it in place, in one write that needs no new block: it survives a full state disk.
+ * Without a reserved file (an older CLI), PATH.tmp + fsync + rename. Best effort: nobody to tell. */
 static void write_status(int code)
 {
 	if (!plan->status_file)
 		return;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	char text[80];
-	int n = snprintf(text, sizeof text, "{\"exitCode\":%d,\"finishedAtMs\":%lld}\n", code,
+	char text[STATUS_FILE_SIZE + 1];
+	int n = snprintf(text, sizeof text, "{\"exitCode\":%d,\"finishedAtMs\":%lld}", code,
 			 (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	if (n < 0 || n > STATUS_FILE_SIZE - 1)
+		return;
+	memset(text + n, ' ', STATUS_FILE_SIZE - 1 - n);
+	text[STATUS_FILE_SIZE - 1] = '\n';
+	n = STATUS_FILE_SIZE;
+	int fd = open(plan->status_file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		(void)!(pwrite(fd, text, n, 0) == n && fsync(fd) == 0);
+		close(fd);
+		return;
+	}
 	char *tmp = xasprintf("%s.tmp", plan->status_file);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		int ok = write_all(fd, text, n) == 0 && fsync(fd) == 0;
 		close(fd);

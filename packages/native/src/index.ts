@@ -16,7 +16,7 @@ export { SECCOMP_DEFAULT_ERRNO, SECCOMP_NEWER_ERRNO, SECCOMP_PROFILE, seccompSys
 export type { SeccompAction, SeccompArg, SeccompOp, SeccompRule, SeccompSyscall } from './seccomp-profile.js';
 export { parseLogRecords, readHeader as readLogHeader } from './log-format.js';
 export type { LogRecord } from './log-format.js';
-export { readStatusFile } from './status-file.js';
+export { readStatusFile, reserveStatusFile, STATUS_FILE_SIZE, writeStatusFile } from './status-file.js';
 export type { ExitStatus } from './status-file.js';
 export { mountToSyscall } from './mount-options.js';
 export { FORWARDED_SIGNALS } from './signals.js';

@@ -110,7 +110,7 @@
  *
  * Files of a detached container, written by the supervisor:
  *   log     records `<o|e> <unix-time-ns> <length>\n<length bytes>`, appended (parseLogRecords, c/log.c)
- *   status  one line `{"exitCode":N,"finishedAtMs":MS}`, via PATH.tmp + fsync + rename (readStatusFile)
+ *   status  one line `{"exitCode":N,"finishedAtMs":MS}` written in place over the blank file reserved before the start (status-file.ts)
  */
 
 import { MountFlags } from '@skiff/plugin';

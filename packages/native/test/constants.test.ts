@@ -18,6 +18,7 @@ import {
   SECCOMP_DEFAULT_ERRNO,
   SECCOMP_NEWER_ERRNO,
   SECCOMP_PROFILE,
+  STATUS_FILE_SIZE,
   type LaunchPlan,
 } from '../src/index.js';
 
@@ -28,6 +29,7 @@ interface HelperConstants {
   execRecords: Table;
   mountOptions: Table;
   exits: Table;
+  sizes: Table;
   flags: Table;
   caps: Table;
   signals: Table;
@@ -37,12 +39,13 @@ interface HelperConstants {
 
 function helperConstants(): HelperConstants {
   const out = execFileSync(helperPath(), ['constants'], { encoding: 'utf8' });
-  const result: HelperConstants = { records: {}, execRecords: {}, mountOptions: {}, exits: {}, flags: {}, caps: {}, signals: {}, seccomp: {} };
+  const result: HelperConstants = { records: {}, execRecords: {}, mountOptions: {}, exits: {}, sizes: {}, flags: {}, caps: {}, signals: {}, seccomp: {} };
   const tables: Record<string, Table> = {
     record: result.records,
     execrecord: result.execRecords,
     mountoption: result.mountOptions,
     exit: result.exits,
+    size: result.sizes,
     flag: result.flags,
     cap: result.caps,
     signal: result.signals,
@@ -133,6 +136,10 @@ describe('constants shared with c/', () => {
       EXIT_CANNOT_RUN: HelperExitCode.CANNOT_RUN,
       EXIT_NOT_FOUND: HelperExitCode.NOT_FOUND,
     });
+  });
+
+  it('has the same exit status file size (src/status-file.ts ↔ c/helper.h)', () => {
+    expect(c.sizes).toEqual({ STATUS_FILE_SIZE });
   });
 
   it('has the mount flag values of <sys/mount.h>', () => {

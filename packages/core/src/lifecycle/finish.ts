@@ -7,6 +7,14 @@ import { files, isAlive, storageDriver, volumeDriver, volumeRequest, type Host }
 import { transition } from './states.js';
 import { trace } from './trace.js';
 
+/** Whether `error`, or an error that caused it, is the disk being full. */
+export function isNoSpace(error: unknown): boolean {
+  for (let depth = 0, e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined; e && depth < 8; depth++, e = e.cause as typeof e) {
+    if (e.code === 'ENOSPC' || /ENOSPC|no space left/i.test(String(e.message ?? ''))) return true;
+  }
+  return false;
+}
+
 /** Exit code recorded when a container's end was not witnessed (its supervisor was killed too). */
 export const EXIT_UNKNOWN = 255;
 

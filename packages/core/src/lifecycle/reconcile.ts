@@ -3,7 +3,8 @@
  * is finished; one recorded as created whose init does run (its `run -d` was killed midway) is adopted.
  * Called by exec, stop, wait, rm and prune before they act on a record.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { readStatusFile } from '@skiff/native';
 import { pollUntil } from '@skiff/plugin';
 import { withContainerLock } from '../state/lock.js';
 import { processStartTime } from '../state/proc.js';
@@ -57,7 +58,7 @@ function parentOf(pid: number): number {
  */
 export async function settle(host: Host, record: ContainerRecord): Promise<ContainerRecord | undefined> {
   if (record.detached) {
-    await pollUntil(() => existsSync(files(host, record.id).exitStatus), 2_000);
+    await pollUntil(async () => (await readStatusFile(files(host, record.id).exitStatus).catch(() => undefined)) !== undefined, 2_000);
   } else {
     await pollUntil(async () => (await host.store.get(record.id))?.status !== 'running', 5_000);
   }

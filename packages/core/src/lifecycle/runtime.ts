@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { helperPath } from '@skiff/native';
+import { helperPath, readStatusFile } from '@skiff/native';
 import { SkiffError, type DriverRegistry } from '@skiff/plugin';
 import { makeRootsPrivate, type Roots } from '../roots.js';
 import type { ContainerRecord } from '../state/record.js';
@@ -12,7 +12,7 @@ import { cgroupOf } from './cgroup.js';
 import { copyTree } from './copy-tree.js';
 import { exportContainer } from './export.js';
 import { EXIT_UNKNOWN, finishContainer } from './finish.js';
-import { isAlive, storageDriver, type Host } from './host.js';
+import { files, isAlive, storageDriver, type Host } from './host.js';
 import type { ImageResolver } from './image.js';
 import { inspectRecord, type ContainerInspect } from './inspect.js';
 import { readLogs, type LogLine, type LogOptions } from './logs.js';
@@ -79,7 +79,9 @@ export class Runtime {
 
   /** Starts a created or stopped container, on its kept writable layer. */
   async start(reference: string, options: { attach?: boolean; forwardSignals?: boolean } = {}): Promise<RunResult> {
-    const record = await this.store.resolve(reference);
+    // Reconciled first: a record still saying running whose init is gone (its exit could not be recorded, the
+    // disk being full) is finished now rather than refused as "already running".
+    const record = await this.#current(reference);
     try {
       return await this.#start(record, !options.attach, options.forwardSignals ?? false);
     } catch (error) {
@@ -159,11 +161,13 @@ export class Runtime {
     // A record that cannot be brought up to date (a full disk, say) is shown as it is rather than failing the list.
     const records = await Promise.all(
       (await this.store.list()).map((record) =>
-        reconcile(this.#host, record).catch(() =>
-          record.status === 'running' && !isAlive(record)
-            ? { ...record, status: 'stopped' as const, exitCode: record.exitCode ?? EXIT_UNKNOWN, finishedAt: record.finishedAt ?? new Date().toISOString() }
-            : record,
-        ),
+        reconcile(this.#host, record).catch(async () => {
+          if (record.status !== 'running' || isAlive(record)) return record;
+          // Its exit status is in the file reserved for it before the start, which a full disk cannot stop.
+          const status = await readStatusFile(files(this.#host, record.id).exitStatus).catch(() => undefined);
+          const finishedAt = status ? new Date(status.finishedAtMs).toISOString() : new Date().toISOString();
+          return { ...record, status: 'stopped' as const, exitCode: status?.exitCode ?? EXIT_UNKNOWN, finishedAt };
+        }),
       ),
     );
     return records.filter((record): record is ContainerRecord => record !== undefined).sort((a, b) => b.created.localeCompare(a.created));

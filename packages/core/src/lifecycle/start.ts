@@ -1,14 +1,14 @@
 import { spawn, type StdioOptions } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { CgroupManager } from '@skiff/cgroups';
-import { FORWARDED_SIGNALS, encodePlan, type LaunchPlan } from '@skiff/native';
+import { FORWARDED_SIGNALS, encodePlan, reserveStatusFile, writeStatusFile, type LaunchPlan } from '@skiff/native';
 import { SkiffError, type Mount } from '@skiff/plugin';
 import { processStartTime } from '../state/proc.js';
 import type { ContainerRecord } from '../state/record.js';
 import { destroyCgroup, prepareCgroup } from './cgroup.js';
-import { finishContainer } from './finish.js';
+import { finishContainer, isNoSpace } from './finish.js';
 import { files, storageDriver, volumeDriver, volumeRequest, type Host } from './host.js';
 import { transition } from './states.js';
 import { waitGone } from './signal.js';
@@ -47,7 +47,8 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
     const { manager, warnings } = await prepareCgroup(record.id, config.cgroupParent, resources);
     const paths = files(host, record.id);
     mkdirSync(paths.rootfs, { recursive: true, mode: 0o700 });
-    rmSync(paths.exitStatus, { force: true });
+    // Taken now, while there is room: the exit status must survive a full disk (status-file.ts).
+    reserveStatusFile(paths.exitStatus);
     const plan = launchPlan(config, { rootfs: paths.rootfs, mounts, cgroupProcs: manager.procsFiles() });
     trace('planned');
     return { plan, cgroup: manager, warnings };
@@ -172,11 +173,24 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
         }
         const exitCode = await launched.exited;
         trace('exited');
+        const finishedAtMs = Date.now();
+        // In place, in the space reserved before the start: kept even when the disk is full now.
+        try {
+          writeStatusFile(files(host, id).exitStatus, { exitCode, finishedAtMs });
+        } catch {
+          // the record below carries it too
+        }
         // The helper is gone, but a killed helper's init may still be dying: finish only once it is dead, or
         // finishContainer would take it for a newer start and leave this one unfinished.
         if (pid !== undefined) await waitGone(record, 5_000);
-        const finished = await finishContainer(host, id, { exitCode, finishedAtMs: Date.now() });
-        return { exitCode, oomKilled: finished?.oomKilled ?? false, warnings };
+        try {
+          const finished = await finishContainer(host, id, { exitCode, finishedAtMs });
+          return { exitCode, oomKilled: finished?.oomKilled ?? false, warnings };
+        } catch (error) {
+          // The container ran and exited: its code is the answer; the record catches up once there is room.
+          if (!isNoSpace(error)) throw error;
+          return { exitCode, oomKilled: false, warnings: [...warnings, 'could not record the exit (no space left on device); it is recorded once there is room'] };
+        }
       } finally {
         stopForwarding();
       }

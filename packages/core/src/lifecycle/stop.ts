@@ -1,5 +1,6 @@
 import { pollUntil } from '@skiff/plugin';
 import type { ContainerRecord } from '../state/record.js';
+import { isNoSpace } from './finish.js';
 import { isAlive, type Host } from './host.js';
 import { settle } from './reconcile.js';
 import { killContainer, waitGone } from './signal.js';
@@ -18,7 +19,14 @@ export async function stopContainer(host: Host, reference: string, timeoutSecond
       await waitGone(record, 10_000);
     }
   }
-  return settle(host, record);
+  try {
+    return await settle(host, record);
+  } catch (error) {
+    // It is stopped; only recording that failed, for want of space: the exit status is kept in its reserved
+    // file, and the record catches up (reconcile) once there is room.
+    if (isNoSpace(error) && !isAlive(record)) return undefined;
+    throw error;
+  }
 }
 
 export interface WaitOptions {
