@@ -25,9 +25,10 @@ export class ContainerStore {
     }
     for (const dir of [namesDir(this.roots), stagingDir(this.roots), containersDir(this.roots)]) mkdirSync(dir, { recursive: true, mode: 0o700 });
     const name = join(namesDir(this.roots), record.name);
-    // The name file appears whole or not at all: written beside, then hard-linked into place (link fails with
-    // EEXIST when the name is taken, which is what makes it exclusive).
-    const temp = join(namesDir(this.roots), `.${record.id}.tmp`);
+    // The name file appears whole or not at all: written in the staging directory, then hard-linked into place
+    // (link fails with EEXIST when the name is taken, which is what makes it exclusive). A kill -9 between the
+    // two leaves the temp file among the staged leftovers `system prune` removes, never in names/.
+    const temp = join(stagingDir(this.roots), `${record.id}.name`);
     try {
       writeFileSync(temp, record.id, { mode: 0o600 });
       linkSync(temp, name);
