@@ -12,7 +12,7 @@ import { join } from 'node:path';
  *   <root>/volumes/<driver>/...          each volume driver's own directory
  *   <root>/images, <root>/layers         the image store
  *
- * Runtime root (default /run/skiff, env SKIFF_RUN_ROOT): locks (locks/.lock-key: see @skiff/plugin's lock.ts) and per-run records that mean nothing after
+ * Runtime root (default /run/skiff, env SKIFF_RUN_ROOT): locks (abstract unix socket names: see @skiff/plugin's lock.ts) and per-run records that mean nothing after
  * a reboot.
  */
 export interface Roots {

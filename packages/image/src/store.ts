@@ -4,7 +4,6 @@
  *   <root>/
  *     images/<name>.json    one record per image (ImageRecord), written atomically (temp file + rename);
  *                           '/' and ':' in the name are percent-encoded (`myimg:v1` -> `myimg%3Av1.json`)
- *     images/.lock-key      the secret in the name of the images lock (held for milliseconds while a record is replaced; see @skiff/plugin's lock.ts)
  *     layers/<12 hex>/      layer contents (layers/ itself 0700: only root may reach a layer; each layer dir
  *                           keeps 0755, the mode a container sees on its '/'), a plain directory tree (the storage drivers' lower dirs). Ids are
  *                           short and random so overlay's `lowerdir=` string stays small. A layer is made for

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { SkiffError } from './errors.js';
 
 export interface LockOptions {
@@ -23,39 +23,11 @@ const WAIT_MS = 60_000;
  * node:net binds in place (no thread-pool round trip). The name space is per network namespace: every skiff
  * command sharing a state root must run in one (the host's). The name is
  *
- *   "\0skiff-lock/" <key of the lock's directory, 16 hex> "/" <hash of the path, 16 hex> "/" <lock file name, cut to 100 bytes in all>
+ *   "\0skiff-lock/" <hash of the path, 16 hex> "/" <lock file name, cut to 100 bytes in all>
  *
- * where the key is 8 random bytes kept in `<dir>/.lock-key` (0600): an unprivileged user, who cannot read
- * the state roots, cannot compute a lock's name in advance to take it first.
+ * Abstract names are public (/proc/net/unix lists held ones), so no secret in them would stay secret: a local
+ * user can bind a name to hold that lock (denial of service only; SECURITY.md, known gaps).
  */
-const keys = new Map<string, string>();
-
-function keyOf(dir: string): string {
-  let key = keys.get(dir);
-  if (key) return key;
-  const file = join(dir, '.lock-key');
-  for (let attempt = 0; !key; attempt++) {
-    try {
-      key = readFileSync(file, 'latin1');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      const bytes = globalThis.crypto.getRandomValues(new Uint8Array(8));
-      try {
-        writeFileSync(file, Buffer.from(bytes).toString('hex'), { flag: 'wx', mode: 0o600 });
-      } catch (writeError) {
-        if ((writeError as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError;
-      }
-    }
-    // Empty: another process made the file and is about to write it.
-    if (key !== undefined && key.length !== 16) {
-      if (attempt > 1000) throw new SkiffError('INTERNAL', `${file} is damaged: remove it (no skiff command may run meanwhile)`);
-      key = undefined;
-    }
-  }
-  keys.set(dir, key);
-  return key;
-}
-
 /** FNV-1a (64 bits) of the path: the name above stays short for long paths. A collision only serialises. */
 function hash(text: string): string {
   let value = 0xcbf29ce484222325n;
@@ -67,7 +39,7 @@ function hash(text: string): string {
 const MAX_NAME = 100;
 
 function lockName(lockPath: string): string {
-  const prefix = `\0skiff-lock/${keyOf(dirname(lockPath))}/${hash(lockPath).padStart(16, '0')}/`;
+  const prefix = `\0skiff-lock/${hash(lockPath).padStart(16, '0')}/`;
   return prefix + basename(lockPath).slice(0, MAX_NAME - prefix.length);
 }
 
