@@ -101,7 +101,17 @@ export class ContainerStore {
 
   /** Deletes the record and frees the name. The caller has already removed storage and volumes. */
   async remove(record: ContainerRecord): Promise<void> {
-    rmSync(containerDir(this.roots, record.id), { recursive: true, force: true });
+    // The directory leaves containers/ whole (renamed into staging/, then deleted there): a kill midway never
+    // leaves a container directory whose record is gone, only a staged leftover that `system prune` removes.
+    const doomed = join(stagingDir(this.roots), `${record.id}.removed`);
+    mkdirSync(stagingDir(this.roots), { recursive: true, mode: 0o700 });
+    rmSync(doomed, { recursive: true, force: true }); // an earlier removal of it killed midway
+    try {
+      renameSync(containerDir(this.roots, record.id), doomed);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    rmSync(doomed, { recursive: true, force: true });
     const owner = readOr(join(namesDir(this.roots), record.name), undefined);
     if (owner === record.id) rmSync(join(namesDir(this.roots), record.name), { force: true });
   }
