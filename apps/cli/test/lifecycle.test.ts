@@ -82,7 +82,8 @@ describe.runIf(requiresRoot('lifecycle tests run detached containers'))('contain
     const init = (await skiff(['run', '-d', '--init', 'busybox', 'sh', '-c', 'sleep 100'])).stdout;
     started = performance.now();
     expect((await skiff(['stop', '-t', '10', init])).exitCode).toBe(0);
-    expect((performance.now() - started) / 1000).toBeLessThan(1.5);
+    // SIGTERM ended it (143, not the 137 of the escalation), well before the 10 s grace ran out.
+    expect((performance.now() - started) / 1000).toBeLessThan(8);
     expect(JSON.parse((await skiff(['inspect', init])).stdout)[0].State.ExitCode).toBe(143);
   });
 
