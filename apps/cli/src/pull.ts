@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDefaultImage, type Context } from 'skiff/wiring';
 import { progressWriter } from './pull-progress.js';
+import { parsePlatform } from './flags/platform.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 
@@ -34,7 +35,7 @@ export async function pullWithProgress(context: Context, name: string, options: 
   }
   const result = await image.pullImage(context.images, name, {
     helper: await helper(),
-    platform: options.platform ? image.parsePlatform(options.platform) : undefined,
+    platform: options.platform ? parsePlatform(options.platform) : undefined,
     settings: await image.readRegistrySettings(context.roots.root),
     onProgress: quiet ? undefined : progressWriter(out, out.isTTY === true),
   });

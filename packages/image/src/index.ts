@@ -14,6 +14,6 @@ export { parseReference, familiarName, familiarString, registryHost, isLoopbackR
 export type { PullEvent, PullOptions, PullResult } from './pull.js';
 /** See pull.ts. Loaded on first use: the registry client, zlib and tar stay off the `run` path. */
 export const pullImage = async (...args: Parameters<typeof import('./pull.js').pullImage>) => (await import('./pull.js')).pullImage(...args);
-export { hostPlatform, parsePlatform, formatPlatform, type Platform } from './registry/manifest.js';
+export { hostPlatform, formatPlatform, type Platform } from './registry/manifest.js';
 export { readRegistrySettings, type RegistrySettings } from './registry/settings.js';
 export type { Credentials } from './registry/auth.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SkiffError } from '@skiff/plugin';
-import { choosePlatform, hostPlatform, parseManifest, parsePlatform } from './manifest.js';
+import { choosePlatform, hostPlatform, parseManifest, type Platform } from './manifest.js';
 import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -44,10 +44,9 @@ describe('manifests', () => {
   it('chooses platforms (arm64 v8 is the default variant) and parses --platform', () => {
     const entry = (c: string, platform: object) => ({ mediaType: OCI_MANIFEST, digest: digest(c), size: 1, platform: platform as never });
     const index = { kind: 'index' as const, mediaType: OCI_INDEX, manifests: [entry('0', { os: 'unknown', architecture: 'unknown' }), entry('1', { os: 'linux', architecture: 'arm', variant: 'v6' }), entry('2', { os: 'linux', architecture: 'arm', variant: 'v7' }), entry('3', { os: 'linux', architecture: 'arm64' })] };
-    expect(choosePlatform(index, parsePlatform('linux/arm/v7'), 'x').digest).toBe(digest('2'));
-    expect(choosePlatform(index, parsePlatform('linux/arm64/v8'), 'x').digest).toBe(digest('3'));
-    expect(refusal(() => choosePlatform(index, parsePlatform('linux/amd64'), 'x')).message).toMatch(/\(it has: linux\/arm\/v6, linux\/arm\/v7, linux\/arm64\)/);
-    expect(refusal(() => parsePlatform('linux')).message).toMatch(/^invalid platform "linux"; use OS\/ARCH/);
+    expect(choosePlatform(index, { os: 'linux', architecture: 'arm', variant: 'v7' } satisfies Platform, 'x').digest).toBe(digest('2'));
+    expect(choosePlatform(index, { os: 'linux', architecture: 'arm64', variant: 'v8' } satisfies Platform, 'x').digest).toBe(digest('3'));
+    expect(refusal(() => choosePlatform(index, { os: 'linux', architecture: 'amd64' } satisfies Platform, 'x')).message).toMatch(/\(it has: linux\/arm\/v6, linux\/arm\/v7, linux\/arm64\)/);
     expect(hostPlatform().os).toBe('linux');
   });
 });

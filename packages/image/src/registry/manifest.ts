@@ -100,14 +100,6 @@ export function hostPlatform(): Platform {
 }
 
 /** `linux/arm64/v8` -> a Platform; INVALID_ARGUMENT for anything else. */
-export function parsePlatform(text: string): Platform {
-  const parts = text.split('/');
-  if (parts.length < 2 || parts.length > 3 || parts.some((part) => !/^[a-z0-9_.-]+$/.test(part))) {
-    throw invalidArgument(`invalid platform ${JSON.stringify(text)}; use OS/ARCH[/VARIANT], for example linux/amd64`);
-  }
-  return { os: parts[0]!, architecture: parts[1]!, ...(parts[2] ? { variant: parts[2] } : {}) };
-}
-
 export const formatPlatform = (platform: Platform) => [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
 
 /**
