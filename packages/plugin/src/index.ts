@@ -7,7 +7,18 @@ export * from './errors.js';
 export type { Mount } from './mount.js';
 export { MountFlags, MOUNT_FLAG_WORDS, MOUNT_DATA_MAX, mountDataLength, splitMountOptions } from './mount-options.js';
 export type { StorageDriver, StorageDriverFactory, ImageLayers } from './storage.js';
-export type { VolumeDriver, VolumeDriverFactory, VolumeRequest, VolumeSpec } from './volume.js';
+export type {
+  VolumeDriver,
+  VolumeDriverV1,
+  VolumeDriverV2,
+  VolumeDriverFactory,
+  VolumeRequest,
+  VolumeSpec,
+  VolumeCapabilities,
+  VolumeCreateRequest,
+  VolumeInfo,
+} from './volume.js';
+export { VOLUME_NAME, checkVolumeName, providesNamedVolumes } from './volume.js';
 export type { ImageConfig } from './image.js';
 export type { DriverContext, Support } from './driver-context.js';
 export { DriverRegistry, type DriverKind, type Registration, type StorageRegistration, type VolumeRegistration } from './registry.js';

@@ -3,6 +3,7 @@ import type { DriverContext } from './driver-context.js';
 import { DriverRegistry, type StorageRegistration } from './registry.js';
 import type { StorageDriver } from './storage.js';
 import { SkiffError } from './errors.js';
+import type { VolumeDriver } from './volume.js';
 
 const context = (name: string): DriverContext => ({ root: `/tmp/x/${name}`, runRoot: '/tmp/run', isContainerActive: async () => false });
 
@@ -86,5 +87,22 @@ describe('DriverRegistry', () => {
     expect(() => registry.register(storage('', 2))).toThrow(/invalid/);
     expect(() => registry.register(storage('Bad Name', 2))).toThrow(/invalid/);
     expect(() => registry.get('storage', 'zfs')).toThrow('unknown storage driver "zfs"; available: overlay');
+  });
+
+  it('accepts volume drivers of contract v1 and v2, refuses v3', async () => {
+    const registry = new DriverRegistry();
+    const volume = (name: string, version: string) => ({
+      kind: 'volume' as const,
+      name,
+      probe: async () => ({ supported: true as const }),
+      create: () => ({ specificationVersion: version, name, mount: async () => [], unmount: async () => {} }) as unknown as VolumeDriver,
+    });
+    registry.register(volume('old', 'v1'));
+    registry.register(volume('named', 'v2'));
+    registry.register(volume('future', 'v3'));
+    expect((await registry.resolve('volume', 'old', context)).specificationVersion).toBe('v1');
+    expect((await registry.resolve('volume', 'named', context)).specificationVersion).toBe('v2');
+    const error = await registry.resolve('volume', 'future', context).catch((e: unknown) => e);
+    expect((error as SkiffError).message).toBe('volume driver "future" (built into skiff) implements specificationVersion "v3"; this skiff supports "v1" or "v2"');
   });
 });

@@ -114,11 +114,13 @@ export class DriverRegistry {
   #create(entry: Registration, context: DriverContext): StorageDriver | VolumeDriver {
     const driver = entry.create(context);
     const version = (driver as Partial<StorageDriver | VolumeDriver> | undefined)?.specificationVersion;
-    if (version !== 'v1') {
+    // Volume drivers speak v1 (host paths) or v2 (v1 plus named volumes); storage drivers v1.
+    const known = entry.kind === 'volume' ? ['v1', 'v2'] : ['v1'];
+    if (!known.includes(version as string)) {
       const plugin = this.#plugins.get(`${entry.kind}/${entry.name}`);
       const origin = plugin === undefined ? 'built into skiff' : `from plugin "${plugin}"`;
       throw notSupported(
-        `${entry.kind} driver "${entry.name}" (${origin}) implements specificationVersion ${JSON.stringify(version)}; this skiff supports "v1"`,
+        `${entry.kind} driver "${entry.name}" (${origin}) implements specificationVersion ${JSON.stringify(version)}; this skiff supports ${known.map((v) => `"${v}"`).join(' or ')}`,
         { hint: plugin === undefined ? undefined : `install a version of ${plugin} made for skiff's plugin contract v1` },
       );
     }

@@ -1,5 +1,6 @@
 import type { Mount } from './mount.js';
 import type { DriverContext, Support } from './driver-context.js';
+import { invalidArgument } from './errors.js';
 
 /**
  * A volume driver turns a volume request into mounts. After moby's volume driver: `mount(request)` and
@@ -7,7 +8,7 @@ import type { DriverContext, Support } from './driver-context.js';
  * Built in: `bind` (default: the host directory bind-mounted) and `overlay` (the host directory is the upper
  * dir of an overlay whose lower is the image's own content at that path, so writes land on the host).
  */
-export interface VolumeDriver {
+export interface VolumeDriverV1 {
   readonly specificationVersion: 'v1';
   readonly name: string;
 
@@ -55,6 +56,88 @@ export interface VolumeRequest {
   imagePath: string | undefined;
   /** A directory that belongs to this container and this volume; removed with the container. */
   scratchDir: string;
+}
+
+/**
+ * A v2 volume driver also provides named volumes, after docker's volume plugin protocol (Create, Remove, Get,
+ * List, Path, Mount, Unmount, Capabilities). v1 drivers keep working: they only serve host-path volumes.
+ *
+ * For a named volume `mount` and `unmount` get `request.source` = the volume name. Every call below takes a
+ * name already checked by skiff (VOLUME_NAME), but a driver checks it again (`checkVolumeName`) since a
+ * plugin may be called by other code too. Calls for one name are serialised by skiff (a lock per name);
+ * calls for different names may run at once, from several processes.
+ */
+export interface VolumeDriverV2 extends Omit<VolumeDriverV1, 'specificationVersion'> {
+  readonly specificationVersion: 'v2';
+
+  /** Scope: 'local' (volumes live on this host) or 'global' (the same name means the same data cluster-wide). */
+  capabilities(): VolumeCapabilities;
+
+  /**
+   * Create volume `request.name`, or return the existing one unchanged when it exists (docker: creating an
+   * existing name is not an error). Atomic: a process killed during create leaves a working volume or
+   * nothing that `inspect`/`list` shows. Throws INVALID_ARGUMENT for an option the driver does not know or a
+   * bad value, ALREADY_EXISTS when the name exists with other options.
+   */
+  create(request: VolumeCreateRequest): Promise<VolumeInfo>;
+
+  /**
+   * Delete the volume and its data. Resolves when it does not exist. Skiff calls it only for a volume no
+   * container references; the driver still refuses (FAILED_PRECONDITION) one it knows is mounted.
+   */
+  remove(name: string): Promise<void>;
+
+  /** The volume, or undefined when there is none of that name. Never creates. */
+  inspect(name: string): Promise<VolumeInfo | undefined>;
+
+  /** Every volume the driver holds, in no particular order. */
+  list(): Promise<VolumeInfo[]>;
+}
+
+/** Both contract versions: the registry hands out either. */
+export type VolumeDriver = VolumeDriverV1 | VolumeDriverV2;
+
+/** True when the driver provides named volumes (contract v2). */
+export function providesNamedVolumes(driver: VolumeDriver): driver is VolumeDriverV2 {
+  return driver.specificationVersion === 'v2';
+}
+
+export interface VolumeCapabilities {
+  scope: 'local' | 'global';
+}
+
+export interface VolumeCreateRequest {
+  /** A checked volume name (VOLUME_NAME). */
+  name: string;
+  /** Driver options (`volume create -o KEY=VALUE`). */
+  options: Record<string, string>;
+}
+
+/** What `volume inspect` shows of a volume, as the driver knows it. */
+export interface VolumeInfo {
+  name: string;
+  /** Host path of the volume's data (docker's Mountpoint); '' when the data has no host path (tmpfs). */
+  mountpoint: string;
+  /** The options it was created with. */
+  options: Record<string, string>;
+  /** ISO 8601 creation time. */
+  createdAt: string;
+  /** Driver-specific status (docker's Status), shown as is. */
+  status?: Record<string, unknown>;
+}
+
+/** docker's volume name rule. Names are directory names in drivers' stores, so nothing else may pass. */
+export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+
+/** Throws INVALID_ARGUMENT unless `name` is a valid volume name; the message says what is allowed. */
+export function checkVolumeName(name: string): string {
+  if (typeof name !== 'string' || !VOLUME_NAME.test(name)) {
+    const shown = typeof name === 'string' && name.length > 80 ? `${JSON.stringify(name.slice(0, 80))}...` : JSON.stringify(name);
+    throw invalidArgument(
+      `invalid volume name ${shown}: use 1 to 255 of [a-zA-Z0-9_.-], starting with a letter or digit`,
+    );
+  }
+  return name;
 }
 
 export interface VolumeDriverFactory {

@@ -5,3 +5,4 @@
 export { runStorageDriverTests, type StorageTestOptions } from './storage.js';
 export { runVolumeDriverTests, type VolumeTestOptions } from './volume.js';
 export { defaultTestContext, runInMountNamespace } from './shared.js';
+export { runNamedVolumeDriverTests, BAD_VOLUME_NAMES, type NamedVolumeTestOptions } from './named-volume.js';

@@ -53,9 +53,9 @@ export function runVolumeDriverTests(
   }
 
   describe(`volume driver conformance: ${name}`, () => {
-    it('has a v1 contract and its name', async () => {
+    it('has a v1 or v2 contract and its name', async () => {
       const { driver } = await setup();
-      expect(driver.specificationVersion).toBe('v1');
+      expect(['v1', 'v2']).toContain(driver.specificationVersion);
       expect(typeof driver.name).toBe('string');
     });
 
