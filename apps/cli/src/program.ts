@@ -10,6 +10,7 @@ import { definePs } from './commands/ps.js';
 import { definePull } from './commands/pull.js';
 import { defineRun } from './commands/run.js';
 import { defineSystem } from './commands/system.js';
+import { defineVolume } from './commands/volume.js';
 import type { GlobalOptions } from './context.js';
 import { collect } from './flags/collect.js';
 
@@ -67,7 +68,7 @@ function defineProgram(want: Want): Command {
     .option('--run-root <dir>', 'runtime state root (env SKIFF_RUN_ROOT; default /run/skiff)')
     .option('--plugin <package>', 'load a driver plugin by npm package name (repeatable; env SKIFF_PLUGINS=a,b; or "plugins" in <root>/config.json)', collect);
   const globals = () => program.opts<GlobalOptions>();
-  for (const define of [defineRun, defineLifecycle, definePs, defineLogs, defineExec, defineInspect, defineImages, definePull, defineExport, defineSystem]) {
+  for (const define of [defineRun, defineLifecycle, definePs, defineLogs, defineExec, defineInspect, defineImages, definePull, defineExport, defineSystem, defineVolume]) {
     define(program, globals, want);
   }
   // Subcommands inherit exitOverride, so a usage error anywhere exits 125 through skiff.ts.

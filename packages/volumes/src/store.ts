@@ -157,17 +157,27 @@ export class VolumeStore {
    */
   async remove(name: string, options: { force?: boolean } = {}): Promise<void> {
     checkVolumeName(name);
-    await this.lock(name, async () => {
-      const record = this.record(name) ?? (await this.#adopt(name));
-      if (!record) {
-        if (options.force) return;
-        throw notFound(`no such volume: ${name}`);
-      }
-      const users = await this.#options.users(name);
-      if (users.length > 0) throw failedPrecondition(`remove ${name}: volume is in use - [${users.join(', ')}]`);
-      await (await this.#options.driver(record.driver)).remove(name);
-      rmSync(this.#file(name), { force: true });
-    });
+    await this.lock(name, () => this.removeLocked(name, options));
+  }
+
+  /** `remove`, for a caller already holding the name's lock. */
+  async removeLocked(name: string, options: { force?: boolean } = {}): Promise<void> {
+    const record = this.record(name) ?? (await this.#adopt(name));
+    if (!record) {
+      if (options.force) return;
+      throw notFound(`no such volume: ${name}`);
+    }
+    const users = await this.#options.users(name);
+    if (users.length > 0) throw failedPrecondition(`remove ${name}: volume is in use - [${users.join(', ')}]`);
+    await (await this.#options.driver(record.driver)).remove(name);
+    rmSync(this.#file(name), { force: true });
+  }
+
+  /** Runs `action` holding the locks of all `names` (taken in sorted order, so two callers never deadlock). */
+  async lockAll<T>(names: string[], action: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(names)].sort();
+    const next = (index: number): Promise<T> => (index === sorted.length ? action() : this.lock(sorted[index]!, () => next(index + 1)));
+    return next(0);
   }
 
   /** Removes unused volumes: anonymous ones, or all with `all` (docker's prune -a). Returns the names removed. */

@@ -101,9 +101,9 @@ export function defineLifecycle(program: Command, globals: () => GlobalOptions, 
       .description('remove containers (never the data of their volumes)')
       .argument('<container...>')
       .option('-f, --force', 'kill a running container first')
-      .option('-v, --volumes', 'also remove anonymous volumes skiff made (skiff makes none yet: host directories are never removed)')
-      .action(async (references: string[], options: { force?: boolean }) => {
+      .option('-v, --volumes', 'also remove its anonymous volumes (never named volumes or host directories)')
+      .action(async (references: string[], options: { force?: boolean; volumes?: boolean }) => {
         const runtime = await runtimeOf(globals());
-        await each(references, (reference) => runtime.remove(reference, { force: options.force ?? false }));
+        await each(references, (reference) => runtime.remove(reference, { force: options.force ?? false, volumes: options.volumes ?? false }));
       });
 }

@@ -9,12 +9,16 @@ export function defineSystem(program: Command, globals: () => GlobalOptions, wan
     const system = program.command('system').description('manage skiff itself');
     system
       .command('prune')
-      .description('reconcile saved state with reality and remove stopped containers (never volume data)')
-      .action(async () => {
-        const report = await (await runtimeOf(globals())).prune();
+      .description('reconcile saved state with reality and remove stopped containers (volume data only with --volumes)')
+      .option('--volumes', 'also remove unused anonymous volumes (docker: prune volumes)')
+      .action(async (options: { volumes?: boolean }) => {
+        const runtime = await runtimeOf(globals());
+        const report = await runtime.prune();
         for (const id of report.removed) process.stdout.write(`deleted container ${id}\n`);
         for (const item of report.repaired) process.stdout.write(`repaired ${item}\n`);
-        process.stdout.write(`Total: ${report.removed.length} containers removed\n`);
+        const volumes = options.volumes ? await runtime.volumes.prune() : [];
+        for (const name of volumes) process.stdout.write(`deleted volume ${name}\n`);
+        process.stdout.write(`Total: ${report.removed.length} containers${options.volumes ? `, ${volumes.length} volumes` : ''} removed\n`);
       });
   }
 

@@ -3,7 +3,7 @@ import { parseEnv } from './env.js';
 import { parseLogOptions } from './log-opt.js';
 import { resourcesFromFlags } from './resources.js';
 import { parseCapabilities, parseDevice, parseSecurityOpt, parseTmpfs, parseUser } from './security.js';
-import { parseMountFlag, parseVolumeSpec } from './volumes.js';
+import { parseMount, parseVolumeSpec } from './volumes.js';
 
 /** `run` and `create` flags as commander hands them over: strings, as typed. */
 export interface RunFlags {
@@ -45,6 +45,7 @@ export interface RunFlags {
 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
 export function toRunOptions(image: string, command: string[], flags: RunFlags): RunOptions {
+  const mounts = (flags.mount ?? []).map(parseMount);
   return {
     image,
     args: command,
@@ -54,7 +55,7 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     env: parseEnv(flags.env ?? [], process.env),
     workdir: flags.workdir,
     hostname: flags.hostname,
-    volumes: [...(flags.volume ?? []).map(parseVolumeSpec), ...(flags.mount ?? []).map(parseMountFlag)],
+    volumes: [...(flags.volume ?? []).map(parseVolumeSpec), ...mounts.flatMap((m) => ('volume' in m ? [m.volume] : []))],
     volumeDriver: flags.volumeDriver,
     storageDriver: flags.storageDriver,
     network: flags.network,
@@ -70,7 +71,7 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     capDrop: parseCapabilities(flags.capDrop ?? [], '--cap-drop'),
     securityOpt: parseSecurityOpt(flags.securityOpt ?? []),
     readOnly: flags.readOnly ?? false,
-    tmpfs: (flags.tmpfs ?? []).map(parseTmpfs),
+    tmpfs: [...(flags.tmpfs ?? []).map(parseTmpfs), ...mounts.flatMap((m) => ('tmpfs' in m ? [m.tmpfs] : []))],
     user: flags.user === undefined ? undefined : parseUser(flags.user),
     devices: (flags.device ?? []).map(parseDevice),
   };

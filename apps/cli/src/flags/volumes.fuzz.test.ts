@@ -3,13 +3,12 @@
 import { posix } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SkiffError, type VolumeSpec } from '@skiff/plugin';
+import { SkiffError, VOLUME_NAME, type VolumeSpec } from '@skiff/plugin';
 import { anyString, attempt } from '../../../../test/fuzz.js';
 import { parseMountFlag, parseVolumeSpec } from './volumes.js';
 
 const DRIVER_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const OPTION_KEY = /^[A-Za-z][A-Za-z0-9_.-]*$/;
-const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 const isNormalAbsolute = (path: string) =>
   path.startsWith('/') &&
@@ -20,7 +19,8 @@ const isNormalAbsolute = (path: string) =>
 
 /** Everything an accepted spec promises (see VolumeSpec). */
 function expectValidSpec(spec: VolumeSpec): void {
-  expect(VOLUME_NAME.test(spec.source) || isNormalAbsolute(spec.source), `source ${JSON.stringify(spec.source)}`).toBe(true);
+  // '' is an anonymous volume (-v /path, --mount type=volume without source).
+  expect(spec.source === '' || VOLUME_NAME.test(spec.source) || isNormalAbsolute(spec.source), `source ${JSON.stringify(spec.source)}`).toBe(true);
   expect(isNormalAbsolute(spec.target), `target ${JSON.stringify(spec.target)}`).toBe(true);
   expect(spec.target).not.toBe('/');
   for (const path of [spec.source, spec.target]) expect(path).not.toMatch(/[\0\n\r]/);
@@ -36,6 +36,7 @@ function expectValidSpec(spec: VolumeSpec): void {
 
 /** `-v` form, when the spec fits it (no ':' anywhere, no ',' in option values); else undefined. */
 function formatVolumeSpec(spec: VolumeSpec): string | undefined {
+  if (spec.source === '') return spec.readOnly || spec.driver || Object.keys(spec.options).length || spec.target.includes(':') ? undefined : spec.target;
   const options = [spec.readOnly ? 'ro' : undefined, spec.driver && `driver=${spec.driver}`, ...Object.entries(spec.options).map(([k, v]) => `${k}=${v}`)]
     .filter((word): word is string => word !== undefined);
   const text = `${spec.source}:${spec.target}${options.length ? `:${options.join(',')}` : ''}`;
@@ -48,7 +49,7 @@ function formatMountFlag(spec: VolumeSpec): string {
   const quote = (field: string) => (/[",]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field);
   const fields = [
     `type=${spec.source.startsWith('/') ? 'bind' : 'volume'}`,
-    `source=${spec.source}`,
+    ...(spec.source === '' ? [] : [`source=${spec.source}`]),
     `target=${spec.target}`,
     ...(spec.readOnly ? ['readonly'] : []),
     ...(spec.driver ? [`volume-driver=${spec.driver}`] : []),

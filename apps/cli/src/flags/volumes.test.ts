@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SkiffError } from '@skiff/plugin';
-import { parseMountFlag, parseVolumeSpec } from './volumes.js';
+import { parseMount, parseMountFlag, parseVolumeSpec } from './volumes.js';
 
 function failure(run: () => unknown): Error {
   try {
@@ -40,11 +40,11 @@ describe('parseVolumeSpec', () => {
   });
 
   it.each([
-    ['/a', 'missing container path'],
     [':/b', 'empty host path'],
     ['/a:', 'empty container path'],
     ['/a:relative', 'container path "relative" is not absolute'],
-    ['a:/b', 'host path "a" is not absolute (a volume name is letters, digits, "_", "." and "-")'],
+    ['..:/b', 'volume name ".." is invalid'],
+    ['a\u0001:/b', 'volume name "a\\u0001" is invalid'],
     ['data/x:/b', 'host path "data/x" is not absolute'],
     ['./a:/b', 'host path "./a" is not absolute'],
     ['/a:/b:bogus', 'unknown option "bogus"'],
@@ -92,11 +92,12 @@ describe('parseMountFlag', () => {
   });
 
   it.each([
-    ['type=tmpfs,target=/b', 'type "tmpfs" is not supported; use type=bind or type=volume'],
+    ['type=nfs,target=/b', 'type "nfs" is not supported; use type=bind, type=volume or type=tmpfs'],
     ['type=bind,target=/b', 'missing source='],
     ['type=bind,source=/a', 'missing target='],
     ['source=/a,target=relative', 'target "relative" is not absolute'],
     ['source=a,target=/b', 'source "a" is not absolute'],
+    ['type=volume,source=..,target=/b', 'volume name ".." is invalid'],
     ['source=/a,target=/', "cannot mount a volume over the container's root /"],
     ['source=/a/..,target=/b', "contains a '..' component"],
     ['source=/a,target=/b,bogus=1', 'unknown field "bogus"'],
@@ -120,5 +121,19 @@ describe('named volumes', () => {
     });
     expect(parseMountFlag('type=volume,source=scratch,target=/s,volume-driver=tmpfs').source).toBe('scratch');
     expect(() => parseMountFlag('type=bind,source=scratch,target=/s')).toThrow(/not absolute/);
+  });
+
+  it("takes docker's anonymous forms: -v /path and --mount type=volume without source", () => {
+    expect(parseVolumeSpec('/var/lib/data/')).toEqual({ source: '', target: '/var/lib/data', readOnly: false, options: {} });
+    expect(parseMountFlag('type=volume,target=/d,readonly')).toEqual({ source: '', target: '/d', readOnly: true, options: {} });
+    expect(() => parseMountFlag('type=bind,target=/d')).toThrow(/missing source=/);
+  });
+
+  it('reads --mount type=tmpfs as a tmpfs mount, not a volume', () => {
+    expect(parseMount('type=tmpfs,target=/t,tmpfs-size=64m,tmpfs-mode=1777')).toEqual({ tmpfs: { target: '/t', options: ['size=64m', 'mode=1777'] } });
+    expect(parseMount('type=volume,source=v,target=/t')).toEqual({ volume: { source: 'v', target: '/t', readOnly: false, options: {} } });
+    for (const bad of ['type=tmpfs', 'type=tmpfs,target=/', 'type=tmpfs,target=/t,source=/x', 'type=tmpfs,target=/t,tmpfs-size=lots']) {
+      expect(() => parseMount(bad), bad).toThrow(/^invalid --mount/);
+    }
   });
 });

@@ -3,21 +3,26 @@
  * driver and its options):
  *
  *   -v HOST:CONTAINER[:OPTIONS]        OPTIONS = comma list of ro | rw | driver=NAME | key=value
+ *   -v NAME:CONTAINER[:OPTIONS]        a named volume: docker's rule, a source without '/' is a name
+ *   -v CONTAINER                       an anonymous volume (source '')
  *   --mount type=bind,source=HOST,target=CONTAINER[,readonly][,volume-driver=NAME][,volume-opt=key=value]
+ *   --mount type=volume[,source=NAME],target=CONTAINER[,readonly][,volume-driver=NAME][,volume-opt=key=value]
+ *   --mount type=tmpfs,target=CONTAINER[,tmpfs-size=N][,tmpfs-mode=OCTAL]   (a TmpfsRequest, not a volume)
  *
  * The -v form splits on ':' (an earlier runtime split on '/', so `/srv/data:/data` broke), so its paths cannot
  * contain ':'; --mount can carry them. Both refuse '..' components, relative paths, NUL and newlines, and a
  * volume over the container's '/'; paths come back normalised ('//' collapsed, no trailing '/').
  */
 import { posix } from 'node:path';
-import { invalidArgument, type VolumeSpec } from '@skiff/plugin';
+import { VOLUME_NAME, invalidArgument, type VolumeSpec } from '@skiff/plugin';
+import type { TmpfsRequest } from '@skiff/core';
 
 const VOLUME_FORM = 'expected -v /host/dir:/container/dir[:ro]';
 const MOUNT_FORM = 'expected --mount type=bind,source=/host/dir,target=/container/dir[,readonly]';
 /** Same rule as the driver registry's names. */
 const DRIVER_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const OPTION_KEY = /^[A-Za-z][A-Za-z0-9_.-]*$/;
-const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
 
 export function parseVolumeSpec(spec: string): VolumeSpec {
   const fail = (what: string) => invalidArgument(`invalid volume ${JSON.stringify(spec)}: ${what}; ${VOLUME_FORM}`);
@@ -25,8 +30,9 @@ export function parseVolumeSpec(spec: string): VolumeSpec {
   const parts = spec.split(':');
   if (parts.length > 3) throw fail("too many ':' (a path containing ':' needs --mount)");
   const [host = '', container, optionList] = parts;
-  if (container === undefined) throw fail('missing container path');
-  const source = VOLUME_NAME.test(host) ? host : checkPath(host, 'host path', fail);
+  // docker: `-v /path` alone is an anonymous volume at /path.
+  if (container === undefined) return { source: '', target: checkPath(host, 'container path', fail), readOnly: false, options: {} };
+  const source = host.includes('/') || host === '' ? checkPath(host, 'host path', fail) : volumeName(host, fail);
   const target = checkPath(container, 'container path', fail);
   const result: VolumeSpec = { source, target, readOnly: false, options: {} };
   if (optionList === undefined) return result;
@@ -46,6 +52,38 @@ export function parseVolumeSpec(spec: string): VolumeSpec {
   }
   result.readOnly = access === 'ro';
   return result;
+}
+
+/** `--mount`: a volume (bind or volume), or a tmpfs mount (type=tmpfs), which is not a volume. */
+export function parseMount(value: string): { volume: VolumeSpec } | { tmpfs: TmpfsRequest } {
+  const fail = (what: string) => invalidArgument(`invalid --mount ${JSON.stringify(value)}: ${what}; ${MOUNT_FORM}`);
+  rejectControlCharacters(value, fail);
+  const fields = splitCsv(value, fail);
+  if (!fields.some((f) => f.toLowerCase() === 'type=tmpfs')) return { volume: parseMountFlag(value) };
+  let target: string | undefined;
+  const options: string[] = [];
+  for (const field of fields) {
+    const equals = field.indexOf('=');
+    const key = (equals < 0 ? field : field.slice(0, equals)).toLowerCase();
+    const fieldValue = equals < 0 ? undefined : field.slice(equals + 1);
+    if (key === 'type') continue;
+    if (key === 'target' || key === 'destination' || key === 'dst') {
+      if (target !== undefined) throw fail('target given twice');
+      target = checkPath(fieldValue ?? '', 'target', fail);
+    } else if (key === 'tmpfs-size' && fieldValue && /^[0-9]+[kmgKMG]?$/.test(fieldValue)) {
+      options.push(`size=${fieldValue}`);
+    } else if (key === 'tmpfs-mode' && fieldValue && /^[0-7]{1,4}$/.test(fieldValue)) {
+      options.push(`mode=${fieldValue}`);
+    } else if ((key === 'readonly' || key === 'ro') && parseBoolean(fieldValue, key, fail)) {
+      options.push('ro');
+    } else if (key === 'readonly' || key === 'ro') {
+      continue;
+    } else {
+      throw fail(`field ${JSON.stringify(field)} does not fit type=tmpfs (fields: target, tmpfs-size=N[kmg], tmpfs-mode=OCTAL, readonly)`);
+    }
+  }
+  if (target === undefined) throw fail('missing target=');
+  return { tmpfs: { target, options } };
 }
 
 export function parseMountFlag(value: string): VolumeSpec {
@@ -98,17 +136,28 @@ export function parseMountFlag(value: string): VolumeSpec {
     }
   }
   if (type !== undefined && type !== 'bind' && type !== 'volume') {
-    throw fail(`type ${JSON.stringify(type)} is not supported; use type=bind or type=volume`);
+    throw fail(`type ${JSON.stringify(type)} is not supported; use type=bind, type=volume or type=tmpfs`);
   }
-  if (source === undefined) throw fail('missing source=');
+  if (source === undefined && type !== 'volume') throw fail('missing source=');
   if (target === undefined) throw fail('missing target=');
-  result.source = type === 'volume' && VOLUME_NAME.test(source) ? source : checkPath(source, 'source', fail);
+  // type=volume without a source is an anonymous volume (source '').
+  if (source === undefined) result.source = '';
+  else result.source = type === 'volume' && !source.includes('/') ? volumeName(source, fail) : checkPath(source, 'source', fail);
   result.target = checkPath(target, 'target', fail);
   result.readOnly = readOnly ?? false;
   return result;
 }
 
 type Fail = (what: string) => Error;
+
+/** docker's volume name rule; the message says what a name may hold. */
+function volumeName(name: string, fail: Fail): string {
+  if (!VOLUME_NAME.test(name)) {
+    const shown = name.length > 80 ? `${JSON.stringify(name.slice(0, 80))}...` : JSON.stringify(name);
+    throw fail(`volume name ${shown} is invalid (1 to 255 of letters, digits, "_", "." and "-", starting with a letter or digit)`);
+  }
+  return name;
+}
 
 function rejectControlCharacters(text: string, fail: Fail): void {
   if (/[\0\n\r]/.test(text)) throw fail('contains a NUL or newline character');

@@ -1,4 +1,5 @@
-import { SkiffError, invalidArgument } from '@skiff/plugin';
+import { SkiffError, checkVolumeName, invalidArgument, providesNamedVolumes } from '@skiff/plugin';
+import { DEFAULT_NAMED_DRIVER, isVolumeSpec, namedVolumeEntry, withContainerVolumes } from './named-volumes.js';
 import { newId, randomName, shortId } from '../ids.js';
 import type { ContainerConfig, ContainerRecord } from '../state/record.js';
 import { storageDriver, volumeDriver, type Host } from './host.js';
@@ -23,11 +24,24 @@ export async function createContainer(host: Host, options: CreateOptions): Promi
   const storage = await storageDriver(host, options.storageDriver);
   const volumes: ContainerConfig['volumes'] = [];
   const targets = new Set<string>();
+  const createOptions = new Map<string, Record<string, string>>();
   for (const volume of options.volumes ?? []) {
     const target = validateContainerPath(volume.target, 'volume target');
     if (target === '/') throw invalidArgument("invalid volume target \"/\": cannot mount a volume over the container's root");
     if (targets.has(target)) throw invalidArgument(`duplicate mount point: ${target}`);
     targets.add(target);
+    if (isVolumeSpec(volume)) {
+      if (volume.source !== '') checkVolumeName(volume.source);
+      const driver = await volumeDriver(host, volume.driver ?? options.volumeDriver ?? DEFAULT_NAMED_DRIVER);
+      if (providesNamedVolumes(driver)) {
+        volumes.push(namedVolumeEntry({ ...volume, driver: driver.name }, target, createOptions));
+        continue;
+      }
+      // A v1 driver that takes names itself (the tmpfs example plugin): as before, no volume record.
+      if (volume.source === '') throw invalidArgument(`volume driver "${driver.name}" cannot make anonymous volumes; use the local driver`);
+      volumes.push({ ...volume, target, driver: driver.name });
+      continue;
+    }
     const driver = await volumeDriver(host, volume.driver ?? options.volumeDriver);
     volumes.push({ ...volume, target, driver: driver.name });
   }
@@ -65,16 +79,20 @@ export async function createContainer(host: Host, options: CreateOptions): Promi
     status: 'created',
     config,
   };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await host.store.create(record);
-      break;
-    } catch (error) {
-      // A random name that collides gets another; a name the user chose is theirs to change.
-      if (options.name !== undefined || attempt > 5 || !SkiffError.is(error, 'ALREADY_EXISTS')) throw error;
-      record.name = randomName();
+  // Named volumes are created (or found) and the record written under their locks: `volume rm` racing this
+  // either sees the record (in use) or removed the volume before we created it again.
+  await withContainerVolumes(host, config, createOptions, async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await host.store.create(record);
+        break;
+      } catch (error) {
+        // A random name that collides gets another; a name the user chose is theirs to change.
+        if (options.name !== undefined || attempt > 5 || !SkiffError.is(error, 'ALREADY_EXISTS')) throw error;
+        record.name = randomName();
+      }
     }
-  }
+  });
   trace('created');
   return record;
 }

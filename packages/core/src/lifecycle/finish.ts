@@ -3,6 +3,7 @@ import { removeTree } from '@skiff/plugin';
 import { withContainerLock } from '../state/lock.js';
 import type { ContainerRecord } from '../state/record.js';
 import { cgroupOf, destroyCgroup } from './cgroup.js';
+import { removeAnonymousVolumes } from './named-volumes.js';
 import { files, isAlive, storageDriver, volumeDriver, volumeRequest, type Host } from './host.js';
 import { transition } from './states.js';
 import { trace } from './trace.js';
@@ -55,7 +56,7 @@ export async function finishContainer(host: Host, id: string, exit: ExitInfo = {
     await host.store.save(record);
     // --rm: removed under the same lock (the record above says stopped meanwhile, and stays so if removal
     // fails, for `rm` to retry).
-    if (record.config.autoRemove) await removeTornDown(host, record);
+    if (record.config.autoRemove) await removeTornDown(host, record, { volumes: true });
     return record;
   });
   trace('finished');
@@ -76,11 +77,15 @@ async function readExitStatus(host: Host, id: string): Promise<ExitInfo> {
   return (await readStatusFile(files(host, id).exitStatus).catch(() => undefined)) ?? {};
 }
 
-/** Writable layer, mount point, record and name of a torn-down container. The caller holds its lock. */
-export async function removeTornDown(host: Host, record: ContainerRecord): Promise<void> {
+/**
+ * Writable layer, mount point, record and name of a torn-down container, and with `volumes` (rm -v, --rm) its
+ * anonymous volumes, once the record that kept them in use is gone. The caller holds its lock.
+ */
+export async function removeTornDown(host: Host, record: ContainerRecord, options: { volumes?: boolean } = {}): Promise<void> {
   const storage = await storageDriver(host, record.config.storageDriver);
   await storage.remove(record.id);
   await removeTree(files(host, record.id).rootfs);
   await host.store.remove(record);
+  if (options.volumes) await removeAnonymousVolumes(host, record);
   trace('removed');
 }

@@ -82,7 +82,7 @@ export async function volumeRequest(host: Host, record: ContainerRecord, index: 
 }
 
 /** Host path of what the image holds at `target` (top-most layer that has it), resolved inside each layer. */
-async function imagePathOf(layers: string[], target: string): Promise<string | undefined> {
+export async function imagePathOf(layers: string[], target: string): Promise<string | undefined> {
   for (const layer of layers) {
     const path = resolveInRoot(layer, target);
     if (await lstat(path).then(() => true, () => false)) return path;

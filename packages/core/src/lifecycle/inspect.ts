@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ContainerRecord } from '../state/record.js';
 import { files, isAlive, type Host } from './host.js';
 
@@ -47,7 +48,7 @@ export interface ContainerInspect {
     Tmpfs: Record<string, string>;
     Devices: { PathOnHost?: string; PathInContainer: string; CgroupPermissions: string }[];
   };
-  Mounts: { Type: string; Source: string; Destination: string; RW: boolean; Driver: string; Options: Record<string, string> }[];
+  Mounts: { Type: string; Name?: string; Source: string; Destination: string; RW: boolean; Driver: string; Options: Record<string, string> }[];
   GraphDriver: { Name: string };
   LogPath: string;
 }
@@ -106,7 +107,9 @@ export function inspectRecord(host: Host, record: ContainerRecord): ContainerIns
     },
     Mounts: config.volumes.map((volume) => ({
       Type: volume.driver === 'bind' ? 'bind' : 'volume',
-      Source: volume.source,
+      // A named or anonymous volume: its name, and (docker's Source) the local driver's data directory.
+      ...(volume.volume ? { Name: volume.volume.name } : {}),
+      Source: volume.volume && volume.driver === 'local' ? join(host.roots.root, 'volumes/local', volume.volume.name, '_data') : volume.source,
       Destination: volume.target,
       RW: !volume.readOnly,
       Driver: volume.driver,

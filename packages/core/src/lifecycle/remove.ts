@@ -7,10 +7,11 @@ import { killContainer, waitGone } from './signal.js';
 import { transition } from './states.js';
 
 /**
- * Removes a container: its writable layer, volume bookkeeping (never volume data), record and name.
+ * Removes a container: its writable layer, volume bookkeeping, record and name; with `volumes` (rm -v) its
+ * anonymous volumes too (never named volumes or host directories).
  * A running container is refused unless `force`, which kills it first.
  */
-export async function removeContainer(host: Host, reference: string, options: { force: boolean }): Promise<void> {
+export async function removeContainer(host: Host, reference: string, options: { force: boolean; volumes?: boolean }): Promise<void> {
   const resolved = await host.store.resolve(reference);
   // A container recorded as created may in fact run (its `run -d` was killed midway): adopt it first.
   const found = resolved.status === 'created' ? await adopt(host, resolved) : resolved;
@@ -21,7 +22,7 @@ export async function removeContainer(host: Host, reference: string, options: { 
     // It may have started meanwhile (an attached start holds the lock until its command runs).
     await killIfRunning(record, options.force);
     await teardown(host, record);
-    await removeTornDown(host, record);
+    await removeTornDown(host, record, { volumes: options.volumes ?? false });
   });
 }
 

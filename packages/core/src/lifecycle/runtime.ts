@@ -20,6 +20,8 @@ import type { CreateOptions, RunOptions, RunResult } from './options.js';
 import { prune, type PruneReport } from './prune.js';
 import { reconcile } from './reconcile.js';
 import { removeContainer } from './remove.js';
+import { volumeStore } from './named-volumes.js';
+import type { VolumeStore } from '@skiff/volumes';
 import { killContainer, validateSignal } from './signal.js';
 import { startAttached, startDetached } from './start.js';
 import { stopContainer, waitContainer, type WaitOptions } from './stop.js';
@@ -67,7 +69,7 @@ export class Runtime {
       return await this.#start(record, options.detach ?? false, options.forwardSignals ?? false);
     } catch (error) {
       // `--rm` leaves nothing, whatever failed after create (a volume's options, its driver, the launch).
-      if (options.autoRemove) await this.remove(record.id, { force: true }).catch(() => undefined);
+      if (options.autoRemove) await this.remove(record.id, { force: true, volumes: true }).catch(() => undefined);
       throw error;
     }
   }
@@ -140,9 +142,17 @@ export class Runtime {
     return waitContainer(this.#host, reference, options);
   }
 
-  /** Removes a stopped container; `force` kills a running one first. Volume data is never touched. */
-  remove(reference: string, options: { force?: boolean } = {}): Promise<void> {
-    return removeContainer(this.#host, reference, { force: options.force ?? false });
+  /**
+   * Removes a stopped container; `force` kills a running one first; `volumes` (rm -v) removes its anonymous
+   * volumes. Named volumes and host directories are never touched.
+   */
+  remove(reference: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    return removeContainer(this.#host, reference, { force: options.force ?? false, volumes: options.volumes ?? false });
+  }
+
+  /** Named and anonymous volumes: create, inspect, list, remove (refused while a container uses it), prune. */
+  get volumes(): VolumeStore {
+    return volumeStore(this.#host);
   }
 
   /** Runs a command inside a running container; resolves with its exit code (or, `stdio: 'pipe'`, its streams). */

@@ -30,7 +30,11 @@ export interface ContainerConfig {
   interactive: boolean;
   network: 'none' | 'host';
   storageDriver: string;
-  volumes: (VolumeSpec & { driver: string })[];
+  /**
+   * `volume` is set for a named or anonymous volume (then `source` is its name): a container record holding
+   * it is what makes the volume "in use" (volume rm refuses), and `rm -v`/`--rm` remove the anonymous ones.
+   */
+  volumes: (VolumeSpec & { driver: string; volume?: { name: string; anonymous: boolean } })[];
   autoRemove: boolean;
   /** cgroup limits, applied each time the container starts. */
   resources: Resources;

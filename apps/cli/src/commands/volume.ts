@@ -1,0 +1,113 @@
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../context.js';
+import { collect } from '../flags/collect.js';
+import { table } from '../format.js';
+import type { Want } from './want.js';
+
+const runtimeOf = async (globals: GlobalOptions) => (await (await import('../context.js')).createContext(globals)).runtime;
+
+/** `KEY=VALUE` words of -o / --label into a record; a word without '=' is one clear error line. */
+async function keyValues(words: string[], flag: string): Promise<Record<string, string>> {
+  const { invalidArgument } = await import('@skiff/plugin');
+  const result: Record<string, string> = {};
+  for (const word of words) {
+    const equals = word.indexOf('=');
+    if (equals <= 0) throw invalidArgument(`invalid ${flag} ${JSON.stringify(word)}: expected KEY=VALUE`);
+    result[word.slice(0, equals)] = word.slice(equals + 1);
+  }
+  return result;
+}
+
+/** `skiff volume create|ls|inspect|rm|prune`: docker's volume commands over the named-volume store. */
+export function defineVolume(program: Command, globals: () => GlobalOptions, want: Want): void {
+  if (!want('volume')) return;
+  const volume = program.command('volume').description('manage named and anonymous volumes');
+
+  volume
+    .command('create')
+    .description('create a volume (an existing name is returned as it is)')
+    .argument('[name]', 'volume name (default: a random name)')
+    .option('-d, --driver <driver>', 'volume driver', 'local')
+    .option('-o, --opt <key=value>', 'driver option (local: type=tmpfs, o=size=64m, type=none,o=bind,device=/dir)', collect)
+    .option('--label <key=value>', 'label the volume', collect)
+    .action(async (name: string | undefined, options: { driver: string; opt?: string[]; label?: string[] }) => {
+      const [opts, labels] = [await keyValues(options.opt ?? [], '-o'), await keyValues(options.label ?? [], '--label')];
+      const runtime = await runtimeOf(globals());
+      const { record } = await runtime.volumes.create({ name, driver: options.driver, options: opts, labels });
+      process.stdout.write(`${record.name}\n`);
+    });
+
+  volume
+    .command('ls')
+    .alias('list')
+    .description('list volumes')
+    .option('-q, --quiet', 'only show volume names')
+    .action(async (options: { quiet?: boolean }) => {
+      const list = await (await runtimeOf(globals())).volumes.list();
+      if (options.quiet) process.stdout.write(list.map((v) => `${v.name}\n`).join(''));
+      else process.stdout.write(table(['DRIVER', 'VOLUME NAME'], list.map((v) => [v.driver, v.name])));
+    });
+
+  volume
+    .command('inspect')
+    .description('show volumes as JSON')
+    .argument('<volume...>')
+    .action(async (names: string[]) => {
+      const runtime = await runtimeOf(globals());
+      const { describeError } = await import('../errors.js');
+      const shown: unknown[] = [];
+      for (const name of names) {
+        try {
+          const { record, info } = await runtime.volumes.inspect(name);
+          shown.push({
+            CreatedAt: info.createdAt,
+            Driver: record.driver,
+            Labels: record.labels,
+            Mountpoint: info.mountpoint,
+            Name: record.name,
+            Options: info.options,
+            Scope: 'local',
+            ...(info.status ? { Status: info.status } : {}),
+          });
+        } catch (error) {
+          process.stderr.write(`skiff: ${describeError(error)}\n`);
+          process.exitCode = 1;
+        }
+      }
+      process.stdout.write(`${JSON.stringify(shown, null, 4)}\n`);
+    });
+
+  volume
+    .command('rm')
+    .alias('remove')
+    .description('remove volumes (refused while a container uses one)')
+    .argument('<volume...>')
+    .option('-f, --force', 'no error for a volume that does not exist')
+    .action(async (names: string[], options: { force?: boolean }) => {
+      const runtime = await runtimeOf(globals());
+      const { describeError } = await import('../errors.js');
+      for (const name of names) {
+        try {
+          await runtime.volumes.remove(name, { force: options.force ?? false });
+          process.stdout.write(`${name}\n`);
+        } catch (error) {
+          process.stderr.write(`skiff: ${describeError(error)}\n`);
+          process.exitCode = 1;
+        }
+      }
+    });
+
+  volume
+    .command('prune')
+    .description('remove unused anonymous volumes (-a: every unused volume)')
+    .option('-a, --all', 'remove unused named volumes too')
+    .option('-f, --force', 'do not ask (skiff never asks)')
+    .action(async (options: { all?: boolean }) => {
+      const removed = await (await runtimeOf(globals())).volumes.prune({ all: options.all ?? false });
+      process.stdout.write(removed.length ? `Deleted Volumes:\n${removed.map((n) => `${n}\n`).join('')}\n` : '');
+      process.stdout.write('Total reclaimed space: 0B\n');
+    });
+
+  for (const command of volume.commands) command.exitOverride();
+  volume.exitOverride();
+}
