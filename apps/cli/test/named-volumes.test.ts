@@ -1,7 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requiresRoot } from '../../../test/support.js';
+import { requiresRoot, tempDir } from '../../../test/support.js';
 import { sandbox, expectOneLineError } from './cli.js';
 
 const volumeNames = (root: string) => (existsSync(join(root, 'volumes/.records')) ? readdirSync(join(root, 'volumes/.records')).filter((f) => !f.startsWith('.')) : []);
@@ -37,6 +38,24 @@ describe.runIf(requiresRoot('named volume tests run real containers'))('named an
     expect(result.stdout).toBe('1');
     const again = await skiff(['run', '--rm', '-v', 'etc:/etc', 'busybox', 'cat', '/etc/mine']);
     expect(again.stdout).toBe('mine');
+  });
+
+  // Attack: copy-up reads only the image. A volume target that is a symlink out of the image (`/escape ->
+  // /../../../etc`) resolves inside the image root (which has no etc: nothing is copied, not the host's /etc), and
+  // a symlink inside the copied directory stays a symlink (never followed to the host's file).
+  it("copy-up never copies host files through the image's symlinks", async () => {
+    const { skiff, root } = sandbox();
+    const dir = tempDir();
+    mkdirSync(join(dir, 'rootfs', 'bin'), { recursive: true });
+    const build = await execa('sh', ['-c', 'cp /bin/busybox rootfs/bin/busybox && ln -s busybox rootfs/bin/sh && ln -s busybox rootfs/bin/ls && ln -s /../../../etc rootfs/escape && mkdir rootfs/srv && ln -s /etc/passwd rootfs/srv/link && ln -s ../../../../etc rootfs/srv/up && tar -C rootfs -cf evil.tar .'], { cwd: dir, reject: false });
+    expect(build.exitCode).toBe(0);
+    expect((await skiff(['import', join(dir, 'evil.tar'), 'evil'])).exitCode).toBe(0);
+    expect((await skiff(['run', '--rm', '-v', 'esc:/escape', 'evil', 'ls', '/escape'])).stdout).toBe('');
+    expect(readdirSync(join(root, 'volumes/local/esc/_data'))).toEqual([]);
+    await skiff(['run', '--rm', '-v', 'srv:/srv', 'evil', 'true']);
+    const data = join(root, 'volumes/local/srv/_data');
+    expect(readdirSync(data).sort()).toEqual(['link', 'up']);
+    for (const entry of ['link', 'up']) expect(lstatSync(join(data, entry)).isSymbolicLink()).toBe(true);
   });
 
   it('-v /path is an anonymous volume: --rm and rm -v remove it, named ones stay; prune takes anonymous ones unless -a', async () => {
