@@ -3,25 +3,9 @@ import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
 import { parseSeconds } from '../flags/seconds.js';
 import { parseSignal } from '../flags/signal.js';
+import { each } from './each.js';
 
 const runtimeOf = async (globals: GlobalOptions) => (await (await import('../context.js')).createContext(globals)).runtime;
-
-/**
- * Acts on each named container in turn, printing its reference on success as docker does; a failure is one
- * line on stderr and makes the exit status 1, but the remaining containers are still handled.
- */
-async function each(references: string[], action: (reference: string) => Promise<void>): Promise<void> {
-  const { describeError } = await import('../errors.js');
-  for (const reference of references) {
-    try {
-      await action(reference);
-      process.stdout.write(`${reference}\n`);
-    } catch (error) {
-      process.stderr.write(`skiff: ${describeError(error)}\n`);
-      process.exitCode = 1;
-    }
-  }
-}
 
 /** start, stop, restart, kill, wait, rm: docker's container verbs. */
 export function defineLifecycle(program: Command, globals: () => GlobalOptions, want: Want): void {

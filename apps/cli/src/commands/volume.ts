@@ -3,6 +3,7 @@ import type { GlobalOptions } from '../context.js';
 import { collect } from '../flags/collect.js';
 import { table } from '../format.js';
 import type { Want } from './want.js';
+import { each } from './each.js';
 
 const runtimeOf = async (globals: GlobalOptions) => (await (await import('../context.js')).createContext(globals)).runtime;
 
@@ -85,16 +86,7 @@ export function defineVolume(program: Command, globals: () => GlobalOptions, wan
     .option('-f, --force', 'no error for a volume that does not exist')
     .action(async (names: string[], options: { force?: boolean }) => {
       const runtime = await runtimeOf(globals());
-      const { describeError } = await import('../errors.js');
-      for (const name of names) {
-        try {
-          await runtime.volumes.remove(name, { force: options.force ?? false });
-          process.stdout.write(`${name}\n`);
-        } catch (error) {
-          process.stderr.write(`skiff: ${describeError(error)}\n`);
-          process.exitCode = 1;
-        }
-      }
+      await each(names, (name) => runtime.volumes.remove(name, { force: options.force ?? false }));
     });
 
   volume

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { SkiffError } from '../errors.js';
 import type { DriverContext } from '../driver-context.js';
 import { providesNamedVolumes, type VolumeDriverFactory, type VolumeDriverV2, type VolumeRequest } from '../volume.js';
-import { defaultTestContext, runInMountNamespace, setupDriver } from './shared.js';
+import { defaultTestContext, runInMountNamespace, setupDriver, skipUnlessMountable } from './shared.js';
 
 export interface NamedVolumeTestOptions {
   /** Options for every create (a driver that needs some, a server address say). */
@@ -116,16 +116,8 @@ export function runNamedVolumeDriverTests(
     });
 
     it('a container writing to the volume is seen by the next container', async (test) => {
-      if (process.getuid?.() !== 0) {
-        console.warn(`skipped (${name}): mounting the volume for real needs root`);
-        return test.skip();
-      }
       const { dir, context, driver, request } = await setup();
-      const support = await factory.probe(context);
-      if (!support.supported) {
-        console.warn(`skipped (${name}): the driver cannot run here: ${support.reason}`);
-        return test.skip();
-      }
+      await skipUnlessMountable(test, name, 'mounting the volume for real', () => factory.probe(context));
       await driver.create({ name: 'vol1', options: createOptions });
       const root = join(dir, 'rootfs');
       mkdirSync(join(root, 'data'), { recursive: true });

@@ -3,10 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onTestFinished } from 'vitest';
+import { onTestFinished, type TestContext } from 'vitest';
 import { mountPointsUnder } from '../mountinfo.js';
 import type { Mount } from '../mount.js';
-import type { DriverContext } from '../driver-context.js';
+import type { DriverContext, Support } from '../driver-context.js';
 
 /** The context the suites use unless told otherwise: driver root and run root inside the test's temp dir. */
 export function defaultTestContext(dir: string): DriverContext {
@@ -60,4 +60,20 @@ export function runInMountNamespace(mounts: Mount[], root: string, lines: string
   }
   script.push('ROOT="$1"', ...lines);
   return execFileSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script.join('\n'), 'sh', ...args], { encoding: 'utf8' }).trimEnd();
+}
+
+/**
+ * Skips the running test, printing why, unless it runs as root and the driver's probe says this host can run
+ * it (`test.skip()` ends the test). `needs` completes "skipped (NAME): ... needs root".
+ */
+export async function skipUnlessMountable(test: TestContext, name: string, needs: string, probe: () => Promise<Support>): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    console.warn(`skipped (${name}): ${needs} needs root`);
+    test.skip();
+  }
+  const support = await probe();
+  if (!support.supported) {
+    console.warn(`skipped (${name}): the driver cannot run here: ${support.reason}`);
+    test.skip();
+  }
 }

@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { SkiffError } from '../errors.js';
 import type { DriverContext } from '../driver-context.js';
 import type { StorageDriverFactory } from '../storage.js';
-import { defaultTestContext, runInMountNamespace, setupDriver } from './shared.js';
+import { defaultTestContext, runInMountNamespace, setupDriver, skipUnlessMountable } from './shared.js';
 
 export interface StorageTestOptions {
   /**
@@ -140,16 +140,8 @@ export function runStorageDriverTests(
 
     it('the mounted root shows the layers top-most first, and writes land in diffPath only', async (test) => {
       if (options.mount === false) return test.skip();
-      if (process.getuid?.() !== 0) {
-        console.warn(`skipped (${name}): mounting the driver's plan needs root`);
-        return test.skip();
-      }
       const { dir, context, driver, layers } = await setup();
-      const support = await factory.probe(context);
-      if (!support.supported) {
-        console.warn(`skipped (${name}): the driver cannot run here: ${support.reason}`);
-        return test.skip();
-      }
+      await skipUnlessMountable(test, name, "mounting the driver's plan", () => factory.probe(context));
       const mounts = await driver.prepare('c1', layers);
       const merged = join(dir, 'merged');
       mkdirSync(merged);

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { SkiffError } from '../errors.js';
 import type { DriverContext } from '../driver-context.js';
 import type { VolumeDriverFactory, VolumeRequest } from '../volume.js';
-import { defaultTestContext, runInMountNamespace, setupDriver } from './shared.js';
+import { defaultTestContext, runInMountNamespace, setupDriver, skipUnlessMountable } from './shared.js';
 
 export interface VolumeTestOptions {
   /** Whether what the container writes lands in the host directory `request.source` (true for bind and overlay). */
@@ -126,16 +126,8 @@ export function runVolumeDriverTests(
     });
 
     it('a container writing through the mounted volume changes the host directory', async (test) => {
-      if (process.getuid?.() !== 0) {
-        console.warn(`skipped (${name}): mounting the volume for real needs root`);
-        return test.skip();
-      }
       const { dir, context, driver, request } = await setup();
-      const support = await factory.probe(context);
-      if (!support.supported) {
-        console.warn(`skipped (${name}): the driver cannot run here: ${support.reason}`);
-        return test.skip();
-      }
+      await skipUnlessMountable(test, name, 'mounting the volume for real', () => factory.probe(context));
       const root = join(dir, 'rootfs');
       mkdirSync(join(root, 'data'), { recursive: true });
       const mounts = await driver.mount(request());
