@@ -91,6 +91,10 @@ describe.runIf(requiresRoot('named volume tests run real containers'))('named an
     expect(opt.stdout).toBe('tmpfs 2048');
     const created = await skiff(['volume', 'create', '-o', 'type=tmpfs', '-o', 'o=size=3m', '--label', 'a=b', 'made']);
     expect(created.stdout).toBe('made');
+    const filtered = await skiff(['volume', 'ls', '-q', '--filter', 'label=a=b', '--filter', 'dangling=true', '--filter', 'driver=local']);
+    expect(filtered.stdout).toBe('made');
+    expect((await skiff(['volume', 'ls', '-q', '-f', 'name=v'])).stdout.split('\n').sort()).toEqual(['mv', 'tv']);
+    expectOneLineError(await skiff(['volume', 'ls', '--filter', 'colour=red']), /invalid --filter "colour=red"/);
     const info = JSON.parse((await skiff(['volume', 'inspect', 'made'])).stdout)[0];
     expect(info).toMatchObject({ Name: 'made', Driver: 'local', Labels: { a: 'b' }, Options: { type: 'tmpfs', o: 'size=3m' }, Scope: 'local' });
   });

@@ -131,9 +131,17 @@ export class Skiff {
     return this.#runtime.kill(reference, signal);
   }
 
-  /** Removes a stopped container (`force`: a running one too). Volume data is never touched. */
-  remove(reference: string, options: { force?: boolean } = {}): Promise<void> {
+  /**
+   * Removes a stopped container (`force`: a running one too); `volumes`: its anonymous volumes too. Named
+   * volumes and host directories are never touched.
+   */
+  remove(reference: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     return this.#runtime.remove(reference, options);
+  }
+
+  /** Named and anonymous volumes (`volume create/ls/inspect/rm/prune`): the runtime's volume store. */
+  get volumes() {
+    return this.#runtime.volumes;
   }
 
   /** Runs a command in a running container: resolves once it runs, with its streams. Aborting kills it. */

@@ -70,6 +70,11 @@ export class VolumeStore {
     return join(this.#dir, `${checkVolumeName(name)}.json`);
   }
 
+  /** Ids of the containers that reference volume `name` (docker's "in use"; none: the volume is dangling). */
+  users(name: string): Promise<string[]> {
+    return this.#options.users(checkVolumeName(name));
+  }
+
   /** Runs `action` holding volume `name`'s lock (the one create, remove and a container's use take). */
   lock<T>(name: string, action: () => Promise<T>): Promise<T> {
     return withLock(join(this.#options.runRoot, 'locks', 'volume', checkVolumeName(name)), action, { what: `volume ${name}` });

@@ -19,6 +19,40 @@ async function keyValues(words: string[], flag: string): Promise<Record<string, 
   return result;
 }
 
+/** Like keyValues, but a key may repeat (--filter label=a --filter label=b); keys are checked against docker's. */
+async function keyValuePairs(words: string[], flag: string): Promise<[string, string][]> {
+  const { invalidArgument } = await import('@skiff/plugin');
+  return words.map((word) => {
+    const equals = word.indexOf('=');
+    const key = word.slice(0, equals);
+    if (equals <= 0 || !['dangling', 'driver', 'label', 'name'].includes(key)) {
+      throw invalidArgument(`invalid ${flag} ${JSON.stringify(word)}: expected dangling=true|false, driver=NAME, label=KEY[=VALUE] or name=PART`);
+    }
+    const value = word.slice(equals + 1);
+    if (key === 'dangling' && !['true', 'false', '1', '0'].includes(value)) throw invalidArgument(`invalid ${flag} ${JSON.stringify(word)}: dangling is true or false`);
+    return [key, value];
+  });
+}
+
+/** docker's volume filters: every one given must match. */
+async function matches(
+  record: { name: string; driver: string; labels: Record<string, string> },
+  filters: [string, string][],
+  users: (name: string) => Promise<string[]>,
+): Promise<boolean> {
+  for (const [key, value] of filters) {
+    if (key === 'name' && !record.name.includes(value)) return false;
+    if (key === 'driver' && record.driver !== value) return false;
+    if (key === 'label') {
+      const equals = value.indexOf('=');
+      const [label, wanted] = equals < 0 ? [value, undefined] : [value.slice(0, equals), value.slice(equals + 1)];
+      if (!Object.hasOwn(record.labels, label) || (wanted !== undefined && record.labels[label] !== wanted)) return false;
+    }
+    if (key === 'dangling' && ((await users(record.name)).length === 0) !== (value === 'true' || value === '1')) return false;
+  }
+  return true;
+}
+
 /** `skiff volume create|ls|inspect|rm|prune`: docker's volume commands over the named-volume store. */
 export function defineVolume(program: Command, globals: () => GlobalOptions, want: Want): void {
   if (!want('volume')) return;
@@ -43,8 +77,14 @@ export function defineVolume(program: Command, globals: () => GlobalOptions, wan
     .alias('list')
     .description('list volumes')
     .option('-q, --quiet', 'only show volume names')
-    .action(async (options: { quiet?: boolean }) => {
-      const list = await (await runtimeOf(globals())).volumes.list();
+    .option('-f, --filter <key=value>', 'dangling=true|false, driver=NAME, label=KEY[=VALUE], name=PART (repeatable: all must match)', collect)
+    .action(async (options: { quiet?: boolean; filter?: string[] }) => {
+      const filters = await keyValuePairs(options.filter ?? [], '--filter');
+      const runtime = await runtimeOf(globals());
+      const list = [];
+      for (const record of await runtime.volumes.list()) {
+        if (await matches(record, filters, (name) => runtime.volumes.users(name))) list.push(record);
+      }
       if (options.quiet) process.stdout.write(list.map((v) => `${v.name}\n`).join(''));
       else process.stdout.write(table(['DRIVER', 'VOLUME NAME'], list.map((v) => [v.driver, v.name])));
     });
