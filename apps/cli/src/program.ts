@@ -8,8 +8,10 @@ import { defineLifecycle } from './commands/lifecycle.js';
 import { defineLogs } from './commands/logs.js';
 import { definePs } from './commands/ps.js';
 import { definePull } from './commands/pull.js';
+import { defineRmi } from './commands/rmi.js';
 import { defineRun } from './commands/run.js';
 import { defineSystem } from './commands/system.js';
+import { defineTag } from './commands/tag.js';
 import { defineVolume } from './commands/volume.js';
 import type { GlobalOptions } from './context.js';
 import { collect } from './flags/collect.js';
@@ -68,7 +70,7 @@ function defineProgram(want: Want): Command {
     .option('--run-root <dir>', 'runtime state root (env SKIFF_RUN_ROOT; default /run/skiff)')
     .option('--plugin <package>', 'load a driver plugin by npm package name (repeatable; env SKIFF_PLUGINS=a,b; or "plugins" in <root>/config.json)', collect);
   const globals = () => program.opts<GlobalOptions>();
-  for (const define of [defineRun, defineLifecycle, definePs, defineLogs, defineExec, defineInspect, defineImages, definePull, defineExport, defineSystem, defineVolume]) {
+  for (const define of [defineRun, defineLifecycle, definePs, defineLogs, defineExec, defineInspect, defineImages, definePull, defineExport, defineSystem, defineVolume, defineTag, defineRmi]) {
     define(program, globals, want);
   }
   // Subcommands inherit exitOverride, so a usage error anywhere exits 125 through skiff.ts.

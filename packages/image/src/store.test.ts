@@ -215,3 +215,47 @@ describe('image store: busybox', () => {
     expect(execFileSync('/usr/sbin/chroot', [layer, '/bin/sh', '-c', 'echo $(id -u) $(ls -d /tmp) ok'], { encoding: 'utf8', env: { PATH: '/bin:/usr/bin' } })).toBe('0 /tmp ok\n');
   });
 });
+
+describe('image store: tag and shared chains', () => {
+  const chain = `sha256:${'ab'.repeat(32)}`;
+  const record = (name: string, layers: string[]) => ({ name, id: 'cd'.repeat(32), created: new Date().toISOString(), layers, config: DEFAULT_CONFIG });
+  const build = async (dir: string) => writeFileSync(join(dir, 'file'), 'layer');
+
+  it('tag adds a name for the same image; removing one name keeps the layer for the other', async () => {
+    const store = createImageStore(join(tempDir(), 'state'));
+    const { id } = await store.addChainLayer(chain, build);
+    await store.saveImage(record('app', [id]));
+    const tagged = await store.tag('app', 'app:v2');
+    expect(tagged).toMatchObject({ name: 'app:v2', id: 'cd'.repeat(32), layers: [id] });
+    expect((await store.list()).map((image) => image.name)).toEqual(['app', 'app:v2']);
+    await store.remove('app');
+    expect(existsSync(join(store.root, 'layers', id, 'file'))).toBe(true);
+    await store.remove('app:v2');
+    expect(existsSync(join(store.root, 'layers', id))).toBe(false);
+    await expect(store.tag('gone', 'x')).rejects.toThrow(/No such image: gone/);
+  });
+
+  // Regression: a pull reusing a chain whose last image was removed before the pull's record was written would
+  // store a record naming a deleted layer. The record is now refused, never written.
+  it('a record naming a layer removed meanwhile is refused (the rmi vs pull race)', async () => {
+    const store = createImageStore(join(tempDir(), 'state'));
+    const { id } = await store.addChainLayer(chain, build);
+    await store.saveImage(record('old', [id]));
+    const reused = await store.addChainLayer(chain, async () => expect.unreachable('the chain exists'));
+    expect(reused).toEqual({ id, existed: true });
+    await store.remove('old');
+    const error = await store.saveImage(record('new', [reused.id])).catch((caught: unknown) => caught);
+    expect(SkiffError.is(error, 'CONFLICT')).toBe(true);
+    expect(await store.list()).toEqual([]);
+    // The chain index was cleared with the layer: the next pull builds it again.
+    expect((await store.addChainLayer(chain, build)).existed).toBe(false);
+  });
+
+  it('keepLayers keeps layers a container still runs on', async () => {
+    const store = createImageStore(join(tempDir(), 'state'));
+    const { id } = await store.addChainLayer(chain, build);
+    await store.saveImage(record('app', [id]));
+    await store.remove('app', { keepLayers: [id] });
+    expect(existsSync(join(store.root, 'layers', id, 'file'))).toBe(true);
+  });
+});

@@ -89,8 +89,13 @@ export interface ImageStore {
   importTarball(path: string, name: string, options?: ImportOptions): Promise<ImageRecord>;
   /** The `busybox` image, built from the host's static busybox the first time. Safe to call concurrently. */
   ensureBusybox(options?: EnsureBusyboxOptions): Promise<ImageRecord>;
-  /** Deletes the image and its layers. NOT_FOUND when there is no such image. */
-  remove(name: string): Promise<void>;
+  /**
+   * Removes the name `name`; its layers are deleted when no other name (nor `keepLayers`) uses them. Returns the
+   * record removed. NOT_FOUND when there is no such image.
+   */
+  remove(name: string, options?: { keepLayers?: Iterable<string> }): Promise<ImageRecord>;
+  /** Gives image `source` the name `target` too (replacing an image of that name), as `docker tag`. */
+  tag(source: string, target: string): Promise<ImageRecord>;
   /** Makes image `name` from a container's changes on top of its parent image's layers (`skiff commit`). */
   commit(name: string, options: CommitOptions): Promise<ImageRecord>;
   /** Pulled blobs. */
@@ -192,28 +197,43 @@ export function createImageStore(root: string): ImageStore {
     }
   }
 
-  /** Deletes layers that no record names any more. */
-  async function deleteLayers(ids: string[]): Promise<void> {
+  /**
+   * Deletes layers that no record names any more (nor `keep`: layers a container still runs on). The choice and
+   * the unlinking of chains and layer dirs happen under the records lock, and saveImage checks its layers under
+   * that lock too, so a pull that reused a chain either lands its record first (the layer stays) or finds the
+   * layer gone and fails instead of naming a deleted layer. Layer dirs are renamed into staging under the lock
+   * (fast) and deleted after it.
+   */
+  async function deleteLayers(ids: string[], keep: Iterable<string> = []): Promise<void> {
     if (ids.length === 0) return;
-    const used = new Set((await list()).flatMap((image) => image.layers));
-    const gone = new Set(ids.filter((id) => !used.has(id)));
-    if (gone.size === 0) return;
-    // The chain index first, so no pull picks a layer that is being deleted.
-    const chains = await readdir(chainsDir).catch(() => [] as string[]);
-    for (const name of chains) {
-      const id = await readFile(join(chainsDir, name), 'utf8').catch(() => '');
-      if (gone.has(id.trim())) await unlink(join(chainsDir, name)).catch(() => undefined);
-    }
-    for (const id of gone) await removeTree(layerPath(id));
+    await mkdir(imagesDir, { recursive: true, mode: 0o700 });
+    const trash = await withLock(lock, async () => {
+      const used = new Set([...(await list()).flatMap((image) => image.layers), ...keep]);
+      const gone = new Set(ids.filter((id) => !used.has(id)));
+      if (gone.size === 0) return undefined;
+      // The chain index first, so no pull picks a layer that is being deleted.
+      const chains = await readdir(chainsDir).catch(() => [] as string[]);
+      for (const name of chains) {
+        const id = await readFile(join(chainsDir, name), 'utf8').catch(() => '');
+        if (gone.has(id.trim())) await unlink(join(chainsDir, name)).catch(() => undefined);
+      }
+      const dir = await stage();
+      for (const id of gone) await rename(layerPath(id), join(dir, id)).catch(() => undefined);
+      return dir;
+    });
+    if (trash) await removeTree(trash);
   }
 
   /**
    * Under the lock, writes `image` unless `keep(current)` says the current record should stay. Returns the
    * record in force afterwards and the layers that lost their image.
    */
-  async function commit(image: ImageRecord, keep: (current: ImageRecord) => Promise<boolean>): Promise<{ winner: ImageRecord; orphans: string[] }> {
+  async function commit(image: ImageRecord, keep: (current: ImageRecord) => Promise<boolean>, checkLayers = false): Promise<{ winner: ImageRecord; orphans: string[] }> {
     await mkdir(imagesDir, { recursive: true, mode: 0o700 });
     return withLock(lock, async () => {
+      if (checkLayers && !(await layersPresent(image))) {
+        throw new SkiffError('CONFLICT', `a layer of ${image.name} was removed while the image was being stored`, { hint: 'pull it again' });
+      }
       const current = await read(image.name).catch(() => undefined);
       if (current && (await keep(current))) return { winner: current, orphans: image.layers };
       await writeFileAtomic(recordPath(image.name), `${JSON.stringify(image, null, 2)}\n`);
@@ -267,9 +287,19 @@ export function createImageStore(root: string): ImageStore {
     async saveImage(image) {
       canonicalImageName(image.name);
       checkConfig(image.config);
-      const { orphans } = await commit(image, async () => false);
+      const { orphans } = await commit(image, async () => false, true);
       await deleteLayers(orphans);
       return image;
+    },
+
+    async tag(source, target) {
+      const image = await read(canonicalImageName(source));
+      if (!image) throw notFound(`No such image: ${source}`);
+      const tagged: ImageRecord = { ...image, name: canonicalImageName(target) };
+      if (tagged.name === image.name) return image;
+      const { orphans } = await commit(tagged, async () => false, true);
+      await deleteLayers(orphans);
+      return tagged;
     },
 
     async get(name) {
@@ -343,7 +373,7 @@ export function createImageStore(root: string): ImageStore {
       }
     },
 
-    async remove(name) {
+    async remove(name, options = {}) {
       const canonical = canonicalImageName(name);
       await mkdir(imagesDir, { recursive: true, mode: 0o700 });
       const removed = await withLock(lock, async () => {
@@ -352,7 +382,8 @@ export function createImageStore(root: string): ImageStore {
         return image;
       });
       if (!removed) throw notFound(`image "${name}" not found; skiff images lists the images`);
-      await deleteLayers(removed.layers);
+      await deleteLayers(removed.layers, options.keepLayers);
+      return removed;
     },
   };
 }
