@@ -17,3 +17,4 @@ export const pullImage = async (...args: Parameters<typeof import('./pull.js').p
 export { hostPlatform, formatPlatform, type Platform } from './registry/manifest.js';
 export { readRegistrySettings, type RegistrySettings } from './registry/settings.js';
 export type { Credentials } from './registry/auth.js';
+export { inspectImage, imageHistory, imageSize, diskUsage, taggedName, repositoryOf, type ImageInspect, type HistoryEntry } from './inspect.js';

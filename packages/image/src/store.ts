@@ -31,6 +31,7 @@ import { buildBusyboxLayer } from './busybox.js';
 import { crypto, processExists, uniqueSuffix } from './files.js';
 import { createBlobStore, withLongLock, type BlobStore } from './blobs.js';
 import { canonicalImageName, imageFileName } from './names.js';
+import { repositoryOf } from './inspect.js';
 
 export interface ImageRecord {
   /** Canonical name: without `:latest`. */
@@ -94,6 +95,11 @@ export interface ImageStore {
    * record removed. NOT_FOUND when there is no such image.
    */
   remove(name: string, options?: { keepLayers?: Iterable<string> }): Promise<ImageRecord>;
+  /**
+   * Deletes layer directories no image names, except `keep` (layers containers run on). A pull storing a layer
+   * at that moment then fails with CONFLICT (pull again) rather than naming a deleted layer.
+   */
+  pruneLayers(keep?: Iterable<string>): Promise<void>;
   /** Gives image `source` the name `target` too (replacing an image of that name), as `docker tag`. */
   tag(source: string, target: string): Promise<ImageRecord>;
   /** Makes image `name` from a container's changes on top of its parent image's layers (`skiff commit`). */
@@ -292,10 +298,17 @@ export function createImageStore(root: string): ImageStore {
       return image;
     },
 
+    async pruneLayers(keep = []) {
+      const ids = await readdir(layersDir).catch(() => [] as string[]);
+      await deleteLayers(ids.filter((id) => LAYER_ID.test(id)), keep);
+    },
+
     async tag(source, target) {
       const image = await read(canonicalImageName(source));
       if (!image) throw notFound(`No such image: ${source}`);
       const tagged: ImageRecord = { ...image, name: canonicalImageName(target) };
+      // The registry digest belongs to the repository it was pulled from (docker's RepoDigests), not to new names.
+      if (repositoryOf(tagged.name) !== repositoryOf(image.name)) delete tagged.digest;
       if (tagged.name === image.name) return image;
       const { orphans } = await commit(tagged, async () => false, true);
       await deleteLayers(orphans);

@@ -102,6 +102,8 @@ export interface ImageSpec {
   architecture?: string;
   variant?: string;
   config?: Record<string, unknown>;
+  /** The config's history entries (created_by, empty_layer, ...). */
+  history?: Record<string, unknown>[];
 }
 
 export interface BuiltImage {
@@ -137,6 +139,7 @@ export function ociLayout(dir: string) {
         created: '2024-01-01T00:00:00Z',
         config: spec.config ?? { Env: ['PATH=/usr/bin:/bin'], Cmd: ['sh'] },
         rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.diffId) },
+        ...(spec.history ? { history: spec.history } : {}),
       }),
     );
     const config = blob(configBytes);

@@ -1,5 +1,4 @@
-import { lstat, readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
@@ -14,8 +13,10 @@ export function defineImages(program: Command, globals: () => GlobalOptions, wan
       .command('images')
       .description('list images')
       .option('-q, --quiet', 'only show image ids')
-      .action(async (options: { quiet?: boolean }) => {
+      .option('--digests', 'show digests')
+      .action(async (options: { quiet?: boolean; digests?: boolean }) => {
         const { images } = await contextOf(globals());
+        const { imageSize } = await import('@skiff/image');
         const list = (await images.list()).sort((a, b) => b.created.localeCompare(a.created));
         if (options.quiet) {
           process.stdout.write(list.map((image) => `${image.id.slice(0, 12)}\n`).join(''));
@@ -24,11 +25,11 @@ export function defineImages(program: Command, globals: () => GlobalOptions, wan
         const rows = await Promise.all(
           list.map(async (image) => {
             const [repository, tag] = splitName(image.name);
-            const sizes = await Promise.all(images.layerDirs(image).map((dir) => diskUsage(dir)));
-            return [repository, tag, image.id.slice(0, 12), ago(image.created), humanSize(sizes.reduce((a, b) => a + b, 0))];
+            const digest = image.name.includes('@') ? image.name.slice(image.name.indexOf('@') + 1) : image.digest ?? '<none>';
+            return [repository, tag, ...(options.digests ? [digest] : []), image.id.slice(0, 12), ago(image.created), humanSize(await imageSize(images, image))];
           }),
         );
-        process.stdout.write(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], rows));
+        process.stdout.write(table(['REPOSITORY', 'TAG', ...(options.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'], rows));
       });
 
   if (want('import'))
@@ -68,18 +69,4 @@ export function splitName(name: string): [string, string] {
   if (name.includes('@')) return [name.slice(0, name.indexOf('@')), '<none>'];
   const colon = name.lastIndexOf(':');
   return colon > name.lastIndexOf('/') ? [name.slice(0, colon), name.slice(colon + 1)] : [name, 'latest'];
-}
-
-/** Apparent size of a directory tree (hard links counted once). */
-async function diskUsage(dir: string, seen = new Set<string>()): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    const stat = await lstat(path);
-    const key = `${stat.dev}:${stat.ino}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    total += entry.isDirectory() ? await diskUsage(path, seen) : stat.size;
-  }
-  return total;
 }

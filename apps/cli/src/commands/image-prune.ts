@@ -1,0 +1,40 @@
+import { createInterface } from 'node:readline/promises';
+import { basename, join } from 'node:path';
+import { diskUsage, taggedName } from '@skiff/image';
+import { createContext, type GlobalOptions } from '../context.js';
+import { humanSize } from '../format.js';
+
+/**
+ * docker image prune: every skiff image has a name, so there are no dangling images; without -a only layers no
+ * image names (and no container runs on: those `rmi -f` left behind) are deleted. With -a every image no
+ * container was made from goes too. Asks first, as docker does, unless -f.
+ */
+export async function pruneImages(globals: GlobalOptions, all: boolean, force: boolean): Promise<void> {
+  if (!force) {
+    const warning = all ? 'This will remove all images without at least one container associated to them.' : 'This will remove all dangling images.';
+    const prompt = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = await prompt.question(`WARNING! ${warning}\nAre you sure you want to continue? [y/N] `).catch(() => '');
+    prompt.close();
+    if (!/^y(es)?$/i.test(answer.trim())) return;
+  }
+  const { images, runtime } = await createContext(globals);
+  const containerLayers = (await runtime.list()).flatMap((record) => record.config.layers);
+  const used = new Set(containerLayers);
+  const before = await diskUsage(join(images.root, 'layers'));
+  const lines: string[] = [];
+  if (all) {
+    const deleted = new Set<string>();
+    for (const image of await images.list()) {
+      if (images.layerDirs(image).some((dir) => used.has(dir))) continue;
+      await images.remove(image.name, { keepLayers: containerLayers.map((dir) => basename(dir)) });
+      lines.push(`untagged: ${taggedName(image.name)}`);
+      deleted.add(image.id);
+    }
+    const left = new Set((await images.list()).map((image) => image.id));
+    for (const id of deleted) if (!left.has(id)) lines.push(`deleted: sha256:${id}`);
+  }
+  await images.pruneLayers(containerLayers.map((dir) => basename(dir)));
+  const reclaimed = before - (await diskUsage(join(images.root, 'layers')));
+  if (lines.length) process.stdout.write(`Deleted Images:\n${lines.join('\n')}\n\n`);
+  process.stdout.write(`Total reclaimed space: ${humanSize(Math.max(reclaimed, 0))}\n`);
+}
