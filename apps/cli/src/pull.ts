@@ -37,6 +37,7 @@ export async function pullWithProgress(context: Context, name: string, options: 
     helper: await helper(),
     platform: options.platform ? parsePlatform(options.platform) : undefined,
     settings: await image.readRegistrySettings(context.roots.root),
+    credentials: await image.readCredentials(context.roots.root, reference.domain),
     onProgress: quiet ? undefined : progressWriter(out, out.isTTY === true),
   });
   if (!quiet) out.write(`Digest: ${result.digest}\nStatus: ${result.status}\n`);

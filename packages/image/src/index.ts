@@ -18,3 +18,6 @@ export { hostPlatform, formatPlatform, type Platform } from './registry/manifest
 export { readRegistrySettings, type RegistrySettings } from './registry/settings.js';
 export type { Credentials } from './registry/auth.js';
 export { inspectImage, imageHistory, imageSize, diskUsage, taggedName, repositoryOf, type ImageInspect, type HistoryEntry } from './inspect.js';
+export { readCredentials, writeCredentials, credentialsFile } from './registry/credentials.js';
+/** See registry/login.ts. Loaded on first use, as pull. */
+export const verifyLogin = async (...args: Parameters<typeof import('./registry/login.js').verifyLogin>) => (await import('./registry/login.js')).verifyLogin(...args);

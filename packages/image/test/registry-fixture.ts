@@ -6,6 +6,7 @@
  *   <storage>/docker/registry/v2/blobs/sha256/<2 hex>/<64 hex>/data        blob and manifest bytes
  *   <storage>/docker/registry/v2/repositories/<name>/_manifests/tags/<tag>/current/link
  */
+import bcrypt from 'bcryptjs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -47,11 +48,20 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
+export interface RegistryOptions {
+  /** Basic auth by docker-registry's htpasswd access controller (bcrypt lines made with bcryptjs). */
+  users?: Record<string, string>;
+}
+
 /** Starts a registry for the current test; it is stopped when the test finishes. */
-export async function startRegistry(): Promise<TestRegistry> {
+export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = tempDir('registry-');
   const storage = join(dir, 'storage');
   mkdirSync(storage);
+  const htpasswd = join(dir, 'htpasswd');
+  if (options.users) {
+    writeFileSync(htpasswd, Object.entries(options.users).map(([user, password]) => `${user}:${bcrypt.hashSync(password, 5)}\n`).join(''));
+  }
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const config = join(dir, 'config.yml');
@@ -62,6 +72,7 @@ export async function startRegistry(): Promise<TestRegistry> {
         'log: { level: error, accesslog: { disabled: true } }',
         `storage: { filesystem: { rootdirectory: ${storage} }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } } }`,
         `http: { addr: "127.0.0.1:${port}" }`,
+        ...(options.users ? [`auth: { htpasswd: { realm: skiff-test, path: ${htpasswd} } }`] : []),
         '',
       ].join('\n'),
     );
@@ -76,7 +87,7 @@ export async function startRegistry(): Promise<TestRegistry> {
     onTestFinished(stop);
     const host = `127.0.0.1:${port}`;
     for (let wait = 0; wait < 100 && child.exitCode === null; wait++) {
-      const ok = await fetch(`http://${host}/v2/`).then((response) => response.ok, () => false);
+      const ok = await fetch(`http://${host}/v2/`).then((response) => response.ok || response.status === 401, () => false);
       if (ok) {
         return {
           host,
@@ -179,13 +190,14 @@ export function ociLayout(dir: string) {
 }
 
 /** `skopeo copy` of `layout:tag` to `host/repository:tag`, OCI or Docker v2s2; `all` copies every platform of an index. */
-export function push(layout: string, tag: string, destination: string, options: { format?: 'oci' | 'v2s2'; all?: boolean } = {}): void {
+export function push(layout: string, tag: string, destination: string, options: { format?: 'oci' | 'v2s2'; all?: boolean; creds?: string } = {}): void {
   const policy = join(layout, '..', 'policy.json');
   writeFileSync(policy, '{"default":[{"type":"insecureAcceptAnything"}]}');
   const args = ['copy', '--quiet', '--policy', policy, '--dest-tls-verify=false'];
   if (!options.format) args.push('--preserve-digests');
   if (options.format) args.push('--format', options.format);
   if (options.all) args.push('--all');
+  if (options.creds) args.push('--dest-creds', options.creds);
   const result = spawnSync('skopeo', [...args, `oci:${layout}:${tag}`, `docker://${destination}`], { encoding: 'utf8', env: { ...process.env, HOME: join(layout, '..') } });
   if (result.status !== 0) throw new Error(`skopeo copy failed: ${result.stderr}`);
 }

@@ -44,6 +44,11 @@ export interface RegistryClient {
   blobBytes(repository: string, descriptor: Descriptor, what: string): Promise<Buffer>;
   /** A stream of a blob that errors instead of ending when the bytes do not match the descriptor. */
   blob(repository: string, descriptor: Descriptor, what: string): Promise<Readable>;
+  /**
+   * GETs /v2/ with the credentials (answering a Basic or Bearer challenge, a token asked for without a scope, as
+   * docker login does). PERMISSION_DENIED when the registry or its token service refuses them.
+   */
+  checkLogin(): Promise<void>;
 }
 
 const MAX_REDIRECTS = 5;
@@ -205,6 +210,12 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       if (digest !== descriptor.digest) throw digestMismatch(what, descriptor.digest, digest);
       if (body.length !== descriptor.size) throw invalidArgument(`${what} is ${body.length} bytes, not the ${descriptor.size} its descriptor says; nothing was stored`);
       return body;
+    },
+
+    async checkLogin() {
+      const response = await send('/v2/', { method: 'GET' }, '');
+      if (!response.ok) throw await failure(response, `cannot log in to ${host}`);
+      await drain(response);
     },
 
     async blob(repository, descriptor, what) {
