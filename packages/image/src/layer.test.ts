@@ -65,6 +65,25 @@ describe.runIf(requiresRoot('whiteouts are character devices and trusted xattrs'
     }
   });
 
+  // security.capability as docker writes it (VFS_CAP_REVISION_2, cap_net_raw=ep): `ping` in Debian needs it.
+  it('applies security.capability and user.* xattrs from PAX SCHILY.xattr records, after ownership; drops trusted.*', async () => {
+    const capability = Buffer.from('0100000200200000000000000000000000000000', 'hex');
+    const { dest, options } = layer([
+      { path: 'bin/', type: 'dir' },
+      { path: 'bin/ping', content: 'ping', mode: 0o755, uid: 1000, gid: 1000, xattrs: { 'security.capability': capability, 'user.note': Buffer.from('hi') } },
+      { path: 'bin/plain', content: 'plain', xattrs: { 'trusted.overlay.opaque': Buffer.from('y') } },
+      { path: 'bin/link', type: 'symlink', linkpath: 'ping', xattrs: { 'user.note': Buffer.from('no') } },
+    ]);
+    await unpackLayer(options);
+    const read = (path: string, name: string) =>
+      spawnSync('python3', ['-c', `import os,sys\ntry: sys.stdout.write(os.getxattr(sys.argv[1], sys.argv[2], follow_symlinks=False).hex())\nexcept OSError as e: sys.stdout.write('none')`, join(dest, path), name], { encoding: 'utf8' }).stdout;
+    expect(read('bin/ping', 'security.capability')).toBe(capability.toString('hex'));
+    expect(read('bin/ping', 'user.note')).toBe(Buffer.from('hi').toString('hex'));
+    expect(lstatSync(join(dest, 'bin/ping')).uid).toBe(1000);
+    expect(read('bin/plain', 'trusted.overlay.opaque')).toBe('none');
+    expect(readFileSync(join(dest, 'bin/plain'), 'utf8')).toBe('plain');
+  });
+
   it('refuses a layer whose uncompressed bytes do not match the diff id', async () => {
     const { options } = layer([{ path: 'hello', content: 'x' }]);
     const error = await refusal(unpackLayer({ ...options, diffId: `sha256:${'0'.repeat(64)}` }));
@@ -93,13 +112,18 @@ describe.runIf(requiresRoot('whiteouts are character devices and trusted xattrs'
     const { dir, dest } = layer([]);
     const { symlinkSync } = require('node:fs') as typeof import('node:fs');
     symlinkSync(join(dir, 'outside'), join(dest, 'evil'));
-    for (const op of ['w evil/planted', 'o evil', 'n 10644 0 0 0 0 evil/fifo', 'w ../outside/planted', 'o /tmp']) {
+    symlinkSync(join(dir, 'outside/secret'), join(dest, 'secret-link'));
+    const ops = ['w evil/planted', 'o evil', 'n 10644 0 0 0 0 evil/fifo', 'w ../outside/planted', 'o /tmp'];
+    ops.push('x user.pwned 79 evil/secret', 'x user.pwned 79 secret-link', 'x user.pwned 79 ../outside/secret', 'x trusted.overlay.opaque 79 evil', 'x user.a zz f');
+    for (const op of ops) {
       const result = spawnSync(helper, ['unpack', dest], { input: `${op}\n`, encoding: 'utf8' });
       expect(result.status, op).not.toBe(0);
       expect(result.stderr).toMatch(/^skiff: /);
     }
     expect(readdirSync(join(dir, 'outside'))).toEqual(['secret']);
-    const xattr = spawnSync('python3', ['-c', `import os,sys; print(os.listxattr(sys.argv[1]))`, join(dir, 'outside')], { encoding: 'utf8' });
-    expect(xattr.stdout.trim()).toBe('[]');
+    for (const path of ['outside', 'outside/secret']) {
+      const xattr = spawnSync('python3', ['-c', `import os,sys; print(os.listxattr(sys.argv[1]))`, join(dir, path)], { encoding: 'utf8' });
+      expect(xattr.stdout.trim()).toBe('[]');
+    }
   });
 });

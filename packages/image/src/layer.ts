@@ -9,6 +9,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { SkiffError, invalidArgument, notSupported } from '@skiff/plugin';
@@ -16,6 +18,7 @@ import { crypto } from './files.js';
 import { digestMismatch } from './registry/digest.js';
 import type { Compression } from './registry/media-types.js';
 import { extractLayer, type SpecialEntries } from './tar.js';
+import { createXattrScanner } from './pax-xattrs.js';
 
 export interface UnpackLayerOptions {
   blob: string;
@@ -32,9 +35,11 @@ export interface UnpackLayerOptions {
 export async function unpackLayer(options: UnpackLayerOptions): Promise<void> {
   const { stream, done } = decompress(createReadStream(options.blob), options.compression, options.label);
   const hash = crypto().createHash('sha256');
+  const xattrs = createXattrScanner();
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
+      xattrs.push(chunk);
       callback(null, chunk);
     },
   });
@@ -49,6 +54,13 @@ export async function unpackLayer(options: UnpackLayerOptions): Promise<void> {
   await done;
   const actual = `sha256:${hash.digest('hex')}`;
   if (actual !== options.diffId) throw digestMismatch(`${options.label} (uncompressed, against the config's rootfs.diff_ids)`, options.diffId, actual);
+  // After extraction has set owners and modes: a chown would clear security.capability again.
+  const lines: string[] = [];
+  for (const [path, values] of xattrs.result()) {
+    if (path.includes('\n') || !(await lstat(join(options.dest, path)).catch(() => undefined))?.isFile()) continue;
+    for (const [name, value] of values) lines.push(`x ${name} ${value.toString('hex')} ${path}`);
+  }
+  if (lines.length > 0 && process.getuid?.() === 0) await runHelperLines(options.helper, options.dest, lines, options.label);
 }
 
 function decompress(source: Readable, compression: Compression, label: string): { stream: Readable; done: Promise<void> } {
@@ -89,6 +101,10 @@ function runHelper(helper: string, dest: string, entries: SpecialEntries, label:
     ...entries.opaques.map((path) => `o ${path}`),
     ...entries.nodes.map((node) => `n ${node.mode.toString(8)} ${node.major} ${node.minor} ${node.uid} ${node.gid} ${node.path}`),
   ];
+  return runHelperLines(helper, dest, lines, label);
+}
+
+function runHelperLines(helper: string, dest: string, lines: string[], label: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(helper, ['unpack', dest], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';

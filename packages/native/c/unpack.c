@@ -7,6 +7,9 @@
  *   w PATH                          overlay whiteout at PATH: a character device 0/0 (an OCI `.wh.NAME`)
  *   o PATH                          PATH is an opaque directory: trusted.overlay.opaque=y (an OCI `.wh..wh..opq`)
  *   n MODE MAJOR MINOR UID GID PATH a device node or FIFO (MODE in octal, file type bits included)
+ *   x NAME HEXVALUE PATH            set the extended attribute NAME (security.capability or user.*) on the
+ *                                   regular file PATH (a layer's SCHILY.xattr PAX record); sent after ownership
+ *                                   is final, since chown clears security.capability
  *
  * (PATH runs to the end of the line, so it may hold spaces; the caller refuses paths with a newline.)
  *
@@ -85,6 +88,52 @@ static void make_node(int layer, char *path, mode_t mode, dev_t dev, const char 
 	close(parent);
 }
 
+static int hex_value(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* x NAME HEX PATH: the file is opened O_PATH|O_NOFOLLOW under its walked parent and must be a regular file; the
+ * xattr is set through /proc/self/fd, so it lands on exactly the inode checked. */
+static void set_xattr(int layer, char *arg)
+{
+	char *hex = strchr(arg, ' ');
+	char *path = hex ? strchr(hex + 1, ' ') : NULL;
+	if (!path)
+		bailx("unpack: malformed xattr operation \"%s\"", arg);
+	*hex++ = '\0';
+	*path++ = '\0';
+	if (strcmp(arg, "security.capability") && strncmp(arg, "user.", 5))
+		bailx("xattr %s on %s: only security.capability and user.* are applied", arg, path);
+	size_t digits = strlen(hex);
+	if (digits % 2 || digits > 2 * 65536)
+		bailx("xattr %s on %s: malformed value", arg, path);
+	unsigned char *value = malloc(digits / 2 + 1);
+	if (!value)
+		bail("malloc");
+	for (size_t i = 0; i < digits / 2; i++) {
+		int high = hex_value(hex[2 * i]), low = hex_value(hex[2 * i + 1]);
+		if (high < 0 || low < 0)
+			bailx("xattr %s on %s: malformed value", arg, path);
+		value[i] = (unsigned char)(high << 4 | low);
+	}
+	const char *name;
+	int parent = open_parent(layer, path, &name, "xattr");
+	int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		bail("xattr %s: open %s", arg, path);
+	if (!S_ISREG(st.st_mode))
+		bailx("xattr %s: %s is not a regular file", arg, path);
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	if (setxattr(proc, arg, value, digits / 2, 0) < 0)
+		bail("xattr %s on %s", arg, path);
+	free(value);
+	close(fd);
+	close(parent);
+}
+
 int cmd_unpack(const char *layer_path)
 {
 	int layer = open(layer_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -122,6 +171,8 @@ int cmd_unpack(const char *layer_path)
 			if (fchownat(parent, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(parent, name, mode & 07777, 0) < 0)
 				bail("node %s: set owner and mode", path);
 			close(parent);
+		} else if (line[0] == 'x') {
+			set_xattr(layer, arg);
 		} else {
 			bailx("unpack: unknown operation '%c'", line[0]);
 		}
