@@ -7,7 +7,7 @@
  * record is written last, so a failure at any point leaves no image (only verified blobs and layers, reused by
  * the next pull).
  */
-import { invalidArgument } from '@skiff/plugin';
+import { SkiffError, invalidArgument } from '@skiff/plugin';
 import { chainIds, parseImageConfig } from './image-config.js';
 import { unpackLayer } from './layer.js';
 import { canonicalImageName } from './names.js';
@@ -79,78 +79,86 @@ export async function pullImage(store: ImageStore, name: string, options: PullOp
   const upToDate = current?.id === id && current.layers.every((_, i) => store.chainLayer(chains[chains.length - 1 - i]!) === current.layers[i]);
 
   const emit = options.onProgress ?? (() => undefined);
-  const layerIds: string[] = new Array<string>(image.layers.length);
-  let next = 0;
-  let stop = false;
-  const worker = async () => {
-    while (next < image.layers.length && !stop) {
-      const index = next++;
-      const layer = image.layers[index]!;
-      const short = layer.digest.slice(7, 19);
-      const label = `layer ${layer.digest} of ${display}`;
-      let downloaded = false;
-      const result = await store
-        .addChainLayer(
-        chains[index]!,
-        async (dir) => {
-          const blob = await store.blobs.ingest(layer.digest, async () => {
-            downloaded = true;
-            const stream = await client.blob(repository, layer, label);
-            let seen = 0;
-            let reported = 0;
-            stream.on('data', (chunk: Buffer) => {
-              seen += chunk.length;
-              // A progress event per ~1% (or 512 KiB), not per chunk.
-              if (seen - reported >= Math.max(layer.size / 100, 512 * 1024) || seen === layer.size) {
-                reported = seen;
-                emit({ id: short, status: 'Downloading', current: seen, total: layer.size });
-              }
+  // A layer reused here may be deleted by an rmi before the record names it: saveImage then refuses (CONFLICT)
+  // and the layers are stored again, as docker retries a layer removed mid-pull.
+  for (let attempt = 1; ; attempt++) {
+    const layerIds: string[] = new Array<string>(image.layers.length);
+    let next = 0;
+    let stop = false;
+    const worker = async () => {
+      while (next < image.layers.length && !stop) {
+        const index = next++;
+        const layer = image.layers[index]!;
+        const short = layer.digest.slice(7, 19);
+        const label = `layer ${layer.digest} of ${display}`;
+        let downloaded = false;
+        const result = await store
+          .addChainLayer(
+          chains[index]!,
+          async (dir) => {
+            const blob = await store.blobs.ingest(layer.digest, async () => {
+              downloaded = true;
+              const stream = await client.blob(repository, layer, label);
+              let seen = 0;
+              let reported = 0;
+              stream.on('data', (chunk: Buffer) => {
+                seen += chunk.length;
+                // A progress event per ~1% (or 512 KiB), not per chunk.
+                if (seen - reported >= Math.max(layer.size / 100, 512 * 1024) || seen === layer.size) {
+                  reported = seen;
+                  emit({ id: short, status: 'Downloading', current: seen, total: layer.size });
+                }
+              });
+              return stream;
             });
-            return stream;
+            if (downloaded) emit({ id: short, status: 'Download complete' });
+            emit({ id: short, status: 'Extracting' });
+            await unpackLayer({ blob, compression: layer.compression, diffId: config.diffIds[index]!, dest: dir, helper: options.helper, label });
+          },
+          options.signal,
+        )
+          .catch((error: unknown) => {
+            stop = true;
+            throw error;
           });
-          if (downloaded) emit({ id: short, status: 'Download complete' });
-          emit({ id: short, status: 'Extracting' });
-          await unpackLayer({ blob, compression: layer.compression, diffId: config.diffIds[index]!, dest: dir, helper: options.helper, label });
-        },
-        options.signal,
-      )
-        .catch((error: unknown) => {
-          stop = true;
-          throw error;
-        });
-      emit({ id: short, status: result.existed ? 'Already exists' : 'Pull complete' });
-      layerIds[index] = result.id;
-    }
-  };
-  for (const layer of image.layers) emit({ id: layer.digest.slice(7, 19), status: 'Pulling fs layer' });
-  // allSettled: no worker is left writing after pull has returned, even when one failed.
-  const outcomes = await Promise.allSettled(Array.from({ length: Math.min(options.concurrency ?? 3, Math.max(image.layers.length, 1)) }, worker));
-  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-  if (failed) throw failed.reason;
+        emit({ id: short, status: result.existed ? 'Already exists' : 'Pull complete' });
+        layerIds[index] = result.id;
+      }
+    };
+    for (const layer of image.layers) emit({ id: layer.digest.slice(7, 19), status: 'Pulling fs layer' });
+    // allSettled: no worker is left writing after pull has returned, even when one failed.
+    const outcomes = await Promise.allSettled(Array.from({ length: Math.min(options.concurrency ?? 3, Math.max(image.layers.length, 1)) }, worker));
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
 
-  // Configs and manifests are kept by digest too (for inspect, save and push later).
-  await store.blobs.put(configBytes);
-  for (const body of manifests) await store.blobs.put(body);
-  const record: ImageRecord = {
-    name: canonical,
-    id,
-    created: config.created ?? new Date().toISOString(),
-    layers: layerIds.reverse(),
-    config: {
-      env: config.env,
-      cmd: config.cmd ?? [],
-      workingDir: config.workingDir,
-      ...(config.entrypoint ? { entrypoint: config.entrypoint } : {}),
-      ...(config.user ? { user: config.user } : {}),
-      ...(config.stopSignal ? { stopSignal: config.stopSignal } : {}),
-      ...(config.labels ? { labels: config.labels } : {}),
-    },
-    digest: top.digest,
-    diffIds: config.diffIds,
-    architecture: config.architecture,
-    os: config.os,
-  };
-  await store.saveImage(record);
-  return { image: record, digest: top.digest, status: `${upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${display}` };
+    // Configs and manifests are kept by digest too (for inspect, save and push later).
+    await store.blobs.put(configBytes);
+    for (const body of manifests) await store.blobs.put(body);
+    const candidate: ImageRecord = {
+      name: canonical,
+      id,
+      created: config.created ?? new Date().toISOString(),
+      layers: layerIds.reverse(),
+      config: {
+        env: config.env,
+        cmd: config.cmd ?? [],
+        workingDir: config.workingDir,
+        ...(config.entrypoint ? { entrypoint: config.entrypoint } : {}),
+        ...(config.user ? { user: config.user } : {}),
+        ...(config.stopSignal ? { stopSignal: config.stopSignal } : {}),
+        ...(config.labels ? { labels: config.labels } : {}),
+      },
+      digest: top.digest,
+      diffIds: config.diffIds,
+      architecture: config.architecture,
+      os: config.os,
+    };
+    try {
+      const image = await store.saveImage(candidate);
+      return { image, digest: top.digest, status: `${upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${display}` };
+    } catch (error) {
+      if (!SkiffError.is(error, 'CONFLICT') || attempt >= 3) throw error;
+    }
+  }
 }
 

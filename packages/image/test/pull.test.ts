@@ -150,6 +150,34 @@ describe.runIf(!unavailable && requiresRoot('pulled layers hold whiteouts (char 
     expect(error.message).toBe(`manifest for ${registry.host}/team/app:nope not found: manifest unknown`);
   });
 
+  // Regression: an image removed while a pull reuses its chains deleted the layers before the pull's record named
+  // them. The store now refuses such a record and the pull stores the layers again.
+  it('a pull whose reused layers are removed before its record is written stores them again', async () => {
+    const { registry, store } = await setup();
+    const name = `${registry.host}/team/app:layers`;
+    const first = await pullImage(store, name, { helper });
+    await store.tag(name, 'other');
+    let raced = false;
+    // The real race, at its worst moment: every name of the image goes just before the new record is saved.
+    const racing = {
+      ...store,
+      saveImage: async (image: Parameters<typeof store.saveImage>[0]) => {
+        if (!raced) {
+          raced = true;
+          await store.remove('other');
+          await store.remove(name);
+          expect(readdirSync(join(store.root, 'layers'))).toEqual([]);
+        }
+        return store.saveImage(image);
+      },
+    };
+    const second = await pullImage(racing, name, { helper });
+    expect(raced).toBe(true);
+    expect(second.image.id).toBe(first.image.id);
+    expect(second.image.layers.every((id) => existsSync(join(store.root, 'layers', id)))).toBe(true);
+    expect(readFileSync(join(store.root, 'layers', second.image.layers[0]!, 'zstd'), 'utf8')).toBe('from a zstd layer');
+  });
+
   it('two pulls at once fetch and unpack each layer once and agree on the result', async () => {
     const { registry, store } = await setup();
     const events: PullEvent[] = [];
