@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { SkiffError, notFound } from '@skiff/plugin';
-import type { ImageRecord } from '@skiff/image';
+import { taggedName, type ImageRecord } from '@skiff/image';
 import { createContext, type GlobalOptions } from '../context.js';
 import { describeError } from '../errors.js';
 
@@ -32,7 +32,7 @@ export async function removeImages(globals: GlobalOptions, references: string[],
       throw conflict(`unable to remove repository reference "${reference}" (must force) - container ${short(user.id)} is using its referenced image ${short(image.id)}`);
     }
     await images.remove(image.name, { keepLayers: keepLayers() });
-    print(`Untagged: ${displayName(image.name)}`);
+    print(`Untagged: ${taggedName(image.name)}`);
     if (others.length === 0) print(`Deleted: sha256:${image.id}`);
   }
 
@@ -45,7 +45,7 @@ export async function removeImages(globals: GlobalOptions, references: string[],
     }
     for (const image of matches) {
       await images.remove(image.name, { keepLayers: keepLayers() });
-      print(`Untagged: ${displayName(image.name)}`);
+      print(`Untagged: ${taggedName(image.name)}`);
     }
     print(`Deleted: sha256:${id}`);
     void reference;
@@ -73,9 +73,4 @@ export async function removeImages(globals: GlobalOptions, references: string[],
       process.exitCode = 1;
     }
   }
-}
-
-/** docker prints untagged names with their tag: `busybox:latest`. */
-function displayName(name: string): string {
-  return name.includes('@') || name.lastIndexOf(':') > name.lastIndexOf('/') ? name : `${name}:latest`;
 }
