@@ -33,7 +33,14 @@ async function main(): Promise<void> {
       process.exitCode = typeof code === 'number' ? code : notFoundExit(error) ?? EXIT_SKIFF_ERROR;
     }
   }
-  // Done: leave now rather than wait for stray handles (a follow timer, a lock refresher) to run down.
-  // stdout and stderr are synchronous for files, pipes and terminals on Linux, so nothing written is lost.
+  // Done: leave now rather than wait for stray handles (a follow timer, a lock refresher) to run down. First let
+  // stdout and stderr flush: when they are sockets (a parent's child_process stdio is a socketpair) whose reader
+  // is slow, writes queue in Node, and exit would drop the queue (a `logs` of 1M lines lost its last ~16 KiB).
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   process.exit();
+}
+
+/** Resolves once everything written to `stream` so far has left the process (an empty write's callback). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.write('', () => resolve()));
 }
