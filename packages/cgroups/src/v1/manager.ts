@@ -114,17 +114,19 @@ export class CgroupV1Manager implements CgroupManager {
     for (const mount of this.mounts.values()) {
       if (done.has(mount)) continue;
       done.add(mount);
-      let dir = mount;
-      for (const level of this.levels) {
-        dir = join(dir, level);
+      const dirs = this.levels.map((_, depth) => join(mount, ...this.levels.slice(0, depth + 1)));
+      // Every level is made before any is written to: once our own (deepest) level exists, the shared parent
+      // is not empty and another container's teardown can no longer rmdir it under us. The only window left
+      // is between two mkdirs, and losing it is an ENOENT the caller retries.
+      for (const dir of dirs) {
         try {
           this.fs.mkdir(dir);
         } catch (error) {
           throw systemError(`create cgroup ${dir}`, error);
         }
-        // Before anything can join this level (or a level below it), it needs cpus and mems of its own.
-        if (mount === cpusetMount) V1CpusetController.inheritFromParent(this.fs, dir);
       }
+      // Before anything can join a level (or a level below it), it needs cpus and mems of its own, parent first.
+      if (mount === cpusetMount) for (const dir of dirs) V1CpusetController.inheritFromParent(this.fs, dir);
     }
   }
 
