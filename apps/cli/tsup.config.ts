@@ -20,10 +20,11 @@ export default defineConfig([
     // The libraries only some commands use stay out (tar for import/export/commit, import-meta-resolve for
     // plugins): the bundle is read whole at every start, and they are 180 kB of its 530.
     ...shared,
-    entry: { skiff: 'src/skiff.ts', main: 'src/main.ts' },
+    // skiff-runc.cjs + oci-main.cjs: the OCI runtime mode (src/oci/), the same way.
+    entry: { skiff: 'src/skiff.ts', main: 'src/main.ts', 'skiff-runc': 'src/skiff-runc.ts', 'oci-main': 'src/oci/main.ts' },
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
-    external: ['./main.cjs', 'tar', 'import-meta-resolve'],
+    external: ['./main.cjs', './oci-main.cjs', 'tar', 'import-meta-resolve'],
     noExternal: [/^(?!(tar|import-meta-resolve)$)/],
     // import.meta.url in CommonJS: the bundle's own file URL (context.ts finds skiff.cjs beside it).
     shims: true,

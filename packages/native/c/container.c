@@ -16,6 +16,8 @@ void container_main(const void *arg, const struct child_fds *fds)
 {
 	const struct plan *plan = arg;
 	child_prepare(fds);
+	if (plan->wait_fifo)
+		oci_process_setup(plan);
 	umask(0); /* modes below are exact (0666 devices, 1777 shm); the command gets 022 */
 
 	/* Without -i the command reads nothing (with -t the pty stands in for stdin). */
@@ -23,9 +25,11 @@ void container_main(const void *arg, const struct child_fds *fds)
 		stdin_from_null();
 
 	/* The pid namespace was created by the helper (unshare(CLONE_NEWPID) applies to its children: us). */
-	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (plan->net_host ? 0 : CLONE_NEWNET);
-	if (unshare(flags) < 0)
+	if (plan->ns_given) {
+		oci_enter_namespaces(plan);
+	} else if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (plan->net_host ? 0 : CLONE_NEWNET)) < 0) {
 		bail("unshare namespaces");
+	}
 
 	make_root_private();
 	build_rootfs(plan); /* /proc, /dev, /sys, volumes, devices, read-only paths, masks: as the plan lists them */
@@ -33,7 +37,9 @@ void container_main(const void *arg, const struct child_fds *fds)
 
 	if (plan->hostname[0] && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
 		bail("sethostname %s", plan->hostname);
-	if (!plan->net_host)
+	if (plan->domainname && setdomainname(plan->domainname, strlen(plan->domainname)) < 0)
+		bail("setdomainname %s", plan->domainname);
+	if (plan->ns_given ? oci_new_namespace(plan, CLONE_NEWNET) : !plan->net_host)
 		loopback_up();
 
 	/* The container never has the host's controlling terminal. */
@@ -43,13 +49,15 @@ void container_main(const void *arg, const struct child_fds *fds)
 	enter_cwd(plan->cwd);
 	if (plan->readonly_root)
 		readonly_root();
-	umask(022);
+	umask(plan->security.umask_value);
 	/* Nothing the helper inherited (from Node or from us) leaks into the container, except 0, 1, 2. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		bail("close_range");
 	/* User, capabilities, no_new_privs, seccomp. Before the init forks: it is in the container too and holds
 	 * no more than the command. */
 	security_enter_user(&plan->security);
+	if (plan->wait_fifo)
+		oci_wait_start(plan); /* OCI create: here until `start` */
 	security_finish(&plan->security);
 	if (plan->init)
 		init_start(plan->tty); /* returns in the child that runs the command; PID 1 never returns */

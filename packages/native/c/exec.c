@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,10 +64,14 @@ static void exec_main(const void *arg, const struct child_fds *fds)
 		bail("close_range");
 	/* The container's restrictions (the caller sends the container's own set): user, then ... */
 	security_enter_user(&plan->security);
+	/* Detached (OCI exec --detach): the process outlives us, reaped by our caller's subreaper. The helper waits
+	 * for the exec before it exits, so it cannot die before this line. */
+	if (plan->detach && prctl(PR_SET_PDEATHSIG, 0) < 0)
+		bail("prctl PR_SET_PDEATHSIG");
 	/* After setuid, as runc does: the directory must be reachable by the user the command runs as. */
 	if (chdir(plan->cwd) < 0)
 		fail_with(EXIT_CANNOT_RUN, "exec: chdir to %s: %s", plan->cwd, strerror(errno));
-	umask(022);
+	umask(plan->security.umask_value);
 	/* ... capabilities, no_new_privs, seccomp. */
 	security_finish(&plan->security);
 	exec_command(plan->argv, plan->envp);
@@ -77,13 +82,35 @@ int cmd_exec(void)
 	struct exec_plan plan;
 	exec_plan_read(3, &plan);
 	close(3);
-	own_process_group(plan.stdin_open, plan.tty);
+	if (!plan.passthrough)
+		own_process_group(plan.stdin_open, plan.tty);
+	int console = plan.console_socket ? oci_console_connect(plan.console_socket) : -1;
 	int ns[N_NAMESPACES];
 	open_namespaces(plan.target, ns);
 	/* Host paths, so before the mount namespace changes under us. */
 	struct cgroups cgroups;
 	cgroups_open(&cgroups, plan.cgroups, plan.n_cgroups);
 	enter_namespaces(plan.target, ns);
+	if (plan.passthrough) {
+		/* OCI exec: the caller's stdio is the process's own; a tty's master goes to the console socket. */
+		struct start_options options = { .tty = plan.tty, .cgroups = &cgroups, .stdio = { -1, -1, -1 } };
+		struct child c;
+		child_start(&c, &options, exec_main, &plan);
+		if (c.failed) {
+			fprintf(stderr, "skiff: %s\n", c.failure.text);
+			return c.failure.code;
+		}
+		if (c.master >= 0) {
+			pty_send_fd(console, c.master);
+			close(c.master);
+		}
+		report_pid(c.pid);
+		if (plan.detach) {
+			child_reaped();
+			return 0;
+		}
+		return exit_code(child_wait());
+	}
 	struct start_options options = { .tty = plan.tty, .cgroups = &cgroups };
 	/* No log (docker keeps none for exec). Background processes the command leaves may hold its pipes: once it
 	 * exited, what they write is relayed until they go quiet for a moment, then they are cut off. */

@@ -34,11 +34,22 @@ struct security {
 	struct seccomp_syscall *syscalls; /* `syscall` records, each with its `sysarg` conditions */
 	size_t n_syscalls;
 	struct seccomp_program *program;  /* built from them by seccomp_prepare */
+	int default_errno;           /* `seccompdefault`: what an unnamed call gets; 0: EPERM */
 	uid_t uid;
 	gid_t gid;
 	gid_t *groups;               /* supplementary groups */
 	size_t n_groups;
+	mode_t umask_value;          /* `umask` record; 022 without */
+	struct rlimit_spec *rlimits; /* `rlimit` records, set before the user changes */
+	size_t n_rlimits;
 };
+
+/* `rlimit` record. */
+struct rlimit_spec {
+	int resource;
+	unsigned long long soft, hard;
+};
+int rlimit_number(const char *name); /* RLIMIT_NOFILE -> its number; -1 if unknown (security.c) */
 
 /* `device` record: a node created in the container. */
 struct device_spec {
@@ -74,7 +85,7 @@ struct mount_spec {
 };
 
 /* One step of building the container's filesystem; the plan lists them in the order they are carried out. */
-enum fs_op_kind { FS_MOUNT, FS_DEVICE, FS_SYMLINK, FS_READONLY, FS_MASK };
+enum fs_op_kind { FS_MOUNT, FS_DEVICE, FS_SYMLINK, FS_READONLY, FS_MASK, FS_SYSCTL };
 struct fs_op {
 	enum fs_op_kind kind;
 	union {
@@ -83,6 +94,9 @@ struct fs_op {
 		struct {
 			char *path, *to;
 		} symlink;                 /* FS_SYMLINK */
+		struct {
+			char *key, *value;
+		} sysctl;                  /* FS_SYSCTL: KEY "net.ipv4.ip_forward" is /proc/sys/net/ipv4/ip_forward */
 		char *path;                /* FS_READONLY, FS_MASK */
 	};
 };
@@ -113,6 +127,19 @@ struct plan {
 	size_t exit_argc;
 	int readonly_root;          /* "/" read-only once everything is mounted */
 	struct security security;
+	/* The OCI runtime mode (oci.c). `namespace` records: when any is given, exactly these namespaces are
+	 * created (path NULL) or joined (path); else mnt, uts, ipc, pid and (unless network host) net are new. */
+	int ns_given;
+	struct ns_spec {
+		int type; /* CLONE_NEW* */
+		char *path;
+	} ns[8];
+	size_t n_ns;
+	char *wait_fifo;      /* the container waits here before its command (OCI create/start); stdio handed in */
+	int fifo_fd;          /* its fd, opened by the helper before fork */
+	char *console_socket; /* tty: the pty master goes to this unix socket (SCM_RIGHTS) */
+	char *domainname;
+	int oom_score_set, oom_score;
 };
 
 /* `skiff-helper exec` */
@@ -128,6 +155,9 @@ struct exec_plan {
 	char **cgroups;
 	size_t n_cgroups;
 	struct security security;
+	int passthrough;      /* the caller's 0, 1, 2 are the process's own (OCI exec), not relayed */
+	int detach;           /* with passthrough: exit once the command runs, leaving it to our caller's reaper */
+	char *console_socket; /* tty: the pty master goes to this unix socket */
 };
 
 struct plan_record {
@@ -256,6 +286,7 @@ void loopback_up(void);
 
 struct winsize;
 void pty_setup_child(int sock, const struct winsize *size);
+void pty_send_fd(int sock, int fd);
 int pty_receive_master(int sock);
 void pty_attach(int master, int forward_stdin);
 void terminal_copy_size(int master);
@@ -381,6 +412,15 @@ struct relay {
 /* Relays until the child has exited and its output is drained (or quiet for linger_ms); returns its wait
  * status. Closes every fd of the relay but the caller's. */
 int relay_run(struct relay *r);
+
+/* ---- oci.c: the OCI runtime mode (skiff-runc create/exec) ---- */
+
+int oci_console_connect(const char *path);
+int run_oci(struct plan *plan);
+void oci_enter_namespaces(const struct plan *plan);
+int oci_new_namespace(const struct plan *plan, int type);
+void oci_process_setup(const struct plan *plan);
+void oci_wait_start(const struct plan *plan);
 
 /* ---- exec.c ---- */
 

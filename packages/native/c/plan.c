@@ -5,6 +5,7 @@
  * record tables.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -19,11 +20,13 @@ const struct plan_record plan_records[] = {
 	{ "tty", 1 }, { "stdin", 1 }, { "network", 1 }, { "cgroup", 1 }, { "init", 1 },
 	{ "detach", 1 }, { "log", 1 }, { "logmax", 1 }, { "logkeep", 1 }, { "status", 1 }, { "exitcmd", 1 },
 	/* security (shared with exec) */
-	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 },
-	{ "user", 2 }, { "group", 1 },
+	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
+	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
 	{ "readonlyroot", 1 },
+	/* the OCI runtime mode (oci.c) */
+	{ "namespace", 2 }, { "waitfifo", 1 }, { "consolesocket", 1 }, { "domainname", 1 }, { "oomscore", 1 },
 	/* the container's filesystem: operations, carried out in plan order */
-	{ "mount", 6 }, { "device", 5 }, { "symlink", 2 }, { "readonly", 1 }, { "mask", 1 },
+	{ "mount", 6 }, { "device", 5 }, { "symlink", 2 }, { "readonly", 1 }, { "mask", 1 }, { "sysctl", 2 },
 	/* modifies the mount before it */
 	{ "hostpath", 1 }, { "hostopts", 1 },
 	{ "end", 0 }, { NULL, 0 },
@@ -40,8 +43,10 @@ const struct mount_option mount_options[] = {
 const struct plan_record exec_plan_records[] = {
 	{ "target", 1 }, { "arg", 1 }, { "env", 1 }, { "cwd", 1 }, { "tty", 1 }, { "stdin", 1 }, { "cgroup", 1 },
 	/* security (shared with run) */
-	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 },
-	{ "user", 2 }, { "group", 1 },
+	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
+	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
+	/* the OCI runtime mode */
+	{ "passthrough", 1 }, { "detach", 1 }, { "consolesocket", 1 },
 	{ "end", 0 }, { NULL, 0 },
 };
 
@@ -166,6 +171,20 @@ static int security_record(const char *k, char *f[MAX_FIELDS], struct security *
 	} else if (!strcmp(k, "group")) {
 		s->groups = xrealloc(s->groups, (s->n_groups + 1) * sizeof *s->groups);
 		s->groups[s->n_groups++] = (gid_t)number("group", f[0], 0xfffffffeULL);
+	} else if (!strcmp(k, "umask")) {
+		s->umask_value = (mode_t)octal(k, f[0], 0777);
+	} else if (!strcmp(k, "rlimit")) {
+		int resource = rlimit_number(f[0]);
+		if (resource < 0)
+			bailx("plan: unknown rlimit \"%s\"", f[0]);
+		free(f[0]);
+		s->rlimits = xrealloc(s->rlimits, (s->n_rlimits + 1) * sizeof *s->rlimits);
+		struct rlimit_spec *l = &s->rlimits[s->n_rlimits++];
+		l->resource = resource;
+		l->soft = number("rlimit soft", f[1], ~0ULL);
+		l->hard = number("rlimit hard", f[2], ~0ULL);
+		if (l->soft > l->hard)
+			bailx("plan: rlimit soft limit above the hard one");
 	} else {
 		return seccomp_record(k, f, s);
 	}
@@ -212,6 +231,11 @@ static void validate_op(const struct fs_op *op)
 	case FS_MASK:
 		require_absolute("mask", op->path);
 		break;
+	case FS_SYSCTL:
+		/* Only a name below /proc/sys: no "..", no leading "/" */
+		if (!op->sysctl.key[0] || op->sysctl.key[0] == '/' || op->sysctl.key[0] == '.' || strstr(op->sysctl.key, ".."))
+			bailx("plan: bad sysctl name \"%s\"", op->sysctl.key);
+		break;
 	}
 }
 
@@ -234,6 +258,11 @@ static void validate(struct plan *plan)
 	require_absolute("status", plan->status_file);
 	if (plan->exit_argc)
 		require_absolute("exitcmd", plan->exit_argv[0]);
+	require_absolute("waitfifo", plan->wait_fifo);
+	if (plan->wait_fifo && (plan->detach || plan->init))
+		bailx("plan: waitfifo excludes detach and init");
+	if (plan->tty && plan->wait_fifo && !plan->console_socket)
+		bailx("plan: a tty with waitfifo needs a console socket");
 }
 
 /* A mount record's OPTIONS: comma-separated words of mount_options[]; frees the text. */
@@ -270,6 +299,32 @@ static struct fs_op *push_op(struct plan *plan, enum fs_op_kind kind)
 	return op;
 }
 
+/* `namespace TYPE PATH`: TYPE as in OCI's config.json, PATH "" for a new one. */
+static void namespace_record(struct plan *plan, char *f[MAX_FIELDS])
+{
+	static const struct {
+		const char *name;
+		int type;
+	} types[] = {
+		{ "pid", CLONE_NEWPID }, { "network", CLONE_NEWNET }, { "ipc", CLONE_NEWIPC },
+		{ "uts", CLONE_NEWUTS }, { "mount", CLONE_NEWNS }, { "cgroup", CLONE_NEWCGROUP },
+	};
+	size_t i = 0;
+	while (i < sizeof types / sizeof *types && strcmp(types[i].name, f[0]))
+		i++;
+	if (i == sizeof types / sizeof *types)
+		bailx("plan: unknown namespace \"%s\"", f[0]);
+	for (size_t j = 0; j < plan->n_ns; j++)
+		if (plan->ns[j].type == types[i].type)
+			bailx("plan: namespace %s given twice", f[0]);
+	if (f[1][0] && f[1][0] != '/')
+		bailx("plan: namespace path must be absolute, not \"%s\"", f[1]);
+	plan->ns_given = 1;
+	plan->ns[plan->n_ns].type = types[i].type;
+	plan->ns[plan->n_ns++].path = f[1][0] ? f[1] : NULL;
+	free(f[0]);
+}
+
 void plan_read(int fd, struct plan *plan)
 {
 	struct reader r = { .fd = fd };
@@ -279,6 +334,8 @@ void plan_read(int fd, struct plan *plan)
 	plan->exit_argv = empty_list();
 	plan->log_keep = 1;
 	plan->security.seccomp = 1;
+	plan->security.umask_value = 022;
+	plan->fifo_fd = -1;
 
 	for (;;) {
 		char *f[MAX_FIELDS];
@@ -350,6 +407,29 @@ void plan_read(int fd, struct plan *plan)
 			push(&plan->exit_argv, &plan->exit_argc, f[0]);
 		} else if (!strcmp(k, "readonlyroot")) {
 			plan->readonly_root = flag01(k, f[0]);
+		} else if (!strcmp(k, "namespace")) {
+			namespace_record(plan, f);
+		} else if (!strcmp(k, "waitfifo")) {
+			free(plan->wait_fifo);
+			plan->wait_fifo = f[0];
+		} else if (!strcmp(k, "consolesocket")) {
+			free(plan->console_socket);
+			plan->console_socket = f[0];
+		} else if (!strcmp(k, "domainname")) {
+			free(plan->domainname);
+			plan->domainname = f[0];
+		} else if (!strcmp(k, "oomscore")) {
+			char *end;
+			long v = strtol(f[0], &end, 10);
+			if (!*f[0] || *end || v < -1000 || v > 1000)
+				bailx("plan: bad oomscore \"%s\" (-1000..1000)", f[0]);
+			free(f[0]);
+			plan->oom_score_set = 1;
+			plan->oom_score = (int)v;
+		} else if (!strcmp(k, "sysctl")) {
+			struct fs_op *op = push_op(plan, FS_SYSCTL);
+			op->sysctl.key = f[0];
+			op->sysctl.value = f[1];
 		} else if (!strcmp(k, "symlink")) {
 			struct fs_op *op = push_op(plan, FS_SYMLINK);
 			op->symlink.path = f[0];
@@ -384,6 +464,7 @@ void exec_plan_read(int fd, struct exec_plan *plan)
 	plan->argv = empty_list();
 	plan->envp = empty_list();
 	plan->security.seccomp = 1;
+	plan->security.umask_value = 022;
 
 	for (;;) {
 		char *f[MAX_FIELDS];
@@ -405,6 +486,13 @@ void exec_plan_read(int fd, struct exec_plan *plan)
 			plan->stdin_open = flag01(k, f[0]);
 		} else if (!strcmp(k, "cgroup")) {
 			push(&plan->cgroups, &plan->n_cgroups, f[0]);
+		} else if (!strcmp(k, "passthrough")) {
+			plan->passthrough = flag01(k, f[0]);
+		} else if (!strcmp(k, "detach")) {
+			plan->detach = flag01(k, f[0]);
+		} else if (!strcmp(k, "consolesocket")) {
+			free(plan->console_socket);
+			plan->console_socket = f[0];
 		} else if (!security_record(k, f, &plan->security)) {
 			bailx("plan: record \"%s\" not handled", k); /* cannot happen */
 		}
@@ -416,5 +504,9 @@ void exec_plan_read(int fd, struct exec_plan *plan)
 		bailx("plan: no command");
 	if (!plan->cwd || plan->cwd[0] != '/')
 		bailx("plan: cwd must be an absolute path");
+	if (plan->detach && !plan->passthrough)
+		bailx("plan: exec detach needs passthrough");
+	if (plan->tty && plan->passthrough && !plan->console_socket)
+		bailx("plan: a passthrough tty needs a console socket");
 	seccomp_prepare(&plan->security);
 }

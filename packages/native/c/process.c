@@ -165,9 +165,12 @@ void child_start(struct child *c, const struct start_options *options, child_mai
 		close(sock[0]);
 	}
 
-	/* EOF means the exec succeeded (the pipe is close-on-exec); a message means setup or exec failed. */
+	/* EOF means the exec succeeded (the pipe is close-on-exec); a message means setup or exec failed, except
+	 * code 0: the OCI mode's container waits for `start` (oci_wait_start), ready. */
 	ssize_t n = read_retry(status[0], &c->failure, sizeof c->failure);
 	close(status[0]);
+	if (n == (ssize_t)sizeof c->failure && c->failure.code == 0)
+		return;
 	if (n > 0) {
 		child_wait();
 		c->failed = 1;

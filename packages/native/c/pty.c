@@ -19,7 +19,7 @@
 
 /* ---- child side ---- */
 
-static void send_fd(int sock, int fd)
+void pty_send_fd(int sock, int fd)
 {
 	char byte = 0;
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
@@ -64,7 +64,7 @@ void pty_setup_child(int sock, const struct winsize *size)
 	 * before the command starts so it never sees 0x0. */
 	if (size && size->ws_col)
 		ioctl(slave, TIOCSWINSZ, size);
-	send_fd(sock, master);
+	pty_send_fd(sock, master);
 	close(master);
 	for (int fd = 0; fd <= 2; fd++)
 		if (dup2(slave, fd) < 0)

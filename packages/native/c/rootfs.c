@@ -60,6 +60,24 @@ static void make_symlink(int rootfd, const char *path, const char *to)
 	close_entry(&e);
 }
 
+/* `sysctl` record: the container's /proc/sys/KEY (dots are slashes, as sysctl(8) and runc read them), resolved
+ * beneath the root like every other path, so it is the proc of the container's own namespaces. */
+static void write_sysctl(int rootfd, const char *key, const char *value)
+{
+	char *path = xasprintf("/proc/sys/%s", key);
+	for (char *p = path + 10; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	int fd = resolve_in_root(rootfd, path, CREATE_NONE);
+	char buf[32];
+	int wfd = fd < 0 ? -1 : open(fd_path(fd, buf), O_WRONLY | O_CLOEXEC);
+	if (wfd < 0 || write_all(wfd, value, strlen(value)) < 0)
+		bail("sysctl %s", key);
+	close(wfd);
+	close(fd);
+	free(path);
+}
+
 /*
  * Builds the container's filesystem under plan->rootfs: the root mount, then every other operation of the
  * plan in its order (the plan holds /proc, /dev, /sys, volumes, devices, read-only paths and masks alike;
@@ -85,6 +103,9 @@ void build_rootfs(const struct plan *plan)
 			break;
 		case FS_MASK:
 			mask_path(rootfd, op->path);
+			break;
+		case FS_SYSCTL:
+			write_sysctl(rootfd, op->sysctl.key, op->sysctl.value);
 			break;
 		}
 	}

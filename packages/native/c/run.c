@@ -14,6 +14,8 @@ int cmd_run(void)
 	struct plan plan;
 	plan_read(3, &plan);
 	close(3);
+	if (plan.wait_fifo)
+		return run_oci(&plan);
 	if (plan.detach)
 		return run_detached(&plan);
 

@@ -8,7 +8,7 @@
  *   - an x32 call (bit 0x40000000 set, same architecture token): ENOSYS;
  *   - a number above every call the plan names (newer than the profile): ENOSYS, as runc answers, so that
  *     libc falls back to an older call instead of failing on EPERM;
- *   - the plan's rules; a call they do not name: EPERM.
+ *   - the plan's rules; a call they do not name: EPERM (or the plan's `seccompdefault`, an OCI profile's).
  *
  * libseccomp refuses a rule whose action equals the filter's default, and more than one comparison of one
  * argument in a rule, so "allow ioctl, but EPERM for TIOCSTI" cannot be one filter. Two are installed: the
@@ -97,6 +97,12 @@ int seccomp_record(const char *k, char *f[], struct security *s)
 		struct seccomp_syscall *call = &s->syscalls[s->n_syscalls++];
 		*call = (struct seccomp_syscall){ .name = f[0], .errno_ret = action_errno(f[1]) };
 		free(f[1]);
+	} else if (!strcmp(k, "seccompdefault")) {
+		int e = action_errno(f[0]);
+		if (e < 0)
+			bailx("plan: seccompdefault must be EPERM or ENOSYS");
+		s->default_errno = e;
+		free(f[0]);
 	} else if (!strcmp(k, "sysarg")) {
 		if (!s->n_syscalls)
 			bailx("plan: sysarg before any syscall record");
@@ -194,7 +200,8 @@ void seccomp_prepare(struct security *s)
 #if !defined(__x86_64__)
 	bailx("the seccomp filter is written for x86_64 only; run with seccomp unconfined here");
 #endif
-	scmp_filter_ctx allow_list = filter_new(SCMP_ACT_ERRNO(DEFAULT_ERRNO), SCMP_ACT_KILL_PROCESS);
+	int default_errno = s->default_errno ? s->default_errno : DEFAULT_ERRNO;
+	scmp_filter_ctx allow_list = filter_new(SCMP_ACT_ERRNO((uint32_t)default_errno), SCMP_ACT_KILL_PROCESS);
 	/* Another architecture is the allow list's to kill; x32 calls pass here and get ENOSYS there. */
 	scmp_filter_ctx deny = filter_new(SCMP_ACT_ALLOW, SCMP_ACT_ALLOW);
 	long long start = monotonic_ns();
@@ -211,7 +218,7 @@ void seccomp_prepare(struct security *s)
 		} else if (call->n_args) {
 			rule_add(deny, SCMP_ACT_ERRNO((uint32_t)call->errno_ret), nr, call);
 			n_deny++;
-		} else if (call->errno_ret != DEFAULT_ERRNO) { /* refusing with the default errno is what happens anyway */
+		} else if (call->errno_ret != default_errno) { /* refusing with the default errno is what happens anyway */
 			rule_add(allow_list, SCMP_ACT_ERRNO((uint32_t)call->errno_ret), nr, call);
 		}
 	}

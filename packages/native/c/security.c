@@ -11,13 +11,40 @@
  * filter blocks.
  */
 #include <grp.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "helper.h"
 
+int rlimit_number(const char *name)
+{
+	static const struct {
+		const char *name;
+		int resource;
+	} names[] = {
+		{ "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_FSIZE", RLIMIT_FSIZE }, { "RLIMIT_DATA", RLIMIT_DATA },
+		{ "RLIMIT_STACK", RLIMIT_STACK }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_RSS", RLIMIT_RSS },
+		{ "RLIMIT_NPROC", RLIMIT_NPROC }, { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+		{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+		{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+		{ "RLIMIT_NICE", RLIMIT_NICE }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO }, { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(names[i].name, name))
+			return names[i].resource;
+	return -1;
+}
+
 void security_enter_user(const struct security *s)
 {
+	/* As root, before the user changes: raising a hard limit needs CAP_SYS_RESOURCE. */
+	for (size_t i = 0; i < s->n_rlimits; i++) {
+		struct rlimit l = { .rlim_cur = s->rlimits[i].soft, .rlim_max = s->rlimits[i].hard };
+		if (setrlimit(s->rlimits[i].resource, &l) < 0)
+			bail("setrlimit %d", s->rlimits[i].resource);
+	}
 	/* Once our capabilities are no more than the container's, its root could ptrace us until execve (which
 	 * makes the command dumpable again): rewrite our calls, skip the seccomp install that no_new_privs puts
 	 * after the drop, write our status pipe. Non-dumpable, we need CAP_SYS_PTRACE to be traced, as runc's init. */

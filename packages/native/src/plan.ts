@@ -73,9 +73,29 @@
  *                                         before it, all of which must hold; OP NE|LT|LE|EQ|GE|GT|MASKED_EQ
  *                                         (MASKED_EQ: (arg & VALUE) == VALUE2), decimal 64-bit values. Records
  *                                         of one name and action OR together. See seccomp-profile.ts
+ *   seccompdefault EPERM|ENOSYS           what a call no record names gets (default EPERM; an OCI profile's)
  *   user    UID GID                       setgroups, setgid, setuid after the mounts, before exec
  *   group   GID                           repeated: supplementary groups (none without)
  *   readonlyroot 0|1                      remount "/" read-only once everything is mounted
+ *   umask   MODE                          octal umask of the command (default 022)
+ *   rlimit  NAME SOFT HARD                repeated: setrlimit (RLIMIT_NOFILE ...) before the user changes;
+ *                                         18446744073709551615 is unlimited
+ *
+ * The OCI runtime mode (skiff-runc; c/oci.c):
+ *
+ *   namespace TYPE PATH                   repeated: TYPE pid|network|ipc|uts|mount|cgroup, PATH '' = a new one,
+ *                                         else the namespace file to join. When any is given, exactly these are
+ *                                         entered (mount must be new); else mnt, uts, ipc, pid and net are new
+ *   waitfifo PATH                         create mode: the helper makes the fifo, the init waits on it after
+ *                                         setuid (before capabilities and seccomp) until a byte comes, and the
+ *                                         helper exits 0 once the init waits ("pid N" on fd 4); the init is
+ *                                         left to the caller's subreaper. stdio: the helper's own 0, 1, 2
+ *   consolesocket PATH                    tty: the pty master is sent over this unix socket (SCM_RIGHTS); a
+ *                                         symlink there is refused
+ *   domainname NAME
+ *   oomscore N                            /proc/self/oom_score_adj, -1000..1000
+ *   sysctl  KEY VALUE                     a filesystem operation: writes /proc/sys/KEY (dots as slashes) in the
+ *                                         container, in plan order (before the read-only /proc/sys)
  *   end
  *
  * The helper reads a left-out security record as the strictest choice: no cap and no allcaps keeps no
@@ -99,7 +119,11 @@
  *   group   GID                           repeated: supplementary groups (none without)
  *   cgroup  PATH                          repeated: cgroup.procs files joined before exec
  *   cap, allcaps, nonewprivs, seccomp,    as for run: send the container's own (an exec'd process gets no
- *   syscall, sysarg                       more than the container)
+ *   syscall, sysarg, umask, rlimit        more than the container)
+ *   passthrough 0|1                       OCI exec: the helper's own 0, 1, 2 are the process's, not relayed
+ *   detach  0|1                           with passthrough: exit once the command runs ("pid N" on fd 4); the
+ *                                         process is left to the caller's subreaper
+ *   consolesocket PATH                    as for run
  *   end
  *
  * The helper reads until "end" (the writer need not close fd 3). Unknown keywords are an error.
@@ -122,7 +146,7 @@ import {
   type SeccompProfile,
   type UserSpec,
 } from './security.js';
-import { seccompSyscalls } from './seccomp-profile.js';
+import { seccompSyscalls, type SeccompSyscall } from './seccomp-profile.js';
 
 /** Keyword → number of fields. Keep in sync with plan_records[] in c/plan.c (test/constants.test.ts checks). */
 export const PLAN_RECORDS = {
@@ -149,9 +173,18 @@ export const PLAN_RECORDS = {
   seccomp: 1,
   syscall: 2,
   sysarg: 4,
+  seccompdefault: 1,
   user: 2,
   group: 1,
   readonlyroot: 1,
+  umask: 1,
+  rlimit: 3,
+  namespace: 2,
+  waitfifo: 1,
+  consolesocket: 1,
+  domainname: 1,
+  oomscore: 1,
+  sysctl: 2,
   device: 5,
   symlink: 2,
   readonly: 1,
@@ -178,6 +211,12 @@ export const EXEC_PLAN_RECORDS = {
   seccomp: 1,
   syscall: 2,
   sysarg: 4,
+  seccompdefault: 1,
+  umask: 1,
+  rlimit: 3,
+  passthrough: 1,
+  detach: 1,
+  consolesocket: 1,
   end: 0,
 } as const;
 
@@ -234,7 +273,22 @@ export type FilesystemOp =
   | ({ op: 'device' } & DeviceNode)
   | { op: 'symlink'; path: string; to: string }
   | { op: 'readonly'; path: string }
-  | { op: 'mask'; path: string };
+  | { op: 'mask'; path: string }
+  | { op: 'sysctl'; key: string; value: string };
+
+/** A namespace of the OCI mode: a new one (no path) or the one at `path` joined. */
+export interface NamespaceSpec {
+  type: 'pid' | 'network' | 'ipc' | 'uts' | 'mount' | 'cgroup';
+  path?: string;
+}
+
+/** setrlimit values; a limit of 2^64-1 (or any above Number.MAX_SAFE_INTEGER) is unlimited. */
+export interface RlimitSpec {
+  /** RLIMIT_NOFILE, ... */
+  type: string;
+  soft: number;
+  hard: number;
+}
 
 export type NetworkMode = 'none' | 'host';
 
@@ -252,6 +306,10 @@ export interface SecurityOptions {
   seccomp?: SeccompProfile;
   /** Default root, 0:0, with no supplementary group. */
   user?: UserSpec;
+  /** The command's umask; default 0o022. */
+  umask?: number;
+  /** Resource limits set before the user changes. */
+  rlimits?: readonly RlimitSpec[];
 }
 
 export interface LaunchPlan extends SecurityOptions {
@@ -288,6 +346,15 @@ export interface LaunchPlan extends SecurityOptions {
   exitCommand?: string[];
   /** --read-only: "/" read-only once everything is mounted (volumes and tmpfs mounts of the plan stay writable). */
   readonlyRoot?: boolean;
+  /** OCI mode: exactly these namespaces (default: new mnt, uts, ipc, pid, and net unless `network` is host). */
+  namespaces?: readonly NamespaceSpec[];
+  /** OCI create: the fifo the init waits on before its command; stdio handed in; the helper exits once it waits. */
+  waitFifo?: string;
+  /** OCI: with tty, the unix socket the pty master is sent to. */
+  consoleSocket?: string;
+  domainname?: string;
+  /** /proc/self/oom_score_adj of the init, -1000..1000. */
+  oomScoreAdj?: number;
 }
 
 /** A command to run in a running container (`skiff exec`). Pass the container's capabilities, seccomp and no_new_privs. */
@@ -303,6 +370,12 @@ export interface ExecPlan extends SecurityOptions {
   stdin: boolean;
   /** cgroup.procs files the process joins before it execs the command. */
   cgroupProcs: string[];
+  /** OCI exec: the helper's stdio is the process's own. */
+  passthrough?: boolean;
+  /** OCI exec --detach (needs passthrough): the helper exits once the command runs. */
+  detach?: boolean;
+  /** OCI exec with tty: where the pty master goes. */
+  consoleSocket?: string;
 }
 
 /** mount(2) flags (<sys/mount.h>): the contract package owns them; re-exported for the helper's users. */
@@ -345,17 +418,37 @@ function encodeSecurity(record: RecordWriter, options: SecurityOptions): void {
   if (seccomp === 'unconfined') record('seccomp', 'unconfined');
   else if (seccomp === 'default') {
     record('seccomp', 'filter');
-    for (const call of seccompSyscalls(capabilities)) {
-      record('syscall', call.name, call.action);
-      for (const arg of call.args) {
-        const value = (n: number) => integer(n, `seccomp ${call.name} argument value`);
-        record('sysarg', integer(arg.index, 'sysarg index'), arg.op, value(arg.value), value(arg.valueTwo ?? 0));
-      }
-    }
+    encodeSyscalls(record, seccompSyscalls(capabilities));
+  } else if (typeof seccomp === 'object' && Array.isArray(seccomp.syscalls)) {
+    record('seccomp', 'filter');
+    if (seccomp.defaultErrno) record('seccompdefault', seccomp.defaultErrno);
+    encodeSyscalls(record, seccomp.syscalls);
   } else throw new Error(`unknown seccomp profile ${JSON.stringify(seccomp)}: default or unconfined`);
   if (options.user) {
     record('user', integer(options.user.uid, 'uid'), integer(options.user.gid, 'gid'));
     for (const gid of options.user.groups ?? []) record('group', integer(gid, 'group'));
+  }
+  if (options.umask !== undefined) {
+    if (!Number.isInteger(options.umask) || options.umask < 0 || options.umask > 0o777) throw new Error(`bad umask ${options.umask}`);
+    record('umask', options.umask.toString(8));
+  }
+  for (const limit of options.rlimits ?? []) {
+    if (!/^RLIMIT_[A-Z]+$/.test(limit.type)) throw new Error(`bad rlimit ${JSON.stringify(limit.type)}`);
+    record('rlimit', limit.type, rlimitValue(limit.soft), rlimitValue(limit.hard));
+  }
+}
+
+const RLIM_INFINITY = '18446744073709551615';
+const rlimitValue = (value: number): string =>
+  value > Number.MAX_SAFE_INTEGER ? RLIM_INFINITY : integer(value, 'rlimit');
+
+function encodeSyscalls(record: RecordWriter, syscalls: readonly SeccompSyscall[]): void {
+  for (const call of syscalls) {
+    record('syscall', call.name, call.action);
+    for (const arg of call.args) {
+      const value = (n: number) => integer(n, `seccomp ${call.name} argument value`);
+      record('sysarg', integer(arg.index, 'sysarg index'), arg.op, value(arg.value), value(arg.valueTwo ?? 0));
+    }
   }
 }
 
@@ -407,6 +500,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     if (step.op === 'mount') encodeMount(record, step);
     else if (step.op === 'device') encodeDevice(record, step);
     else if (step.op === 'symlink') record('symlink', absolute(step.path, 'symlink'), step.to);
+    else if (step.op === 'sysctl') record('sysctl', step.key, step.value);
     else record(step.op, absolute(step.path, step.op));
   }
   record('hostname', plan.hostname);
@@ -429,6 +523,11 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   }
   encodeSecurity(record, plan);
   if (plan.readonlyRoot) record('readonlyroot', '1');
+  for (const ns of plan.namespaces ?? []) record('namespace', ns.type, ns.path === undefined ? '' : absolute(ns.path, 'namespace'));
+  if (plan.waitFifo !== undefined) record('waitfifo', absolute(plan.waitFifo, 'waitfifo'));
+  if (plan.consoleSocket !== undefined) record('consolesocket', plan.consoleSocket);
+  if (plan.domainname !== undefined) record('domainname', plan.domainname);
+  if (plan.oomScoreAdj !== undefined) record('oomscore', String(plan.oomScoreAdj));
   record('end');
   return done();
 }
@@ -444,6 +543,9 @@ export function encodeExecPlan(plan: ExecPlan): Buffer {
   record('stdin', plan.stdin ? '1' : '0');
   for (const file of plan.cgroupProcs) record('cgroup', file);
   encodeSecurity(record, plan);
+  if (plan.passthrough) record('passthrough', '1');
+  if (plan.detach) record('detach', '1');
+  if (plan.consoleSocket !== undefined) record('consolesocket', plan.consoleSocket);
   record('end');
   return done();
 }

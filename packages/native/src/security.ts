@@ -4,6 +4,8 @@
  * the defaults live here. test/constants.test.ts checks the capability numbers against c/caps.c.
  */
 
+import type { SeccompSyscall } from './seccomp-profile.js';
+
 /** Every capability by its kernel name and number (<linux/capability.h>). Keep in sync with capabilities[] in c/caps.c. */
 export const CAPABILITIES = {
   CAP_CHOWN: 0,
@@ -116,8 +118,9 @@ export const DEFAULT_MASKED_PATHS: readonly string[] = [
 /** Paths a container sees read-only (moby `oci/defaults.go`): they reach the whole host. */
 export const DEFAULT_READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-/** What the plan's seccomp records carry: docker's default profile (SECCOMP_PROFILE in seccomp-profile.ts) or no filter. */
-export type SeccompProfile = 'default' | 'unconfined';
+/** What the plan's seccomp records carry: docker's default profile (SECCOMP_PROFILE in seccomp-profile.ts), no filter, or a
+ * caller's own list (an OCI config's profile): calls it does not name get EPERM. */
+export type SeccompProfile = 'default' | 'unconfined' | { syscalls: readonly SeccompSyscall[]; defaultErrno?: 'EPERM' | 'ENOSYS' };
 
 /** A device node the container gets (`device` record, docker `--device`). */
 export interface DeviceNode {

@@ -94,6 +94,7 @@ describe('constants shared with c/', () => {
         { op: 'mask', path: '/proc/kcore' },
         { op: 'mount', source: '/v', target: '/v', fstype: '', flags: 4096, data: '', hostPath: { createMode: 0o755 } },
         { op: 'mount', source: 'overlay', target: '/o', fstype: 'overlay', flags: 0, data: 'workdir=/w', hostPathOptions: ['workdir'] },
+        { op: 'sysctl', key: 'net.ipv4.ip_forward', value: '1' },
       ],
       hostname: 'h',
       cwd: '/',
@@ -113,16 +114,25 @@ describe('constants shared with c/', () => {
       noNewPrivileges: true,
       user: { uid: 1, gid: 2, groups: [3] },
       readonlyRoot: true,
+      umask: 0o027,
+      rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 2048 }],
+      namespaces: [{ type: 'mount' }, { type: 'network', path: '/proc/1/ns/net' }],
+      waitFifo: '/f',
+      consoleSocket: '/sock',
+      domainname: 'd',
+      oomScoreAdj: -5,
     };
     // cap and allcaps exclude each other: two plans cover both.
-    const seen = [...keywordsOf(encodePlan(full), PLAN_RECORDS), ...keywordsOf(encodePlan({ ...full, capabilities: 'all' }), PLAN_RECORDS)];
+    const own = { syscalls: [{ name: 'read', action: 'allow' as const, args: [] }], defaultErrno: 'ENOSYS' as const };
+    const seen = [...keywordsOf(encodePlan(full), PLAN_RECORDS), ...keywordsOf(encodePlan({ ...full, capabilities: 'all', seccomp: own }), PLAN_RECORDS)];
     expect([...new Set(seen)].sort()).toEqual(Object.keys(PLAN_RECORDS).sort());
   });
 
   it('encodes every exec record with its field count', () => {
     const plan = { target: 1, args: ['a'], env: ['E=1'], cwd: '/', tty: false, stdin: true, cgroupProcs: ['/c'] };
-    const full = { ...plan, user: { uid: 1, gid: 2, groups: [3] } };
-    const seen = [...keywordsOf(encodeExecPlan(full), EXEC_PLAN_RECORDS), ...keywordsOf(encodeExecPlan({ ...full, capabilities: 'all' }), EXEC_PLAN_RECORDS)];
+    const full = { ...plan, user: { uid: 1, gid: 2, groups: [3] }, umask: 0o22, rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 2 }], passthrough: true, detach: true, consoleSocket: '/s' };
+    const own = { syscalls: [{ name: 'read', action: 'allow' as const, args: [] }], defaultErrno: 'ENOSYS' as const };
+    const seen = [...keywordsOf(encodeExecPlan(full), EXEC_PLAN_RECORDS), ...keywordsOf(encodeExecPlan({ ...full, capabilities: 'all', seccomp: own }), EXEC_PLAN_RECORDS)];
     expect([...new Set(seen)].sort()).toEqual(Object.keys(EXEC_PLAN_RECORDS).sort());
   });
 

@@ -1,0 +1,295 @@
+/**
+ * config.json → the helper's launch plan (the same plan `skiff run` sends), and the cgroup limits. Pure but for
+ * resolving host paths (the rootfs and bind sources, canonicalised as the host sees them: the manager is
+ * trusted, as runc trusts it). Everything config.json asks for is either in the plan or refused here with an
+ * error naming the field; nothing is silently dropped.
+ */
+import { realpathSync } from 'node:fs';
+import { isAbsolute, join, posix } from 'node:path';
+import { CAPABILITIES, DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES, MountFlags, type CapabilityName, type FilesystemOp, type LaunchPlan, type NamespaceSpec, type RlimitSpec } from '@skiff/native';
+import { DEFAULT_DEVICE_RULES, type Resources } from '@skiff/cgroups';
+import { splitMountOptions } from '@skiff/plugin';
+import { OciError, unsupported } from './errors.js';
+import { seccompProfile } from './seccomp.js';
+import type { OciCapabilities, OciConfig, OciMount, OciProcess, OciResources } from './spec.js';
+
+const NAMESPACE_TYPES = new Set(['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup']);
+/** Mount option words that only set propagation: satisfied, since every mount of the container is private. */
+const PRIVATE_WORDS = new Set(['private', 'rprivate']);
+const REFUSED_WORDS = new Set(['shared', 'rshared', 'slave', 'rslave', 'unbindable', 'runbindable', 'idmap', 'ridmap', 'rro', 'rrw', 'rnosuid', 'rnodev', 'rnoexec', 'tmpcopyup', 'copyup', 'remount']);
+
+/** What the cgroup the container joins looks like, for the plan's cgroup records and a `cgroup` mount. */
+export interface CgroupView {
+  procsFiles: string[];
+  /** Controller name → the container's cgroup directory (v1: one per controller; v2: `unified`). */
+  paths: Record<string, string>;
+  version: 'v1' | 'v2';
+}
+
+export interface Translated {
+  plan: LaunchPlan;
+  resources: Resources;
+}
+
+/** Host path of the rootfs: root.path relative to the bundle, canonical. */
+export function rootfsPath(bundle: string, config: OciConfig): string {
+  const path = isAbsolute(config.root!.path) ? config.root!.path : join(bundle, config.root!.path);
+  try {
+    return realpathSync(path);
+  } catch (error) {
+    throw new OciError(`rootfs ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+export function namespacesOf(config: OciConfig): NamespaceSpec[] {
+  const namespaces: NamespaceSpec[] = [];
+  for (const ns of config.linux?.namespaces ?? []) {
+    if (ns.type === 'user') throw unsupported('a user namespace (linux.namespaces user, uidMappings)');
+    if (ns.type === 'time') throw unsupported('a time namespace');
+    if (!NAMESPACE_TYPES.has(ns.type)) throw new OciError(`config.json: unknown namespace type ${JSON.stringify(ns.type)}`);
+    if (namespaces.some((n) => n.type === ns.type)) throw new OciError(`config.json: namespace ${ns.type} is listed twice`);
+    if (ns.path !== undefined && ns.path !== '' && !ns.path.startsWith('/')) throw new OciError(`config.json: namespace path ${ns.path} is not absolute`);
+    if (ns.type === 'mount' && ns.path) throw unsupported('joining a mount namespace by path');
+    namespaces.push(ns.path ? { type: ns.type as NamespaceSpec['type'], path: ns.path } : { type: ns.type as NamespaceSpec['type'] });
+  }
+  if (!namespaces.some((n) => n.type === 'mount')) throw unsupported('a container without a mount namespace of its own');
+  return namespaces;
+}
+
+const isNew = (namespaces: NamespaceSpec[], type: NamespaceSpec['type']) => namespaces.some((n) => n.type === type && n.path === undefined);
+
+/** One OCI mount as plan operations: a `cgroup` mount becomes the container's own cgroups, as runc shows them. */
+function mountOps(bundle: string, mount: OciMount, cgroup: CgroupView): FilesystemOp[] {
+  if (typeof mount.destination !== 'string' || !mount.destination.startsWith('/')) {
+    throw new OciError(`config.json: mount destination ${JSON.stringify(mount.destination)} must be an absolute path`);
+  }
+  if (mount.uidMappings?.length || mount.gidMappings?.length) throw unsupported(`an id-mapped mount (${mount.destination})`);
+  const words = mount.options ?? [];
+  for (const word of words) if (REFUSED_WORDS.has(word)) throw unsupported(`mount option ${word} (on ${mount.destination})`);
+  const { flags, data } = splitMountOptions(words.filter((word) => !PRIVATE_WORDS.has(word)));
+  const target = posix.normalize(mount.destination);
+  const type = mount.type ?? '';
+  if (type === 'bind' || type === 'rbind' || flags & MountFlags.MS_BIND) {
+    if (!mount.source) throw new OciError(`config.json: bind mount on ${target} has no source`);
+    const source = isAbsolute(mount.source) ? mount.source : join(bundle, mount.source);
+    let canonical: string;
+    try {
+      canonical = realpathSync(source);
+    } catch (error) {
+      throw new OciError(`mount source ${source} (for ${target}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    const bindFlags = flags | MountFlags.MS_BIND | (type === 'rbind' ? MountFlags.MS_REC : 0);
+    // Opened by the helper component by component without following symlinks: a swap after realpath fails the start.
+    return [{ op: 'mount', source: canonical, target, fstype: '', flags: bindFlags >>> 0, data: '', hostPath: {} }];
+  }
+  if (type === 'cgroup' || type === 'cgroup2') return cgroupMountOps(target, flags, cgroup);
+  if (!type) throw new OciError(`config.json: mount on ${target} has no type`);
+  return [{ op: 'mount', source: mount.source ?? type, target, fstype: type, flags, data }];
+}
+
+/**
+ * runc's cgroup mount: not the host's hierarchy but the container's own cgroup. v1: a tmpfs with, per
+ * controller, the container's directory bound read-only (co-mounted controllers share one directory: the
+ * other names are symlinks, as on the host); v2: the container's directory bound on /sys/fs/cgroup.
+ */
+function cgroupMountOps(target: string, flags: number, cgroup: CgroupView): FilesystemOp[] {
+  const ro = flags & MountFlags.MS_RDONLY;
+  const common = MountFlags.MS_NOSUID | MountFlags.MS_NODEV | MountFlags.MS_NOEXEC;
+  const bind = (source: string, at: string): FilesystemOp => ({ op: 'mount', source, target: at, fstype: '', flags: MountFlags.MS_BIND | common | ro, data: '', hostPath: {} });
+  if (cgroup.version === 'v2') return cgroup.paths.unified ? [bind(cgroup.paths.unified, target)] : [];
+  const ops: FilesystemOp[] = [{ op: 'mount', source: 'tmpfs', target, fstype: 'tmpfs', flags: common, data: 'mode=755' }];
+  const byDir = new Map<string, string[]>();
+  for (const [controller, dir] of Object.entries(cgroup.paths)) byDir.set(dir, [...(byDir.get(dir) ?? []), controller]);
+  for (const [dir, controllers] of byDir) {
+    // The host's directory name ("cpu,cpuacct") holds the mount; each controller name links to it.
+    const mountName = dir.slice('/sys/fs/cgroup/'.length).split('/')[0]!;
+    ops.push(bind(dir, `${target}/${mountName}`));
+    for (const name of controllers) if (name !== mountName) ops.push({ op: 'symlink', path: `${target}/${name}`, to: mountName });
+  }
+  return ops;
+}
+
+const capabilityList = (names: string[] | undefined, set: string): CapabilityName[] =>
+  (names ?? []).map((name) => {
+    if (!Object.hasOwn(CAPABILITIES, name)) throw new OciError(`config.json: unknown capability ${JSON.stringify(name)} in process.capabilities.${set}`);
+    return name as CapabilityName;
+  });
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+/**
+ * The helper keeps one capability set: the bounding set, effective and permitted too for root, nothing for
+ * another user; inheritable and ambient are empty (root's ambient set, a subset of the bounding one, is moot). A config that asks for another shape is refused.
+ */
+export function capabilitiesOf(caps: OciCapabilities | undefined, uid: number): CapabilityName[] {
+  const bounding = capabilityList(caps?.bounding, 'bounding');
+  const effective = capabilityList(caps?.effective, 'effective');
+  const permitted = capabilityList(caps?.permitted, 'permitted');
+  // Root's execve makes its permitted and effective sets the bounding set anyway: ambient adds nothing then.
+  const ambient = capabilityList(caps?.ambient, 'ambient');
+  if (ambient.length && (uid !== 0 || !ambient.every((name) => bounding.includes(name)))) throw unsupported('process.capabilities.ambient for a non-root user');
+  if (capabilityList(caps?.inheritable, 'inheritable').length) throw unsupported('process.capabilities.inheritable');
+  if (uid === 0 && (!sameSet(effective, bounding) || !sameSet(permitted, bounding))) {
+    throw unsupported('capabilities whose effective or permitted set differs from the bounding set');
+  }
+  if (uid !== 0 && effective.length + permitted.length > 0 && !(sameSet(effective, bounding) && sameSet(permitted, bounding))) {
+    throw unsupported('effective capabilities for a non-root user');
+  }
+  return bounding;
+}
+
+export function rlimitsOf(process: OciProcess): RlimitSpec[] {
+  return (process.rlimits ?? []).map((limit) => {
+    if (!/^RLIMIT_[A-Z]+$/.test(limit.type)) throw new OciError(`config.json: bad rlimit type ${JSON.stringify(limit.type)}`);
+    return { type: limit.type, soft: limit.soft, hard: limit.hard };
+  });
+}
+
+/** The process fields exec and create share: refuses what the helper cannot do. */
+export function checkProcess(process: OciProcess): void {
+  if (!Array.isArray(process.args) || process.args.length === 0) throw new OciError('config.json: process.args must name a command');
+  if (process.commandLine) throw unsupported('process.commandLine');
+  if (process.selinuxLabel) throw unsupported('process.selinuxLabel (no SELinux on this host)');
+  if (process.apparmorProfile) throw unsupported('process.apparmorProfile');
+  if (process.ioPriority) throw unsupported('process.ioPriority');
+  if (process.scheduler) throw unsupported('process.scheduler');
+  if (process.execCPUAffinity) throw unsupported('process.execCPUAffinity');
+  if (typeof process.cwd !== 'string' || !process.cwd.startsWith('/')) throw new OciError('config.json: process.cwd must be an absolute path');
+}
+
+export function resourcesOf(resources: OciResources | undefined): Resources {
+  const out: Resources = {};
+  if (!resources) return out;
+  const refuse = (what: string) => unsupported(`linux.resources.${what}`);
+  if (resources.blockIO && Object.keys(resources.blockIO).length) throw refuse('blockIO');
+  if (resources.hugepageLimits?.length) throw refuse('hugepageLimits');
+  if (resources.network && Object.keys(resources.network).length) throw refuse('network');
+  if (resources.rdma && Object.keys(resources.rdma).length) throw refuse('rdma');
+  if (resources.unified && Object.keys(resources.unified).length) throw refuse('unified');
+  const { memory, cpu, pids } = resources;
+  if (memory) {
+    if (memory.reservation) throw refuse('memory.reservation');
+    if (memory.kernel || memory.kernelTCP) throw refuse('memory.kernel');
+    if (memory.swappiness !== undefined && memory.swappiness !== null && memory.swappiness <= 100) throw refuse('memory.swappiness');
+    if (memory.disableOOMKiller) throw refuse('memory.disableOOMKiller');
+    if (memory.limit !== undefined) out.memory = memory.limit;
+    if (memory.swap !== undefined) out.memorySwap = memory.swap;
+  }
+  if (cpu) {
+    if (cpu.realtimeRuntime || cpu.realtimePeriod) throw refuse('cpu.realtime*');
+    if (cpu.burst) throw refuse('cpu.burst');
+    if (cpu.idle) throw refuse('cpu.idle');
+    if (cpu.shares) out.cpuShares = cpu.shares;
+    if (cpu.quota !== undefined && cpu.quota !== 0) out.cpuQuota = cpu.quota;
+    if (cpu.period) out.cpuPeriod = cpu.period;
+    if (cpu.cpus) out.cpusetCpus = cpu.cpus;
+    if (cpu.mems) out.cpusetMems = cpu.mems;
+  }
+  if (pids?.limit !== undefined) out.pidsLimit = pids.limit;
+  if (resources.devices?.length) {
+    const [first, ...rest] = resources.devices;
+    const denyAll = (rule: typeof first) => !rule!.allow && (rule!.type ?? 'a') === 'a' && rule!.major == null && rule!.minor == null;
+    if (!denyAll(first)) throw refuse('devices that do not start with the deny-all rule');
+    const allow: string[] = [];
+    for (const rule of rest) {
+      if (denyAll(rule)) {
+        allow.length = 0;
+        continue;
+      }
+      if (!rule.allow) throw refuse('devices deny rules after the first');
+      const number = (n: number | null | undefined) => (n == null || n < 0 ? '*' : String(n));
+      allow.push(`${rule.type ?? 'a'} ${number(rule.major)}:${number(rule.minor)} ${rule.access ?? 'rwm'}`);
+    }
+    // runc adds its AllowedDevices to every config's rules: the default nodes it creates, and mknod of any.
+    out.devices = { allow: [...new Set([...DEFAULT_DEVICE_RULES, ...allow])] };
+  }
+  return out;
+}
+
+const SYSCTL = /^[a-zA-Z0-9_.\/-]+$/;
+
+export interface TranslateOptions {
+  bundle: string;
+  config: OciConfig;
+  cgroup: CgroupView;
+  /** The fifo the init waits on (state dir). */
+  waitFifo: string;
+  consoleSocket?: string;
+}
+
+export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: TranslateOptions): Translated {
+  const process = config.process!;
+  const linux = config.linux ?? {};
+  checkProcess(process);
+  for (const key of ['windows', 'solaris', 'vm', 'zos'] as const) if (config[key]) throw unsupported(key);
+  if (linux.uidMappings?.length || linux.gidMappings?.length) throw unsupported('linux.uidMappings/gidMappings (user namespaces)');
+  if (linux.timeOffsets) throw unsupported('linux.timeOffsets');
+  if (linux.mountLabel) throw unsupported('linux.mountLabel (no SELinux on this host)');
+  if (linux.intelRdt) throw unsupported('linux.intelRdt');
+  if (linux.personality) throw unsupported('linux.personality');
+  if (linux.rootfsPropagation && !PRIVATE_WORDS.has(linux.rootfsPropagation)) {
+    throw unsupported(`linux.rootfsPropagation ${linux.rootfsPropagation} (the container's mounts are always private)`);
+  }
+  if (config.hooks?.createContainer?.length) throw unsupported('hooks.createContainer');
+  if (config.hooks?.startContainer?.length) throw unsupported('hooks.startContainer');
+  if (process.terminal && !consoleSocket) throw new OciError('process.terminal is true: --console-socket is required');
+  if (!process.terminal && consoleSocket) throw new OciError('--console-socket given but process.terminal is false');
+
+  const namespaces = namespacesOf(config);
+  if ((config.hostname || config.domainname) && !isNew(namespaces, 'uts')) throw new OciError('config.json: hostname and domainname need a new uts namespace');
+  const uid = process.user?.uid ?? 0;
+  const rootfs = rootfsPath(bundle, config);
+  const filesystem: FilesystemOp[] = [
+    { op: 'mount', source: rootfs, target: '/', fstype: '', flags: MountFlags.MS_BIND | MountFlags.MS_REC, data: '' },
+    ...(config.mounts ?? []).flatMap((mount) => mountOps(bundle, mount, cgroup)),
+  ];
+  // runtime-spec "Default Devices" (and runc's /dev links), on a /dev of the container's own: never onto a bound host /dev.
+  const hostDev = (config.mounts ?? []).some((m) => posix.normalize(m.destination ?? '') === '/dev' && (m.type === 'bind' || m.options?.includes('bind') || m.options?.includes('rbind')));
+  if (!hostDev) {
+    const own = new Set((linux.devices ?? []).map((device) => device.path));
+    for (const device of DEFAULT_DEVICES) if (!own.has(device.path)) filesystem.push({ op: 'device', ...device });
+    for (const link of DEFAULT_DEV_SYMLINKS) filesystem.push({ op: 'symlink', ...link });
+  }
+  for (const device of linux.devices ?? []) {
+    if (device.type !== 'c' && device.type !== 'b' && device.type !== 'u') throw unsupported(`device type ${device.type} (${device.path})`);
+    if (device.uid || device.gid) throw unsupported(`device uid/gid (${device.path})`);
+    filesystem.push({ op: 'device', path: device.path, type: device.type === 'b' ? 'b' : 'c', major: device.major ?? 0, minor: device.minor ?? 0, mode: (device.fileMode ?? 0o666) & 0o7777 });
+  }
+  for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
+    if (!SYSCTL.test(key) || key.includes('..')) throw new OciError(`config.json: bad sysctl name ${JSON.stringify(key)}`);
+    if (key.startsWith('net.') && !isNew(namespaces, 'network')) throw new OciError(`config.json: sysctl ${key} needs a new network namespace`);
+    if (!key.startsWith('net.') && !key.startsWith('kernel.msg') && !key.startsWith('kernel.sem') && !key.startsWith('kernel.shm') && !key.startsWith('fs.mqueue.')) {
+      throw unsupported(`sysctl ${key} (not namespaced: it would change the host)`);
+    }
+    filesystem.push({ op: 'sysctl', key, value: String(value) });
+  }
+  for (const path of linux.readonlyPaths ?? []) filesystem.push({ op: 'readonly', path });
+  for (const path of linux.maskedPaths ?? []) filesystem.push({ op: 'mask', path });
+
+  const capabilities = capabilitiesOf(process.capabilities, uid);
+  const plan: LaunchPlan = {
+    rootfs,
+    filesystem,
+    hostname: config.hostname ?? '',
+    cwd: process.cwd,
+    args: process.args!,
+    env: process.env ?? [],
+    tty: process.terminal ?? false,
+    stdin: true,
+    network: isNew(namespaces, 'network') ? 'none' : 'host',
+    cgroupProcs: cgroup.procsFiles,
+    capabilities,
+    noNewPrivileges: process.noNewPrivileges ?? false,
+    seccomp: linux.seccomp ? seccompProfile(linux.seccomp) : 'unconfined',
+    user: { uid, gid: process.user?.gid ?? 0, groups: process.user?.additionalGids ?? [] },
+    umask: process.user?.umask,
+    rlimits: rlimitsOf(process),
+    readonlyRoot: config.root?.readonly ?? false,
+    namespaces,
+    waitFifo,
+    consoleSocket,
+    domainname: config.domainname,
+    oomScoreAdj: process.oomScoreAdj,
+  };
+  return { plan, resources: resourcesOf(linux.resources) };
+}

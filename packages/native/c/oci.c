@@ -1,0 +1,176 @@
+/*
+ * The OCI runtime mode (`skiff-runc create` and `exec`, as runc's): the caller (containerd's shim, conmon)
+ * hands in the container's stdio and is the subreaper that reaps it; no skiff process stays behind.
+ *
+ *   skiff-runc create                      helper                          container init
+ *   spawns the helper ─────────────────▶ mkfifo WAITFIFO, open O_RDWR
+ *                                         fork ──────────────────────────▶ namespaces, mounts, pivot_root, ...
+ *                                                                          setuid; clears PR_SET_PDEATHSIG
+ *                        "pid N" ◀─────── reads "ready" ◀────────────────── status_msg code 0
+ *   writes the pid file, exits            exits (the init is reparented     read(fifo) blocks ...
+ *                                         to the caller's subreaper)
+ *   skiff-runc start: opens WAITFIFO O_WRONLY|O_NONBLOCK (ENXIO: nobody waits), writes a byte ──▶ execve
+ *
+ * The init opened the fifo read-write before pivot_root, so it needs no path to it afterwards, and its open
+ * does not block (a fifo opened O_RDWR never does on Linux); the read blocks until a byte comes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+/* Connects to the manager's console socket. The path must name the socket itself: a symlink there is refused
+ * (runc's callers create the socket; a link could point the pty master at any socket on the host). The socket is
+ * opened O_PATH without following and connected through /proc/self/fd, so what was checked is what is used (and
+ * a path longer than sun_path works too). */
+int oci_console_connect(const char *path)
+{
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		bail("console socket %s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		bail("stat console socket %s", path);
+	if (S_ISLNK(st.st_mode))
+		bailx("console socket %s is a symlink: pass the socket's own path", path);
+	if (!S_ISSOCK(st.st_mode))
+		bailx("console socket %s is not a unix socket", path);
+	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		bail("socket");
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d", fd);
+	if (connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0)
+		bail("connect to console socket %s", path);
+	close(fd);
+	return sock;
+}
+
+int oci_new_namespace(const struct plan *plan, int type)
+{
+	for (size_t i = 0; i < plan->n_ns; i++)
+		if (plan->ns[i].type == type)
+			return plan->ns[i].path == NULL;
+	return 0;
+}
+
+static void join(const struct ns_spec *ns)
+{
+	int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		bail("open namespace %s", ns->path);
+	if (setns(fd, ns->type) < 0)
+		bail("join namespace %s", ns->path);
+	close(fd);
+}
+
+/* Container side: joins the namespaces given by path, then creates the new ones (pid is the helper's, which
+ * applies to its children: us). A mount namespace of our own is required: pivot_root must not touch the host's. */
+void oci_enter_namespaces(const struct plan *plan)
+{
+	int flags = 0;
+	for (size_t i = 0; i < plan->n_ns; i++) {
+		if (plan->ns[i].type == CLONE_NEWPID)
+			continue;
+		if (plan->ns[i].path)
+			join(&plan->ns[i]);
+		else
+			flags |= plan->ns[i].type;
+	}
+	if (!(flags & CLONE_NEWNS))
+		bailx("a new mount namespace is required");
+	if (unshare(flags) < 0)
+		bail("unshare namespaces");
+}
+
+/* Container side, first thing: what belongs to the process before anything changes. */
+void oci_process_setup(const struct plan *plan)
+{
+	/* The caller's pipes may have been left non-blocking (Node does that to its own stdio): the command expects
+	 * blocking ones, as runc hands them. O_NONBLOCK belongs to the open file, which nobody else reads now. */
+	for (int fd = 0; fd <= 2; fd++) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl >= 0 && (fl & O_NONBLOCK))
+			(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	}
+	if (plan->oom_score_set) {
+		/* The host's /proc, before any namespace or mount changes; a child inherits it. */
+		char text[16];
+		int n = snprintf(text, sizeof text, "%d", plan->oom_score);
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write_all(fd, text, n) < 0)
+			bail("write oom_score_adj %d", plan->oom_score);
+		close(fd);
+	}
+}
+
+/* Container side, the last step before the command's capabilities and seccomp: tell the helper we are ready,
+ * let it go, and wait for `start`. From here on a failure prints on the container's stderr. */
+void oci_wait_start(const struct plan *plan)
+{
+	/* The helper exits after our message: we must outlive it. It waits for this message, so it is alive now. */
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0)
+		bail("prctl PR_SET_PDEATHSIG");
+	/* Hold nothing of the helper's while we wait (its plan and pid pipes: its caller waits for their EOF). */
+	int lo = plan->fifo_fd < status_fd ? plan->fifo_fd : status_fd;
+	int hi = plan->fifo_fd < status_fd ? status_fd : plan->fifo_fd;
+	if ((lo > 3 && close_range(3, lo - 1, 0) < 0) || (hi - lo > 1 && close_range(lo + 1, hi - 1, 0) < 0) ||
+	    close_range(hi + 1, ~0U, 0) < 0)
+		bail("close_range");
+	struct status_msg msg = { .code = 0, .pid = getpid() };
+	if (write_all(status_fd, &msg, sizeof msg) < 0)
+		_exit(EXIT_SETUP);
+	close(status_fd);
+	status_fd = -1;
+	char byte;
+	if (read_retry(plan->fifo_fd, &byte, 1) != 1)
+		_exit(EXIT_SETUP);
+	close(plan->fifo_fd);
+}
+
+/* Helper side of `create`: the fifo, the console socket, the pid namespace, then the init. */
+int run_oci(struct plan *plan)
+{
+	if (mkfifo(plan->wait_fifo, 0600) < 0)
+		bail("mkfifo %s", plan->wait_fifo);
+	plan->fifo_fd = open(plan->wait_fifo, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (plan->fifo_fd < 0)
+		bail("open %s", plan->wait_fifo);
+	int console = plan->console_socket ? oci_console_connect(plan->console_socket) : -1;
+	struct cgroups cgroups;
+	cgroups_open(&cgroups, plan->cgroups, plan->n_cgroups);
+	/* The pid namespace applies to our children: the next fork is the container's init. */
+	for (size_t i = 0; i < plan->n_ns; i++) {
+		if (plan->ns[i].type != CLONE_NEWPID)
+			continue;
+		if (plan->ns[i].path)
+			join(&plan->ns[i]);
+		else if (unshare(CLONE_NEWPID) < 0)
+			bail("unshare pid namespace");
+	}
+	struct start_options options = { .tty = plan->tty, .cgroups = &cgroups, .stdio = { -1, -1, -1 } };
+	struct child c;
+	child_start(&c, &options, container_main, plan);
+	close(plan->fifo_fd);
+	if (c.failed) {
+		unlink(plan->wait_fifo);
+		fprintf(stderr, "skiff: %s\n", c.failure.text);
+		return c.failure.code;
+	}
+	if (c.master >= 0) {
+		pty_send_fd(console, c.master);
+		close(c.master);
+	}
+	/* It lives on: our caller's subreaper reaps it. */
+	child_reaped();
+	report_pid(c.pid);
+	return 0;
+}
