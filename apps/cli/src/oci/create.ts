@@ -4,6 +4,7 @@
  * caller's subreaper (containerd's shim, conmon): no skiff process stays.
  */
 import { resolve } from 'node:path';
+import { removeEmptyParent } from '@skiff/cgroups';
 import { encodePlan } from '@skiff/native';
 import { isSameProcess, processStartTime } from '@skiff/core';
 import { writeFileAtomic } from '@skiff/plugin';
@@ -74,6 +75,9 @@ export async function create(store: StateStore, log: Logger, options: CreateOpti
       } catch {}
     }
     await manager.destroy().catch(() => {});
+    try {
+      removeEmptyParent(location.parent);
+    } catch {}
     store.remove(options.id);
     throw error;
   }

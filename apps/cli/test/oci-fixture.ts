@@ -1,0 +1,147 @@
+/**
+ * Fixtures for the OCI runtime tests (not shipped): a busybox rootfs and OCI image archive made from the host's
+ * busybox-static, bundles for skiff-runc, and containerd and podman run with every root, state dir and socket
+ * under the test's temp dir.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import { onTestFinished } from 'vitest';
+
+export const runcPath = fileURLToPath(new URL('../dist/skiff-runc.cjs', import.meta.url));
+
+export const which = (command: string): string | undefined => {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+};
+
+/** Why `tools` cannot be used here, or undefined. Printed by the skipping test. */
+export function missing(...tools: string[]): string | undefined {
+  const absent = tools.filter((tool) => !which(tool));
+  return absent.length ? `needs ${absent.join(', ')} (scripts/test-deps installs them)` : undefined;
+}
+
+/** A busybox root filesystem: /bin/busybox (the host's static one) and a link per applet. */
+export function busyboxRootfs(dir: string): string {
+  const busybox = which('busybox');
+  if (!busybox) throw new Error('busybox is not installed (apt-get install busybox-static)');
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  for (const sub of ['etc', 'tmp', 'proc', 'sys', 'dev', 'root']) mkdirSync(join(dir, sub), { recursive: true });
+  copyFileSync(busybox, join(dir, 'bin/busybox'));
+  const applets = spawnSync(busybox, ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  for (const applet of applets) if (applet !== 'busybox') symlinkSync('busybox', join(dir, 'bin', applet));
+  writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+  writeFileSync(join(dir, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+  return dir;
+}
+
+const sha256 = (bytes: Buffer | string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** An OCI image archive (oci-layout, index.json, blobs) of busybox named `name`, for `ctr image import` or podman. */
+export function busyboxArchive(dir: string, name = 'docker.io/library/busybox:latest'): string {
+  const rootfs = busyboxRootfs(join(dir, 'layer-root'));
+  const layout = join(dir, 'layout');
+  mkdirSync(join(layout, 'blobs/sha256'), { recursive: true });
+  const blob = (bytes: Buffer | string) => {
+    const digest = sha256(bytes);
+    writeFileSync(join(layout, 'blobs/sha256', digest.slice(7)), bytes);
+    return { digest, size: Buffer.byteLength(bytes) };
+  };
+  const tar = spawnSync('tar', ['-C', rootfs, '--numeric-owner', '--owner=0', '--group=0', '-cf', '-', '.'], { maxBuffer: 64 << 20 });
+  if (tar.status !== 0) throw new Error(`tar: ${tar.stderr}`);
+  const layer = blob(tar.stdout);
+  const config = blob(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'] },
+      rootfs: { type: 'layers', diff_ids: [layer.digest] },
+    }),
+  );
+  const manifest = blob(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+    }),
+  );
+  writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(
+    join(layout, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'io.containerd.image.name': name, 'org.opencontainers.image.ref.name': name.split(':').pop() } }],
+    }),
+  );
+  const archive = join(dir, 'busybox-oci.tar');
+  const packed = spawnSync('tar', ['-C', layout, '-cf', archive, '.']);
+  if (packed.status !== 0) throw new Error(`tar: ${packed.stderr}`);
+  return archive;
+}
+
+/** A bundle: rootfs/ and config.json from `runc spec`-like defaults, changed by `edit`. */
+export function bundle(dir: string, edit: (config: any) => void = () => {}): string {
+  busyboxRootfs(join(dir, 'rootfs'));
+  const config = defaultConfig();
+  edit(config);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 1));
+  return dir;
+}
+
+const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE', 'CAP_CHOWN', 'CAP_SETUID', 'CAP_SETGID'];
+
+/** What `runc spec` writes (runc 1.1), without a terminal. */
+export function defaultConfig(): any {
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args: ['sh'],
+      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
+      cwd: '/',
+      capabilities: { bounding: caps, effective: caps, permitted: caps, ambient: caps },
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
+      noNewPrivileges: true,
+    },
+    root: { path: 'rootfs', readonly: true },
+    hostname: 'skiff-oci',
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
+    ],
+    linux: {
+      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      maskedPaths: ['/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
+      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+    },
+  };
+}
+
+export interface Runc {
+  root: string;
+  run(args: string[], options?: { input?: string; timeout?: number }): ResultPromise;
+}
+
+/** skiff-runc with its own --root, and every container it made deleted after the test. */
+export function skiffRunc(root: string): Runc {
+  const run = (args: string[], options: { input?: string; timeout?: number } = {}) =>
+    execa('node', [runcPath, '--root', root, ...args], { reject: false, timeout: options.timeout ?? 30_000, ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }) });
+  onTestFinished(async () => {
+    const listed = await run(['list', '-q']);
+    for (const id of String(listed.stdout).split('\n').filter(Boolean)) await run(['delete', '--force', id]);
+  });
+  return { root, run };
+}
+
+export const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));

@@ -1,0 +1,281 @@
+// skiff-runc's bundle and state contract, driven directly as containerd's shim and conmon drive runc.
+import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { pollUntil } from '@skiff/plugin';
+import { requiresRoot, suiteCgroupParent, tempDir } from '../../../test/support.js';
+import { bundle, readJson, runcPath, skiffRunc } from './oci-fixture.js';
+
+const status = async (runc: ReturnType<typeof skiffRunc>, id: string) => readJsonText((await runc.run(['state', id])).stdout).status;
+const readJsonText = (text: unknown) => JSON.parse(String(text));
+
+/** create with the container's stdout and stderr in files (a pipe would keep execa waiting for the container). */
+function create(runc: ReturnType<typeof skiffRunc>, dir: string, id: string, extra: string[] = []) {
+  return execa('node', [runcPath, '--root', runc.root, '--log', join(dir, 'log.json'), '--log-format', 'json', 'create', '--bundle', join(dir, 'bundle'), '--pid-file', join(dir, 'pid'), ...extra, id], {
+    reject: false,
+    stdin: 'ignore',
+    stdout: openSync(join(dir, 'out'), 'w'),
+    stderr: openSync(join(dir, 'err'), 'w'),
+    timeout: 30_000,
+  });
+}
+
+const cgroupsPath = () => `/${suiteCgroupParent('oci-')}/c`;
+
+describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: the bundle and state contract', () => {
+  it('create → created → start → running → kill → stopped → delete, with the pid file and runc state JSON', async () => {
+    const dir = tempDir('oci-');
+    const runc = skiffRunc(join(dir, 'state'));
+    bundle(join(dir, 'bundle'), (c) => {
+      c.process.args = ['sh', '-c', 'echo started; echo "$(hostname) $(cat /proc/self/status | grep NoNewPrivs)"; exec sleep 1000'];
+      c.linux.cgroupsPath = cgroupsPath();
+      c.annotations = { 'org.example.a': 'b' };
+    });
+    const created = await create(runc, dir, 'c1');
+    expect(created.exitCode, readFileSync(join(dir, 'err'), 'utf8')).toBe(0);
+    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    const state = readJsonText((await runc.run(['state', 'c1'])).stdout);
+    expect(state).toMatchObject({ id: 'c1', pid, status: 'created', bundle: join(dir, 'bundle'), rootfs: join(dir, 'bundle/rootfs'), annotations: { 'org.example.a': 'b' } });
+    // Nothing of the user's command has run yet.
+    expect(readFileSync(join(dir, 'out'), 'utf8')).toBe('');
+    expect((await runc.run(['start', 'c1'])).exitCode).toBe(0);
+    expect(await status(runc, 'c1')).toBe('running');
+    expect(await pollUntil(() => readFileSync(join(dir, 'out'), 'utf8').includes('NoNewPrivs'), 5000)).toBe(true);
+    expect(readFileSync(join(dir, 'out'), 'utf8')).toMatch(/^started\nskiff-oci NoNewPrivs:\t1\n$/);
+    // A second start is refused: the init no longer waits.
+    const again = await runc.run(['start', 'c1']);
+    expect(again.exitCode).toBe(1);
+    expect(String(again.stderr)).toMatch(/cannot start a container that is running/);
+    expect((await runc.run(['delete', 'c1'])).exitCode).toBe(1);
+    expect((await runc.run(['kill', 'c1', 'KILL'])).exitCode).toBe(0);
+    expect(await pollUntil(async () => (await status(runc, 'c1')) === 'stopped', 5000)).toBe(true);
+    expect(readJsonText((await runc.run(['state', 'c1'])).stdout).pid).toBe(0);
+    expect((await runc.run(['delete', 'c1'])).exitCode).toBe(0);
+    const gone = await runc.run(['state', 'c1']);
+    expect(gone.exitCode).toBe(1);
+    expect(String(gone.stderr)).toMatch(/container does not exist: c1/);
+  });
+
+  it('kill takes numbers, names and SIG names; list, ps --format json, pause and resume', async () => {
+    const dir = tempDir('oci-');
+    const runc = skiffRunc(join(dir, 'state'));
+    bundle(join(dir, 'bundle'), (c) => {
+      c.process.args = ['sh', '-c', 'trap "echo got-usr1" USR1; trap "echo got-hup" HUP; while true; do sleep 0.1; done'];
+      c.linux.cgroupsPath = cgroupsPath();
+    });
+    expect((await create(runc, dir, 'k1')).exitCode).toBe(0);
+    expect((await runc.run(['start', 'k1'])).exitCode).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await runc.run(['kill', 'k1', 'SIGUSR1'])).exitCode).toBe(0);
+    expect((await runc.run(['kill', 'k1', '1'])).exitCode).toBe(0);
+    expect(await pollUntil(() => /got-usr1\n(.|\n)*got-hup/.test(readFileSync(join(dir, 'out'), 'utf8')), 5000)).toBe(true);
+    const bad = await runc.run(['kill', 'k1', 'NOPE']);
+    expect(bad.exitCode).toBe(1);
+    expect(String(bad.stderr)).toMatch(/invalid signal/);
+    const listed = readJsonText((await runc.run(['list', '--format', 'json'])).stdout);
+    expect(listed).toEqual([expect.objectContaining({ id: 'k1', status: 'running' })]);
+    const pids = readJsonText((await runc.run(['ps', '--format', 'json', 'k1'])).stdout);
+    expect(pids).toContain(Number(readFileSync(join(dir, 'pid'), 'utf8')));
+    expect((await runc.run(['pause', 'k1'])).exitCode).toBe(0);
+    expect(await status(runc, 'k1')).toBe('paused');
+    expect((await runc.run(['resume', 'k1'])).exitCode).toBe(0);
+    expect(await status(runc, 'k1')).toBe('running');
+    expect((await runc.run(['kill', '--all', 'k1', 'KILL'])).exitCode).toBe(0);
+    expect(await pollUntil(async () => (await status(runc, 'k1')) === 'stopped', 5000)).toBe(true);
+    expect((await runc.run(['delete', 'k1'])).exitCode).toBe(0);
+  });
+
+  it('exec: the argv form and --process, --detach with --pid-file, exit codes', async () => {
+    const dir = tempDir('oci-');
+    const runc = skiffRunc(join(dir, 'state'));
+    bundle(join(dir, 'bundle'), (c) => {
+      c.process.args = ['sleep', '1000'];
+      c.linux.cgroupsPath = cgroupsPath();
+    });
+    expect((await create(runc, dir, 'e1')).exitCode).toBe(0);
+    expect((await runc.run(['start', 'e1'])).exitCode).toBe(0);
+    const argv = await runc.run(['exec', 'e1', 'sh', '-c', 'echo in $(hostname); exit 3']);
+    expect(argv.exitCode).toBe(3);
+    expect(String(argv.stdout)).toBe('in skiff-oci');
+    const process = join(dir, 'process.json');
+    writeFileSync(process, JSON.stringify({ args: ['sh', '-c', 'id -u; pwd'], cwd: '/tmp', env: ['PATH=/bin'], user: { uid: 65534, gid: 65534 } }));
+    const viaFile = await runc.run(['exec', '--process', process, 'e1']);
+    expect(viaFile.exitCode).toBe(0);
+    expect(String(viaFile.stdout)).toBe('65534\n/tmp');
+    writeFileSync(process, JSON.stringify({ args: ['sleep', '1000'], cwd: '/', env: ['PATH=/bin'] }));
+    const detached = await execa('node', [runcPath, '--root', runc.root, 'exec', '--detach', '--pid-file', join(dir, 'exec.pid'), '--process', process, 'e1'], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', timeout: 30_000 });
+    expect(detached.exitCode).toBe(0);
+    const execPid = Number(readFileSync(join(dir, 'exec.pid'), 'utf8'));
+    expect(readJsonText((await runc.run(['ps', '--format', 'json', 'e1'])).stdout)).toContain(execPid);
+    const missing = await runc.run(['exec', 'e1', 'no-such-command']);
+    expect(missing.exitCode).toBe(127);
+    expect((await runc.run(['delete', '--force', 'e1'])).exitCode).toBe(0);
+    expect(existsSync(join(runc.root, 'e1'))).toBe(false);
+  });
+
+  it('--console-socket: the pty master arrives over the socket, and the container has a terminal', async () => {
+    const dir = tempDir('oci-');
+    const runc = skiffRunc(join(dir, 'state'));
+    bundle(join(dir, 'bundle'), (c) => {
+      c.process.terminal = true;
+      c.process.args = ['sh', '-c', 'tty; sleep 1000'];
+      c.linux.cgroupsPath = cgroupsPath();
+    });
+    const socketPath = join(dir, 'console.sock');
+    const received = await receiveFd(socketPath);
+    const created = await create(runc, dir, 't1', ['--console-socket', socketPath]);
+    expect(created.exitCode, readFileSync(join(dir, 'err'), 'utf8')).toBe(0);
+    const master = await received.master;
+    expect((await runc.run(['start', 't1'])).exitCode).toBe(0);
+    expect(await pollUntil(() => master.output().includes('/dev/pts/0'), 5000)).toBe(true);
+    master.close();
+    expect((await runc.run(['delete', '--force', 't1'])).exitCode).toBe(0);
+  });
+});
+
+/** A console socket as containerd's shim makes one: receives one fd (SCM_RIGHTS) and reads the pty from it. */
+function receiveFd(path: string): Promise<{ master: Promise<{ output(): string; close(): void }> }> {
+  // Node cannot receive SCM_RIGHTS itself: a tiny Python receiver reads the master and copies it to a file.
+  const out = `${path}.out`;
+  writeFileSync(out, '');
+  const script = `
+import socket, array, os, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.listen(1)
+print("ready", flush=True)
+c, _ = s.accept()
+msg, anc, flags, addr = c.recvmsg(1, socket.CMSG_LEN(4))
+fd = array.array("i", anc[0][2][:4])[0]
+print("fd", flush=True)
+with open(sys.argv[2], "ab", buffering=0) as f:
+    while True:
+        try: data = os.read(fd, 4096)
+        except OSError: break
+        if not data: break
+        f.write(data)
+`;
+  const child = execa('python3', ['-c', script, path, out], { reject: false });
+  onTestFinished(() => void child.kill('SIGKILL'));
+  let seen = '';
+  const saw = (word: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => seen.includes(word) && resolve();
+      child.stdout!.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        check();
+      });
+      void child.then(() => reject(new Error(`the console socket receiver exited before "${word}"`)));
+    });
+  const ready = saw('ready');
+  const master = saw('fd').then(() => ({ output: () => readFileSync(out, 'utf8'), close: () => void child.kill('SIGKILL') }));
+  master.catch(() => {});
+  return ready.then(() => ({ master }));
+}
+
+describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: bad input and attacks', () => {
+  it('a mount destination that is a symlink pointing out of the rootfs lands inside it', async () => {
+    const dir = tempDir('oci-');
+    const runc = skiffRunc(join(dir, 'state'));
+    const outside = join(dir, 'outside');
+    mkdirSync(outside);
+    bundle(join(dir, 'bundle'), (c) => {
+      c.process.args = ['sh', '-c', 'echo x > /escape/marker'];
+      c.root.readonly = false;
+      c.mounts.push({ destination: '/escape', type: 'tmpfs', source: 'tmpfs', options: ['nosuid'] });
+      c.linux.cgroupsPath = cgroupsPath();
+    });
+    // /escape in the image is a link to the host directory (absolute) — it must resolve inside the rootfs.
+    symlinkSync(outside, join(dir, 'bundle/rootfs/escape'));
+    expect((await create(runc, dir, 'a1')).exitCode, readFileSync(join(dir, 'err'), 'utf8')).toBe(0);
+    expect((await runc.run(['start', 'a1'])).exitCode).toBe(0);
+    expect(await pollUntil(async () => (await status(runc, 'a1')) === 'stopped', 5000)).toBe(true);
+    expect(existsSync(join(outside, 'marker'))).toBe(false);
+    expect((await runc.run(['delete', 'a1'])).exitCode).toBe(0);
+  });
+
+  it('a bundle whose rootfs and bind source are symlinks: resolved on the host once, then mounted by fd', async () => {
+    const dir = tempDir('oci-');
+    const runc = skiffRunc(join(dir, 'state'));
+    const real = join(dir, 'real-rootfs');
+    bundle(join(dir, 'bundle'), (c) => {
+      c.root.path = join(dir, 'rootfs-link');
+      c.process.args = ['cat', '/data/file'];
+      c.mounts.push({ destination: '/data', type: 'bind', source: join(dir, 'data-link'), options: ['rbind', 'ro'] });
+      c.linux.cgroupsPath = cgroupsPath();
+    });
+    rmSync(real, { recursive: true, force: true });
+    // The bundle's rootfs moved to real-rootfs; rootfs-link points at it. data-link → data.
+    renameSync(join(dir, 'bundle/rootfs'), real);
+    symlinkSync(real, join(dir, 'rootfs-link'));
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'data/file'), 'bound\n');
+    symlinkSync(join(dir, 'data'), join(dir, 'data-link'));
+    expect((await create(runc, dir, 'a2')).exitCode, readFileSync(join(dir, 'err'), 'utf8')).toBe(0);
+    expect(readJsonText((await runc.run(['state', 'a2'])).stdout).rootfs).toBe(real);
+    expect((await runc.run(['start', 'a2'])).exitCode).toBe(0);
+    expect(await pollUntil(() => readFileSync(join(dir, 'out'), 'utf8') === 'bound\n', 5000)).toBe(true);
+    expect(await pollUntil(async () => (await status(runc, 'a2')) === 'stopped', 5000)).toBe(true);
+    expect((await runc.run(['delete', 'a2'])).exitCode).toBe(0);
+  });
+
+  it('a malformed, oversized or unsupported config.json is refused with one line, in the JSON log too, leaving nothing', async () => {
+    const dir = tempDir('oci-');
+    const runc = skiffRunc(join(dir, 'state'));
+    bundle(join(dir, 'bundle'));
+    const config = join(dir, 'bundle/config.json');
+    const good = readFileSync(config, 'utf8');
+    const cases: [string, RegExp][] = [
+      ['{"ociVersion": "1.0.2", ', /is not valid JSON/],
+      [`{"ociVersion":"1.0.2","x":"${'a'.repeat(5 * 1024 * 1024)}"}`, /more than the 4194304 skiff-runc reads/],
+      ['[]', /must hold a JSON object/],
+      [good.replace('"1.0.2"', '"2.0.0"'), /ociVersion "2.0.0" is not supported/],
+      [JSON.stringify({ ...JSON.parse(good), linux: { ...JSON.parse(good).linux, namespaces: [{ type: 'user' }, { type: 'mount' }] } }), /user namespace .* not supported/],
+      [JSON.stringify({ ...JSON.parse(good), linux: { ...JSON.parse(good).linux, cgroupsPath: 'system.slice:skiff:x' } }), /systemd slice path/],
+      [JSON.stringify({ ...JSON.parse(good), hooks: { startContainer: [{ path: '/bin/true' }] } }), /hooks.startContainer is not supported/],
+      [JSON.stringify({ ...JSON.parse(good), linux: { ...JSON.parse(good).linux, sysctl: { 'kernel.hostname': 'x' } } }), /sysctl kernel.hostname .* not supported/],
+      [JSON.stringify({ ...JSON.parse(good), linux: { ...JSON.parse(good).linux, resources: { blockIO: { weight: 10 } } } }), /linux.resources.blockIO is not supported/],
+    ];
+    for (const [text, message] of cases) {
+      writeFileSync(config, text);
+      rmSync(join(dir, 'log.json'), { force: true });
+      const result = await create(runc, dir, 'bad');
+      expect(result.exitCode).toBe(1);
+      const err = readFileSync(join(dir, 'err'), 'utf8');
+      expect(err).toMatch(message);
+      expect(err.trim().split('\n')).toHaveLength(1);
+      const logged = readJson(join(dir, 'log.json'));
+      expect(logged).toMatchObject({ level: 'error', msg: expect.stringMatching(message) });
+      expect(existsSync(join(runc.root, 'bad'))).toBe(false);
+    }
+    const systemd = await runc.run(['--systemd-cgroup', 'list']);
+    expect(systemd.exitCode).toBe(1);
+    expect(String(systemd.stderr)).toMatch(/--systemd-cgroup is not supported/);
+  });
+
+  it('a console socket path that is a symlink is refused (the pty master goes to no other socket)', async () => {
+    const dir = tempDir('oci-');
+    const runc = skiffRunc(join(dir, 'state'));
+    bundle(join(dir, 'bundle'), (c) => {
+      c.process.terminal = true;
+      c.linux.cgroupsPath = cgroupsPath();
+    });
+    const socketPath = join(dir, 'real.sock');
+    const server = createServer((connection) => {
+      connected = true;
+      connection.destroy();
+    });
+    let connected = false;
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    symlinkSync(socketPath, join(dir, 'link.sock'));
+    try {
+      const result = await create(runc, dir, 's1', ['--console-socket', join(dir, 'link.sock')]);
+      expect(result.exitCode).not.toBe(0);
+      expect(readFileSync(join(dir, 'err'), 'utf8')).toMatch(/console socket .*link.sock is a symlink/);
+      expect(connected).toBe(false);
+      expect(existsSync(join(runc.root, 's1'))).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+});
