@@ -5,11 +5,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, rmdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { onTestFinished } from 'vitest';
+import { pollUntil } from '@skiff/plugin';
 
 export const runcPath = fileURLToPath(new URL('../dist/skiff-runc.cjs', import.meta.url));
 
@@ -145,3 +146,138 @@ export function skiffRunc(root: string): Runc {
 }
 
 export const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+
+/** Mount points below `dir` (deepest first), which a manager's storage may leave in the host's namespace. */
+export function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => point.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/** Kills the processes (by pid) whose command line mentions `fragment`: shims and conmons our managers started. */
+export function killProcessesMentioning(fragment: string): void {
+  for (const entry of spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout.split('\n')) {
+    const match = /^\s*(\d+)\s+(.*)$/.exec(entry);
+    if (match && match[2]!.includes(fragment) && Number(match[1]) !== process.pid) {
+      try {
+        process.kill(Number(match[1]), 'SIGKILL');
+      } catch {}
+    }
+  }
+}
+
+export interface Containerd {
+  dir: string;
+  address: string;
+  /** `ctr --address ... -n skiff-test ARGS` */
+  ctr(args: string[], options?: { input?: string; timeout?: number; tty?: boolean }): ResultPromise;
+  stop(): Promise<void>;
+}
+
+/**
+ * containerd with its own config, root, state and sockets in `dir`; only the plugins `ctr run` needs (no CRI,
+ * no other snapshotter than overlayfs).
+ */
+export async function startContainerd(dir: string): Promise<Containerd> {
+  const address = join(dir, 'containerd.sock');
+  const config = join(dir, 'config.toml');
+  const disabled = ['cri', 'snapshotter.v1.aufs', 'snapshotter.v1.btrfs', 'snapshotter.v1.devmapper', 'snapshotter.v1.zfs', 'snapshotter.v1.native', 'tracing.processor.v1.otlp', 'internal.v1.tracing'];
+  writeFileSync(
+    config,
+    [
+      'version = 2',
+      `root = "${dir}/root"`,
+      `state = "${dir}/state"`,
+      `disabled_plugins = [${disabled.map((p) => `"io.containerd.${p.startsWith('cri') ? 'grpc.v1.cri' : p}"`).join(', ')}]`,
+      '[grpc]',
+      `  address = "${address}"`,
+      '[ttrpc]',
+      `  address = "${address}.ttrpc"`,
+      '[debug]',
+      `  address = "${dir}/debug.sock"`,
+      '[metrics]',
+      '  address = ""',
+      '[plugins."io.containerd.internal.v1.opt"]',
+      `  path = "${dir}/opt"`,
+      '',
+    ].join('\n'),
+  );
+  const daemon = execa('containerd', ['--config', config], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: openSync(join(dir, 'containerd.log'), 'w') });
+  const ctr = (args: string[], options: { input?: string; timeout?: number; tty?: boolean } = {}) => {
+    const argv = ['--address', address, '-n', 'skiff-test', ...args];
+    if (options.tty) {
+      // A terminal for `ctr run -t`: script(1) gives it one; -e returns the command's exit code.
+      const command = ['ctr', ...argv].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
+      return execa('script', ['-eqc', command, '/dev/null'], { reject: false, timeout: options.timeout ?? 60_000, input: options.input ?? '' });
+    }
+    return execa('ctr', argv, { reject: false, timeout: options.timeout ?? 60_000, ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }) });
+  };
+  const up = await pollUntil(async () => (await ctr(['version'], { timeout: 5000 })).exitCode === 0, 20_000);
+  if (!up) throw new Error(`containerd did not start: ${readFileSync(join(dir, 'containerd.log'), 'utf8').slice(-2000)}`);
+  const stop = async () => {
+    const tasks = String((await ctr(['task', 'ls', '-q'])).stdout).split('\n').filter(Boolean);
+    for (const task of tasks) {
+      await ctr(['task', 'kill', '-s', 'KILL', task]);
+      await ctr(['task', 'delete', '--force', task]);
+    }
+    for (const container of String((await ctr(['container', 'ls', '-q'])).stdout).split('\n').filter(Boolean)) await ctr(['container', 'delete', container]);
+    daemon.kill('SIGTERM');
+    await daemon;
+    killProcessesMentioning(address);
+    for (const point of mountsUnder(dir)) spawnSync('umount', ['-l', point]);
+  };
+  return { dir, address, ctr, stop };
+}
+
+export interface Podman {
+  podman(args: string[], options?: { input?: string; timeout?: number; tty?: boolean }): ResultPromise;
+  stop(): Promise<void>;
+}
+
+/** podman with skiff-runc as its runtime and every root, conf and temp dir in `dir`; cgroupfs, no network. */
+export function startPodman(dir: string, runtime: string): Podman {
+  const conf = join(dir, 'containers.conf');
+  const storage = join(dir, 'storage.conf');
+  for (const sub of ['tmp', 'net']) mkdirSync(join(dir, sub), { recursive: true });
+  writeFileSync(
+    conf,
+    `[containers]\nnetns = "none"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "${dir}/events.log"\ntmp_dir = "${dir}/tmp"\n[network]\nnetwork_config_dir = "${dir}/net"\n`,
+  );
+  writeFileSync(storage, `[storage]\ndriver = "overlay"\nrunroot = "${dir}/runroot"\ngraphroot = "${dir}/root"\n`);
+  const env = { CONTAINERS_CONF: conf, CONTAINERS_STORAGE_CONF: storage, CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf') };
+  writeFileSync(env.CONTAINERS_REGISTRIES_CONF, 'unqualified-search-registries = []\n');
+  const global = ['--root', `${dir}/root`, '--runroot', `${dir}/runroot`, '--runtime', runtime, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--tmpdir', `${dir}/tmp`];
+  const podman = (args: string[], options: { input?: string; timeout?: number; tty?: boolean } = {}) => {
+    if (options.tty) {
+      const command = ['podman', ...global, ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
+      return execa('script', ['-eqc', command, '/dev/null'], { reject: false, env, timeout: options.timeout ?? 60_000, input: options.input ?? '' });
+    }
+    return execa('podman', [...global, ...args], { reject: false, env, timeout: options.timeout ?? 60_000, ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }) });
+  };
+  const stop = async () => {
+    await podman(['rm', '--all', '--force', '--time', '0']);
+    killProcessesMentioning(`${dir}/`);
+    for (const point of mountsUnder(dir)) spawnSync('umount', ['-l', point]);
+  };
+  return { podman, stop };
+}
+
+/** podman's ulimits here: its default nofile (1048576) is above this host's fs.nr_open, for runc too. */
+export const PODMAN_RUN = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--network', 'none'];
+
+/** Removes the (empty) cgroup directories named `name` below every hierarchy, deepest first. */
+export function removeCgroupTree(name: string): void {
+  for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
+    const top = join('/sys/fs/cgroup', hierarchy, name);
+    if (!existsSync(top)) continue;
+    const dirs: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) walk(join(dir, entry.name));
+      dirs.push(dir);
+    };
+    walk(top);
+    for (const dir of dirs) rmdirSync(dir);
+  }
+}
