@@ -10,6 +10,7 @@ import { cleanup } from './lib/cleanup.mjs';
 import { ALL_SECTIONS, BENCH_DIR, BUSYBOX, CONFIG } from './lib/config.mjs';
 import { cgroupDirs, mountPoints } from './lib/host.mjs';
 import { measureLatency } from './lib/latency.mjs';
+import { measureManagers } from './lib/managers.mjs';
 import { describeMachine, loadAverage } from './lib/machine.mjs';
 import { measureMemory } from './lib/memory.mjs';
 import { closePeers, startPeers } from './lib/peers.mjs';
@@ -30,6 +31,7 @@ const SECTIONS = [
   ['volume', measureVolumes],
   ['stdio', measureStdio],
   ['trace', measureTrace],
+  ['managers', measureManagers],
 ];
 const NEEDS_PEERS = ['latency', 'throughput', 'memory'];
 const want = (section) => CONFIG.only.includes(section);

@@ -187,6 +187,26 @@ function notes(results) {
   ];
 }
 
+function managers(m) {
+  const out = [`## 7. skiff as an OCI runtime under real managers: \`ctr run --rm\` and \`podman run --rm\` of \`true\`, end to end (ms; ${m.runs} runs each, interleaved)`, ''];
+  if (m.error) return [...out, `skipped: ${clean(m.error)}`, ''];
+  out.push('| manager | runtime | median | p90 | min | max |', '| --- | --- | ---: | ---: | ---: | ---: |');
+  for (const manager of ['containerd', 'podman']) {
+    const rows = m[manager];
+    if (!rows) continue;
+    if (rows.error) {
+      out.push(`| ${manager} | skipped: ${clean(rows.error)} | | | | |`);
+      continue;
+    }
+    for (const [runtime, s] of Object.entries(rows)) {
+      if (s?.error) out.push(`| ${manager} | ${runtime}: failed: ${clean(s.error)} | | | | |`);
+      else if (s) out.push(`| ${manager} | ${runtime} | ${fmt(s.median)} | ${fmt(s.p90)} | ${fmt(s.min)} | ${fmt(s.max)} |`);
+    }
+  }
+  out.push('', `skiff-runc: ${m.skiffRunc}. containerd's shim calls the runtime 4 times per \`ctr run --rm\` (create, start, delete twice), conmon 3: each pays the runtime's start.`, '');
+  return out;
+}
+
 /** The whole report for `results` (see run.mjs for its shape). */
 export function report(results) {
   const sections = [
@@ -196,6 +216,7 @@ export function report(results) {
     ['volume', volume],
     ['stdio', stdio],
     ['trace', (tr) => trace(tr, results.nodeBaseline)],
+    ['managers', managers],
   ];
   const lines = header(results.machine);
   for (const [key, render] of sections) if (results[key]) lines.push(...render(results[key]));
