@@ -135,6 +135,92 @@ describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: the
   });
 });
 
+describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: what config.json asks for', () => {
+  it('process (user, groups, umask, rlimits, oomScoreAdj, cwd, env), sysctl, domainname, read-only root, masks, limits', async () => {
+    const dir = tempDir('oci-');
+    const runc = skiffRunc(join(dir, 'state'));
+    bundle(join(dir, 'bundle'), (c) => {
+      c.process.args = ['sh', '-c', [
+        'echo "user $(id -u):$(id -g) groups $(id -G)"',
+        'echo "umask $(umask)"',
+        'echo "nofile $(ulimit -n)"',
+        'echo "oom $(cat /proc/self/oom_score_adj)"',
+        'echo "cwd $(pwd) env $FOO"',
+        'echo "shmmax $(cat /proc/sys/kernel/shmmax)"',
+        'echo "domain $(cat /proc/sys/kernel/domainname)"',
+        'touch /x 2>/dev/null && echo "root rw" || echo "root ro"',
+        'echo "keys $(wc -c < /proc/keys)"',
+        'echo "memory $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"',
+        'echo "pids $(cat /sys/fs/cgroup/pids/pids.max)"',
+      ].join('; ')];
+      c.process.user = { uid: 1000, gid: 1000, additionalGids: [20, 30], umask: 0o027 };
+      c.process.capabilities = { bounding: ['CAP_KILL'] };
+      c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 321, hard: 654 }];
+      c.process.oomScoreAdj = 123;
+      c.process.cwd = '/tmp';
+      c.process.env.push('FOO=bar baz');
+      c.domainname = 'example.org';
+      c.linux.sysctl = { 'kernel.shmmax': '12345678' };
+      c.linux.resources = { ...c.linux.resources, memory: { limit: 64 * 1024 * 1024 }, pids: { limit: 42 } };
+      c.linux.cgroupsPath = cgroupsPath();
+    });
+    expect((await create(runc, dir, 'f1')).exitCode, readFileSync(join(dir, 'err'), 'utf8')).toBe(0);
+    expect((await runc.run(['start', 'f1'])).exitCode).toBe(0);
+    expect(await pollUntil(async () => (await status(runc, 'f1')) === 'stopped', 10_000)).toBe(true);
+    expect(readFileSync(join(dir, 'err'), 'utf8')).toBe('');
+    expect(readFileSync(join(dir, 'out'), 'utf8').split('\n')).toEqual([
+      'user 1000:1000 groups 1000 20 30',
+      'umask 0027',
+      'nofile 321',
+      'oom 123',
+      'cwd /tmp env bar baz',
+      'shmmax 12345678',
+      'domain example.org',
+      'root ro',
+      'keys 0',
+      `memory ${64 * 1024 * 1024}`,
+      'pids 42',
+      '',
+    ]);
+    expect((await runc.run(['delete', 'f1'])).exitCode).toBe(0);
+  });
+
+  it('hooks: prestart and createRuntime at create, poststart after start, poststop at delete, each with the state on stdin', async () => {
+    const dir = tempDir('oci-');
+    const runc = skiffRunc(join(dir, 'state'));
+    const hook = (stage: string) => ({ path: '/bin/sh', args: ['sh', '-c', `cat > ${join(dir, stage)}.json; echo "$HOOK_ENV" > ${join(dir, stage)}.env`], env: [`HOOK_ENV=${stage}-env`] });
+    bundle(join(dir, 'bundle'), (c) => {
+      c.process.args = ['sleep', '1000'];
+      c.hooks = { prestart: [hook('prestart')], createRuntime: [hook('createRuntime')], poststart: [hook('poststart')], poststop: [hook('poststop')] };
+      c.linux.cgroupsPath = cgroupsPath();
+    });
+    expect((await create(runc, dir, 'h1')).exitCode, readFileSync(join(dir, 'err'), 'utf8')).toBe(0);
+    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    for (const stage of ['prestart', 'createRuntime']) {
+      expect(readJson(join(dir, `${stage}.json`))).toMatchObject({ id: 'h1', pid, status: 'created', bundle: join(dir, 'bundle') });
+      expect(readFileSync(join(dir, `${stage}.env`), 'utf8')).toBe(`${stage}-env\n`);
+    }
+    expect(existsSync(join(dir, 'poststart.json'))).toBe(false);
+    expect((await runc.run(['start', 'h1'])).exitCode).toBe(0);
+    expect(readJson(join(dir, 'poststart.json'))).toMatchObject({ id: 'h1', pid, status: 'running' });
+    expect((await runc.run(['delete', '--force', 'h1'])).exitCode).toBe(0);
+    expect(readJson(join(dir, 'poststop.json'))).toMatchObject({ id: 'h1', status: 'stopped' });
+  });
+
+  it('a failing createRuntime hook fails the create and leaves nothing', async () => {
+    const dir = tempDir('oci-');
+    const runc = skiffRunc(join(dir, 'state'));
+    bundle(join(dir, 'bundle'), (c) => {
+      c.hooks = { createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', 'echo nope >&2; exit 3'] }] };
+      c.linux.cgroupsPath = cgroupsPath();
+    });
+    const result = await create(runc, dir, 'h2');
+    expect(result.exitCode).toBe(1);
+    expect(readFileSync(join(dir, 'err'), 'utf8')).toMatch(/createRuntime hook \/bin\/sh failed \(exit 3\): nope/);
+    expect(existsSync(join(runc.root, 'h2'))).toBe(false);
+  });
+});
+
 /** A console socket as containerd's shim makes one: receives one fd (SCM_RIGHTS) and reads the pty from it. */
 function receiveFd(path: string): Promise<{ master: Promise<{ output(): string; close(): void }> }> {
   // Node cannot receive SCM_RIGHTS itself: a tiny Python receiver reads the master and copies it to a file.

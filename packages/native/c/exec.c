@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -93,7 +94,8 @@ int cmd_exec(void)
 	enter_namespaces(plan.target, ns);
 	if (plan.passthrough) {
 		/* OCI exec: the caller's stdio is the process's own; a tty's master goes to the console socket. */
-		struct start_options options = { .tty = plan.tty, .cgroups = &cgroups, .stdio = { -1, -1, -1 } };
+		struct winsize size = { .ws_row = plan.console_rows, .ws_col = plan.console_cols };
+		struct start_options options = { .tty = plan.tty, .cgroups = &cgroups, .stdio = { -1, -1, -1 }, .size = &size };
 		struct child c;
 		child_start(&c, &options, exec_main, &plan);
 		if (c.failed) {

@@ -138,6 +138,7 @@ struct plan {
 	char *wait_fifo;      /* the container waits here before its command (OCI create/start); stdio handed in */
 	int fifo_fd;          /* its fd, opened by the helper before fork */
 	char *console_socket; /* tty: the pty master goes to this unix socket (SCM_RIGHTS) */
+	unsigned short console_cols, console_rows; /* `consolesize`: the pty's first size (0: none) */
 	char *domainname;
 	int oom_score_set, oom_score;
 };
@@ -158,6 +159,7 @@ struct exec_plan {
 	int passthrough;      /* the caller's 0, 1, 2 are the process's own (OCI exec), not relayed */
 	int detach;           /* with passthrough: exit once the command runs, leaving it to our caller's reaper */
 	char *console_socket; /* tty: the pty master goes to this unix socket */
+	unsigned short console_cols, console_rows; /* `consolesize` */
 };
 
 struct plan_record {

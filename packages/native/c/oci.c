@@ -19,6 +19,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -156,7 +157,8 @@ int run_oci(struct plan *plan)
 		else if (unshare(CLONE_NEWPID) < 0)
 			bail("unshare pid namespace");
 	}
-	struct start_options options = { .tty = plan->tty, .cgroups = &cgroups, .stdio = { -1, -1, -1 } };
+	struct winsize size = { .ws_row = plan->console_rows, .ws_col = plan->console_cols };
+	struct start_options options = { .tty = plan->tty, .cgroups = &cgroups, .stdio = { -1, -1, -1 }, .size = &size };
 	struct child c;
 	child_start(&c, &options, container_main, plan);
 	close(plan->fifo_fd);

@@ -24,7 +24,7 @@ const struct plan_record plan_records[] = {
 	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
 	{ "readonlyroot", 1 },
 	/* the OCI runtime mode (oci.c) */
-	{ "namespace", 2 }, { "waitfifo", 1 }, { "consolesocket", 1 }, { "domainname", 1 }, { "oomscore", 1 },
+	{ "namespace", 2 }, { "waitfifo", 1 }, { "consolesocket", 1 }, { "consolesize", 2 }, { "domainname", 1 }, { "oomscore", 1 },
 	/* the container's filesystem: operations, carried out in plan order */
 	{ "mount", 6 }, { "device", 5 }, { "symlink", 2 }, { "readonly", 1 }, { "mask", 1 }, { "sysctl", 2 },
 	/* modifies the mount before it */
@@ -46,7 +46,7 @@ const struct plan_record exec_plan_records[] = {
 	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
 	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
 	/* the OCI runtime mode */
-	{ "passthrough", 1 }, { "detach", 1 }, { "consolesocket", 1 },
+	{ "passthrough", 1 }, { "detach", 1 }, { "consolesocket", 1 }, { "consolesize", 2 },
 	{ "end", 0 }, { NULL, 0 },
 };
 
@@ -415,6 +415,9 @@ void plan_read(int fd, struct plan *plan)
 		} else if (!strcmp(k, "consolesocket")) {
 			free(plan->console_socket);
 			plan->console_socket = f[0];
+		} else if (!strcmp(k, "consolesize")) {
+			plan->console_cols = (unsigned short)number("consolesize width", f[0], 0xffff);
+			plan->console_rows = (unsigned short)number("consolesize height", f[1], 0xffff);
 		} else if (!strcmp(k, "domainname")) {
 			free(plan->domainname);
 			plan->domainname = f[0];
@@ -493,6 +496,9 @@ void exec_plan_read(int fd, struct exec_plan *plan)
 		} else if (!strcmp(k, "consolesocket")) {
 			free(plan->console_socket);
 			plan->console_socket = f[0];
+		} else if (!strcmp(k, "consolesize")) {
+			plan->console_cols = (unsigned short)number("consolesize width", f[0], 0xffff);
+			plan->console_rows = (unsigned short)number("consolesize height", f[1], 0xffff);
 		} else if (!security_record(k, f, &plan->security)) {
 			bailx("plan: record \"%s\" not handled", k); /* cannot happen */
 		}

@@ -92,6 +92,7 @@
  *                                         left to the caller's subreaper. stdio: the helper's own 0, 1, 2
  *   consolesocket PATH                    tty: the pty master is sent over this unix socket (SCM_RIGHTS); a
  *                                         symlink there is refused
+ *   consolesize COLS ROWS                 tty: the pty's size before the command starts
  *   domainname NAME
  *   oomscore N                            /proc/self/oom_score_adj, -1000..1000
  *   sysctl  KEY VALUE                     a filesystem operation: writes /proc/sys/KEY (dots as slashes) in the
@@ -123,7 +124,7 @@
  *   passthrough 0|1                       OCI exec: the helper's own 0, 1, 2 are the process's, not relayed
  *   detach  0|1                           with passthrough: exit once the command runs ("pid N" on fd 4); the
  *                                         process is left to the caller's subreaper
- *   consolesocket PATH                    as for run
+ *   consolesocket PATH, consolesize       as for run
  *   end
  *
  * The helper reads until "end" (the writer need not close fd 3). Unknown keywords are an error.
@@ -182,6 +183,7 @@ export const PLAN_RECORDS = {
   namespace: 2,
   waitfifo: 1,
   consolesocket: 1,
+  consolesize: 2,
   domainname: 1,
   oomscore: 1,
   sysctl: 2,
@@ -217,6 +219,7 @@ export const EXEC_PLAN_RECORDS = {
   passthrough: 1,
   detach: 1,
   consolesocket: 1,
+  consolesize: 2,
   end: 0,
 } as const;
 
@@ -352,6 +355,8 @@ export interface LaunchPlan extends SecurityOptions {
   waitFifo?: string;
   /** OCI: with tty, the unix socket the pty master is sent to. */
   consoleSocket?: string;
+  /** OCI: with tty, the pty's first size. */
+  consoleSize?: { cols: number; rows: number };
   domainname?: string;
   /** /proc/self/oom_score_adj of the init, -1000..1000. */
   oomScoreAdj?: number;
@@ -376,6 +381,7 @@ export interface ExecPlan extends SecurityOptions {
   detach?: boolean;
   /** OCI exec with tty: where the pty master goes. */
   consoleSocket?: string;
+  consoleSize?: { cols: number; rows: number };
 }
 
 /** mount(2) flags (<sys/mount.h>): the contract package owns them; re-exported for the helper's users. */
@@ -526,6 +532,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   for (const ns of plan.namespaces ?? []) record('namespace', ns.type, ns.path === undefined ? '' : absolute(ns.path, 'namespace'));
   if (plan.waitFifo !== undefined) record('waitfifo', absolute(plan.waitFifo, 'waitfifo'));
   if (plan.consoleSocket !== undefined) record('consolesocket', plan.consoleSocket);
+  if (plan.consoleSize) record('consolesize', integer(plan.consoleSize.cols, 'console width'), integer(plan.consoleSize.rows, 'console height'));
   if (plan.domainname !== undefined) record('domainname', plan.domainname);
   if (plan.oomScoreAdj !== undefined) record('oomscore', String(plan.oomScoreAdj));
   record('end');
@@ -546,6 +553,7 @@ export function encodeExecPlan(plan: ExecPlan): Buffer {
   if (plan.passthrough) record('passthrough', '1');
   if (plan.detach) record('detach', '1');
   if (plan.consoleSocket !== undefined) record('consolesocket', plan.consoleSocket);
+  if (plan.consoleSize) record('consolesize', integer(plan.consoleSize.cols, 'console width'), integer(plan.consoleSize.rows, 'console height'));
   record('end');
   return done();
 }

@@ -119,6 +119,7 @@ describe('constants shared with c/', () => {
       namespaces: [{ type: 'mount' }, { type: 'network', path: '/proc/1/ns/net' }],
       waitFifo: '/f',
       consoleSocket: '/sock',
+      consoleSize: { cols: 80, rows: 24 },
       domainname: 'd',
       oomScoreAdj: -5,
     };
@@ -130,7 +131,7 @@ describe('constants shared with c/', () => {
 
   it('encodes every exec record with its field count', () => {
     const plan = { target: 1, args: ['a'], env: ['E=1'], cwd: '/', tty: false, stdin: true, cgroupProcs: ['/c'] };
-    const full = { ...plan, user: { uid: 1, gid: 2, groups: [3] }, umask: 0o22, rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 2 }], passthrough: true, detach: true, consoleSocket: '/s' };
+    const full = { ...plan, user: { uid: 1, gid: 2, groups: [3] }, umask: 0o22, rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 2 }], passthrough: true, detach: true, consoleSocket: '/s', consoleSize: { cols: 1, rows: 2 } };
     const own = { syscalls: [{ name: 'read', action: 'allow' as const, args: [] }], defaultErrno: 'ENOSYS' as const };
     const seen = [...keywordsOf(encodeExecPlan(full), EXEC_PLAN_RECORDS), ...keywordsOf(encodeExecPlan({ ...full, capabilities: 'all', seccomp: own }), EXEC_PLAN_RECORDS)];
     expect([...new Set(seen)].sort()).toEqual(Object.keys(EXEC_PLAN_RECORDS).sort());

@@ -11,7 +11,7 @@ import { OciError } from './errors.js';
 import { spawnHelper } from './helper.js';
 import { readJsonFile, type OciProcess } from './spec.js';
 import type { StateStore } from './store.js';
-import { capabilitiesOf, checkProcess, rlimitsOf } from './translate.js';
+import { capabilitiesOf, checkProcess, consoleSizeOf, rlimitsOf } from './translate.js';
 
 export interface ExecOptions {
   id: string;
@@ -72,6 +72,7 @@ export async function exec(store: StateStore, options: ExecOptions): Promise<num
     passthrough: true,
     detach: options.detach,
     consoleSocket: process.terminal ? options.consoleSocket : undefined,
+    consoleSize: consoleSizeOf(process),
   };
   const helper = spawnHelper('exec', encodeExecPlan(plan));
   const pid = await helper.pid;

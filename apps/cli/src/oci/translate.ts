@@ -145,6 +145,9 @@ export function rlimitsOf(process: OciProcess): RlimitSpec[] {
   });
 }
 
+export const consoleSizeOf = (process: OciProcess) =>
+  process.terminal && process.consoleSize ? { cols: process.consoleSize.width, rows: process.consoleSize.height } : undefined;
+
 /** The process fields exec and create share: refuses what the helper cannot do. */
 export function checkProcess(process: OciProcess): void {
   if (!Array.isArray(process.args) || process.args.length === 0) throw new OciError('config.json: process.args must name a command');
@@ -288,6 +291,7 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
     namespaces,
     waitFifo,
     consoleSocket,
+    consoleSize: consoleSizeOf(process),
     domainname: config.domainname,
     oomScoreAdj: process.oomScoreAdj,
   };
