@@ -78,6 +78,10 @@ describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: the
     expect(listed).toEqual([expect.objectContaining({ id: 'k1', status: 'running' })]);
     const pids = readJsonText((await runc.run(['ps', '--format', 'json', 'k1'])).stdout);
     expect(pids).toContain(Number(readFileSync(join(dir, 'pid'), 'utf8')));
+    // update: new limits from linux.resources JSON on stdin, as containerd's shim sends them.
+    const updated = await runc.run(['update', '--resources', '-', 'k1'], { input: JSON.stringify({ pids: { limit: 77 } }) });
+    expect(updated.exitCode, String(updated.stderr)).toBe(0);
+    expect(String((await runc.run(['exec', 'k1', 'cat', '/sys/fs/cgroup/pids/pids.max'])).stdout)).toBe('77');
     expect((await runc.run(['pause', 'k1'])).exitCode).toBe(0);
     expect(await status(runc, 'k1')).toBe('paused');
     expect((await runc.run(['resume', 'k1'])).exitCode).toBe(0);

@@ -1,5 +1,5 @@
 /** start, kill, delete, pause and resume: each one call on the container's init or its cgroup. */
-import { closeSync, constants, fstatSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { parseSignal } from '@skiff/core';
 import { removeEmptyParent } from '@skiff/cgroups';
 import { pollUntil } from '@skiff/plugin';
@@ -7,7 +7,9 @@ import { cgroupManager } from './cgroup.js';
 import { OciError } from './errors.js';
 import { runHooks } from './hooks.js';
 import type { Logger } from './log.js';
+import { readJsonFile, type OciResources } from './spec.js';
 import { publicState, type ContainerState, type StateStore } from './store.js';
+import { resourcesOf } from './translate.js';
 
 /** Lets the waiting init exec its command: one byte into exec.fifo, which it holds open (c/oci.c). */
 export async function start(store: StateStore, log: Logger, id: string): Promise<void> {
@@ -103,3 +105,22 @@ export async function pause(store: StateStore, id: string, freeze: boolean): Pro
   else await manager.thaw();
   await store.save({ ...state, paused: freeze });
 }
+
+/** `update --resources FILE|- ID`: new limits (linux.resources JSON, as containerd's shim sends them) on the cgroup. */
+export async function update(store: StateStore, log: Logger, id: string, resourcesFile: string | undefined): Promise<void> {
+  const state = store.load(id);
+  if (store.status(state) === 'stopped') throw new OciError(`container not running: ${id}`);
+  if (!resourcesFile) throw new OciError('update: give --resources FILE (or - for stdin); the single-limit flags are not supported');
+  let parsed: unknown;
+  if (resourcesFile !== '-') parsed = readJsonFile(resourcesFile, 'resources');
+  else {
+    try {
+      parsed = JSON.parse(readFileSync(0, 'utf8'));
+    } catch (error) {
+      throw new OciError(`update: the resources on stdin are not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const { warnings } = await cgroupManager(state.cgroup).set(resourcesOf(parsed as OciResources));
+  for (const warning of warnings) log.warn(warning);
+}
+

@@ -8,14 +8,14 @@ import { create } from './create.js';
 import { OciError } from './errors.js';
 import { exec } from './exec.js';
 import { features, list, ps, state } from './info.js';
-import { kill, pause, remove, start } from './lifecycle.js';
+import { kill, pause, remove, start, update } from './lifecycle.js';
 import { Logger, type LogFormat } from './log.js';
 import { DEFAULT_ROOT, StateStore, checkId } from './store.js';
 
 declare const __SKIFF_VERSION__: string;
 
 const USAGE = `usage: skiff-runc [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND
-commands: create start state kill delete exec pause resume ps list features
+commands: create start state kill delete exec pause resume ps list update features
 `;
 
 const GLOBALS = {
@@ -90,6 +90,11 @@ async function run(argv: string[], setLog: (log: Logger) => void): Promise<numbe
     case 'features':
       features();
       return 0;
+    case 'update': {
+      const p = parseFlags(rest, { values: { resources: 'resources', r: 'resources' } }, command);
+      await update(store, log, needId(p.positional), str(p.flags.resources));
+      return 0;
+    }
     case 'exec': {
       const p = parseFlags(rest, {
         values: {
