@@ -1,7 +1,8 @@
 // skiff-runc's bundle and state contract, driven directly as containerd's shim and conmon drive runc.
-import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, openSync, statSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { pollUntil } from '@skiff/plugin';
@@ -189,6 +190,37 @@ describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: wha
     expect((await runc.run(['delete', 'f1'])).exitCode).toBe(0);
   });
 
+  it('a user namespace with uid/gid maps: root inside is an unprivileged id outside', async () => {
+    const dir = tempDir('oci-');
+    chmodSync(dir, 0o755); // the container's root (host uid 100000) walks to its rootfs
+    const runc = skiffRunc(join(dir, 'state'));
+    const shared = join(dir, 'shared');
+    mkdirSync(shared);
+    bundle(join(dir, 'bundle'), (c) => {
+      c.process.args = ['sh', '-c', 'id -u; cat /proc/self/uid_map; touch /shared/made; cat /dev/null && echo devnull-ok; exec sleep 1000'];
+      c.root.readonly = false;
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.mounts.push({ destination: '/shared', type: 'bind', source: shared, options: ['rbind'] });
+      c.linux.cgroupsPath = cgroupsPath();
+    });
+    spawnSync('chown', ['-R', '-h', '100000:100000', join(dir, 'bundle/rootfs'), shared]);
+    const created = await create(runc, dir, 'u1');
+    expect(created.exitCode, readFileSync(join(dir, 'err'), 'utf8')).toBe(0);
+    expect((await runc.run(['start', 'u1'])).exitCode).toBe(0);
+    expect(await pollUntil(() => readFileSync(join(dir, 'out'), 'utf8').includes('devnull-ok'), 10_000)).toBe(true);
+    const exec = await runc.run(['exec', 'u1', 'sh', '-c', 'id -u; cat /proc/self/uid_map']);
+    expect(exec.exitCode, String(exec.stderr)).toBe(0);
+    expect(String(exec.stdout).split('\n').map((line) => line.trim().replace(/\s+/g, ' '))).toEqual(['0', '0 100000 65536']);
+    expect((await runc.run(['kill', 'u1', 'KILL'])).exitCode).toBe(0);
+    expect(await pollUntil(async () => (await status(runc, 'u1')) === 'stopped', 10_000)).toBe(true);
+    expect(readFileSync(join(dir, 'err'), 'utf8')).toBe('');
+    expect(readFileSync(join(dir, 'out'), 'utf8').trim().split('\n').map((line) => line.trim().replace(/\s+/g, ' '))).toEqual(['0', '0 100000 65536', 'devnull-ok']);
+    expect(statSync(join(shared, 'made')).uid).toBe(100000);
+    expect((await runc.run(['delete', 'u1'])).exitCode).toBe(0);
+  });
+
   it('hooks: prestart and createRuntime at create, poststart after start, poststop at delete, each with the state on stdin', async () => {
     const dir = tempDir('oci-');
     const runc = skiffRunc(join(dir, 'state'));
@@ -320,7 +352,7 @@ describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: bad
       [`{"ociVersion":"1.0.2","x":"${'a'.repeat(5 * 1024 * 1024)}"}`, /more than the 4194304 skiff-runc reads/],
       ['[]', /must hold a JSON object/],
       [good.replace('"1.0.2"', '"2.0.0"'), /ociVersion "2.0.0" is not supported/],
-      [JSON.stringify({ ...JSON.parse(good), linux: { ...JSON.parse(good).linux, namespaces: [{ type: 'user' }, { type: 'mount' }] } }), /user namespace .* not supported/],
+      [JSON.stringify({ ...JSON.parse(good), linux: { ...JSON.parse(good).linux, namespaces: [{ type: 'user' }, { type: 'mount' }] } }), /a new user namespace needs linux.uidMappings/],
       [JSON.stringify({ ...JSON.parse(good), linux: { ...JSON.parse(good).linux, cgroupsPath: 'system.slice:skiff:x' } }), /systemd slice path/],
       [JSON.stringify({ ...JSON.parse(good), hooks: { startContainer: [{ path: '/bin/true' }] } }), /hooks.startContainer is not supported/],
       [JSON.stringify({ ...JSON.parse(good), linux: { ...JSON.parse(good).linux, sysctl: { 'kernel.hostname': 'x' } } }), /sysctl kernel.hostname .* not supported/],

@@ -40,8 +40,26 @@ static void open_namespaces(pid_t target, int fds[N_NAMESPACES])
 	}
 }
 
+/* A container with a user namespace of its own: joined first, so that we hold the capabilities its other
+ * namespaces ask for. Not joined when it is ours (setns into one's own user namespace fails). */
+static void enter_user_namespace(pid_t target)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)target);
+	struct stat theirs, ours;
+	if (stat(path, &theirs) < 0 || stat("/proc/self/ns/user", &ours) < 0)
+		bail("stat %s", path);
+	if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev)
+		return;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0)
+		bail("enter the user namespace of process %d", (int)target);
+	close(fd);
+}
+
 static void enter_namespaces(pid_t target, const int fds[N_NAMESPACES])
 {
+	enter_user_namespace(target);
 	for (size_t i = 0; i < N_NAMESPACES; i++) {
 		/* pid: applies to our children only (we stay where we are; the fork below lands inside).
 		 * mnt: also sets our root and working directory to the namespace's root, which after the container's

@@ -135,6 +135,11 @@ struct plan {
 		char *path;
 	} ns[8];
 	size_t n_ns;
+	/* `uidmap`/`gidmap` records: the maps of a new user namespace, written by a helper child that stays outside */
+	struct idmap {
+		unsigned long inside, outside, count;
+	} *uidmap, *gidmap;
+	size_t n_uidmap, n_gidmap;
 	char *wait_fifo;      /* the container waits here before its command (OCI create/start); stdio handed in */
 	int fifo_fd;          /* its fd, opened by the helper before fork */
 	char *console_socket; /* tty: the pty master goes to this unix socket (SCM_RIGHTS) */

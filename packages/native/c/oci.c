@@ -18,12 +18,14 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -73,13 +75,18 @@ static void join(const struct ns_spec *ns)
 	close(fd);
 }
 
-/* Container side: joins the namespaces given by path, then creates the new ones (pid is the helper's, which
- * applies to its children: us). A mount namespace of our own is required: pivot_root must not touch the host's. */
+/* Container side: joins the namespaces given by path, then creates the new ones (user and pid are the helper's:
+ * we were forked inside them). A mount namespace of our own is required: pivot_root must not touch the host's. */
 void oci_enter_namespaces(const struct plan *plan)
 {
-	int flags = 0;
+	int flags = 0, user = 0;
+	for (size_t i = 0; i < plan->n_ns; i++)
+		user |= plan->ns[i].type == CLONE_NEWUSER;
+	/* In a user namespace, root of the container: files we create must have an owner there (EOVERFLOW otherwise). */
+	if (user && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		bail("become root of the user namespace (is 0 mapped?)");
 	for (size_t i = 0; i < plan->n_ns; i++) {
-		if (plan->ns[i].type == CLONE_NEWPID)
+		if (plan->ns[i].type == CLONE_NEWPID || plan->ns[i].type == CLONE_NEWUSER)
 			continue;
 		if (plan->ns[i].path)
 			join(&plan->ns[i]);
@@ -137,6 +144,57 @@ void oci_wait_start(const struct plan *plan)
 	close(plan->fifo_fd);
 }
 
+static void write_map(pid_t pid, const char *file, const struct idmap *maps, size_t n)
+{
+	char path[64], *text = xmalloc(n * 40 + 1);
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%lu %lu %lu\n", maps[i].inside, maps[i].outside, maps[i].count);
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* One write: the kernel takes a map whole, once. */
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		bail("write %s", path);
+	close(fd);
+	free(text);
+}
+
+/*
+ * A new user namespace for us (and so for the container): once we are in it, we cannot write our own maps with
+ * any mapping but our own uid, so a child that stays outside (still root of the host) writes them, then exits.
+ */
+static void enter_new_user_namespace(const struct plan *plan)
+{
+	int go[2];
+	if (pipe2(go, O_CLOEXEC) < 0)
+		bail("pipe");
+	pid_t self = getpid();
+	pid_t mapper = fork();
+	if (mapper < 0)
+		bail("fork");
+	if (mapper == 0) {
+		close(go[1]);
+		char byte;
+		if (read_retry(go[0], &byte, 1) != 1)
+			_exit(EXIT_SETUP);
+		write_map(self, "uid_map", plan->uidmap, plan->n_uidmap);
+		write_map(self, "gid_map", plan->gidmap, plan->n_gidmap);
+		_exit(0);
+	}
+	close(go[0]);
+	if (unshare(CLONE_NEWUSER) < 0)
+		bail("unshare user namespace");
+	if (write_all(go[1], "", 1) < 0)
+		bail("release the map writer");
+	close(go[1]);
+	int status;
+	while (waitpid(mapper, &status, 0) < 0)
+		if (errno != EINTR)
+			bail("wait for the map writer");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		bailx("writing the user namespace's uid/gid maps failed");
+}
+
 /* Helper side of `create`: the fifo, the console socket, the pid namespace, then the init. */
 int run_oci(struct plan *plan)
 {
@@ -148,6 +206,15 @@ int run_oci(struct plan *plan)
 	int console = plan->console_socket ? oci_console_connect(plan->console_socket) : -1;
 	struct cgroups cgroups;
 	cgroups_open(&cgroups, plan->cgroups, plan->n_cgroups);
+	/* The user namespace first, so that every namespace made after it (pid here, the rest in the init) is its. */
+	for (size_t i = 0; i < plan->n_ns; i++) {
+		if (plan->ns[i].type != CLONE_NEWUSER)
+			continue;
+		if (plan->ns[i].path)
+			join(&plan->ns[i]);
+		else
+			enter_new_user_namespace(plan);
+	}
 	/* The pid namespace applies to our children: the next fork is the container's init. */
 	for (size_t i = 0; i < plan->n_ns; i++) {
 		if (plan->ns[i].type != CLONE_NEWPID)

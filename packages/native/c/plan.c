@@ -24,7 +24,7 @@ const struct plan_record plan_records[] = {
 	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
 	{ "readonlyroot", 1 },
 	/* the OCI runtime mode (oci.c) */
-	{ "namespace", 2 }, { "waitfifo", 1 }, { "consolesocket", 1 }, { "consolesize", 2 }, { "domainname", 1 }, { "oomscore", 1 },
+	{ "namespace", 2 }, { "uidmap", 3 }, { "gidmap", 3 }, { "waitfifo", 1 }, { "consolesocket", 1 }, { "consolesize", 2 }, { "domainname", 1 }, { "oomscore", 1 },
 	/* the container's filesystem: operations, carried out in plan order */
 	{ "mount", 6 }, { "device", 5 }, { "symlink", 2 }, { "readonly", 1 }, { "mask", 1 }, { "sysctl", 2 },
 	/* modifies the mount before it */
@@ -263,6 +263,8 @@ static void validate(struct plan *plan)
 		bailx("plan: waitfifo excludes detach and init");
 	if (plan->tty && plan->wait_fifo && !plan->console_socket)
 		bailx("plan: a tty with waitfifo needs a console socket");
+	if ((plan->n_uidmap || plan->n_gidmap) != (oci_new_namespace(plan, CLONE_NEWUSER) && plan->n_uidmap && plan->n_gidmap))
+		bailx("plan: uidmap and gidmap records go with a new user namespace, both");
 }
 
 /* A mount record's OPTIONS: comma-separated words of mount_options[]; frees the text. */
@@ -307,7 +309,7 @@ static void namespace_record(struct plan *plan, char *f[MAX_FIELDS])
 		int type;
 	} types[] = {
 		{ "pid", CLONE_NEWPID }, { "network", CLONE_NEWNET }, { "ipc", CLONE_NEWIPC },
-		{ "uts", CLONE_NEWUTS }, { "mount", CLONE_NEWNS }, { "cgroup", CLONE_NEWCGROUP },
+		{ "uts", CLONE_NEWUTS }, { "mount", CLONE_NEWNS }, { "cgroup", CLONE_NEWCGROUP }, { "user", CLONE_NEWUSER },
 	};
 	size_t i = 0;
 	while (i < sizeof types / sizeof *types && strcmp(types[i].name, f[0]))
@@ -409,6 +411,17 @@ void plan_read(int fd, struct plan *plan)
 			plan->readonly_root = flag01(k, f[0]);
 		} else if (!strcmp(k, "namespace")) {
 			namespace_record(plan, f);
+		} else if (!strcmp(k, "uidmap") || !strcmp(k, "gidmap")) {
+			int uid = k[0] == 'u';
+			struct idmap **maps = uid ? &plan->uidmap : &plan->gidmap;
+			size_t *n = uid ? &plan->n_uidmap : &plan->n_gidmap;
+			if (*n == 340)
+				bailx("plan: too many %s records", k);
+			*maps = xrealloc(*maps, (*n + 1) * sizeof **maps);
+			(*maps)[*n].inside = number("map inside", f[0], 0xffffffffULL);
+			(*maps)[*n].outside = number("map outside", f[1], 0xffffffffULL);
+			(*maps)[*n].count = number("map count", f[2], 0xffffffffULL);
+			(*n)++;
 		} else if (!strcmp(k, "waitfifo")) {
 			free(plan->wait_fifo);
 			plan->wait_fifo = f[0];

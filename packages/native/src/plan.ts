@@ -83,9 +83,12 @@
  *
  * The OCI runtime mode (skiff-runc; c/oci.c):
  *
- *   namespace TYPE PATH                   repeated: TYPE pid|network|ipc|uts|mount|cgroup, PATH '' = a new one,
- *                                         else the namespace file to join. When any is given, exactly these are
- *                                         entered (mount must be new); else mnt, uts, ipc, pid and net are new
+ *   namespace TYPE PATH                   repeated: TYPE pid|network|ipc|uts|mount|cgroup|user, PATH '' = a new
+ *                                         one, else the namespace file to join. When any is given, exactly these
+ *                                         are entered (mount must be new); else mnt, uts, ipc, pid and net are
+ *                                         new. user comes first: the helper enters it, then makes the rest in it
+ *   uidmap  INSIDE OUTSIDE COUNT          repeated, with a new user namespace (and gidmap): its uid_map lines,
+ *   gidmap  INSIDE OUTSIDE COUNT          written by a helper child that stays outside
  *   waitfifo PATH                         create mode: the helper makes the fifo, the init waits on it after
  *                                         setuid (before capabilities and seccomp) until a byte comes, and the
  *                                         helper exits 0 once the init waits ("pid N" on fd 4); the init is
@@ -181,6 +184,8 @@ export const PLAN_RECORDS = {
   umask: 1,
   rlimit: 3,
   namespace: 2,
+  uidmap: 3,
+  gidmap: 3,
   waitfifo: 1,
   consolesocket: 1,
   consolesize: 2,
@@ -281,8 +286,15 @@ export type FilesystemOp =
 
 /** A namespace of the OCI mode: a new one (no path) or the one at `path` joined. */
 export interface NamespaceSpec {
-  type: 'pid' | 'network' | 'ipc' | 'uts' | 'mount' | 'cgroup';
+  type: 'pid' | 'network' | 'ipc' | 'uts' | 'mount' | 'cgroup' | 'user';
   path?: string;
+}
+
+/** One line of a user namespace's uid_map or gid_map. */
+export interface IdMapping {
+  inside: number;
+  outside: number;
+  count: number;
 }
 
 /** setrlimit values; a limit of 2^64-1 (or any above Number.MAX_SAFE_INTEGER) is unlimited. */
@@ -351,6 +363,9 @@ export interface LaunchPlan extends SecurityOptions {
   readonlyRoot?: boolean;
   /** OCI mode: exactly these namespaces (default: new mnt, uts, ipc, pid, and net unless `network` is host). */
   namespaces?: readonly NamespaceSpec[];
+  /** With a new user namespace: its uid and gid maps (both required). */
+  uidMappings?: readonly IdMapping[];
+  gidMappings?: readonly IdMapping[];
   /** OCI create: the fifo the init waits on before its command; stdio handed in; the helper exits once it waits. */
   waitFifo?: string;
   /** OCI: with tty, the unix socket the pty master is sent to. */
@@ -530,6 +545,9 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   encodeSecurity(record, plan);
   if (plan.readonlyRoot) record('readonlyroot', '1');
   for (const ns of plan.namespaces ?? []) record('namespace', ns.type, ns.path === undefined ? '' : absolute(ns.path, 'namespace'));
+  for (const [keyword, maps] of [['uidmap', plan.uidMappings], ['gidmap', plan.gidMappings]] as const) {
+    for (const map of maps ?? []) record(keyword, integer(map.inside, keyword), integer(map.outside, keyword), integer(map.count, keyword));
+  }
   if (plan.waitFifo !== undefined) record('waitfifo', absolute(plan.waitFifo, 'waitfifo'));
   if (plan.consoleSocket !== undefined) record('consolesocket', plan.consoleSocket);
   if (plan.consoleSize) record('consolesize', integer(plan.consoleSize.cols, 'console width'), integer(plan.consoleSize.rows, 'console height'));

@@ -103,8 +103,8 @@ export interface OciSeccomp {
 
 export interface OciLinux {
   namespaces?: { type: string; path?: string }[];
-  uidMappings?: unknown[];
-  gidMappings?: unknown[];
+  uidMappings?: { containerID: number; hostID: number; size: number }[];
+  gidMappings?: { containerID: number; hostID: number; size: number }[];
   timeOffsets?: unknown;
   devices?: { path: string; type: string; major?: number; minor?: number; fileMode?: number; uid?: number; gid?: number }[];
   cgroupsPath?: string;

@@ -96,7 +96,8 @@ describe('translate: config.json → launch plan', () => {
   });
 
   it.each([
-    [(c: OciConfig) => c.linux!.namespaces!.push({ type: 'user' }), /user namespace/],
+    [(c: OciConfig) => c.linux!.namespaces!.push({ type: 'user' }), /user namespace needs linux.uidMappings/],
+    [(c: OciConfig) => (c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]), /need a new user namespace/],
     [(c: OciConfig) => (c.linux!.namespaces = [{ type: 'pid' }]), /without a mount namespace/],
     [(c: OciConfig) => (c.linux!.namespaces = [{ type: 'mount' }]), /hostname and domainname need a new uts namespace/],
     [(c: OciConfig) => c.mounts!.push({ destination: '/x', type: 'bind', source: '/tmp', options: ['rbind', 'rshared'] }), /mount option rshared/],
@@ -108,7 +109,6 @@ describe('translate: config.json → launch plan', () => {
     [(c: OciConfig) => (c.process!.selinuxLabel = 'x'), /selinuxLabel/],
     [(c: OciConfig) => (c.process!.terminal = true), /--console-socket is required/],
     [(c: OciConfig) => (c.hooks = { createContainer: [{ path: '/x' }] }), /hooks.createContainer/],
-    [(c: OciConfig) => (c.linux!.uidMappings = [{}]), /uidMappings/],
   ])('refuses what it cannot do, naming it (%#)', (edit, message) => {
     expect(() => translated(config(edit))).toThrow(message);
   });

@@ -6,14 +6,14 @@
  */
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
-import { CAPABILITIES, DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES, MountFlags, type CapabilityName, type FilesystemOp, type LaunchPlan, type NamespaceSpec, type RlimitSpec } from '@skiff/native';
+import { CAPABILITIES, DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES, MountFlags, type CapabilityName, type DeviceNode, type FilesystemOp, type IdMapping, type LaunchPlan, type NamespaceSpec, type RlimitSpec } from '@skiff/native';
 import { DEFAULT_DEVICE_RULES, type Resources } from '@skiff/cgroups';
 import { splitMountOptions } from '@skiff/plugin';
 import { OciError, unsupported } from './errors.js';
 import { seccompProfile } from './seccomp.js';
-import type { OciCapabilities, OciConfig, OciMount, OciProcess, OciResources } from './spec.js';
+import type { OciCapabilities, OciConfig, OciLinux, OciMount, OciProcess, OciResources } from './spec.js';
 
-const NAMESPACE_TYPES = new Set(['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup']);
+const NAMESPACE_TYPES = new Set(['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup', 'user']);
 /** Mount option words that only set propagation: satisfied, since every mount of the container is private. */
 const PRIVATE_WORDS = new Set(['private', 'rprivate']);
 const REFUSED_WORDS = new Set(['shared', 'rshared', 'slave', 'rslave', 'unbindable', 'runbindable', 'idmap', 'ridmap', 'rro', 'rrw', 'rnosuid', 'rnodev', 'rnoexec', 'tmpcopyup', 'copyup', 'remount']);
@@ -44,7 +44,6 @@ export function rootfsPath(bundle: string, config: OciConfig): string {
 export function namespacesOf(config: OciConfig): NamespaceSpec[] {
   const namespaces: NamespaceSpec[] = [];
   for (const ns of config.linux?.namespaces ?? []) {
-    if (ns.type === 'user') throw unsupported('a user namespace (linux.namespaces user, uidMappings)');
     if (ns.type === 'time') throw unsupported('a time namespace');
     if (!NAMESPACE_TYPES.has(ns.type)) throw new OciError(`config.json: unknown namespace type ${JSON.stringify(ns.type)}`);
     if (namespaces.some((n) => n.type === ns.type)) throw new OciError(`config.json: namespace ${ns.type} is listed twice`);
@@ -209,6 +208,15 @@ export function resourcesOf(resources: OciResources | undefined): Resources {
   return out;
 }
 
+/**
+ * A device node of the container: made with mknod, or, in a user namespace (where mknod is refused), the host's
+ * node of that path bound on it, as runc does.
+ */
+function deviceOp(device: DeviceNode, userNamespace: boolean): FilesystemOp {
+  if (!userNamespace) return { op: 'device', ...device };
+  return { op: 'mount', source: device.path, target: device.path, fstype: '', flags: MountFlags.MS_BIND, data: '', hostPath: {} };
+}
+
 const SYSCTL = /^[a-zA-Z0-9_.\/-]+$/;
 
 export interface TranslateOptions {
@@ -225,7 +233,6 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
   const linux = config.linux ?? {};
   checkProcess(process);
   for (const key of ['windows', 'solaris', 'vm', 'zos'] as const) if (config[key]) throw unsupported(key);
-  if (linux.uidMappings?.length || linux.gidMappings?.length) throw unsupported('linux.uidMappings/gidMappings (user namespaces)');
   if (linux.timeOffsets) throw unsupported('linux.timeOffsets');
   if (linux.mountLabel) throw unsupported('linux.mountLabel (no SELinux on this host)');
   if (linux.intelRdt) throw unsupported('linux.intelRdt');
@@ -239,6 +246,16 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
   if (!process.terminal && consoleSocket) throw new OciError('--console-socket given but process.terminal is false');
 
   const namespaces = namespacesOf(config);
+  const newUser = isNew(namespaces, 'user');
+  const maps = (list: OciLinux['uidMappings'], what: string): IdMapping[] =>
+    (list ?? []).map((m) => {
+      if (![m.containerID, m.hostID, m.size].every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) throw new OciError(`config.json: bad linux.${what} entry ${JSON.stringify(m)}`);
+      return { inside: m.containerID, outside: m.hostID, count: m.size };
+    });
+  const uidMappings = maps(linux.uidMappings, 'uidMappings');
+  const gidMappings = maps(linux.gidMappings, 'gidMappings');
+  if (newUser && (!uidMappings.length || !gidMappings.length)) throw new OciError('config.json: a new user namespace needs linux.uidMappings and linux.gidMappings');
+  if (!newUser && (uidMappings.length || gidMappings.length)) throw new OciError('config.json: linux.uidMappings/gidMappings need a new user namespace');
   if ((config.hostname || config.domainname) && !isNew(namespaces, 'uts')) throw new OciError('config.json: hostname and domainname need a new uts namespace');
   const uid = process.user?.uid ?? 0;
   const rootfs = rootfsPath(bundle, config);
@@ -250,13 +267,13 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
   const hostDev = (config.mounts ?? []).some((m) => posix.normalize(m.destination ?? '') === '/dev' && (m.type === 'bind' || m.options?.includes('bind') || m.options?.includes('rbind')));
   if (!hostDev) {
     const own = new Set((linux.devices ?? []).map((device) => device.path));
-    for (const device of DEFAULT_DEVICES) if (!own.has(device.path)) filesystem.push({ op: 'device', ...device });
+    for (const device of DEFAULT_DEVICES) if (!own.has(device.path)) filesystem.push(deviceOp(device, newUser));
     for (const link of DEFAULT_DEV_SYMLINKS) filesystem.push({ op: 'symlink', ...link });
   }
   for (const device of linux.devices ?? []) {
     if (device.type !== 'c' && device.type !== 'b' && device.type !== 'u') throw unsupported(`device type ${device.type} (${device.path})`);
     if (device.uid || device.gid) throw unsupported(`device uid/gid (${device.path})`);
-    filesystem.push({ op: 'device', path: device.path, type: device.type === 'b' ? 'b' : 'c', major: device.major ?? 0, minor: device.minor ?? 0, mode: (device.fileMode ?? 0o666) & 0o7777 });
+    filesystem.push(deviceOp({ path: device.path, type: device.type === 'b' ? 'b' : 'c', major: device.major ?? 0, minor: device.minor ?? 0, mode: (device.fileMode ?? 0o666) & 0o7777 }, newUser));
   }
   for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
     if (!SYSCTL.test(key) || key.includes('..')) throw new OciError(`config.json: bad sysctl name ${JSON.stringify(key)}`);
@@ -289,6 +306,7 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
     rlimits: rlimitsOf(process),
     readonlyRoot: config.root?.readonly ?? false,
     namespaces,
+    ...(newUser ? { uidMappings, gidMappings } : {}),
     waitFifo,
     consoleSocket,
     consoleSize: consoleSizeOf(process),
