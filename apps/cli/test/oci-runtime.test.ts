@@ -394,6 +394,8 @@ describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: bad
       const result = await create(runc, dir, 's1', ['--console-socket', join(dir, 'link.sock')]);
       expect(result.exitCode).not.toBe(0);
       expect(readFileSync(join(dir, 'err'), 'utf8')).toMatch(/console socket .*link.sock is a symlink/);
+      // The helper's own reason reaches the manager's log (containerd shows the last error from there).
+      expect(readJson(join(dir, 'log.json')).msg).toMatch(/could not be created: console socket .*link.sock is a symlink/);
       expect(connected).toBe(false);
       expect(existsSync(join(runc.root, 's1'))).toBe(false);
     } finally {

@@ -25,6 +25,7 @@ __attribute__((noreturn)) static void finish(int code, const char *text)
 	if (fail_hook)
 		fail_hook(code);
 	terminal_restore();
+	report_error(text);
 	fprintf(stderr, "skiff: %s\n", text);
 	exit(code);
 }

@@ -117,6 +117,7 @@ int cmd_exec(void)
 		struct child c;
 		child_start(&c, &options, exec_main, &plan);
 		if (c.failed) {
+			report_error(c.failure.text);
 			fprintf(stderr, "skiff: %s\n", c.failure.text);
 			return c.failure.code;
 		}

@@ -356,6 +356,7 @@ typedef void (*child_main)(const void *arg, const struct child_fds *fds);
 /* fd 4 of the helper when the caller opened it, else -1: "pid N\n" goes there once the command runs. */
 extern int pid_fd;
 void report_pid(pid_t pid);
+void report_error(const char *text);
 
 void own_process_group(int stdin_open, int tty);
 void child_start(struct child *c, const struct start_options *options, child_main fn, const void *arg);

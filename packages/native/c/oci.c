@@ -231,6 +231,7 @@ int run_oci(struct plan *plan)
 	close(plan->fifo_fd);
 	if (c.failed) {
 		unlink(plan->wait_fifo);
+		report_error(c.failure.text);
 		fprintf(stderr, "skiff: %s\n", c.failure.text);
 		return c.failure.code;
 	}

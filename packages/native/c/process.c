@@ -44,6 +44,17 @@ void report_pid(pid_t pid)
 	pid_fd = -1;
 }
 
+/* A failure, for a caller that reads fd 4 rather than our stderr (skiff-runc, whose stderr is the container's):
+ * "error TEXT\n". Best effort, like report_pid. */
+void report_error(const char *text)
+{
+	if (pid_fd < 0)
+		return;
+	char line[1100];
+	int n = snprintf(line, sizeof line, "error %s\n", text);
+	(void)write_all(pid_fd, line, n < (int)sizeof line ? (size_t)n : sizeof line - 1);
+}
+
 /* With -i on a terminal we read the terminal, so we stay in the caller's (foreground) process group (a
  * background group reading it would be stopped by SIGTTIN); with -t raw mode then turns ^C into a byte for
  * the container. Otherwise a group of our own: a ^C on the terminal reaches only the CLI, which forwards it

@@ -46,7 +46,7 @@ export async function create(store: StateStore, log: Logger, options: CreateOpti
     const helper = spawnHelper('run', encodePlan(plan));
     pid = await helper.pid;
     const code = await helper.exited;
-    if (code !== 0 || !pid) throw new OciError(`container ${options.id} could not be created (the helper exited with ${code}; its message is on stderr above)`, code || 1);
+    if (code !== 0 || !pid) throw new OciError(`container ${options.id} could not be created: ${(await helper.error) ?? `the helper exited with ${code}`}`, 1);
     const startTime = processStartTime(pid);
     if (!startTime) throw new OciError(`container ${options.id}: its init exited before start`);
     const state: ContainerState = {

@@ -78,6 +78,6 @@ export async function exec(store: StateStore, options: ExecOptions): Promise<num
   const pid = await helper.pid;
   if (pid && options.pidFile) await writeFileAtomic(resolve(options.pidFile), String(pid), 0o644);
   const code = await helper.exited;
-  if (!pid) throw new OciError(`exec in ${options.id} failed (the helper exited with ${code}; its message is on stderr above)`, code || 1);
+  if (!pid) throw new OciError(`exec in ${options.id} failed: ${(await helper.error) ?? `the helper exited with ${code}`}`, code || 1);
   return code;
 }

@@ -9,6 +9,8 @@ export const helperPath = (): string => process.env.SKIFF_HELPER ?? fileURLToPat
 export interface HelperRun {
   /** The pid the helper reports on fd 4 once the init waits (create) or the command runs (exec). */
   pid: Promise<number | undefined>;
+  /** Why it failed, as the helper reports it on fd 4 ("error TEXT"), once fd 4 is closed. */
+  error: Promise<string | undefined>;
   /** The helper's exit code. */
   exited: Promise<number>;
 }
@@ -26,20 +28,21 @@ export function spawnHelper(mode: 'run' | 'exec', plan: Buffer): HelperRun {
   const planPipe = child.stdio[3] as Writable;
   planPipe.on('error', () => {});
   planPipe.end(plan);
+  let text = '';
+  const report = child.stdio[4] as Readable;
+  const closed = new Promise<void>((resolve) => {
+    report.on('error', () => resolve());
+    report.on('close', () => resolve());
+  });
   const pid = new Promise<number | undefined>((resolve) => {
-    let text = '';
-    const report = child.stdio[4] as Readable;
     report.on('data', (chunk: Buffer) => {
       text += chunk.toString();
-      const match = /^pid (\d+)\n/.exec(text);
+      const match = /^pid (\d+)$/m.exec(text);
       if (match) resolve(Number(match[1]));
     });
-    report.on('error', () => resolve(undefined));
-    report.on('close', () => {
-      const match = /^pid (\d+)\n/.exec(text);
-      resolve(match ? Number(match[1]) : undefined);
-    });
+    void closed.then(() => resolve(undefined));
   });
+  const error = closed.then(() => /^error (.*)$/m.exec(text)?.[1]);
   exited.catch(() => {});
-  return { pid, exited };
+  return { pid, error, exited };
 }
