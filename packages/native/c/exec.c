@@ -112,19 +112,10 @@ int cmd_exec(void)
 	enter_namespaces(plan.target, ns);
 	if (plan.passthrough) {
 		/* OCI exec: the caller's stdio is the process's own; a tty's master goes to the console socket. */
-		struct winsize size = { .ws_row = plan.console_rows, .ws_col = plan.console_cols };
-		struct start_options options = { .tty = plan.tty, .cgroups = &cgroups, .stdio = { -1, -1, -1 }, .size = &size };
 		struct child c;
-		child_start(&c, &options, exec_main, &plan);
-		if (c.failed) {
-			report_error(c.failure.text);
-			fprintf(stderr, "skiff: %s\n", c.failure.text);
-			return c.failure.code;
-		}
-		if (c.master >= 0) {
-			pty_send_fd(console, c.master);
-			close(c.master);
-		}
+		int code = oci_child_start(&c, &cgroups, plan.tty, plan.console_cols, plan.console_rows, console, exec_main, &plan);
+		if (code)
+			return code;
 		report_pid(c.pid);
 		if (plan.detach) {
 			child_reaped();

@@ -429,6 +429,8 @@ void oci_enter_namespaces(const struct plan *plan);
 int oci_new_namespace(const struct plan *plan, int type);
 void oci_process_setup(const struct plan *plan);
 void oci_wait_start(const struct plan *plan);
+int oci_child_start(struct child *c, struct cgroups *cgroups, int tty, unsigned short cols, unsigned short rows, int console,
+		    child_main fn, const void *arg);
 
 /* ---- exec.c ---- */
 

@@ -195,6 +195,26 @@ static void enter_new_user_namespace(const struct plan *plan)
 		bailx("writing the user namespace's uid/gid maps failed");
 }
 
+/* Starts the helper's one child with the caller's stdio handed in; a tty's master goes to CONSOLE. Returns 0 once
+ * it runs (exec) or waits (create), else the exit code of its failure, which is reported. */
+int oci_child_start(struct child *c, struct cgroups *cgroups, int tty, unsigned short cols, unsigned short rows, int console,
+		    child_main fn, const void *arg)
+{
+	struct winsize size = { .ws_row = rows, .ws_col = cols };
+	struct start_options options = { .tty = tty, .cgroups = cgroups, .stdio = { -1, -1, -1 }, .size = &size };
+	child_start(c, &options, fn, arg);
+	if (c->failed) {
+		report_error(c->failure.text);
+		fprintf(stderr, "skiff: %s\n", c->failure.text);
+		return c->failure.code;
+	}
+	if (c->master >= 0) {
+		pty_send_fd(console, c->master);
+		close(c->master);
+	}
+	return 0;
+}
+
 /* Helper side of `create`: the fifo, the console socket, the pid namespace, then the init. */
 int run_oci(struct plan *plan)
 {
@@ -224,20 +244,12 @@ int run_oci(struct plan *plan)
 		else if (unshare(CLONE_NEWPID) < 0)
 			bail("unshare pid namespace");
 	}
-	struct winsize size = { .ws_row = plan->console_rows, .ws_col = plan->console_cols };
-	struct start_options options = { .tty = plan->tty, .cgroups = &cgroups, .stdio = { -1, -1, -1 }, .size = &size };
 	struct child c;
-	child_start(&c, &options, container_main, plan);
+	int code = oci_child_start(&c, &cgroups, plan->tty, plan->console_cols, plan->console_rows, console, container_main, plan);
 	close(plan->fifo_fd);
-	if (c.failed) {
+	if (code) {
 		unlink(plan->wait_fifo);
-		report_error(c.failure.text);
-		fprintf(stderr, "skiff: %s\n", c.failure.text);
-		return c.failure.code;
-	}
-	if (c.master >= 0) {
-		pty_send_fd(console, c.master);
-		close(c.master);
+		return code;
 	}
 	/* It lives on: our caller's subreaper reaps it. */
 	child_reaped();

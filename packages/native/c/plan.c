@@ -301,6 +301,21 @@ static struct fs_op *push_op(struct plan *plan, enum fs_op_kind kind)
 	return op;
 }
 
+/* `consolesocket` and `consolesize`, shared by run and exec; returns 0 for any other record. */
+static int console_record(const char *k, char *f[MAX_FIELDS], char **socket, unsigned short *cols, unsigned short *rows)
+{
+	if (!strcmp(k, "consolesocket")) {
+		free(*socket);
+		*socket = f[0];
+	} else if (!strcmp(k, "consolesize")) {
+		*cols = (unsigned short)number("consolesize width", f[0], 0xffff);
+		*rows = (unsigned short)number("consolesize height", f[1], 0xffff);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 /* `namespace TYPE PATH`: TYPE as in OCI's config.json, PATH "" for a new one. */
 static void namespace_record(struct plan *plan, char *f[MAX_FIELDS])
 {
@@ -425,12 +440,7 @@ void plan_read(int fd, struct plan *plan)
 		} else if (!strcmp(k, "waitfifo")) {
 			free(plan->wait_fifo);
 			plan->wait_fifo = f[0];
-		} else if (!strcmp(k, "consolesocket")) {
-			free(plan->console_socket);
-			plan->console_socket = f[0];
-		} else if (!strcmp(k, "consolesize")) {
-			plan->console_cols = (unsigned short)number("consolesize width", f[0], 0xffff);
-			plan->console_rows = (unsigned short)number("consolesize height", f[1], 0xffff);
+		} else if (console_record(k, f, &plan->console_socket, &plan->console_cols, &plan->console_rows)) {
 		} else if (!strcmp(k, "domainname")) {
 			free(plan->domainname);
 			plan->domainname = f[0];
@@ -506,12 +516,7 @@ void exec_plan_read(int fd, struct exec_plan *plan)
 			plan->passthrough = flag01(k, f[0]);
 		} else if (!strcmp(k, "detach")) {
 			plan->detach = flag01(k, f[0]);
-		} else if (!strcmp(k, "consolesocket")) {
-			free(plan->console_socket);
-			plan->console_socket = f[0];
-		} else if (!strcmp(k, "consolesize")) {
-			plan->console_cols = (unsigned short)number("consolesize width", f[0], 0xffff);
-			plan->console_rows = (unsigned short)number("consolesize height", f[1], 0xffff);
+		} else if (console_record(k, f, &plan->console_socket, &plan->console_cols, &plan->console_rows)) {
 		} else if (!security_record(k, f, &plan->security)) {
 			bailx("plan: record \"%s\" not handled", k); /* cannot happen */
 		}
