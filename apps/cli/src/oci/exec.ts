@@ -50,29 +50,29 @@ export async function exec(store: StateStore, options: ExecOptions): Promise<num
   const state = store.load(options.id);
   const status = store.status(state);
   if (status !== 'running' && status !== 'created') throw new OciError(`cannot exec in a ${status} container: ${options.id}`);
-  const process = options.processFile ? (readJsonFile(options.processFile, 'process') as OciProcess) : processFromFlags(options);
-  if (typeof process !== 'object' || process === null) throw new OciError('--process must hold a JSON object');
-  checkProcess(process);
-  if (process.terminal && !options.consoleSocket) throw new OciError('exec: a terminal needs --console-socket');
-  const uid = process.user?.uid ?? 0;
+  const spec = options.processFile ? (readJsonFile(options.processFile, 'process') as OciProcess) : processFromFlags(options);
+  if (typeof spec !== 'object' || spec === null) throw new OciError('--process must hold a JSON object');
+  checkProcess(spec);
+  if (spec.terminal && !options.consoleSocket) throw new OciError('exec: a terminal needs --console-socket');
+  const uid = spec.user?.uid ?? 0;
   const plan: ExecPlan = {
     target: state.pid,
-    args: process.args!,
-    env: process.env ?? [],
-    cwd: process.cwd,
-    tty: process.terminal ?? false,
+    args: spec.args!,
+    env: spec.env ?? [],
+    cwd: spec.cwd,
+    tty: spec.terminal ?? false,
     stdin: true,
     cgroupProcs: cgroupManager(state.cgroup).procsFiles(),
-    capabilities: capabilitiesOf(process.capabilities, uid),
-    noNewPrivileges: process.noNewPrivileges ?? false,
+    capabilities: capabilitiesOf(spec.capabilities, uid),
+    noNewPrivileges: spec.noNewPrivileges ?? false,
     seccomp: state.seccomp,
-    user: { uid, gid: process.user?.gid ?? 0, groups: process.user?.additionalGids ?? [] },
-    umask: process.user?.umask,
-    rlimits: rlimitsOf(process),
+    user: { uid, gid: spec.user?.gid ?? 0, groups: spec.user?.additionalGids ?? [] },
+    umask: spec.user?.umask,
+    rlimits: rlimitsOf(spec),
     passthrough: true,
     detach: options.detach,
-    consoleSocket: process.terminal ? options.consoleSocket : undefined,
-    consoleSize: consoleSizeOf(process),
+    consoleSocket: spec.terminal ? options.consoleSocket : undefined,
+    consoleSize: consoleSizeOf(spec),
   };
   const helper = spawnHelper('exec', encodeExecPlan(plan));
   const pid = await helper.pid;

@@ -229,9 +229,9 @@ export interface TranslateOptions {
 }
 
 export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: TranslateOptions): Translated {
-  const process = config.process!;
+  const spec = config.process!;
   const linux = config.linux ?? {};
-  checkProcess(process);
+  checkProcess(spec);
   for (const key of ['windows', 'solaris', 'vm', 'zos'] as const) if (config[key]) throw unsupported(key);
   if (linux.timeOffsets) throw unsupported('linux.timeOffsets');
   if (linux.mountLabel) throw unsupported('linux.mountLabel (no SELinux on this host)');
@@ -242,8 +242,8 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
   }
   if (config.hooks?.createContainer?.length) throw unsupported('hooks.createContainer');
   if (config.hooks?.startContainer?.length) throw unsupported('hooks.startContainer');
-  if (process.terminal && !consoleSocket) throw new OciError('process.terminal is true: --console-socket is required');
-  if (!process.terminal && consoleSocket) throw new OciError('--console-socket given but process.terminal is false');
+  if (spec.terminal && !consoleSocket) throw new OciError('process.terminal is true: --console-socket is required');
+  if (!spec.terminal && consoleSocket) throw new OciError('--console-socket given but process.terminal is false');
 
   const namespaces = namespacesOf(config);
   const newUser = isNew(namespaces, 'user');
@@ -257,7 +257,7 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
   if (newUser && (!uidMappings.length || !gidMappings.length)) throw new OciError('config.json: a new user namespace needs linux.uidMappings and linux.gidMappings');
   if (!newUser && (uidMappings.length || gidMappings.length)) throw new OciError('config.json: linux.uidMappings/gidMappings need a new user namespace');
   if ((config.hostname || config.domainname) && !isNew(namespaces, 'uts')) throw new OciError('config.json: hostname and domainname need a new uts namespace');
-  const uid = process.user?.uid ?? 0;
+  const uid = spec.user?.uid ?? 0;
   const rootfs = rootfsPath(bundle, config);
   const filesystem: FilesystemOp[] = [
     { op: 'mount', source: rootfs, target: '/', fstype: '', flags: MountFlags.MS_BIND | MountFlags.MS_REC, data: '' },
@@ -286,32 +286,32 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
   for (const path of linux.readonlyPaths ?? []) filesystem.push({ op: 'readonly', path });
   for (const path of linux.maskedPaths ?? []) filesystem.push({ op: 'mask', path });
 
-  const capabilities = capabilitiesOf(process.capabilities, uid);
+  const capabilities = capabilitiesOf(spec.capabilities, uid);
   const plan: LaunchPlan = {
     rootfs,
     filesystem,
     hostname: config.hostname ?? '',
-    cwd: process.cwd,
-    args: process.args!,
-    env: process.env ?? [],
-    tty: process.terminal ?? false,
+    cwd: spec.cwd,
+    args: spec.args!,
+    env: spec.env ?? [],
+    tty: spec.terminal ?? false,
     stdin: true,
     network: isNew(namespaces, 'network') ? 'none' : 'host',
     cgroupProcs: cgroup.procsFiles,
     capabilities,
-    noNewPrivileges: process.noNewPrivileges ?? false,
+    noNewPrivileges: spec.noNewPrivileges ?? false,
     seccomp: linux.seccomp ? seccompProfile(linux.seccomp) : 'unconfined',
-    user: { uid, gid: process.user?.gid ?? 0, groups: process.user?.additionalGids ?? [] },
-    umask: process.user?.umask,
-    rlimits: rlimitsOf(process),
+    user: { uid, gid: spec.user?.gid ?? 0, groups: spec.user?.additionalGids ?? [] },
+    umask: spec.user?.umask,
+    rlimits: rlimitsOf(spec),
     readonlyRoot: config.root?.readonly ?? false,
     namespaces,
     ...(newUser ? { uidMappings, gidMappings } : {}),
     waitFifo,
     consoleSocket,
-    consoleSize: consoleSizeOf(process),
+    consoleSize: consoleSizeOf(spec),
     domainname: config.domainname,
-    oomScoreAdj: process.oomScoreAdj,
+    oomScoreAdj: spec.oomScoreAdj,
   };
   return { plan, resources: resourcesOf(linux.resources) };
 }
