@@ -248,6 +248,8 @@ export function startPodman(dir: string, runtime: string): Podman {
   writeFileSync(storage, `[storage]\ndriver = "overlay"\nrunroot = "${dir}/runroot"\ngraphroot = "${dir}/root"\n`);
   const env = { CONTAINERS_CONF: conf, CONTAINERS_STORAGE_CONF: storage, CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf') };
   writeFileSync(env.CONTAINERS_REGISTRIES_CONF, 'unqualified-search-registries = []\n');
+  // The runtime's own state is in its default root (/run/skiff-runc): podman 4.3 drops --runtime-flag root=... on
+  // the `delete` its cleanup process makes, which would then miss the container.
   const global = ['--root', `${dir}/root`, '--runroot', `${dir}/runroot`, '--runtime', runtime, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--tmpdir', `${dir}/tmp`];
   const podman = (args: string[], options: { input?: string; timeout?: number; tty?: boolean } = {}) => {
     if (options.tty) {
