@@ -107,6 +107,7 @@ describe('translate: config.json → launch plan', () => {
     [(c: OciConfig) => (c.process!.capabilities = { bounding: ['CAP_KILL'], effective: [] }), /effective or permitted set differs/],
     [(c: OciConfig) => (c.process!.capabilities = { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'], inheritable: ['CAP_KILL'] }), /inheritable/],
     [(c: OciConfig) => (c.process!.selinuxLabel = 'x'), /selinuxLabel/],
+    [(c: OciConfig) => (c.process!.user = { uid: 1000, gid: 1000 }, c.process!.capabilities = { bounding: [], effective: ['CAP_KILL'] }), /outside the bounding set/],
     [(c: OciConfig) => (c.process!.terminal = true), /--console-socket is required/],
     [(c: OciConfig) => (c.hooks = { createContainer: [{ path: '/x' }] }), /hooks.createContainer/],
   ])('refuses what it cannot do, naming it (%#)', (edit, message) => {

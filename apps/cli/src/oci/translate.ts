@@ -131,8 +131,10 @@ export function capabilitiesOf(caps: OciCapabilities | undefined, uid: number): 
   if (uid === 0 && (!sameSet(effective, bounding) || !sameSet(permitted, bounding))) {
     throw unsupported('capabilities whose effective or permitted set differs from the bounding set');
   }
-  if (uid !== 0 && effective.length + permitted.length > 0 && !(sameSet(effective, bounding) && sameSet(permitted, bounding))) {
-    throw unsupported('effective capabilities for a non-root user');
+  // Another user: setuid empties effective and permitted, as execve would (without ambient or inheritable sets, a
+  // non-root process keeps none across it). Only a subset of the bounding set is accepted.
+  if (uid !== 0 && ![...effective, ...permitted].every((name) => bounding.includes(name))) {
+    throw unsupported('effective or permitted capabilities outside the bounding set');
   }
   return bounding;
 }
