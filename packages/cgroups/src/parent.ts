@@ -1,8 +1,9 @@
 /**
- * The shared parent cgroup (default "skiff") is created on demand by the first container and removed here
- * once the last one is gone, so an idle host keeps no cgroup of skiff's. A container created meanwhile may
- * find the parent removed under it: its create fails with ENOENT (or ENODEV, writing to a removed level's
- * cpuset files) and is simply retried by the caller.
+ * The shared parent cgroup (default "skiff") is created on demand by the first container and kept after the
+ * last one is gone (making it again at every start costs milliseconds). This removes it where it is empty, for
+ * whoever wants an idle host to keep no cgroup of skiff's. A container created meanwhile may find the parent
+ * removed under it: its create fails with ENOENT (or ENODEV, writing to a removed level's cpuset files) and is
+ * simply retried by the caller.
  */
 import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -142,6 +142,14 @@ export interface CgroupManager {
    * unconstrained. Call after `create` or `set`; this method only computes paths.
    */
   procsFiles(): string[];
+
+  /**
+   * The files a single-threaded process writes `0` into to join this cgroup itself, one per distinct hierarchy:
+   * v1 each hierarchy's `tasks` (a thread moving itself skips the kernel's global threadgroup lock, whose write
+   * side waits an RCU grace period per file), v2 `cgroup.procs`. The native helper's child joins through these
+   * before it execs. Like procsFiles, this only computes paths.
+   */
+  joinFiles(): string[];
 }
 
 /** Timing knobs; the defaults suit a real kernel, tests shorten them. */

@@ -69,11 +69,11 @@ export function start(command: string, args: string[]): Started {
 }
 
 /**
- * What the native helper does for the container init: write its own pid into each cgroup.procs, then exec.
- * The program therefore runs constrained from its first instruction.
+ * What the native helper does for the container init: join each cgroup itself (write 0 into each of `files`,
+ * `joinFiles()` or `procsFiles()`), then exec. The program therefore runs constrained from its first instruction.
  */
-export function startInCgroup(procsFiles: string[], script: string): Started {
-  return start('sh', ['-c', `for f; do echo $$ > "$f" || exit 97; done; ${script}`, 'sh', ...procsFiles]);
+export function startInCgroup(files: string[], script: string): Started {
+  return start('sh', ['-c', `for f; do echo 0 > "$f" || exit 97; done; ${script}`, 'sh', ...files]);
 }
 
 export function killStarted(): void {

@@ -123,10 +123,10 @@ describe.skipIf(!v1Host())('cgroup v1 on this host (root)', () => {
     await m.destroy();
   });
 
-  it('a process joining through procsFiles() before exec runs constrained from its first instruction (cpuset)', async () => {
+  it('a process joining itself through joinFiles() (tasks) before exec runs constrained from its first instruction (cpuset)', async () => {
     const m = manager('c-helper');
     await m.set({ cpusetCpus: lastCpu });
-    const files = m.procsFiles();
+    const files = m.joinFiles();
     expect(new Set(files).size).toBe(files.length);
     const probe = startInCgroup(files, 'exec grep -E "^Cpus_allowed_list" /proc/self/status');
     expect(await probe.exited).toEqual({ code: 0, signal: null });

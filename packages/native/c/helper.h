@@ -115,7 +115,7 @@ struct plan {
 	int tty;
 	int stdin_open;
 	int net_host;
-	char **cgroups; /* cgroup.procs files */
+	char **cgroups; /* files the init writes 0 to, joining its cgroups (v1 `tasks`) */
 	size_t n_cgroups;
 	int init;       /* PID 1 is the helper's tiny init (init.c), the command its child */
 	int detach;     /* a supervisor (supervise.c) outlives the caller */
@@ -328,7 +328,7 @@ void cgroups_open(struct cgroups *cgroups, char *const *paths, size_t n);
 
 /* What the child gets from child_start. */
 struct child_fds {
-	int sync_read;     /* parent writes one byte once the pid is in every cgroup */
+	const struct cgroups *cgroups; /* opened by the parent; the child writes 0 to each (joins itself) */
 	int status_write;  /* close-on-exec: EOF on exec, else a status_msg */
 	int pty_sock;      /* the pty master travels to the parent here (tty only) */
 	int parent_pidfd;  /* lets the child notice a parent that died before PR_SET_PDEATHSIG */

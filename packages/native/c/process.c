@@ -3,9 +3,8 @@
  * the exec'd process (exec). Both sides of the handshake are here:
  *
  *   parent                                   child
- *   fork ───────────────────────────────────▶ child_prepare: default signals, PR_SET_PDEATHSIG, block on sync
- *   write the pid to every cgroup.procs
- *   one byte on the sync pipe ──────────────▶ runs on: namespaces, mounts, pty, ... execve
+ *   fork ───────────────────────────────────▶ child_prepare: default signals, PR_SET_PDEATHSIG, writes 0 to
+ *                                             each cgroup file (joins itself), runs on: namespaces, mounts, ...
  *   (tty) receive the pty master ◀────────── SCM_RIGHTS on the socketpair
  *   read the status pipe ◀────────────────── EOF at execve (close-on-exec), or one status_msg and exit
  *
@@ -79,16 +78,21 @@ void cgroups_open(struct cgroups *cgroups, char *const *paths, size_t n)
 	}
 }
 
-/* Writing the pid to cgroup.procs moves the process; the child is still blocked, so it runs nothing first. */
-static void cgroups_join(const struct cgroups *cgroups, pid_t pid)
+static void cgroups_close(const struct cgroups *cgroups)
 {
-	for (size_t i = 0; i < cgroups->n; i++) {
-		char text[24];
-		int n = snprintf(text, sizeof text, "%d\n", (int)pid);
-		if (write_all(cgroups->fds[i], text, n) < 0)
-			bail("join cgroup %s", cgroups->paths[i]);
+	for (size_t i = 0; i < cgroups->n; i++)
 		close(cgroups->fds[i]);
-	}
+}
+
+/* The child joins by itself, "0" meaning the writer: a single thread moving itself (v1's `tasks` files, which
+ * the plan names) skips the kernel's global threadgroup lock, whose write side waits an RCU grace period per
+ * file when another process's pid is written. A failure goes to the caller on the status pipe (bail). */
+static void cgroups_join_self(const struct cgroups *cgroups)
+{
+	for (size_t i = 0; i < cgroups->n; i++)
+		if (write_all(cgroups->fds[i], "0", 1) < 0)
+			bail("join cgroup %s", cgroups->paths[i]);
+	cgroups_close(cgroups);
 }
 
 int exit_code(int status)
@@ -129,8 +133,8 @@ int child_wait(void)
 
 void child_start(struct child *c, const struct start_options *options, child_main fn, const void *arg)
 {
-	int sync[2], status[2], sock[2] = { -1, -1 };
-	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0)
+	int status[2], sock[2] = { -1, -1 };
+	if (pipe2(status, O_CLOEXEC) < 0)
 		bail("pipe");
 	if (options->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0)
 		bail("socketpair");
@@ -141,11 +145,10 @@ void child_start(struct child *c, const struct start_options *options, child_mai
 	if (pid < 0)
 		bail("fork");
 	if (pid == 0) {
-		close(sync[1]);
 		close(status[0]);
 		if (sock[0] >= 0)
 			close(sock[0]);
-		struct child_fds fds = { .sync_read = sync[0], .status_write = status[1], .pty_sock = sock[1],
+		struct child_fds fds = { .cgroups = options->cgroups, .status_write = status[1], .pty_sock = sock[1],
 					 .parent_pidfd = self, .size = options->size };
 		memcpy(fds.stdio, options->stdio, sizeof fds.stdio);
 		fn(arg, &fds);
@@ -157,7 +160,7 @@ void child_start(struct child *c, const struct start_options *options, child_mai
 		atexit(child_kill);
 	if (self >= 0)
 		close(self);
-	close(sync[0]);
+	cgroups_close(options->cgroups);
 	close(status[1]);
 	if (sock[1] >= 0)
 		close(sock[1]);
@@ -165,10 +168,6 @@ void child_start(struct child *c, const struct start_options *options, child_mai
 	memset(c, 0, sizeof *c);
 	c->pid = pid;
 	c->wake = signals_forward(pid);
-	cgroups_join(options->cgroups, pid);
-	if (write_all(sync[1], "", 1) < 0)
-		bail("release the container");
-	close(sync[1]);
 
 	c->master = -1;
 	if (options->tty) {
@@ -305,8 +304,7 @@ void child_session(const struct child_fds *fds, int tty)
 		close(fds->pty_sock);
 }
 
-/* Takes the stdio the parent chose, then blocks until the parent has put us in our cgroups. Exits quietly
- * if the parent is gone. */
+/* Takes the stdio the parent chose and joins our cgroups. Exits quietly if the parent is gone. */
 void child_prepare(const struct child_fds *fds)
 {
 	status_fd = fds->status_write;
@@ -326,8 +324,5 @@ void child_prepare(const struct child_fds *fds)
 	parent_pidfd = fds->parent_pidfd;
 	parent_gone_check();
 	/* Not a single instruction of the image may run before we are inside the cgroups. */
-	char byte;
-	if (read_retry(fds->sync_read, &byte, 1) != 1)
-		_exit(EXIT_SETUP);
-	close(fds->sync_read);
+	cgroups_join_self(fds->cgroups);
 }

@@ -343,7 +343,7 @@ export interface LaunchPlan extends SecurityOptions {
   tty: boolean;
   stdin: boolean;
   network: NetworkMode;
-  /** cgroup.procs files the container's init joins before it execs the command. */
+  /** Files the container's init writes `0` into, joining its cgroups itself, before it execs (CgroupManager.joinFiles). */
   cgroupProcs: string[];
   /** PID 1 is the helper's tiny init, which forwards signals to the command and reaps zombies (--init). */
   init?: boolean;
@@ -388,7 +388,7 @@ export interface ExecPlan extends SecurityOptions {
   cwd: string;
   tty: boolean;
   stdin: boolean;
-  /** cgroup.procs files the process joins before it execs the command. */
+  /** Files the process writes `0` into, joining the container's cgroups itself, before it execs (CgroupManager.joinFiles). */
   cgroupProcs: string[];
   /** OCI exec: the helper's stdio is the process's own. */
   passthrough?: boolean;

@@ -1,6 +1,6 @@
 // skiff-helper exec: a command inside a running container — its namespaces, root, cgroups; the plan's env.
 import { spawn } from 'node:child_process';
-import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
@@ -119,17 +119,16 @@ describe.skipIf(!root)('skiff-helper exec', () => {
     expect((await helper.done).exitCode).toBe(9);
   });
 
-  it('writes its pid to every cgroup file before the command runs', async () => {
+  it('joins every cgroup file itself (writes 0) before the command runs', async () => {
     const cgroups = tempDir();
-    const files = [join(cgroups, 'a.procs'), join(cgroups, 'b.procs')];
+    const files = [join(cgroups, 'a.tasks'), join(cgroups, 'b.tasks')];
     for (const file of files) writeFileSync(file, '');
     const volume = mountToSyscall({ type: 'bind', source: cgroups, target: '/cg', options: ['ro'] });
     const init = await container({ mounts: [volume] });
-    const helper = startExec(execPlan(init, ['sh', '-c', 'cat /cg/a.procs /cg/b.procs'], { cgroupProcs: files }), { reportPid: true });
-    const [result, pid] = await Promise.all([helper.done, helper.pid]);
+    const helper = startExec(execPlan(init, ['sh', '-c', 'echo $(cat /cg/a.tasks) $(cat /cg/b.tasks)'], { cgroupProcs: files }));
+    const result = await helper.done;
     expect(result.stderr).toBe('');
-    expect(result.stdout).toBe(`${pid}\n${pid}\n`);
-    expect(readFileSync(files[1]!, 'utf8')).toBe(`${pid}\n`);
+    expect(result.stdout).toBe('0 0\n');
   });
 
   it('fails with 125 and a clear line when the container process is gone', async () => {

@@ -1,5 +1,5 @@
 // Running a command: output, argv, exit codes, exec errors, env, cwd, hostname, stdin, signals.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
@@ -142,18 +142,22 @@ describe.skipIf(!root)('skiff-helper run', () => {
     expect(result).toMatchObject({ exitCode: 7, stdout: 'ready\ngot-term\n' });
   });
 
-  it('writes the init pid to every cgroup file before the command runs', async () => {
+  it('the init joins every cgroup file itself (writes 0) before the command runs', async () => {
     const cgroups = tempDir();
-    const files = [join(cgroups, 'a.procs'), join(cgroups, 'b.procs')];
+    const files = [join(cgroups, 'a.tasks'), join(cgroups, 'b.tasks')];
     for (const file of files) writeFileSync(file, '');
     const volume = mountToSyscall({ type: 'bind', source: cgroups, target: '/cg', options: ['ro'] });
-    const result = await run(['sh', '-c', 'cat /cg/a.procs /cg/b.procs'], { cgroupProcs: files, mounts: [volume] });
-    const pids = result.stdout.trim().split('\n');
-    expect(pids).toHaveLength(2);
-    expect(pids[0]).toMatch(/^[1-9]\d*$/);
-    expect(pids[1]).toBe(pids[0]);
-    expect(Number(pids[0])).toBeGreaterThan(1); // the host pid, not the in-container 1
-    expect(readFileSync(files[0]!, 'utf8').trim()).toBe(pids[0]);
+    const result = await run(['sh', '-c', 'echo $(cat /cg/a.tasks) $(cat /cg/b.tasks)'], { cgroupProcs: files, mounts: [volume] });
+    expect(result).toMatchObject({ exitCode: 0, stdout: '0 0\n' });
+  });
+
+  it('reports a cgroup it cannot join on the status pipe: 125, the reason, no process', async () => {
+    const cgroups = tempDir();
+    const file = join(cgroups, 'full');
+    symlinkSync('/dev/full', file); // opens for writing, and every write fails with ENOSPC
+    const result = await run(['true'], { cgroupProcs: [file] });
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toBe(`skiff: join cgroup ${file}: No space left on device\n`);
   });
 
   it('fails with 125 when a cgroup cannot be joined, and leaves no process', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_DEVICE_RULES, DEVICE_RULE, deviceRule } from '../devices.js';
 import { CgroupError } from '../errors.js';
 import { createCgroupManager } from '../factory.js';
@@ -106,6 +106,21 @@ describe('CgroupV1Manager.apply / procsFiles / paths', () => {
       freezer: fake.path('freezer/skiff/c1'),
     });
     expect(await manager.getPids()).toEqual([4242]);
+  });
+
+  it('joinFiles: the tasks file of every hierarchy once, for a thread joining itself', () => {
+    const { fake, manager } = setup({ hierarchies: { 'cpu,cpuacct': ['cpu', 'cpuacct'], memory: ['memory'] } });
+    expect(manager.joinFiles()).toEqual(['cpu,cpuacct', 'memory'].map((d) => fake.path(`${d}/skiff/c1/tasks`)));
+  });
+
+  it('set() after create() makes no directory again (one mkdir per level, one cpuset copy)', async () => {
+    const { fake, manager } = setup();
+    await manager.create();
+    const writes = fake.writes.length;
+    const mkdirSpy = vi.spyOn(fake, 'mkdir');
+    await manager.set({ pidsLimit: 10 });
+    expect(mkdirSpy).not.toHaveBeenCalled();
+    expect(fake.writes.slice(writes)).toEqual(['pids/skiff/c1/pids.max=10']);
   });
 
   it('skips controllers that are not mounted', async () => {

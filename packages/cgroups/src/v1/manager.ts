@@ -53,6 +53,8 @@ export class CgroupV1Manager implements CgroupManager {
   private readonly levels: string[];
   /** Controller → mount point, for the mounted ones only. */
   private readonly mounts: Map<V1ControllerName, string>;
+  /** create() has made every level: set() does not make them again. */
+  private created = false;
 
   readonly memory: V1MemoryController | undefined;
   readonly cpu: V1CpuController | undefined;
@@ -108,6 +110,10 @@ export class CgroupV1Manager implements CgroupManager {
     return this.hierarchyDirs().map((dir) => join(dir, 'cgroup.procs'));
   }
 
+  joinFiles(): string[] {
+    return this.hierarchyDirs().map((dir) => join(dir, 'tasks'));
+  }
+
   async create(): Promise<void> {
     const cpusetMount = this.mounts.get('cpuset');
     const done = new Set<string>();
@@ -128,6 +134,7 @@ export class CgroupV1Manager implements CgroupManager {
       // Before anything can join a level (or a level below it), it needs cpus and mems of its own, parent first.
       if (mount === cpusetMount) for (const dir of dirs) V1CpusetController.inheritFromParent(this.fs, dir);
     }
+    this.created = true;
   }
 
   async apply(pid: number): Promise<void> {
@@ -158,7 +165,7 @@ export class CgroupV1Manager implements CgroupManager {
       }
       return controller;
     };
-    await this.create();
+    if (!this.created) await this.create();
     const r = resources;
     if (r.memory !== undefined || r.memorySwap !== undefined) need(this.memory, 'memory', 'the memory limit').set(r, warnings);
     if (r.cpuShares !== undefined || r.cpuQuota !== undefined || r.cpuPeriod !== undefined) {

@@ -55,6 +55,8 @@ export class CgroupV2Manager implements CgroupManager {
   private readonly timeouts: Required<CgroupTimeouts>;
   /** Why a controller could not be enabled, for the NOT_SUPPORTED message of a later `set`. */
   private readonly enableFailures = new Map<string, string>();
+  /** create() has made every level: set() does not make them again. */
+  private created = false;
 
   constructor(options: V2ManagerOptions) {
     this.name = options.name;
@@ -80,6 +82,10 @@ export class CgroupV2Manager implements CgroupManager {
 
   procsFiles(): string[] {
     return [this.file('cgroup.procs')];
+  }
+
+  joinFiles(): string[] {
+    return this.procsFiles();
   }
 
   /** Enable in `dir`'s cgroup.subtree_control each wanted controller that `dir` offers and has not enabled. */
@@ -109,6 +115,7 @@ export class CgroupV2Manager implements CgroupManager {
         throw systemError(`create cgroup ${dir}`, error);
       }
     }
+    this.created = true;
   }
 
   async apply(pid: number): Promise<void> {
@@ -137,7 +144,7 @@ export class CgroupV2Manager implements CgroupManager {
   async set(resources: Resources): Promise<SetResult> {
     checkResources(resources);
     const warnings: string[] = [];
-    await this.create();
+    if (!this.created) await this.create();
     const r = resources;
     if (r.memory !== undefined) writeText(this.fs, this.limitFile('memory.max', 'memory', 'the memory limit'), maxValue(r.memory));
     const swap = swapMaxValue(r.memory, r.memorySwap);

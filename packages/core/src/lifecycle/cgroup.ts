@@ -1,4 +1,4 @@
-import { CgroupError, createCgroupManager, removeEmptyParent, type CgroupManager, type Resources } from '@skiff/cgroups';
+import { CgroupError, createCgroupManager, type CgroupManager, type Resources } from '@skiff/cgroups';
 import type { ContainerRecord } from '../state/record.js';
 
 const PARENT_GONE = new Set(['ENOENT', 'ENODEV']);
@@ -16,7 +16,7 @@ export async function prepareCgroup(id: string, parent: string, resources: Resou
       await manager.create();
       break;
     } catch (error) {
-      // Another container's teardown removed the empty shared parent while we were making our cgroup in it:
+      // Someone removed the empty shared parent (skiff keeps it; an admin or an older skiff may not) while we were making our cgroup in it:
       // our mkdir below it fails with ENOENT, or a write to the parent's (or a level's) cpuset files, opened
       // just before the rmdir, with ENODEV. Once our own level exists the parent is not empty and stays.
       if (attempt >= PARENT_RACE_ATTEMPTS || !CgroupError.isInstance(error) || !PARENT_GONE.has(error.errno ?? '')) throw error;
@@ -34,8 +34,10 @@ export async function prepareCgroup(id: string, parent: string, resources: Resou
 /** The container's cgroup manager (asking creates no directories). */
 export const cgroupOf = (record: ContainerRecord) => createCgroupManager({ name: record.id, parent: record.config.cgroupParent });
 
-/** Removes the container's cgroup, then the shared parent if that left it empty. Idempotent. */
+/**
+ * Removes the container's cgroup. Idempotent. The shared parent stays for the next container: making it again
+ * at every start (its levels, their cpuset files) cost more than it saves.
+ */
 export async function destroyCgroup(record: ContainerRecord): Promise<void> {
   await cgroupOf(record).destroy();
-  removeEmptyParent(record.config.cgroupParent);
 }

@@ -53,7 +53,7 @@ export async function execInContainer(host: Host, reference: string, options: Ex
     noNewPrivileges: record.config.security.noNewPrivileges,
     seccomp: record.config.security.seccomp,
     user: options.user === undefined ? record.config.security.user : await resolveUser(`/proc/${pid}/root`, options.user),
-    cgroupProcs: cgroupOf(record).procsFiles(),
+    cgroupProcs: cgroupOf(record).joinFiles(),
   };
   const stdio = options.stdio ?? 'inherit';
   const child = spawn(host.helper, ['exec'], { stdio: helperStdio(stdio) });

@@ -49,7 +49,7 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
     mkdirSync(paths.rootfs, { recursive: true, mode: 0o700 });
     // Taken now, while there is room: the exit status must survive a full disk (status-file.ts).
     reserveStatusFile(paths.exitStatus);
-    const plan = launchPlan(config, { rootfs: paths.rootfs, mounts, cgroupProcs: manager.procsFiles() });
+    const plan = launchPlan(config, { rootfs: paths.rootfs, mounts, cgroupProcs: manager.joinFiles() });
     trace('planned');
     return { plan, cgroup: manager, warnings };
   } catch (error) {
