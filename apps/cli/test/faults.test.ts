@@ -797,6 +797,36 @@ describe.runIf(root)('faults to survive: kill -9 of a lock holder', () => {
     expect(Math.max(...timings)).toBeLessThan(5_000);
     await expectRemovedCleanly(sb, []);
   });
+
+  // Pins: `run` starts the container it just made without the container lock, marked `starting` instead; a
+  // concurrent rm -f, stop or start must still wait for that start rather than meet a half-started container.
+  it('rm -f, stop and start while `run` is still starting its container (a slow volume): they wait for the start', { timeout: 60_000 }, async () => {
+    const sb = sandbox();
+    const plugin = ['--plugin', fileURLToPath(new URL('./fixtures/slow-volume.mjs', import.meta.url))];
+    const slowRun = (name: string) => sb.skiff([...plugin, 'run', '--name', name, '-v', 'scratch:/scratch:driver=slow,delay=1500', 'busybox', 'sleep', '30']);
+    const created = (count: number) => waitFor(() => sb.containers().length === count, 'the container to be created');
+
+    const removed = slowRun('starting-rm');
+    await created(1);
+    const rm = await sb.skiff([...plugin, 'rm', '-f', 'starting-rm']);
+    expect(rm.exitCode, String(rm.stderr)).toBe(0);
+    expect((await removed).exitCode).toBe(137);
+
+    const stopped = slowRun('starting-stop');
+    await created(1);
+    const stop = await sb.skiff(['stop', '-t', '1', 'starting-stop']);
+    expect(stop.exitCode, String(stop.stderr)).toBe(0);
+    expect((await stopped).exitCode).toBe(137); // sleep as PID 1 ignores SIGTERM: killed after -t 1
+
+    const doubled = slowRun('starting-start');
+    await created(2);
+    const start = await sb.skiff([...plugin, 'start', 'starting-start']);
+    expect(start.exitCode, String(start.stderr)).toBe(0); // already running: docker's no-op
+    expect((await sb.skiff([...plugin, 'rm', '-f', 'starting-start'])).exitCode).toBe(0);
+    expect((await doubled).exitCode).toBe(137);
+    expect((await sb.skiff([...plugin, 'rm', 'starting-stop'])).exitCode).toBe(0);
+    await expectRemovedCleanly(sb, []);
+  });
 });
 
 describe.runIf(root)("faults to survive: docker's answers where skiff's differed", () => {

@@ -10,16 +10,18 @@ import { parseSignal } from './signal.js';
 import { imageUser } from './user.js';
 import { mergeEnv, validateContainerPath, validateEnv, validateHostname, validateLogRotation, validateWorkdir } from './validate.js';
 import { resolveSecurity } from './security.js';
+import { thisStarter } from './starting.js';
 
 export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
 /** Rotated files kept besides the current log (docker's max-file 3). */
 export const DEFAULT_LOG_KEEP = 2;
 
 /**
- * Validates everything and writes a `created` container record. Bad input throws before anything exists on
+ * Validates everything and writes a `created` container record (with `made.starting`, marked as being started
+ * by this process: see starting.ts). Bad input throws before anything exists on
  * disk; drivers that cannot run here are refused here too.
  */
-export async function createContainer(host: Host, options: CreateOptions): Promise<ContainerRecord> {
+export async function createContainer(host: Host, options: CreateOptions, made: { starting?: boolean } = {}): Promise<ContainerRecord> {
   const image = await host.images.resolve(options.image);
   const storage = await storageDriver(host, options.storageDriver);
   const volumes: ContainerConfig['volumes'] = [];
@@ -78,6 +80,7 @@ export async function createContainer(host: Host, options: CreateOptions): Promi
     created: new Date().toISOString(),
     status: 'created',
     config,
+    ...(made.starting ? { starting: thisStarter() } : {}),
   };
   // Named volumes are created (or found) and the record written under their locks: `volume rm` racing this
   // either sees the record (in use) or removed the volume before we created it again.

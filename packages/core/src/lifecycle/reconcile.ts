@@ -12,6 +12,7 @@ import type { ContainerRecord } from '../state/record.js';
 import { cgroupOf } from './cgroup.js';
 import { finishContainer } from './finish.js';
 import { files, isAlive, type Host } from './host.js';
+import { startedElsewhere } from './starting.js';
 
 /**
  * Brings saved state in line with reality: a container recorded as running whose init is dead is finished
@@ -28,11 +29,13 @@ export async function reconcile(host: Host, record: ContainerRecord): Promise<Co
  * container recorded as `created`. Its cgroup tells: the init is the process there whose parent is not.
  */
 export async function adopt(host: Host, record: ContainerRecord): Promise<ContainerRecord> {
+  // Its `run` is still starting it: that process records the pid.
+  if (startedElsewhere(record)) return record;
   const pids = await cgroupOf(record).getPids().catch(() => [] as number[]);
   if (!pids.length) return record;
   return withContainerLock(host.roots, record.id, async () => {
     const current = await host.store.get(record.id);
-    if (!current || current.status !== 'created') return current ?? record;
+    if (!current || current.status !== 'created' || startedElsewhere(current)) return current ?? record;
     const inside = new Set(pids);
     const init = pids.find((pid) => !inside.has(parentOf(pid)));
     const startTime = init === undefined ? undefined : processStartTime(init);

@@ -4,6 +4,7 @@ import { removeTornDown, teardown } from './finish.js';
 import { isAlive, type Host } from './host.js';
 import { adopt } from './reconcile.js';
 import { killContainer, waitGone } from './signal.js';
+import { afterStart } from './starting.js';
 import { transition } from './states.js';
 
 /**
@@ -12,7 +13,7 @@ import { transition } from './states.js';
  * A running container is refused unless `force`, which kills it first.
  */
 export async function removeContainer(host: Host, reference: string, options: { force: boolean; volumes?: boolean }): Promise<void> {
-  const resolved = await host.store.resolve(reference);
+  const resolved = await afterStart(host, await host.store.resolve(reference));
   // A container recorded as created may in fact run (its `run -d` was killed midway): adopt it first.
   const found = resolved.status === 'created' ? await adopt(host, resolved) : resolved;
   await killIfRunning(found, options.force);

@@ -24,6 +24,7 @@ import { volumeStore } from './named-volumes.js';
 import type { VolumeStore } from '@skiff/volumes';
 import { killContainer, validateSignal } from './signal.js';
 import { startAttached, startDetached } from './start.js';
+import { startedElsewhere } from './starting.js';
 import { stopContainer, waitContainer, type WaitOptions } from './stop.js';
 import type { Attachment } from './attach.js';
 
@@ -64,14 +65,23 @@ export class Runtime {
 
   /** Creates a container; attached (default) waits for it and returns its exit code, `detach` returns once it runs. */
   async run(options: RunOptions): Promise<RunResult> {
-    const record = await this.create(options);
+    const record = await createContainer(this.#host, options, { starting: true });
     try {
-      return await this.#start(record, options.detach ?? false, options.forwardSignals ?? false);
+      return await this.#start(record, options.detach ?? false, options.forwardSignals ?? false, true);
     } catch (error) {
       // `--rm` leaves nothing, whatever failed after create (a volume's options, its driver, the launch).
       if (options.autoRemove) await this.remove(record.id, { force: true, volumes: true }).catch(() => undefined);
+      else await this.#startGivenUp(record.id).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** A start by this process failed before it was recorded: others need not wait for it any longer. */
+  async #startGivenUp(id: string): Promise<void> {
+    const current = await this.store.get(id);
+    if (!current?.starting || startedElsewhere(current) || current.starting.pid !== process.pid) return;
+    current.starting = undefined;
+    await this.store.save(current);
   }
 
   /** Validates everything and writes a `created` container; nothing runs yet. */
@@ -94,10 +104,10 @@ export class Runtime {
     }
   }
 
-  async #start(record: ContainerRecord, detach: boolean, forwardSignals: boolean): Promise<RunResult> {
+  async #start(record: ContainerRecord, detach: boolean, forwardSignals: boolean, fresh = false): Promise<RunResult> {
     const result = detach
-      ? await startDetached(this.#host, record.id)
-      : await (await startAttached(this.#host, record.id, { stdio: 'inherit', forwardSignals })).result;
+      ? await startDetached(this.#host, record.id, { fresh })
+      : await (await startAttached(this.#host, record.id, { stdio: 'inherit', forwardSignals, fresh })).result;
     if (result.error) throw new SkiffError('FAILED_PRECONDITION', result.error, { exitCode: result.exitCode });
     return { id: record.id, name: record.name, exitCode: result.exitCode, oomKilled: result.oomKilled, warnings: result.warnings };
   }

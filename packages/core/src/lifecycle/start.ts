@@ -17,6 +17,7 @@ import { deviceRules } from './security.js';
 import { trace } from './trace.js';
 import { attachment, helperStdio, killOnAbort, readPid, startFailure, type Attachment, type AttachStdio } from './attach.js';
 import { withContainerLock } from '../state/lock.js';
+import { afterStart } from './starting.js';
 
 export interface StartResult {
   exitCode: number;
@@ -93,6 +94,7 @@ async function markRunning(host: Host, record: ContainerRecord, pid: number, det
   record.exitCode = undefined;
   record.oomKilled = undefined;
   record.detached = detached;
+  record.starting = undefined;
   await host.store.save(record);
 }
 
@@ -121,6 +123,18 @@ export interface AttachOptions {
   forwardSignals?: boolean;
   /** Aborting kills the container (SIGKILL); `result` then settles with 137 once it is torn down. */
   signal?: AbortSignal;
+  /** This process's `run` just made it (marked `starting`): no container lock is taken (starting.ts). */
+  fresh?: boolean;
+}
+
+/**
+ * Runs `action` under the container lock, or for a container this process's `run` just made, without (its
+ * `starting` mark holds others off). Anyone else's start is waited for first.
+ */
+async function startLock<T>(host: Host, id: string, fresh: boolean, action: () => Promise<T>): Promise<T> {
+  if (fresh) return action();
+  await afterStart(host, await host.store.resolve(id));
+  return withContainerLock(host.roots, id, action);
 }
 
 /**
@@ -138,9 +152,10 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
     if (forwarding) for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
   };
   try {
-    // The lock is held until the command runs (or failed to), so no `stop` or `rm` meets a half-started container
-    // (unless its set-up hangs: see PID_UNDER_LOCK_MS).
-    const started = await withContainerLock(host.roots, id, async () => {
+    // The lock (or the `starting` mark) is held until the command runs (or failed to), so no `stop` or `rm` meets a
+    // half-started container (unless its set-up hangs: see PID_UNDER_LOCK_MS).
+    const fresh = options.fresh ?? false;
+    const started = await startLock(host, id, fresh, async () => {
       const record = await host.store.resolve(id);
       transition(record.name, record.status, 'start');
       const prepared = await prepare(host, record);
@@ -164,7 +179,8 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
         if (pid === LATE) {
           pid = await launched.pid;
           const late = pid;
-          if (late !== undefined) {
+          if (late !== undefined && fresh) await markRunning(host, record, late, false);
+          else if (late !== undefined) {
             await withContainerLock(host.roots, id, async () => {
               // Someone may have stopped or removed it meanwhile; then leave it be.
               if ((await host.store.get(id))?.status === record.status) await markRunning(host, record, late, false);
@@ -215,10 +231,10 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
  * supervisor writes the output to the container's log and, when the container exits, its status file, then
  * runs the host's exit command, which calls finishContainer.
  */
-export async function startDetached(host: Host, id: string): Promise<StartResult> {
+export async function startDetached(host: Host, id: string, options: { fresh?: boolean } = {}): Promise<StartResult> {
   if (!host.exitCommand) throw new SkiffError('FAILED_PRECONDITION', 'detached containers need the runtime\'s exitCommand option');
   const exitCommand = host.exitCommand(id);
-  return withContainerLock(host.roots, id, async () => {
+  return startLock(host, id, options.fresh ?? false, async () => {
     const record = await host.store.resolve(id);
     transition(record.name, record.status, 'start');
     const prepared = await prepare(host, record);

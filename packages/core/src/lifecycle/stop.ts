@@ -4,13 +4,14 @@ import { isNoSpace } from './finish.js';
 import { isAlive, type Host } from './host.js';
 import { settle } from './reconcile.js';
 import { killContainer, waitGone } from './signal.js';
+import { afterStart } from './starting.js';
 
 /**
  * docker stop: the image's StopSignal (SIGTERM by default), then SIGKILL after `timeoutSeconds`; every process of
  * the container is gone after.
  */
 export async function stopContainer(host: Host, reference: string, timeoutSeconds = 10): Promise<ContainerRecord | undefined> {
-  const record = await host.store.resolve(reference);
+  const record = await afterStart(host, await host.store.resolve(reference));
   if (record.status !== 'running') return record;
   if (isAlive(record)) {
     await killContainer(record, record.config.stopSignal ?? 'SIGTERM').catch(() => {});

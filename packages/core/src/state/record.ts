@@ -69,4 +69,12 @@ export interface ContainerRecord {
   oomKilled?: boolean | undefined;
   /** How the current or last start was made: attached to a CLI process, or detached under a supervisor. */
   detached?: boolean | undefined;
+  /** `run` is starting it without the container lock (lifecycle/starting.ts); others wait while this process lives. */
+  starting?: Starter | undefined;
+}
+
+/** A process by pid and start time (field 22 of /proc/PID/stat). */
+export interface Starter {
+  pid: number;
+  startTime: string;
 }
