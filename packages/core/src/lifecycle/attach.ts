@@ -61,7 +61,7 @@ export async function startFailure(child: ChildProcess, exited: Promise<number>)
 }
 
 /** Kills the helper (and so the container or exec'd process) when `signal` aborts. Returns the unsubscriber. */
-export function killOnAbort(child: ChildProcess, signal: AbortSignal | undefined): () => void {
+export function killOnAbort(child: { kill(signal: NodeJS.Signals): unknown }, signal: AbortSignal | undefined): () => void {
   if (!signal) return () => {};
   const kill = () => child.kill('SIGKILL');
   if (signal.aborted) kill();

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
 import { FORWARDED_SIGNALS, encodeExecPlan, type ExecPlan } from '@skiff/native';
 import { SkiffError } from '@skiff/plugin';
-import { attachment, helperStdio, killOnAbort, readPid, startFailure, type Attachment, type AttachStdio } from './attach.js';
+import { attachment, helperStdio, killOnAbort, startFailure, type Attachment, type AttachStdio } from './attach.js';
+import { spawnHelper } from './spawn-helper.js';
 import { cgroupOf } from './cgroup.js';
 import { isAlive, type Host } from './host.js';
 import { reconcile } from './reconcile.js';
@@ -56,25 +54,16 @@ export async function execInContainer(host: Host, reference: string, options: Ex
     cgroupProcs: cgroupOf(record).joinFiles(),
   };
   const stdio = options.stdio ?? 'inherit';
-  const child = spawn(host.helper, ['exec'], { stdio: helperStdio(stdio) });
-  const onSignal = (signal: NodeJS.Signals) => child.kill(signal);
+  const helper = spawnHelper(host.helper, 'exec', encodeExecPlan(plan), helperStdio(stdio));
+  const onSignal = (signal: NodeJS.Signals) => helper.kill(signal);
   if (options.forwardSignals) for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
-  const unsubscribe = killOnAbort(child, options.signal);
-  const exited = new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-  }).finally(() => {
+  const unsubscribe = killOnAbort(helper, options.signal);
+  const exited = helper.exited.finally(() => {
     unsubscribe();
     if (options.forwardSignals) for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
   });
   exited.catch(() => {}); // awaited below or by the attachment's user
-  const pipe = child.stdio[3] as Writable;
-  pipe.on('error', () => {});
-  pipe.end(encodeExecPlan(plan));
-  if (stdio === 'inherit') {
-    (child.stdio[4] as Readable).resume();
-    return exited;
-  }
-  if ((await readPid(child)) === undefined) throw await startFailure(child, exited);
-  return attachment(child, exited);
+  if (stdio === 'inherit') return exited;
+  if ((await helper.pid) === undefined) throw await startFailure(helper.child!, exited);
+  return attachment(helper.child!, exited);
 }

@@ -1,7 +1,6 @@
-import { spawn, type StdioOptions } from 'node:child_process';
+import type { StdioOptions } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { constants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { CgroupManager } from '@skiff/cgroups';
 import { FORWARDED_SIGNALS, encodePlan, reserveStatusFile, writeStatusFile, type LaunchPlan } from '@skiff/native';
 import { SkiffError, type Mount } from '@skiff/plugin';
@@ -15,7 +14,8 @@ import { waitGone } from './signal.js';
 import { launchPlan } from './plan.js';
 import { deviceRules } from './security.js';
 import { trace } from './trace.js';
-import { attachment, helperStdio, killOnAbort, readPid, startFailure, type Attachment, type AttachStdio } from './attach.js';
+import { attachment, helperStdio, killOnAbort, startFailure, type Attachment, type AttachStdio } from './attach.js';
+import { spawnHelper, type HelperProcess } from './spawn-helper.js';
 import { withContainerLock } from '../state/lock.js';
 import { afterStart } from './starting.js';
 
@@ -67,22 +67,11 @@ function logPlan(host: Host, record: ContainerRecord): Pick<LaunchPlan, 'log' | 
   return { log: files(host, record.id).log, logMaxBytes: record.config.logMaxBytes, logKeep: record.config.logKeep };
 }
 
-/** Spawns the helper with the plan on fd 3 and a status pipe on fd 4; resolves the init's pid when it reports. */
-function launch(host: Host, plan: LaunchPlan, stdio: StdioOptions) {
-  const child = spawn(host.helper, ['run'], { stdio });
-  const exited = new Promise<number>((resolve, reject) => {
-    child.once('error', (error) =>
-      reject(new SkiffError('INTERNAL', `cannot start the native helper ${host.helper}: ${error.message}`, { cause: error })),
-    );
-    child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-  });
-  exited.catch(() => {}); // awaited later, after the pid: until then a spawn error must not count as unhandled
-  const planPipe = child.stdio[3] as Writable;
-  planPipe.on('error', () => {}); // the helper may exit before reading it all; its exit code says why
-  planPipe.end(encodePlan(plan));
-  const pid = readPid(child);
+/** Spawns the helper with the plan on fd 3 and a status pipe on fd 4; `pid` resolves when the init reports. */
+function launch(host: Host, plan: LaunchPlan, stdio: StdioOptions): HelperProcess {
+  const helper = spawnHelper(host.helper, 'run', encodePlan(plan), stdio);
   trace('spawned');
-  return { child, exited, pid };
+  return helper;
 }
 
 async function markRunning(host: Host, record: ContainerRecord, pid: number, detached: boolean): Promise<void> {
@@ -143,8 +132,8 @@ async function startLock<T>(host: Host, id: string, fresh: boolean, action: () =
  * code); `result` settles after the exit and the teardown.
  */
 export async function startAttached(host: Host, id: string, options: AttachOptions): Promise<AttachedStart> {
-  let run: ReturnType<typeof launch> | undefined;
-  const onSignal = (signal: NodeJS.Signals) => run?.child.kill(signal);
+  let run: HelperProcess | undefined;
+  const onSignal = (signal: NodeJS.Signals) => run?.kill(signal);
   const forwarding = options.forwardSignals ?? false;
   let unsubscribe = () => {};
   const stopForwarding = () => {
@@ -165,7 +154,7 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
         await destroyCgroup(record);
         throw error;
       }
-      unsubscribe = killOnAbort(run.child, options.signal);
+      unsubscribe = killOnAbort(run, options.signal);
       if (forwarding) for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
       const pid = await within(run.pid, PID_UNDER_LOCK_MS);
       if (typeof pid === 'number') await markRunning(host, record, pid, false);
@@ -214,12 +203,12 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
     if (options.stdio === 'inherit') return { result: finish() };
     const pid = started.pid === LATE ? await launched.pid : started.pid;
     if (pid === undefined) {
-      const failure = await startFailure(launched.child, launched.exited);
+      const failure = await startFailure(launched.child!, launched.exited);
       await finish();
       throw failure;
     }
     const result = finish();
-    return { result, attachment: attachment(launched.child, result.then((r) => r.exitCode)) };
+    return { result, attachment: attachment(launched.child!, result.then((r) => r.exitCode)) };
   } catch (error) {
     stopForwarding();
     throw error;
@@ -246,7 +235,7 @@ export async function startDetached(host: Host, id: string, options: { fresh?: b
       statusFile: files(host, id).exitStatus,
       exitCommand,
     };
-    let run: ReturnType<typeof launch>;
+    let run: HelperProcess;
     try {
       run = launch(host, plan, ['ignore', 'ignore', 'pipe', 'pipe', 'pipe']);
     } catch (error) {
@@ -254,7 +243,7 @@ export async function startDetached(host: Host, id: string, options: { fresh?: b
       throw error;
     }
     let stderr = '';
-    (run.child.stderr as Readable).setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    (run.child!.stderr as Readable).setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const [exitCode, pid] = await Promise.all([run.exited, run.pid]);
     if (exitCode !== 0 || pid === undefined) {
       // The supervisor still writes the status file and runs the exit command, which finishes the container.

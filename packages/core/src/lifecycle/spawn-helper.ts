@@ -1,0 +1,108 @@
+/**
+ * Starting the native helper with the plan on fd 3 and "pid N" coming back on fd 4. Under Bun (the `skiff`
+ * command's runtime where setup could give it one) a start on the caller's own stdio goes through Bun.spawn, a
+ * vfork: ~1 ms, where Bun's node:child_process takes 12–20 ms for its first spawn. Everything else (piped stdio
+ * for an Attachment, and any start under Node) uses node:child_process.
+ *
+ * Bun hands the extra fds back as raw numbers of non-blocking socketpair ends: the plan is written with
+ * writeSync, retried while the socket is full (EAGAIN), and "pid N" is read from a stream over the fd.
+ */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
+import type { Writable } from 'node:stream';
+import { SkiffError } from '@skiff/plugin';
+import { readPid } from './attach.js';
+
+export interface HelperProcess {
+  /** The node:child_process child (always with piped stdio; never under Bun.spawn). */
+  child?: ChildProcess;
+  kill(signal?: NodeJS.Signals): void;
+  /** The helper's exit code (128+N for signal N); rejects if it could not be started. */
+  exited: Promise<number>;
+  /** The command's host pid once it runs; undefined if the helper exits without one. */
+  pid: Promise<number | undefined>;
+}
+
+/** The little of Bun's API used here (no Bun types in a package built for Node). */
+interface BunSubprocess {
+  readonly stdio: (number | null | undefined)[];
+  readonly exited: Promise<number>;
+  readonly signalCode: NodeJS.Signals | null;
+  kill(signal?: NodeJS.Signals): void;
+}
+interface BunRuntime {
+  spawn(command: string[], options: { stdio: string[] }): BunSubprocess;
+  file(fd: number): { stream(): AsyncIterable<Uint8Array> };
+}
+
+const bun = (globalThis as { Bun?: BunRuntime }).Bun;
+
+/**
+ * Starts `helper SUBCOMMAND` with `plan` on fd 3. `stdio` is the helper's 0-2 and then 'pipe' for fd 3, 4 (and
+ * more): with 0-2 the caller's own ('inherit'/'ignore') and exactly fds 3 and 4, Bun.spawn is used under Bun.
+ */
+export function spawnHelper(helper: string, subcommand: string, plan: Uint8Array, stdio: StdioOptions): HelperProcess {
+  const std = Array.isArray(stdio) ? stdio : [];
+  const own = std.length === 5 && std.slice(0, 3).every((s) => s === 'inherit' || s === 'ignore');
+  return bun && own ? spawnWithBun(bun, helper, subcommand, plan, std as string[]) : spawnWithNode(helper, subcommand, plan, stdio);
+}
+
+function spawnWithNode(helper: string, subcommand: string, plan: Uint8Array, stdio: StdioOptions): HelperProcess {
+  const child = spawn(helper, [subcommand], { stdio });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.once('error', (error) => reject(cannotStart(helper, error)));
+    child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  });
+  exited.catch(() => {}); // awaited later, after the pid: until then a spawn error must not count as unhandled
+  const planPipe = child.stdio[3] as Writable;
+  planPipe.on('error', () => {}); // the helper may exit before reading it all; its exit code says why
+  planPipe.end(plan);
+  return { child, kill: (signal) => child.kill(signal), exited, pid: readPid(child) };
+}
+
+function spawnWithBun(bun: BunRuntime, helper: string, subcommand: string, plan: Uint8Array, stdio: string[]): HelperProcess {
+  let proc: BunSubprocess;
+  try {
+    proc = bun.spawn([helper, subcommand], { stdio });
+  } catch (error) {
+    const exited = Promise.reject(cannotStart(helper, error as Error));
+    exited.catch(() => {});
+    return { kill: () => {}, exited, pid: Promise.resolve(undefined) };
+  }
+  const exited = proc.exited.then((code) => (proc.signalCode ? 128 + constants.signals[proc.signalCode] : code));
+  void writePlan(proc.stdio[3]!, plan);
+  return { kill: (signal) => proc.kill(signal), exited, pid: readPidFd(bun, proc.stdio[4]!) };
+}
+
+/** The whole plan into a non-blocking fd, then EOF; a helper gone early (EPIPE) is its exit code's to explain. */
+async function writePlan(fd: number, plan: Uint8Array): Promise<void> {
+  try {
+    for (let offset = 0; offset < plan.length; ) {
+      try {
+        offset += writeSync(fd, plan, offset);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+  } catch {
+    // EPIPE and the like: see above
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function readPidFd(bun: BunRuntime, fd: number): Promise<number | undefined> {
+  let text = '';
+  try {
+    for await (const chunk of bun.file(fd).stream()) text += Buffer.from(chunk).toString('utf8');
+  } catch {
+    return undefined;
+  }
+  const match = /^pid (\d+)$/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+const cannotStart = (helper: string, error: Error) =>
+  new SkiffError('INTERNAL', `cannot start the native helper ${helper}: ${error.message}`, { cause: error });
