@@ -1,5 +1,8 @@
-// Drives the built `skiff` CLI (apps/cli/dist/skiff.cjs) with private state roots, as a user would.
-import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+// Drives the built `skiff` CLI (apps/cli/dist/skiff.cjs) with private state roots, as a user would, on the
+// runtime the `skiff` command gets (scripts/skiff-launcher's choice), or on a runtime a test names.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, execaSync, type Options, type ResultPromise } from 'execa';
@@ -8,6 +11,24 @@ import { suiteCgroupParent, tempDir } from '../../../test/support.js';
 
 export const cliPath = fileURLToPath(new URL('../dist/skiff.cjs', import.meta.url));
 export const cliDir = fileURLToPath(new URL('..', import.meta.url));
+const launcherScript = fileURLToPath(new URL('../../../scripts/skiff-launcher', import.meta.url));
+
+/**
+ * Writes the `skiff` launcher into a temp dir with scripts/skiff-launcher (SKIFF_RUNTIMES there picks the
+ * candidates) and returns the runtime its #! line names.
+ */
+export function launcherRuntime(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-launcher-'));
+  try {
+    execFileSync(launcherScript, [dir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    return readFileSync(join(dir, 'skiff'), 'utf8').split('\n')[0]!.slice(2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The runtime the `skiff` command runs on here: what the integration suite runs the CLI with by default. */
+export const cliRuntime = launcherRuntime();
 
 export interface Sandbox {
   root: string;
@@ -22,8 +43,9 @@ export interface Sandbox {
   containers(): string[];
 }
 
-/** A fresh pair of state roots for one test, removed after it. */
-export function sandbox(): Sandbox {
+/** A fresh pair of state roots for one test, removed after it; the CLI runs on `runtime` (default cliRuntime). */
+export function sandbox(options: { runtime?: string } = {}): Sandbox {
+  const runtime = options.runtime ?? cliRuntime;
   const base = tempDir('skiff-test-');
   const root = join(base, 'root');
   const runRoot = join(base, 'run');
@@ -32,7 +54,7 @@ export function sandbox(): Sandbox {
   onTestFinished(() => {
     // Whatever a test left running (it failed midway, say) goes first, the way a user would remove it.
     const left = existsSync(join(root, 'containers')) ? readdirSync(join(root, 'containers')) : [];
-    for (const id of left) execaSync('node', [cliPath, '--root', root, '--run-root', runRoot, 'rm', '-f', id], { reject: false });
+    for (const id of left) execaSync(runtime, [cliPath, '--root', root, '--run-root', runRoot, 'rm', '-f', id], { reject: false });
     for (const dir of parentDirs()) {
       const children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
       if (children.length) throw new Error(`cgroups left behind in ${dir}: ${children.map((c) => c.name).join(', ')}`);
@@ -45,7 +67,7 @@ export function sandbox(): Sandbox {
     cgroupParent,
     cgroupDirs: (id) => parentDirs().map((dir) => join(dir, id)).filter(existsSync),
     skiff: (args, options = {}) =>
-      execa('node', [cliPath, '--root', root, '--run-root', runRoot, ...args], {
+      execa(runtime, [cliPath, '--root', root, '--run-root', runRoot, ...args], {
         reject: false,
         ...(options.input === undefined ? { stdin: 'ignore' } : {}),
         ...options,
