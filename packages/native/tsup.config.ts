@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // security apart: the CLI's flags read the capability names without loading the rest.
+  entry: { index: 'src/index.ts', security: 'src/security.ts' },
   format: ['esm'],
   dts: true,
   clean: true,

@@ -1,4 +1,4 @@
-import { SkiffError } from '@skiff/plugin';
+import { SkiffError } from '@skiff/plugin/errors';
 
 /** One line for a person: what failed, why, what to do. Stack traces only with SKIFF_DEBUG=1. */
 export function describeError(error: unknown): string {

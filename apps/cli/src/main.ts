@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
-import { trace } from '@skiff/core';
-import { SkiffError } from '@skiff/plugin';
+import { trace } from '@skiff/core/trace';
+import { SkiffError } from '@skiff/plugin/errors';
 import { describeError } from './errors.js';
 import { commandName, createProgram } from './program.js';
 

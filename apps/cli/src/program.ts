@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { SkiffError } from '@skiff/plugin';
+import { SkiffError } from '@skiff/plugin/errors';
 import { defineExec } from './commands/exec.js';
 import { defineExport } from './commands/export.js';
 import { defineHistory } from './commands/history.js';

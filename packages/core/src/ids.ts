@@ -1,20 +1,7 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-
-/** `count` random bytes from the kernel; node:crypto would cost `skiff run` ~6 ms of loading for this alone. */
-function randomBytes(count: number): Buffer {
-  const bytes = Buffer.alloc(count);
-  const fd = openSync('/dev/urandom', 'r');
-  try {
-    // Reads of up to 256 bytes from /dev/urandom are never short (random(4)).
-    readSync(fd, bytes, 0, count, null);
-  } finally {
-    closeSync(fd);
-  }
-  return bytes;
-}
+import { randomHex } from '@skiff/plugin';
 
 /** A container id: 64 lowercase hex digits, like docker's. */
-export const newId = () => randomBytes(32).toString('hex');
+export const newId = () => randomHex(32);
 export const shortId = (id: string) => id.slice(0, 12);
 
 const adjectives = ['brave', 'calm', 'eager', 'fond', 'gentle', 'happy', 'jolly', 'keen', 'lucid', 'merry', 'nimble', 'proud', 'quiet', 'rapid', 'sharp', 'tidy', 'vivid', 'wise', 'witty', 'zen'];
@@ -22,7 +9,7 @@ const nouns = ['albatross', 'barge', 'canoe', 'dinghy', 'ferry', 'galleon', 'har
 
 /** A readable random name such as `calm_schooner3` (docker style; the digit lowers collision odds). */
 export function randomName(): string {
-  const [a, b, c] = randomBytes(3);
+  const [a, b, c] = Buffer.from(randomHex(3), 'hex');
   return `${adjectives[a! % adjectives.length]}_${nouns[b! % nouns.length]}${c! % 10}`;
 }
 

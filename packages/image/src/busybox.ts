@@ -12,11 +12,12 @@
 import { execFile } from 'node:child_process';
 import { chmod, copyFile, mkdir, open, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
-import { promisify } from 'node:util';
 import { failedPrecondition } from '@skiff/plugin';
 import { crypto } from './files.js';
 
-const execFileAsync = promisify(execFile);
+/** node:util is loaded when first needed (making the image), not at every start. */
+const execFileAsync = async (file: string, args: string[], options: { maxBuffer: number }) =>
+  (await import('node:util')).promisify(execFile)(file, args, options);
 
 /** Bumped when the layout below changes, so the image id changes with it. */
 const RECIPE = 'skiff-busybox-1';

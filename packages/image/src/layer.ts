@@ -11,8 +11,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
-import * as zlib from 'node:zlib';
+import type { Readable, Transform } from 'node:stream';
 import { SkiffError, invalidArgument, notSupported } from '@skiff/plugin';
 import { crypto } from './files.js';
 import { digestMismatch } from './registry/digest.js';
@@ -32,8 +31,14 @@ export interface UnpackLayerOptions {
   label: string;
 }
 
+/** Loaded on first use: `skiff run` of a present image needs neither (in Bun each costs milliseconds to load). */
+const streams = () => Promise.all([import('node:stream'), import('node:zlib')]);
+type Modules = Awaited<ReturnType<typeof streams>>;
+
 export async function unpackLayer(options: UnpackLayerOptions): Promise<void> {
-  const { stream, done } = decompress(createReadStream(options.blob), options.compression, options.label);
+  const modules = await streams();
+  const { Transform } = modules[0];
+  const { stream, done } = decompress(modules, createReadStream(options.blob), options.compression, options.label);
   const hash = crypto().createHash('sha256');
   const xattrs = createXattrScanner();
   const hashing = new Transform({
@@ -63,7 +68,7 @@ export async function unpackLayer(options: UnpackLayerOptions): Promise<void> {
   if (lines.length > 0 && process.getuid?.() === 0) await runHelperLines(options.helper, options.dest, lines, options.label);
 }
 
-function decompress(source: Readable, compression: Compression, label: string): { stream: Readable; done: Promise<void> } {
+function decompress([{ PassThrough }, zlib]: Modules, source: Readable, compression: Compression, label: string): { stream: Readable; done: Promise<void> } {
   if (compression === 'none') return { stream: source, done: Promise.resolve() };
   if (compression === 'gzip') return { stream: source.pipe(zlib.createGunzip()).on('error', () => source.destroy()), done: Promise.resolve() };
   const native = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;

@@ -25,7 +25,6 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { SkiffError, invalidArgument, notFound, removeTree, withLock, writeFileAtomic, type ImageConfig } from '@skiff/plugin';
 import { buildBusyboxLayer } from './busybox.js';
 import { crypto, processExists, uniqueSuffix } from './files.js';
@@ -61,7 +60,8 @@ export interface EnsureBusyboxOptions {
   busybox?: string;
 }
 
-const execFileAsync = promisify(execFile);
+/** node:util is loaded when first needed (a commit's copy), not at every start. */
+const execFileAsync = async (file: string, args: string[]) => (await import('node:util')).promisify(execFile)(file, args);
 
 export interface CommitOptions {
   /** The image the container was made from: the new image is layered on it. */

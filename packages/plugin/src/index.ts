@@ -30,3 +30,4 @@ export { withLock, type LockOptions } from './lock.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 export { syncCall } from './sync-fs.js';
 export { pollUntil, type PollOptions } from './poll.js';
+export { randomHex } from './random.js';

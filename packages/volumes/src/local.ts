@@ -15,7 +15,6 @@
  * must exist and be a directory (not a symlink); the helper opens it without following symlinks at each start.
  */
 import { closeSync, constants, fchmodSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, lstatSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import {
   SkiffError,
@@ -32,6 +31,7 @@ import {
   type VolumeDriverV2,
   type VolumeInfo,
   type VolumeRequest,
+  randomHex,
 } from '@skiff/plugin';
 import { canonicalHostPath, normalizePath } from './checks.js';
 
@@ -158,7 +158,7 @@ export function createLocalVolumeDriver(context: DriverContext): VolumeDriverV2 
         sweep(staging, `${name}.`);
         // A NAME without opts.json cannot come from a rename of ours: it is debris (removeTree refuses a mount in it).
         await removeTree(dirOf(name));
-        const temp = join(staging, `${name}.${randomBytes(6).toString('hex')}`);
+        const temp = join(staging, `${name}.${randomHex(6)}`);
         mkdirExact(temp, 0o700);
         mkdirExact(join(temp, '_data'), 0o755);
         const stored: Stored = { createdAt: new Date().toISOString(), options };
@@ -173,7 +173,7 @@ export function createLocalVolumeDriver(context: DriverContext): VolumeDriverV2 
       await lock(name, async () => {
         const trash = join(root, '.trash');
         mkdirSync(trash, { recursive: true, mode: 0o700 });
-        const away = join(trash, `${name}.${randomBytes(6).toString('hex')}`);
+        const away = join(trash, `${name}.${randomHex(6)}`);
         try {
           renameSync(dirOf(name), away);
         } catch (error) {

@@ -10,13 +10,13 @@
  * next create of the name adopts it (drivers' create is idempotent), and `list` shows it (adopted on sight).
  */
 import { readFileSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   SkiffError,
   checkVolumeName,
   failedPrecondition,
   notFound,
+  randomHex,
   withLock,
   writeJsonAtomic,
   type VolumeDriverV2,
@@ -95,7 +95,7 @@ export class VolumeStore {
    * same; ALREADY_EXISTS when it has another driver. Call `createLocked` when already holding the name's lock.
    */
   async create(request: CreateVolume): Promise<{ record: VolumeRecord; info: VolumeInfo; created: boolean }> {
-    const name = request.name === undefined ? randomBytes(32).toString('hex') : checkVolumeName(request.name);
+    const name = request.name === undefined ? randomHex(32) : checkVolumeName(request.name);
     return this.lock(name, () => this.createLocked({ ...request, name }, request.name === undefined));
   }
 

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
 import { parseSeconds } from '../flags/seconds.js';
-import { parseSignal } from '../flags/signal.js';
 import { each } from './each.js';
 
 const runtimeOf = async (globals: GlobalOptions) => (await (await import('../context.js')).createContext(globals)).runtime;
@@ -56,6 +55,7 @@ export function defineLifecycle(program: Command, globals: () => GlobalOptions, 
       .option('-s, --signal <signal>', 'signal name or number', 'SIGKILL')
       .action(async (references: string[], options: { signal: string }) => {
         const runtime = await runtimeOf(globals());
+        const { parseSignal } = await import('../flags/signal.js'); // core's parser: loaded with the runtime, not at every start
         await each(references, async (reference) => {
           let signal: NodeJS.Signals;
           try {

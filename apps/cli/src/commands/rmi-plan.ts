@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { SkiffError, notFound } from '@skiff/plugin';
+import { SkiffError, notFound } from '@skiff/plugin/errors';
 import { taggedName, type ImageRecord } from '@skiff/image';
 import { createContext, type GlobalOptions } from '../context.js';
 import { describeError } from '../errors.js';

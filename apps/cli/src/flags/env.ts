@@ -1,5 +1,5 @@
 import type { Environment } from '@skiff/core';
-import { invalidArgument } from '@skiff/plugin';
+import { invalidArgument } from '@skiff/plugin/errors';
 
 const NAME = /^[^=\0]+$/;
 

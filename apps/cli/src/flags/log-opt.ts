@@ -1,4 +1,4 @@
-import { invalidArgument } from '@skiff/plugin';
+import { invalidArgument } from '@skiff/plugin/errors';
 import { parseBytes } from './resources.js';
 
 /** docker's `--log-opt max-size=10m --log-opt max-file=3` (max-file counts the current file too). */

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@skiff/plugin';
+import { invalidArgument } from '@skiff/plugin/errors';
 
 export interface PasswordFlags {
   username?: string;

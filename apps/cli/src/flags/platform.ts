@@ -1,4 +1,4 @@
-import { invalidArgument } from '@skiff/plugin';
+import { invalidArgument } from '@skiff/plugin/errors';
 import type { Platform } from '@skiff/image';
 
 /** `--platform OS/ARCH[/VARIANT]` (docker's syntax), as the registry client's typed platform. */

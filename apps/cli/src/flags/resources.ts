@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Resources } from '@skiff/cgroups';
-import { invalidArgument as invalid } from '@skiff/plugin';
+import { invalidArgument as invalid } from '@skiff/plugin/errors';
 
 /** Echo user input JSON-quoted, so a newline or escape sequence in it cannot break the one-line message. */
 const quote = (value: unknown) => JSON.stringify(String(value));

@@ -1,4 +1,4 @@
-import { invalidArgument, SkiffError } from '@skiff/plugin';
+import { invalidArgument, SkiffError } from '@skiff/plugin/errors';
 
 /** A whole number of seconds, for `stop -t` and `restart -t`. */
 export function parseSeconds(value: string): number {

@@ -5,8 +5,8 @@
 import { statSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { CapabilityRequest, DeviceRequest, SecurityOptRequest, TmpfsRequest, UserRequest } from '@skiff/core';
-import { invalidArgument } from '@skiff/plugin';
-import { CAPABILITIES, type CapabilityName } from '@skiff/native';
+import { invalidArgument } from '@skiff/plugin/errors';
+import { CAPABILITIES, type CapabilityName } from '@skiff/native/security';
 
 /**
  * `--cap-add`/`--cap-drop` words: a capability as people write it (`net_admin`, `NET_ADMIN`, `CAP_NET_ADMIN`),

@@ -1,4 +1,4 @@
-import { SkiffError } from '@skiff/plugin';
+import { SkiffError } from '@skiff/plugin/errors';
 
 /**
  * docker's check for `-it`: a terminal is relayed from stdin, so stdin must be one (else the container waits

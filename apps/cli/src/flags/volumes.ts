@@ -14,7 +14,8 @@
  * volume over the container's '/'; paths come back normalised ('//' collapsed, no trailing '/').
  */
 import { posix } from 'node:path';
-import { VOLUME_NAME, invalidArgument, type VolumeSpec } from '@skiff/plugin';
+import { invalidArgument } from '@skiff/plugin/errors';
+import { VOLUME_NAME, type VolumeSpec } from '@skiff/plugin/volume';
 import type { TmpfsRequest } from '@skiff/core';
 
 const VOLUME_FORM = 'expected -v /host/dir:/container/dir[:ro]';

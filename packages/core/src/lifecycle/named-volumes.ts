@@ -4,8 +4,7 @@
  * docker's copy-up of the image's content into a new volume, and removing anonymous ones with the container.
  */
 import { lstatSync, readdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { invalidArgument, providesNamedVolumes, type VolumeSpec } from '@skiff/plugin';
+import { invalidArgument, providesNamedVolumes, randomHex, type VolumeSpec } from '@skiff/plugin';
 import { VolumeStore } from '@skiff/volumes';
 import type { ContainerConfig, ContainerRecord } from '../state/record.js';
 import { copyTree } from './copy-tree.js';
@@ -38,7 +37,7 @@ export const isVolumeSpec = (spec: VolumeSpec) => !spec.source.includes('/');
  */
 export function namedVolumeEntry(spec: VolumeSpec, target: string, createOptions: Map<string, Record<string, string>>): ContainerConfig['volumes'][number] {
   const anonymous = spec.source === '';
-  const name = anonymous ? randomBytes(32).toString('hex') : spec.source;
+  const name = anonymous ? randomHex(32) : spec.source;
   createOptions.set(name, { ...createOptions.get(name), ...spec.options });
   return {
     source: name,

@@ -7,7 +7,7 @@
  * `<root>/config.json`'s `insecure-registries`: those are tried with https first and then plain http, as docker
  * does. Uses Node's own fetch (undici).
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { SkiffError, invalidArgument, notFound } from '@skiff/plugin';
 import { isLoopbackRegistry } from '../reference.js';
 import { TokenCache, basicHeader, parseChallenge, parseTokenResponse, realmUrl, type Challenge, type Credentials } from './auth.js';
@@ -225,8 +225,10 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
         await response.body?.cancel();
         throw invalidArgument(`${what} is served as ${length} bytes, more than the ${descriptor.size} its descriptor says; nothing was stored`);
       }
+      const { Readable } = await import('node:stream');
+      const verifying = await verifyingStream(what, descriptor.digest, descriptor.size);
       const body = Readable.fromWeb(response.body! as import('node:stream/web').ReadableStream);
-      return body.pipe(verifyingStream(what, descriptor.digest, descriptor.size)).on('error', () => body.destroy());
+      return body.pipe(verifying).on('error', () => body.destroy());
     },
   };
 }

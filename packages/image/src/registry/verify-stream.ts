@@ -2,7 +2,7 @@
  * Blobs are checked while their bytes stream past (as received, before anything else reads them), so a tampered
  * blob is refused without ever being stored.
  */
-import { Transform, type TransformCallback } from 'node:stream';
+import type { Transform, TransformCallback } from 'node:stream';
 import { invalidArgument } from '@skiff/plugin';
 import { crypto } from '../files.js';
 import { digestMismatch } from './digest.js';
@@ -12,7 +12,9 @@ import { digestMismatch } from './digest.js';
  * given), or when the end arrives with the wrong length or digest. Nothing downstream may treat the data as
  * good until this stream has ended without error.
  */
-export function verifyingStream(what: string, expected: string, size?: number): Transform {
+export async function verifyingStream(what: string, expected: string, size?: number): Promise<Transform> {
+  // Loaded on first use: `skiff run` of a present image does not need it.
+  const { Transform } = await import('node:stream');
   const hash = crypto().createHash('sha256');
   let seen = 0;
   return new Transform({
