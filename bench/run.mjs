@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cleanup } from './lib/cleanup.mjs';
+import { measureCommands } from './lib/commands.mjs';
 import { ALL_SECTIONS, BENCH_DIR, BUSYBOX, CONFIG } from './lib/config.mjs';
 import { cgroupDirs, mountPoints } from './lib/host.mjs';
 import { measureLatency } from './lib/latency.mjs';
@@ -31,6 +32,7 @@ const SECTIONS = [
   ['volume', measureVolumes],
   ['stdio', measureStdio],
   ['trace', measureTrace],
+  ['commands', measureCommands],
   ['managers', measureManagers],
 ];
 const NEEDS_PEERS = ['latency', 'throughput', 'memory'];

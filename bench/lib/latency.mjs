@@ -15,7 +15,7 @@ export const LATENCY_ROWS = [
   ['floor', 'floor: `unshare -pmuin --fork chroot DIR /bin/true`'],
   ['floor+overlay', 'floor + overlay mount/umount'],
   ['overlay-only', 'overlay mount + umount + rm alone (no container)'],
-  ['node', "`node -e 0` (Node start; skiff's node)"],
+  ['node', "`-e 0` of skiff's runtime (node or bun) alone"],
 ];
 
 /** `node -e 0`, timed: { ms } or { error }. */

@@ -1,4 +1,5 @@
 // The Markdown report: one function per section, each returning its lines.
+import { COMMANDS } from './commands.mjs';
 import { BUSYBOX, CONFIG } from './config.mjs';
 import { LATENCY_ROWS } from './latency.mjs';
 import { SLEEP_SECS } from './memory.mjs';
@@ -157,6 +158,32 @@ function traceSummary(tr, nb) {
   ];
 }
 
+/** The variants side by side, phase by phase: "at (+ since previous)" medians, and each one's bare runtime. */
+function variantTable(tr) {
+  if (!tr.compared) return [];
+  const vs = tr.variants;
+  const names = [...new Set(vs.flatMap((v) => (v.phases ?? []).map((p) => p.phase)))];
+  const cell = (v, phase) => {
+    if (v.error) return 'failed';
+    const index = v.phases.findIndex((p) => p.phase === phase);
+    if (index < 0) return '—';
+    const before = index ? v.phases[index - 1].median : 0;
+    return `${fmt(v.phases[index].median)} (+${fmt(v.phases[index].median - before)})`;
+  };
+  const out = [
+    '',
+    `The same traced run in other ways, interleaved with the one above run by run (median ms since start, "+" since the previous phase):`,
+    '',
+    `| phase | ${vs.map((v) => v.label).join(' | ')} |`,
+    `| --- |${vs.map(() => ' ---: |').join('')}`,
+    `| bare runtime ready (\`-e\`) | ${vs.map((v) => fmt(v.node?.ready?.median)).join(' | ')} |`,
+    ...names.map((phase) => `| ${phase} | ${vs.map((v) => cell(v, phase)).join(' | ')} |`),
+    `| process gone (wall) | ${vs.map((v) => fmt(v.wall?.median)).join(' | ')} |`,
+  ];
+  for (const v of vs) if (v.error || v.failures) out.push('', `- ${v.label}: ${v.failures ?? ''} failed run(s); ${clean(v.lastError ?? v.error)}`);
+  return out;
+}
+
 function trace(tr, nodeBaseline) {
   const nb = tr.node ?? nodeBaseline;
   const out = [
@@ -164,7 +191,7 @@ function trace(tr, nodeBaseline) {
     '',
     '| phase | at (median) | since previous | p90 |',
     '| --- | ---: | ---: | ---: |',
-    `| Node baseline, run beside each traced run: a bare \`node -e\` ready to run its script | ${fmt(nb?.ready?.median)} | | ${fmt(nb?.ready?.p90)} |`,
+    `| runtime baseline, run beside each traced run: a bare \`${nb?.node ? nb.node.split('/').pop() : 'node'} -e\` ready to run its script | ${fmt(nb?.ready?.median)} | | ${fmt(nb?.ready?.p90)} |`,
     `| … and gone (its whole wall time) | ${fmt(nb?.median)} | | ${fmt(nb?.p90)} |`,
   ];
   if (tr.error) return [...out, `| skipped: ${clean(tr.error)} | | | |`, ''];
@@ -174,7 +201,26 @@ function trace(tr, nodeBaseline) {
     prev = ph.median;
   }
   out.push(`| process gone (wall time, measured by the bench) | ${fmt(tr.wall?.median)} | ${fmt(tr.wall?.median - prev)} | ${fmt(tr.wall?.p90)} |`);
-  return [...out, ...traceSummary(tr, nb), ...spans(tr), ''];
+  return [...out, ...traceSummary(tr, nb), ...variantTable(tr), ...spans(tr), ''];
+}
+
+function commands(c) {
+  const out = [
+    `## 7. Commands that run no container (ms; median of ${CONFIG.runs} after ${CONFIG.warmup} warm-up, all interleaved; "+" over the bare runtime)`,
+    '',
+  ];
+  if (c.error) return [...out, `skipped: ${clean(c.error)}`, ''];
+  out.push(`| command | ${c.variants.map((v) => `${v.label}: median | +`).join(' | ')} |`, `| --- |${c.variants.map(() => ' ---: | ---: |').join('')}`);
+  for (const [key, , label] of COMMANDS) {
+    const cells = c.variants.map((v) => {
+      const s = v.rows[key];
+      const bare = v.rows.bare?.median;
+      if (!s || s.error) return `failed: ${clean(s?.error ?? 'not run', 80)} | `;
+      return `${fmt(s.median)} | ${key === 'bare' ? '' : fmt(s.median - bare)}`;
+    });
+    out.push(`| ${key === 'bare' ? `\`${c.variants[0].runtime}\`/\`node\` ${label}` : label} | ${cells.join(' | ')} |`);
+  }
+  return [...out, ''];
 }
 
 function notes(results) {
@@ -188,7 +234,7 @@ function notes(results) {
 }
 
 function managers(m) {
-  const out = [`## 7. skiff as an OCI runtime under real managers: \`ctr run --rm\` and \`podman run --rm\` of \`true\`, end to end (ms; ${m.runs} runs each, interleaved)`, ''];
+  const out = [`## 8. skiff as an OCI runtime under real managers: \`ctr run --rm\` and \`podman run --rm\` of \`true\`, end to end (ms; ${m.runs} runs each, interleaved)`, ''];
   if (m.error) return [...out, `skipped: ${clean(m.error)}`, ''];
   out.push('| manager | runtime | median | p90 | min | max |', '| --- | --- | ---: | ---: | ---: | ---: |');
   for (const manager of ['containerd', 'podman']) {
@@ -216,6 +262,7 @@ export function report(results) {
     ['volume', volume],
     ['stdio', stdio],
     ['trace', (tr) => trace(tr, results.nodeBaseline)],
+    ['commands', commands],
     ['managers', managers],
   ];
   const lines = header(results.machine);

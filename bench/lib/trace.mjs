@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { CONFIG, MAX_FAILURES } from './config.mjs';
 import { nodeOnce } from './latency.mjs';
-import { SKIFF_UNAVAILABLE } from './skiff.mjs';
+import { SKIFF_UNAVAILABLE, skiffVariants } from './skiff.mjs';
 import { describeFailure, log, nowMs, stats } from './util.mjs';
 
 /**
@@ -47,35 +47,48 @@ const collect = (into, pairs) => {
   for (const [name, ms] of pairs) into.set(name, [...(into.get(name) ?? []), ms]);
 };
 
+/** One variant's traced runs so far. */
+const tally = () => ({ failures: [], phases: new Map(), spans: new Map(), walls: [], bare: [] });
+
+function summary(t, node) {
+  if (!t.phases.size) return { error: t.failures.at(-1) ?? 'SKIFF_TRACE=1 printed no `skiff-trace <phase> <ms>` lines on stderr', wall: stats(t.walls) };
+  return {
+    phases: [...t.phases].map(([phase, values]) => ({ phase, seen: values.length, ...stats(values) })),
+    wall: stats(t.walls),
+    node: t.bare.length ? { node, ...stats(t.bare.map((n) => n.wall)), ready: stats(t.bare.map((n) => n.ready)) } : null,
+    spans: [...t.spans].map(([name, values]) => ({ name, seen: values.length, ...stats(values) })),
+    ...(t.failures.length ? { failures: t.failures.length, lastError: t.failures.at(-1) } : {}),
+  };
+}
+
+/**
+ * Traced runs of every variant (skiffVariants), interleaved run by run in a rotating order, each beside a bare
+ * start of its own runtime. The first variant is the skiff under test; the others are compared phase by phase.
+ */
 function skiffTrace(skiff) {
-  const failures = [];
-  const phases = new Map();
-  const spans = new Map();
-  const walls = [];
-  const nodeRuns = [];
+  const variants = skiffVariants(skiff).map((v) => ({ ...v, t: tally() }));
   for (let i = 0; i < CONFIG.warmup + CONFIG.traceRuns; i++) {
     const counted = i >= CONFIG.warmup;
-    const bare = nodeReady(skiff.node);
-    if (bare && counted) nodeRuns.push(bare);
-    const run = tracedRun(skiff);
-    if (run.error) {
-      failures.push(run.error);
-      if (failures.length >= MAX_FAILURES) return { error: `SKIFF_TRACE=1 skiff run --rm: ${failures.at(-1)}` };
-      continue;
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(k + i) % variants.length];
+      if (v.t.failures.length >= MAX_FAILURES) continue;
+      const bare = nodeReady(v.skiff.node);
+      if (bare && counted) v.t.bare.push(bare);
+      const run = tracedRun(v.skiff);
+      if (run.error) {
+        v.t.failures.push(`SKIFF_TRACE=1 ${v.label} run --rm: ${run.error}`);
+        continue;
+      }
+      if (!counted) continue;
+      v.t.walls.push(run.wall);
+      collect(v.t.phases, run.marks);
+      collect(v.t.spans, run.spans);
     }
-    if (!counted) continue;
-    walls.push(run.wall);
-    collect(phases, run.marks);
-    collect(spans, run.spans);
   }
-  if (!phases.size) return { error: 'SKIFF_TRACE=1 printed no `skiff-trace <phase> <ms>` lines on stderr', wall: stats(walls) };
-  return {
-    phases: [...phases].map(([phase, values]) => ({ phase, seen: values.length, ...stats(values) })),
-    wall: stats(walls),
-    node: nodeRuns.length ? { node: skiff.node, ...stats(nodeRuns.map((n) => n.wall)), ready: stats(nodeRuns.map((n) => n.ready)) } : null,
-    spans: [...spans].map(([name, values]) => ({ name, seen: values.length, ...stats(values) })),
-    ...(failures.length ? { failures: failures.length, lastError: failures.at(-1) } : {}),
-  };
+  const [main, ...others] = variants;
+  const result = summary(main.t, main.skiff.node);
+  if (result.error) return result;
+  return { ...result, variants: variants.map((v) => ({ key: v.key, label: v.label, ...summary(v.t, v.skiff.node) })), compared: others.length > 0 };
 }
 
 /** `node -e 0` alone, when the latency section did not take it. */
