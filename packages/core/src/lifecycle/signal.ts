@@ -33,7 +33,8 @@ export function validateSignal(signal: NodeJS.Signals): NodeJS.Signals {
 export async function killContainer(record: ContainerRecord, signal: NodeJS.Signals): Promise<void> {
   if (!isAlive(record)) throw new SkiffError('FAILED_PRECONDITION', `container ${record.name} is not running`);
   try {
-    process.kill(record.pid!, signal);
+    // By number: Bun's process.kill knows fewer names than os.constants.signals (SIGPWR, for one).
+    process.kill(record.pid!, constants.signals[signal]);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }

@@ -29,7 +29,7 @@ interface BunSubprocess {
   readonly stdio: (number | null | undefined)[];
   readonly exited: Promise<number>;
   readonly signalCode: NodeJS.Signals | null;
-  kill(signal?: NodeJS.Signals): void;
+  kill(signal?: NodeJS.Signals | number): void;
 }
 interface BunRuntime {
   spawn(command: string[], options: { stdio: string[] }): BunSubprocess;
@@ -72,7 +72,8 @@ function spawnWithBun(bun: BunRuntime, helper: string, subcommand: string, plan:
   }
   const exited = proc.exited.then((code) => (proc.signalCode ? 128 + constants.signals[proc.signalCode] : code));
   void writePlan(proc.stdio[3]!, plan);
-  return { kill: (signal) => proc.kill(signal), exited, pid: readPidFd(bun, proc.stdio[4]!) };
+  // By number: Bun knows fewer signal names than os.constants.signals (SIGPWR, for one).
+  return { kill: (signal = 'SIGTERM') => proc.kill(constants.signals[signal]), exited, pid: readPidFd(bun, proc.stdio[4]!) };
 }
 
 /** The whole plan into a non-blocking fd, then EOF; a helper gone early (EPIPE) is its exit code's to explain. */
