@@ -18,7 +18,7 @@ export interface PullCommandOptions {
 }
 
 /** The helper beside this bundle (see tsup.config.ts), else @skiff/native's own. */
-async function helper(): Promise<string> {
+export async function helper(): Promise<string> {
   const copy = fileURLToPath(new URL('./skiff-helper', import.meta.url));
   return existsSync(copy) ? copy : (await import('@skiff/native')).helperPath();
 }

@@ -20,6 +20,17 @@ export function defineSystem(program: Command, globals: () => GlobalOptions, wan
         for (const name of volumes) process.stdout.write(`deleted volume ${name}\n`);
         process.stdout.write(`Total: ${report.removed.length} containers${options.volumes ? `, ${volumes.length} volumes` : ''} removed\n`);
       });
+    system
+      .command('service')
+      .description('serve the Docker Engine API on a unix socket (DOCKER_HOST=unix:///run/skiff/docker.sock docker ...)')
+      .argument('[address]', 'unix:///path/to/socket (TCP is refused)', 'unix:///run/skiff/docker.sock')
+      .option('-t, --time <seconds>', 'exit after this many idle seconds (0 = never)', '5')
+      .option('--group <group>', 'group allowed to use the socket besides root (default root only)')
+      .action(async (address: string, options: { time: string; group?: string }) => {
+        const { parseSeconds } = await import('../flags/seconds.js');
+        const { runService } = await import('./service.js');
+        await runService(globals(), address, { time: parseSeconds(options.time), group: options.group });
+      });
   }
 
   // Run by a detached container's supervisor when the container has exited: teardown with no daemon.

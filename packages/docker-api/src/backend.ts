@@ -1,0 +1,53 @@
+import type { CreateOptions, Skiff } from 'skiff';
+import type { Credentials, ImageStore, PullEvent, PullResult } from '@skiff/image';
+
+/**
+ * docker run's flags as the `skiff` command's parser takes them (strings, as typed): the service turns a
+ * create body into these and lets that one parser check them, so a bind in `HostConfig.Binds` meets exactly the
+ * checks a `-v` does.
+ */
+export interface RunFlags {
+  interactive?: boolean;
+  tty?: boolean;
+  rm?: boolean;
+  init?: boolean;
+  name?: string;
+  env?: string[];
+  workdir?: string;
+  hostname?: string;
+  volume?: string[];
+  mount?: string[];
+  network: 'none' | 'host';
+  memory?: string;
+  memorySwap?: string;
+  cpus?: string;
+  cpuShares?: string;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pidsLimit?: string;
+  cgroupParent?: string;
+  privileged?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  securityOpt?: string[];
+  readOnly?: boolean;
+  tmpfs?: string[];
+  user?: string;
+  device?: string[];
+  pull: 'missing' | 'always' | 'never';
+  entrypoint?: string;
+}
+
+/** What the service is built on: the library, the image store, and the `skiff` command's own parsers and pull. */
+export interface DockerApiBackend {
+  skiff: Skiff;
+  images: ImageStore;
+  /** The persistent state root (docker info's DockerRootDir). */
+  root: string;
+  /** docker run's flag parser (the CLI's `toRunOptions`), given no host environment to copy from. */
+  createOptions(image: string, args: string[], flags: RunFlags): CreateOptions;
+  /** Pulls `name` into the store (the CLI's registry settings and saved logins; `credentials` wins). */
+  pull(name: string, options: { credentials?: Credentials; onProgress?: (event: PullEvent) => void; signal?: AbortSignal }): Promise<PullResult>;
+  /** The host-built default image's names (never pulled). */
+  isDefaultImage(name: string): boolean;
+}
