@@ -28,7 +28,7 @@ export interface Service extends Sandbox {
 }
 
 /** Starts the service for the current test (stopped, by its pid, after it). */
-export async function startService(options: { time?: number; box?: Sandbox; dir?: string } = {}): Promise<Service> {
+export async function startService(options: { time?: number; box?: Sandbox; dir?: string; env?: Record<string, string> } = {}): Promise<Service> {
   const box = options.box ?? sandbox();
   const dir = options.dir ?? tempDir('docker-api-');
   const socket = join(dir, 'docker.sock');
@@ -36,7 +36,7 @@ export async function startService(options: { time?: number; box?: Sandbox; dir?
   mkdirSync(config, { recursive: true });
   const child = spawn('node', [cliPath, '--root', box.root, '--run-root', box.runRoot, 'system', 'service', '--time', String(options.time ?? 0), `unix://${socket}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, SKIFF_CGROUP_PARENT: box.cgroupParent },
+    env: { ...process.env, ...options.env, SKIFF_CGROUP_PARENT: box.cgroupParent },
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += String(chunk)));

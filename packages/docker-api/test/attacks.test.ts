@@ -1,0 +1,137 @@
+// Attacks on the service's new path from a client to the host: bodies built to exhaust it, binds that race a
+// symlink in, the service's own environment, clients without root, malformed upgrades, TCP.
+import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { cliPath, sandbox } from '../../../apps/cli/test/cli.js';
+import { requiresRoot, tempDir } from '../../../test/support.js';
+import { dockerUnavailable, startService } from './service.js';
+
+/** Writes `request` raw on a new connection and returns everything the service answers before it closes. */
+function raw(socketPath: string, request: string | Buffer, options: { endAfterWrite?: boolean } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+    socket.write(request, () => {
+      if (options.endAfterWrite) socket.end();
+    });
+    setTimeout(() => socket.destroy(), 5000);
+  });
+}
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+describe.runIf(!dockerUnavailable && requiresRoot('the service runs real containers'))('attacks on skiff system service', () => {
+  it('an oversized body is refused with 413, a deeply nested one with 400; nothing is created and the service serves on', async () => {
+    const service = await startService();
+    const huge = JSON.stringify({ Image: 'busybox', Env: [`A=${'x'.repeat(2 << 20)}`] });
+    expect(await service.http('POST', '/containers/create', huge)).toMatchObject({ status: 413, body: expect.stringContaining('larger than') });
+    const deep = `{"Image":"busybox","HostConfig":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    expect(await service.http('POST', '/containers/create', deep)).toMatchObject({ status: 400, body: expect.stringContaining('nested deeper than 32 levels') });
+    expect(await service.http('POST', '/containers/create', '{"Image": "busybox", "Cmd": ')).toMatchObject({ status: 400, body: expect.stringContaining('invalid JSON body') });
+    expect(await service.http('POST', '/containers/create', '[1]')).toMatchObject({ status: 400 });
+    expect((await service.http('GET', '/_ping')).status).toBe(200);
+    expect((await service.docker(['ps', '-aq'])).stdout).toBe('');
+  });
+
+  it("Binds take -v's checks: '..' and relative paths are refused with -v's message", async () => {
+    const service = await startService();
+    for (const bind of ['/tmp/../etc:/data', 'relative/dir:/data', '/tmp:/data:rw,bogus']) {
+      const answer = await service.http('POST', '/containers/create', JSON.stringify({ Image: 'busybox', HostConfig: { Binds: [bind] } }));
+      expect(answer.status, bind).toBe(400);
+      expect(JSON.parse(answer.body).message, bind).toMatch(/^invalid volume /);
+    }
+    expect((await service.docker(['ps', '-aq'])).stdout).toBe('');
+  });
+
+  it("a client's Env entry without a value never copies the service's own environment into the container", async () => {
+    const service = await startService({ env: { SKIFF_SERVICE_SECRET: 'TOPSECRET-ENV' } });
+    const run = await service.docker(['run', '--rm', '-e', 'SKIFF_SERVICE_SECRET', 'busybox', 'env']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).not.toContain('TOPSECRET');
+    const created = await service.http('POST', '/containers/create', JSON.stringify({ Image: 'busybox', Cmd: ['env'], Env: ['SKIFF_SERVICE_SECRET'] }));
+    const { Id } = JSON.parse(created.body) as { Id: string };
+    expect((await service.http('POST', `/containers/${Id}/start`)).status).toBe(204);
+    await service.http('POST', `/containers/${Id}/wait`);
+    expect((await service.docker(['logs', Id])).stdout).not.toContain('TOPSECRET');
+  });
+
+  it('Binds: a missing host dir swapped for a symlink between check and mount never reaches the target (escape 4, through the API)', async () => {
+    const service = await startService();
+    const base = tempDir();
+    const shared = join(base, 'shared');
+    mkdirSync(shared);
+    const victimDir = join(base, 'victim-dir');
+    mkdirSync(victimDir, { mode: 0o700 });
+    writeFileSync(join(victimDir, 'secret'), 'TOPSECRET-DIR\n');
+    const victimFile = join(base, 'victim-file');
+    writeFileSync(victimFile, 'TOPSECRET-FILE\n', { mode: 0o600 });
+    const attack = [
+      'i=0; while :; do',
+      '  if [ -d /p/d ] && [ ! -L /p/d ]; then',
+      `    i=$((i+1)); if [ $((i % 2)) = 0 ]; then t=${victimDir}; else t=${victimFile}; fi`,
+      '    rmdir /p/d 2>/dev/null && ln -s "$t" /p/d',
+      '  fi',
+      'done',
+    ].join('\n');
+    expect((await service.docker(['run', '-d', '--name', 'attacker', '-v', `${shared}:/p`, 'busybox', 'sh', '-c', attack])).exitCode).toBe(0);
+    const leaks: string[] = [];
+    const deadline = Date.now() + 25_000;
+    for (let iteration = 0; iteration < 20 && Date.now() < deadline; iteration++) {
+      rmSync(join(shared, 'd'), { recursive: true, force: true });
+      const victim = await service.docker(['run', '--rm', '-v', `${join(shared, 'd')}:/data`, 'busybox', 'sh', '-c', 'cat /data/secret /data 2>/dev/null; true']);
+      if (victim.stdout.includes('TOPSECRET')) leaks.push(victim.stdout);
+    }
+    expect((await service.docker(['rm', '-f', 'attacker'])).exitCode).toBe(0);
+    expect(leaks).toEqual([]);
+    expect(mode(victimFile)).toBe(0o600);
+    expect(mode(victimDir)).toBe(0o700);
+  }, 60_000);
+
+  it('a client that is not root (nor in the socket\'s group) is refused by the socket\'s mode', async () => {
+    const dir = tempDir('docker-api-open-');
+    chmodSync(dir, 0o755); // the directory lets anyone reach the socket: only its own mode stands in the way
+    const service = await startService({ dir });
+    const nobody = spawnSync(process.execPath, ['-e', `require('net').connect(${JSON.stringify(service.socket)}).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(1); })`], {
+      uid: 65534,
+      gid: 65534,
+      encoding: 'utf8',
+    });
+    expect(nobody.stdout.trim()).toBe('EACCES');
+    expect((await service.http('GET', '/_ping')).status).toBe(200);
+  });
+
+  it('malformed and hostile upgrade requests get an HTTP error (or a closed connection); the service serves on', async () => {
+    const service = await startService();
+    const upgrade = (path: string, extra = '') => `POST ${path} HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n${extra}\r\n`;
+    expect(await raw(service.socket, upgrade('/v1.47/containers/nope/attach?stream=1&stdout=1'))).toMatch(/^HTTP\/1.1 404 Not Found\r\n[^]*\{"message":"No such container: nope"\}/);
+    expect(await raw(service.socket, upgrade('/v1.47/exec/nope/start', 'Content-Length: 99999999\r\n'))).toMatch(/^HTTP\/1.1 404 /);
+    const created = await service.http('POST', '/containers/create', JSON.stringify({ Image: 'busybox', Cmd: ['sleep', '100'] }));
+    const { Id } = JSON.parse(created.body) as { Id: string };
+    await service.http('POST', `/containers/${Id}/start`);
+    const exec = JSON.parse((await service.http('POST', `/containers/${Id}/exec`, JSON.stringify({ Cmd: ['true'] }))).body) as { Id: string };
+    expect(await raw(service.socket, upgrade(`/v1.47/exec/${exec.Id}/start`, 'Content-Length: 99999999\r\n'))).toMatch(/^HTTP\/1.1 413 /);
+    // A body announced but cut short: the connection ends, nothing is run.
+    expect(await raw(service.socket, `${upgrade(`/v1.47/exec/${exec.Id}/start`, 'Content-Length: 100\r\n')}{"Tty":`, { endAfterWrite: true })).toMatch(/^(HTTP\/1.1 400 |)/);
+    expect(await raw(service.socket, upgrade('/v1.47/containers/json', 'Content-Length: abc\r\n'))).toMatch(/^HTTP\/1.1 400 /);
+    expect(await raw(service.socket, `GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`)).toMatch(/^HTTP\/1.1 200 OK\r\n[^]*\r\n\r\nOK$/);
+    expect(await raw(service.socket, upgrade('/v1.47/containers/%zz/attach?stream=1'))).toMatch(/^HTTP\/1.1 400 /);
+    expect(await raw(service.socket, '\x00\x01garbage\r\n\r\n')).toMatch(/^HTTP\/1.1 400 /);
+    expect((await service.http('GET', '/_ping')).status).toBe(200);
+    expect((await service.docker(['rm', '-f', Id])).exitCode).toBe(0);
+  });
+
+  it('refuses TCP with one clear line and exit 125; nothing listens', async () => {
+    const { root, runRoot } = sandbox();
+    const result = await execa('node', [cliPath, '--root', root, '--run-root', runRoot, 'system', 'service', 'tcp://127.0.0.1:23750'], { reject: false, timeout: 20_000 });
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/refusing to listen on tcp:\/\/127.0.0.1:23750/);
+  });
+});
