@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { measureApi } from './lib/api.mjs';
 import { cleanup } from './lib/cleanup.mjs';
 import { measureCommands } from './lib/commands.mjs';
 import { ALL_SECTIONS, BENCH_DIR, BUSYBOX, CONFIG } from './lib/config.mjs';
@@ -34,6 +35,7 @@ const SECTIONS = [
   ['trace', measureTrace],
   ['commands', measureCommands],
   ['managers', measureManagers],
+  ['api', measureApi],
 ];
 const NEEDS_PEERS = ['latency', 'throughput', 'memory'];
 const want = (section) => CONFIG.only.includes(section);

@@ -1,5 +1,6 @@
 // The Markdown report: one function per section, each returning its lines.
 import { COMMANDS } from './commands.mjs';
+import { PING_RUNS } from './api.mjs';
 import { BUSYBOX, CONFIG } from './config.mjs';
 import { LATENCY_ROWS } from './latency.mjs';
 import { SLEEP_SECS } from './memory.mjs';
@@ -223,6 +224,22 @@ function commands(c) {
   return [...out, ''];
 }
 
+function api(a) {
+  const out = [
+    `## 9. Docker Engine API service: memory and request latency (ms; ping ${PING_RUNS} requests on one kept-alive connection; create + start + wait of \`true\` ${CONFIG.runs} runs after ${CONFIG.warmup} warm-up, the removal untimed)`,
+    '',
+    '| service | RSS idle (MiB) | RSS after (MiB) | ping median | ping p90 | create+start+wait median | p90 | min | max |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [key, label] of [['skiff', '**skiff system service**'], ['podman', 'podman system service']]) {
+    const x = a[key];
+    if (!x || x.error) out.push(`| ${label} | skipped: ${clean(x?.error ?? 'not run', 160)} | | | | | | | |`);
+    else out.push(`| ${label}${x.version ? ` (${x.version})` : ''} | ${fmt(x.rssIdleMiB)} | ${fmt(x.rssAfterMiB)} | ${fmt(x.ping.median)} | ${fmt(x.ping.p90)} | ${fmt(x.run.median)} | ${fmt(x.run.p90)} | ${fmt(x.run.min)} | ${fmt(x.run.max)} |`);
+  }
+  out.push('', 'Both on private state roots in the run\'s temp dir; podman with `--storage-driver overlay --cgroup-manager cgroupfs --runtime runc` and its containers with nofile/nproc limits of 1024 (runc on this host needs them), on a busybox image imported from the same root filesystem.', '');
+  return out;
+}
+
 function notes(results) {
   return [
     '## Notes',
@@ -264,6 +281,7 @@ export function report(results) {
     ['trace', (tr) => trace(tr, results.nodeBaseline)],
     ['commands', commands],
     ['managers', managers],
+    ['api', api],
   ];
   const lines = header(results.machine);
   for (const [key, render] of sections) if (results[key]) lines.push(...render(results[key]));
