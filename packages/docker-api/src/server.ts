@@ -8,6 +8,7 @@ import { containerRoutes } from './routes/containers.js';
 import { execRoutes } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
 import { API_VERSION, MIN_API_VERSION, systemRoutes } from './routes/system.js';
+import { volumeRoutes } from './routes/volumes.js';
 import { State } from './state.js';
 
 export interface DockerApiServer {
@@ -45,6 +46,7 @@ export function createDockerApiServer(backend: DockerApiBackend): DockerApiServe
   containerRoutes(router, backend, state);
   execRoutes(router, backend, state);
   imageRoutes(router, backend);
+  volumeRoutes(router, backend);
 
   let active = 0;
   const api: DockerApiServer = { server: undefined as unknown as Server, active: () => active };

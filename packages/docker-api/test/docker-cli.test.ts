@@ -47,6 +47,22 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     expect(gone.stderr).toMatch(/No such object: web/);
   });
 
+  it('volume create, a named volume kept between runs, volume ls/inspect -f, rm refused while in use, rm', async () => {
+    const { docker } = await startService();
+    expect((await docker(['volume', 'create', 'keep'])).stdout).toBe('keep');
+    expect((await docker(['run', '--rm', '-v', 'keep:/data', 'busybox', 'sh', '-c', 'echo kept > /data/f'])).exitCode).toBe(0);
+    expect((await docker(['run', '--rm', '-v', 'keep:/data', 'busybox', 'cat', '/data/f'])).stdout).toBe('kept');
+    expect((await docker(['volume', 'ls', '-q'])).stdout).toBe('keep');
+    expect((await docker(['volume', 'inspect', '-f', '{{.Name}} {{.Driver}}', 'keep'])).stdout).toBe('keep local');
+    expect((await docker(['run', '-d', '--name', 'user', '-v', 'keep:/data', 'busybox', 'sleep', '100'])).exitCode).toBe(0);
+    const refused = await docker(['volume', 'rm', 'keep']);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/in use/);
+    expect((await docker(['rm', '-f', 'user'])).exitCode).toBe(0);
+    expect((await docker(['volume', 'rm', 'keep'])).exitCode).toBe(0);
+    expect((await docker(['volume', 'ls', '-q'])).stdout).toBe('');
+  });
+
   it.runIf(hasScript)('run -it and exec -it under a pty (script): a shell with the terminal\'s size, its exit code', async () => {
     const { docker, env } = await startService();
     /** Runs `command` under `script` (a pty), typing `lines` one by one. */

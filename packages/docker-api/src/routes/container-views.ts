@@ -1,5 +1,5 @@
 import type { ContainerInspect } from 'skiff';
-import { badRequest } from '../errors.js';
+import { parseFilters } from '../filters.js';
 
 /** docker inspect's body: the library's docker-shaped view plus the fields the docker CLI and dockerode read. */
 export function inspectContainer(container: ContainerInspect) {
@@ -76,25 +76,7 @@ export function containerSummary(container: ContainerInspect) {
  * (substring), status, exited (code), ancestor (image). Without `all`, only running containers.
  */
 export function listFilters(text: string | null, all: boolean): (container: ContainerInspect) => boolean {
-  let filters: Record<string, unknown> = {};
-  if (text) {
-    try {
-      filters = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      throw badRequest(`invalid filters: ${JSON.stringify(text)}`);
-    }
-  }
-  // Older clients send {"name":{"web":true}}; newer ones {"name":["web"]}.
-  const values = (key: string): string[] | undefined => {
-    const value = filters[key];
-    if (value === undefined) return undefined;
-    if (Array.isArray(value)) return value.map(String);
-    if (value && typeof value === 'object') return Object.keys(value);
-    throw badRequest(`invalid filter ${key}`);
-  };
-  for (const key of Object.keys(filters)) {
-    if (!['id', 'name', 'status', 'exited', 'ancestor', 'label'].includes(key)) throw badRequest(`invalid filter '${key}'`);
-  }
+  const values = parseFilters(text, ['id', 'name', 'status', 'exited', 'ancestor', 'label']);
   const status = values('status');
   const any = (list: string[] | undefined, test: (value: string) => boolean) => list === undefined || list.some(test);
   return (container) =>
