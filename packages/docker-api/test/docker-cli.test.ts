@@ -65,11 +65,13 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
 
   it.runIf(hasScript)('run -it and exec -it under a pty (script): a shell with the terminal\'s size, its exit code', async () => {
     const { docker, env } = await startService();
-    /** Runs `command` under `script` (a pty), typing `lines` one by one. */
+    /** Runs `command` under `script` (a pty), typing each of `lines` once the shell shows its next prompt. */
     const typed = async (command: string, lines: string[]) => {
       const child = execa('script', ['-qfec', command, '/dev/null'], { reject: false, timeout: 40_000, stdin: 'pipe', env });
-      for (const line of lines) {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
+      let output = '';
+      child.stdout!.on('data', (chunk: Buffer) => (output += String(chunk)));
+      for (const [index, line] of lines.entries()) {
+        while (output.split('# ').length <= index + 1 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
         child.stdin!.write(`${line}\n`);
       }
       return child;

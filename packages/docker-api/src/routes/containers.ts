@@ -137,10 +137,19 @@ export function containerRoutes(router: Router, backend: DockerApiBackend, state
     });
     if (signal.aborted) return;
     const attached = state.exits.get(container.Id);
-    if (attached && attached !== before) code = await attached;
-    if (condition === 'removed') while (!signal.aborted && (await skiff.inspect(container.Id).then(() => true, () => false))) await sleep(50);
-    out.end(`${JSON.stringify({ StatusCode: code, Error: null })}\n`);
+    let error: { Message: string } | null = null;
+    if (attached && attached !== before) {
+      // An attached start's exit settles after its teardown, `--rm`'s removal included: no polling needed.
+      code = await attached;
+      if (condition === 'removed' && container.HostConfig.AutoRemove && (await exists(container.Id))) error = { Message: `container ${container.Id} was not removed` };
+    } else if (condition === 'removed') while (!signal.aborted && (await exists(container.Id))) await sleep(100);
+    out.end(`${JSON.stringify({ StatusCode: code, Error: error })}\n`);
   });
+
+  const exists = (id: string) => skiff.inspect(id).then(
+    () => true,
+    () => false,
+  );
 
   router.add('POST', '/containers/:id/resize', async (exchange) => {
     const container = await lookup(backend, exchange.params.id!);
