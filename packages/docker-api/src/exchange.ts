@@ -101,6 +101,9 @@ export function upgradeExchange(request: IncomingMessage, socket: Socket, head: 
     headers: request.headers,
     async json() {
       const length = contentLength(request.headers) ?? 0;
+      // Node hands the body over with the socket (in `head`, then on the socket); Bun (1.x) delivers it on the
+      // request stream, which is then not yet complete, and passes only what follows the body on the socket.
+      if (!request.complete && length > 0) return parseJsonObject(await readBody(request, undefined, length));
       return parseJsonObject(await readExactly(socket, head, length));
     },
     send(status, body, headers = {}) {

@@ -34,7 +34,8 @@ export async function startService(options: { time?: number; box?: Sandbox; dir?
   const socket = join(dir, 'docker.sock');
   const config = join(dir, 'docker-config');
   mkdirSync(config, { recursive: true });
-  const child = spawn('node', [cliPath, '--root', box.root, '--run-root', box.runRoot, 'system', 'service', '--time', String(options.time ?? 0), `unix://${socket}`], {
+  // SKIFF_TEST_SERVICE_RUNTIME=/path/to/bun runs the service on Bun (as the installed `skiff` may run).
+  const child = spawn(process.env.SKIFF_TEST_SERVICE_RUNTIME || 'node', [cliPath, '--root', box.root, '--run-root', box.runRoot, 'system', 'service', '--time', String(options.time ?? 0), `unix://${socket}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...options.env, SKIFF_CGROUP_PARENT: box.cgroupParent },
   });
