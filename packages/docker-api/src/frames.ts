@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 
 /**
  * docker's multiplexed stream (attach and logs without a tty): each chunk goes out behind an 8-byte header —
@@ -36,9 +37,9 @@ export function fanOut(stdout: Readable, stderr: Readable, tty: boolean, sinks: 
           }
         }
       });
-      source.once('end', resolve);
-      source.once('close', resolve);
-      source.once('error', () => resolve());
+      // finished() also settles for a stream that closed before anyone listened: a child's empty stderr is
+      // destroyed at EOF without an 'end' when nothing reads it (Node's net.Socket without allowHalfOpen).
+      finished(source).then(resolve, () => resolve());
     });
   return Promise.all([copy(stdout, 1), copy(stderr, 2)]).then(() => undefined);
 }

@@ -1,7 +1,7 @@
 // Test fixture: `skiff system service` (the built CLI) on a temp socket with this test's own state roots, and the
 // docker CLI pointed at it (DOCKER_HOST, a private DOCKER_CONFIG).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +27,20 @@ export interface Service extends Sandbox {
   http(method: string, path: string, body?: string | Buffer, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }>;
 }
 
+/** Pids whose command line names `path` (supervisors and their cleanup commands use the state root). */
+function processesUsing(path: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** Starts the service for the current test (stopped, by its pid, after it). */
 export async function startService(options: { time?: number; box?: Sandbox; dir?: string; env?: Record<string, string> } = {}): Promise<Service> {
   const box = options.box ?? sandbox();
@@ -45,6 +59,8 @@ export async function startService(options: { time?: number; box?: Sandbox; dir?
   onTestFinished(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
+    // A container removed with -f has its supervisor's cleanup command still writing the state root for a moment.
+    for (let i = 0; i < 100 && processesUsing(box.root).length > 0; i++) await sleep(100);
   });
   for (let i = 0; !existsSync(socket); i++) {
     if (child.exitCode !== null || i > 200) throw new Error(`the service did not start: ${stderr}`);
@@ -72,7 +88,7 @@ export async function startService(options: { time?: number; box?: Sandbox; dir?
       execa(DOCKER, args, {
         reject: false,
         ...(dockerOptions.input === undefined && dockerOptions.inputFile === undefined ? { stdin: 'ignore' } : {}),
-        timeout: 60_000,
+        timeout: 25_000,
         ...dockerOptions,
         env: { ...env, ...dockerOptions.env },
       } as Options) as ResultPromise,
