@@ -13,7 +13,7 @@ import { State } from './state.js';
 
 export interface DockerApiServer {
   server: Server;
-  /** Requests being answered and streams held open (attach, logs -f, wait, exec): the idle timer waits for 0. */
+  /** Requests being answered, streams held open (attach, logs -f, wait, exec) and containers started attached: the idle timer waits for 0. */
   active(): number;
   /** Called whenever active() may have changed. */
   onActivity?: () => void;
@@ -49,7 +49,9 @@ export function createDockerApiServer(backend: DockerApiBackend): DockerApiServe
   volumeRoutes(router, backend);
 
   let active = 0;
-  const api: DockerApiServer = { server: undefined as unknown as Server, active: () => active };
+  // Containers whose stdio the service relays (started attached) end with it: they keep it up too.
+  const api: DockerApiServer = { server: undefined as unknown as Server, active: () => active + state.owned.size };
+  state.onChange = () => api.onActivity?.();
   const track = (done: Promise<unknown>) => {
     active++;
     api.onActivity?.();

@@ -40,6 +40,8 @@ export class State {
   /** The exit of each attached start, by container id: the exit code of a `--rm` container outlives its record. */
   readonly exits = new Map<string, Promise<number>>();
   readonly execs = new Map<string, ExecInstance>();
+  /** Called when `owned` changes (the service stays up while it relays a container's stdio). */
+  onChange: () => void = () => {};
 
   /** Takes the clients waiting for `id` to start. */
   takePending(id: string): PendingAttach[] {

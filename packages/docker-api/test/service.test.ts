@@ -45,8 +45,8 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     expect([a.stdout, b.stdout, a.exitCode, b.exitCode]).toEqual(['a', 'b', 0, 0]);
   });
 
-  it('a client that leaves in the middle of an attach: the container runs on, the service serves on', async () => {
-    const service = await startService();
+  it('a client that leaves in the middle of an attach: the container runs on, the service serves on (and stays up while it relays its stdio)', async () => {
+    const service = await startService({ time: 1 });
     const created = await service.http('POST', '/containers/create?name=talker', JSON.stringify({ Image: 'busybox', Cmd: ['sh', '-c', 'while :; do echo tick; sleep 0.05; done'] }));
     expect(created.status).toBe(201);
     const socket = connect(service.socket);
@@ -65,9 +65,11 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     // An 8-byte header before each chunk without a tty: stream 1 (stdout), then the length.
     expect(received).toContain('\x01\x00\x00\x00\x00\x00\x00\x05tick\n');
     socket.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(service.child.exitCode).toBe(null);
     expect((await service.docker(['inspect', '-f', '{{.State.Running}}', 'talker'])).stdout).toBe('true');
     expect((await service.http('GET', '/_ping')).status).toBe(200);
     expect((await service.docker(['rm', '-f', 'talker'])).exitCode).toBe(0);
+    expect(await service.exited).toBe(0);
   });
 });

@@ -88,11 +88,13 @@ export function containerRoutes(router: Router, backend: DockerApiBackend, state
     const tty = container.Config.Tty;
     const sinks = new Set<Sink>(waiting);
     state.owned.set(container.Id, { attachment: run, tty, sinks });
+    state.onChange();
     state.exits.set(container.Id, run.exit);
     for (const attach of waiting) connectStdin(attach, run.stdin);
     const output = fanOut(run.stdout, run.stderr, tty, sinks);
     void Promise.all([output, run.exit.catch(() => undefined)]).then(() => {
       state.owned.delete(container.Id);
+      state.onChange();
       for (const sink of sinks) sink.stream.end();
     });
   }
