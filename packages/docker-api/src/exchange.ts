@@ -33,32 +33,28 @@ export interface Exchange {
 const RAW_STREAM = 'application/vnd.docker.raw-stream';
 const REASONS: Record<number, string> = { 101: 'UPGRADED', 200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 500: 'Internal Server Error', 501: 'Not Implemented' };
 
+const basics = (request: IncomingMessage, path: string, query: URLSearchParams) => ({ method: request.method ?? 'GET', path, query, params: {}, headers: request.headers });
+
 /** An exchange over node:http's request and response. */
 export function httpExchange(request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams): Exchange {
   const controller = new AbortController();
   response.on('close', () => controller.abort());
   let answered = false;
+  const complete = (status: number, type: string, text: string, headers: Record<string, string>) =>
+    response.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), ...headers }).end(text);
   return {
-    method: request.method ?? 'GET',
-    path,
-    query,
-    params: {},
-    headers: request.headers,
+    ...basics(request, path, query),
     async json() {
       return parseJsonObject(await readBody(request, undefined, contentLength(request.headers)));
     },
     send(status, body, headers = {}) {
       answered = true;
-      if (body === undefined) {
-        response.writeHead(status, headers).end();
-        return;
-      }
-      const text = `${JSON.stringify(body)}\n`;
-      response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers }).end(text);
+      if (body === undefined) response.writeHead(status, headers).end();
+      else complete(status, 'application/json', `${JSON.stringify(body)}\n`, headers);
     },
     sendText(status, text, headers = {}) {
       answered = true;
-      response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers }).end(text);
+      complete(status, 'text/plain; charset=utf-8', text, headers);
     },
     stream(status, contentType) {
       answered = true;
@@ -93,12 +89,12 @@ export function upgradeExchange(request: IncomingMessage, socket: Socket, head: 
     const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
     socket.write(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Unknown'}\r\n${lines.join('')}\r\n`);
   };
+  const complete = (status: number, type: string | undefined, text: string, headers: Record<string, string>) => {
+    writeHead(status, { ...(type ? { 'Content-Type': type } : {}), 'Content-Length': Buffer.byteLength(text), Connection: 'close', ...headers });
+    socket.end(request.method === 'HEAD' ? '' : text);
+  };
   return {
-    method: request.method ?? 'GET',
-    path,
-    query,
-    params: {},
-    headers: request.headers,
+    ...basics(request, path, query),
     async json() {
       const length = contentLength(request.headers) ?? 0;
       // Node hands the body over with the socket (in `head`, then on the socket); Bun (1.x) delivers it on the
@@ -107,13 +103,10 @@ export function upgradeExchange(request: IncomingMessage, socket: Socket, head: 
       return parseJsonObject(await readExactly(socket, head, length));
     },
     send(status, body, headers = {}) {
-      const text = body === undefined ? '' : `${JSON.stringify(body)}\n`;
-      writeHead(status, { ...(text ? { 'Content-Type': 'application/json' } : {}), 'Content-Length': Buffer.byteLength(text), Connection: 'close', ...headers });
-      socket.end(text);
+      complete(status, body === undefined ? undefined : 'application/json', body === undefined ? '' : `${JSON.stringify(body)}\n`, headers);
     },
     sendText(status, text, headers = {}) {
-      writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), Connection: 'close', ...headers });
-      socket.end(request.method === 'HEAD' ? '' : text);
+      complete(status, 'text/plain; charset=utf-8', text, headers);
     },
     stream(status, contentType) {
       writeHead(status, { 'Content-Type': contentType, Connection: 'close' });

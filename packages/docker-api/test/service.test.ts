@@ -1,6 +1,7 @@
 // The service's own behaviour: idle exit, containers that outlive it, two clients at once, a client that leaves
 // in the middle of an attach, and the socket's owner and mode.
 import { lstatSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot } from '../../../test/support.js';
@@ -46,9 +47,13 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
   });
 
   it('a client that leaves in the middle of an attach: the container runs on, the service serves on (and stays up while it relays its stdio)', async () => {
-    const service = await startService({ time: 1 });
+    const service = await startService({ time: 2 });
     const created = await service.http('POST', '/containers/create?name=talker', JSON.stringify({ Image: 'busybox', Cmd: ['sh', '-c', 'while :; do echo tick; sleep 0.05; done'] }));
     expect(created.status).toBe(201);
+    // A wait held open keeps the service up until the attach is made (a loaded machine may be slow to get there).
+    const held = request({ socketPath: service.socket, method: 'POST', path: '/containers/talker/wait?condition=removed' });
+    held.on('error', () => {});
+    held.end();
     const socket = connect(service.socket);
     socket.write('POST /v1.47/containers/talker/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
     let received = '';
@@ -65,7 +70,8 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     // An 8-byte header before each chunk without a tty: stream 1 (stdout), then the length.
     expect(received).toContain('\x01\x00\x00\x00\x00\x00\x00\x05tick\n');
     socket.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    held.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(service.child.exitCode).toBe(null);
     expect((await service.docker(['inspect', '-f', '{{.State.Running}}', 'talker'])).stdout).toBe('true');
     expect((await service.http('GET', '/_ping')).status).toBe(200);

@@ -1,46 +1,21 @@
 import type { RunOptions } from '@skiff/core';
+import type { RunFlags as DockerRunFlags } from '@skiff/docker-api';
 import { parseEnv } from './env.js';
 import { parseLogOptions } from './log-opt.js';
 import { resourcesFromFlags } from './resources.js';
 import { parseCapabilities, parseDevice, parseSecurityOpt, parseTmpfs, parseUser } from './security.js';
 import { parseMount, parseVolumeSpec } from './volumes.js';
 
-/** `run` and `create` flags as commander hands them over: strings, as typed. */
-export interface RunFlags {
+/**
+ * `run` and `create` flags as commander hands them over: strings, as typed. Those a Docker API create body
+ * carries are declared with the API service (which feeds them to this parser), the rest here.
+ */
+export interface RunFlags extends DockerRunFlags {
   detach?: boolean;
-  interactive?: boolean;
-  tty?: boolean;
-  rm?: boolean;
-  init?: boolean;
-  name?: string;
-  env?: string[];
-  workdir?: string;
-  hostname?: string;
-  volume?: string[];
-  mount?: string[];
   volumeDriver?: string;
   storageDriver?: string;
-  network: 'none' | 'host';
-  memory?: string;
-  memorySwap?: string;
-  cpus?: string;
-  cpuShares?: string;
-  cpusetCpus?: string;
-  cpusetMems?: string;
-  pidsLimit?: string;
-  cgroupParent?: string;
   logOpt?: string[];
-  privileged?: boolean;
-  capAdd?: string[];
-  capDrop?: string[];
-  securityOpt?: string[];
-  readOnly?: boolean;
-  tmpfs?: string[];
-  user?: string;
-  device?: string[];
-  pull: 'missing' | 'always' | 'never';
   platform?: string;
-  entrypoint?: string;
 }
 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
