@@ -10,8 +10,9 @@ import { onTestFinished } from 'vitest';
 import { cliPath, sandbox, type Sandbox } from '../../../apps/cli/test/cli.js';
 import { tempDir } from '../../../test/support.js';
 
-export const DOCKER = '/usr/local/bin/docker';
-export const dockerUnavailable = existsSync(DOCKER) ? undefined : `needs the docker CLI at ${DOCKER}`;
+/** The docker CLI (client only: the engine is this service): /usr/local/bin/docker here, else any on PATH. */
+export const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim();
+export const dockerUnavailable = DOCKER ? undefined : 'needs a docker CLI (client only; e.g. the docker-ce-cli package or a static docker binary on PATH)';
 export const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
 
 export interface Service extends Sandbox {
