@@ -56,6 +56,14 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     expect((await follow).stdout).toBe('line 0\nline 1\nline 2');
     expect((await docker(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout).toMatch(/^web Exited \(0\) /);
     expect((await docker(['rm', 'web'])).exitCode).toBe(0);
+    // create, then start -a (attached through the same pending attach as run), then restart in the background.
+    expect((await docker(['create', '--name', 'later', 'busybox', 'sh', '-c', 'echo started; exit 9'])).exitCode).toBe(0);
+    const attached = await docker(['start', '-a', 'later']);
+    expect({ code: attached.exitCode, out: attached.stdout }).toEqual({ code: 9, out: 'started' });
+    expect((await docker(['restart', 'later'])).exitCode).toBe(0);
+    expect((await docker(['wait', 'later'])).stdout).toBe('9');
+    expect((await docker(['logs', 'later'])).stdout).toBe('started\nstarted');
+    expect((await docker(['container', 'prune', '-f'])).exitCode).toBe(0);
     expect((await docker(['ps', '-aq'])).stdout).toBe('');
     const gone = await docker(['inspect', 'web']);
     expect(gone.exitCode).toBe(1);
