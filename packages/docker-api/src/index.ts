@@ -5,6 +5,6 @@
  * client attached (docker run without -d) have their stdio relayed by the service.
  */
 export { createDockerApiServer, type DockerApiServer } from './server.js';
-export { serveDockerApi, socketPath, DEFAULT_SOCKET, type ServeOptions, type RunningService } from './listen.js';
+export { serveDockerApi, checkAddress, socketPath, DEFAULT_SOCKET, type ServeOptions, type RunningService } from './listen.js';
 export type { DockerApiBackend, RunFlags } from './backend.js';
 export { API_VERSION, MIN_API_VERSION, serverInfo } from './routes/system.js';

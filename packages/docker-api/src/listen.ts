@@ -49,20 +49,29 @@ function listening(path: string): Promise<boolean> {
 }
 
 /**
- * Serves the API on a unix socket until idle for `idleSeconds`. The socket is made under umask 0117 (so it is
- * never more open than 0660, not even for a moment), then given to root:`gid`. A stale socket file (nothing
- * listening) is replaced; a live one is an error; any other file there is left alone and refused.
+ * The socket path of `address`, checked: a stale socket file (nothing listening) may be replaced; a live one is
+ * an error; any other file there is left alone and refused. Call it before making anything else.
  */
-export async function serveDockerApi(backend: DockerApiBackend, options: ServeOptions): Promise<RunningService> {
-  const path = socketPath(options.address ?? DEFAULT_SOCKET);
+export async function checkAddress(address: string): Promise<string> {
+  const path = socketPath(address);
   if (existsSync(path)) {
     if (!lstatSync(path).isSocket()) throw new SkiffError('ALREADY_EXISTS', `${path} exists and is not a socket`, { hint: 'remove it or choose another path' });
     if (await listening(path)) throw new SkiffError('ALREADY_EXISTS', `another service is listening on ${path}`, { hint: 'stop it, or choose another path' });
-    unlinkSync(path);
   }
+  return path;
+}
+
+/**
+ * Serves the API on a unix socket until idle for `idleSeconds`. The socket is made under umask 0117 (so it is
+ * never more open than 0660, not even for a moment), then given to root:`gid` (see checkAddress for what may
+ * already be at the path).
+ */
+export async function serveDockerApi(backend: DockerApiBackend, options: ServeOptions): Promise<RunningService> {
+  const path = await checkAddress(options.address ?? DEFAULT_SOCKET);
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
   const api = createDockerApiServer(backend);
   const { server } = api;
+  if (existsSync(path)) unlinkSync(path); // a stale socket: checkAddress refused anything else
   const umask = process.umask(0o117);
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // Attacks on the service's new path from a client to the host: bodies built to exhaust it, binds that race a
 // symlink in, the service's own environment, clients without root, malformed upgrades, TCP.
-import { chmodSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { execa } from 'execa';
@@ -99,11 +100,27 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     expect((await service.docker(['rm', '-f', Id])).exitCode).toBe(0);
   });
 
-  it('refuses TCP with one clear line and exit 125; nothing listens', async () => {
+  it('refuses TCP and other bad input with one clear line and exit 125; nothing listens, nothing is made', async () => {
     const { root, runRoot } = sandbox();
-    const result = await execa('node', [cliPath, '--root', root, '--run-root', runRoot, 'system', 'service', 'tcp://127.0.0.1:23750'], { reject: false, timeout: 20_000 });
-    expect(result.exitCode).toBe(125);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/refusing to listen on tcp:\/\/127.0.0.1:23750/);
+    const dir = tempDir('docker-api-bad-');
+    writeFileSync(join(dir, 'file.sock'), 'not a socket');
+    const live = await startService();
+    const service = (args: string[]) => execa('node', [cliPath, '--root', root, '--run-root', runRoot, 'system', 'service', ...args], { reject: false, timeout: 20_000 });
+    for (const [args, message] of [
+      [['tcp://127.0.0.1:23750'], /refusing to listen on tcp:\/\/127.0.0.1:23750: .*TLS client certificates/],
+      [['unix://relative.sock'], /the socket path must be absolute/],
+      [[`unix://${join(dir, 'file.sock')}`], /exists and is not a socket/],
+      [[`unix://${live.socket}`], /another service is listening on/],
+      [['--time', 'soon', `unix://${join(dir, 'a.sock')}`], /invalid time "soon"/],
+      [['--group', 'no-such-group', `unix://${join(dir, 'b.sock')}`], /unknown group "no-such-group"/],
+    ] as const) {
+      const result = await service([...args]);
+      expect(result.exitCode, args.join(' ')).toBe(125);
+      expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+    }
+    expect(readdirSync(dir)).toEqual(['file.sock']);
+    expect(existsSync(root)).toBe(false);
+    expect((await live.http('GET', '/_ping')).status).toBe(200);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { Skiff } from 'skiff';
 import { isDefaultImage } from 'skiff/wiring';
-import { serveDockerApi, serverInfo, type DockerApiBackend } from '@skiff/docker-api';
+import { checkAddress, DEFAULT_SOCKET, serveDockerApi, serverInfo, type DockerApiBackend } from '@skiff/docker-api';
 import { invalidArgument } from '@skiff/plugin';
 import { createContext, type GlobalOptions } from '../context.js';
 import { toRunOptions } from '../flags/run-options.js';
@@ -27,6 +27,9 @@ async function groupId(group: string): Promise<number> {
 }
 
 export async function runService(globals: GlobalOptions, address: string | undefined, options: ServiceOptions): Promise<void> {
+  // Bad input is refused before anything is made.
+  const gid = options.group === undefined ? 0 : await groupId(options.group);
+  await checkAddress(address ?? DEFAULT_SOCKET);
   const context = await createContext(globals);
   const image = await import('@skiff/image');
   const helperPath = await helper();
@@ -49,7 +52,7 @@ export async function runService(globals: GlobalOptions, address: string | undef
     isDefaultImage,
   };
   serverInfo.version = __SKIFF_VERSION__;
-  const service = await serveDockerApi(backend, { address, idleSeconds: options.time, gid: options.group === undefined ? 0 : await groupId(options.group) });
+  const service = await serveDockerApi(backend, { address, idleSeconds: options.time, gid });
   const stop = () => void service.close();
   process.once('SIGTERM', stop).once('SIGINT', stop);
   await service.closed;
