@@ -69,8 +69,26 @@ export function killOnAbort(child: { kill(signal: NodeJS.Signals): unknown }, si
   return () => signal.removeEventListener('abort', kill);
 }
 
+/**
+ * Node resumes a child's unread stdout and stderr on the tick after it exits (child_process's flushStdio), which
+ * drops whatever nobody has read yet: the start failure's message on stderr (startFailure reads it a few ticks
+ * later), or the first output of a command that exits at once before the Attachment's reader is attached. The
+ * helper's output belongs to that reader: this skips that one resume, so the data waits for it.
+ */
+function keepUnread(child: ChildProcess): void {
+  const streams = [child.stdout, child.stderr].filter((stream): stream is Readable => stream !== null);
+  if (streams.length === 0) return;
+  child.once('exit', () => {
+    const kept = streams.filter((stream) => stream.readableFlowing === null);
+    for (const stream of kept) stream.resume = () => stream; // own property over Readable.prototype.resume
+    // flushStdio is queued after the 'exit' listeners return: a tick queued from inside the next one runs after it.
+    process.nextTick(() => process.nextTick(() => kept.forEach((stream) => delete (stream as Partial<Readable>).resume)));
+  });
+}
+
 /** The helper writes `pid N\n` on fd 4 once the command runs; undefined if it exits without doing so. */
 export function readPid(child: ChildProcess): Promise<number | undefined> {
+  keepUnread(child);
   return new Promise((resolve) => {
     let text = '';
     const pipe = child.stdio[4] as Readable;
