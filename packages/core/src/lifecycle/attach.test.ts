@@ -19,6 +19,13 @@ describe('readPid and startFailure', () => {
     expect(failure.exitCode).toBe(127);
   });
 
+  it("take the reason the helper gave on fd 4 ('error TEXT') over its stderr", async () => {
+    const child = spawn('sh', ['-c', 'echo "error exec: \\"nope\\": permission denied" >&4; echo noise >&2; exit 126'], { stdio: helperStdio('pipe') });
+    const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? -1)));
+    expect(await readPid(child)).toBeUndefined();
+    expect(await startFailure(child, exited)).toMatchObject({ message: 'exec: "nope": permission denied', exitCode: 126 });
+  });
+
   it('keep the output of a command that exits before its reader is attached', async () => {
     const child = spawn('sh', ['-c', 'echo "pid 1" >&4; echo out; echo err >&2'], { stdio: helperStdio('pipe') });
     const closed = new Promise((resolve) => child.once('close', resolve));

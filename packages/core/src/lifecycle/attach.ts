@@ -47,16 +47,19 @@ export function attachment(child: ChildProcess, exit: Promise<number>): Attachme
   };
 }
 
+/** The reason a helper gave on fd 4 ("error TEXT"), once readPid has seen fd 4 closed. */
+const reported = new WeakMap<ChildProcess, string>();
+
 /**
- * A piped helper that exited without reporting a pid failed to start the command; its stderr (nothing of the
- * container's has been relayed yet) holds the one line that says why.
+ * A piped helper that exited without reporting a pid failed to start the command: the line that says why is its
+ * "error TEXT" on fd 4, and on its stderr (nothing of the container's has been relayed yet).
  */
 export async function startFailure(child: ChildProcess, exited: Promise<number>): Promise<SkiffError> {
   let text = '';
   child.stdout?.resume();
   if (child.stderr) for await (const chunk of child.stderr) text += String(chunk);
   const exitCode = await exited.catch(() => 125);
-  const message = text.trim().replace(/^skiff: /, '') || `the helper exited with ${exitCode}`;
+  const message = reported.get(child) ?? (text.trim().replace(/^skiff: /, '') || `the helper exited with ${exitCode}`);
   return new SkiffError('FAILED_PRECONDITION', message, { exitCode: exitCode || 125 });
 }
 
@@ -86,7 +89,7 @@ function keepUnread(child: ChildProcess): void {
   });
 }
 
-/** The helper writes `pid N\n` on fd 4 once the command runs; undefined if it exits without doing so. */
+/** The helper writes `pid N\n` on fd 4 once the command runs (or `error TEXT`); undefined if it exits without a pid. */
 export function readPid(child: ChildProcess): Promise<number | undefined> {
   keepUnread(child);
   return new Promise((resolve) => {
@@ -97,6 +100,8 @@ export function readPid(child: ChildProcess): Promise<number | undefined> {
     pipe.on('error', () => resolve(undefined));
     pipe.on('close', () => {
       const match = /^pid (\d+)$/m.exec(text);
+      const error = /^error (.*)$/m.exec(text)?.[1];
+      if (error) reported.set(child, error);
       resolve(match ? Number(match[1]) : undefined);
     });
   });
