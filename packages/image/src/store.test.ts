@@ -258,4 +258,19 @@ describe('image store: tag and shared chains', () => {
     await store.remove('app', { keepLayers: [id] });
     expect(existsSync(join(store.root, 'layers', id, 'file'))).toBe(true);
   });
+
+  it("layersInUse keeps a container's layers through a retag and a re-save; holdLayers refuses a layer already gone", async () => {
+    const inUse = new Set<string>();
+    const store = createImageStore(join(tempDir(), 'state'), { layersInUse: async () => inUse });
+    const { id } = await store.addChainLayer(chain, build);
+    await store.saveImage(record('app', [id]));
+    const dirs = store.layerDirs(await store.get('app'));
+    await store.holdLayers(dirs, async () => void inUse.add(id));
+    await store.saveImage(record('app', []));
+    expect(existsSync(join(store.root, 'layers', id, 'file'))).toBe(true);
+    inUse.clear();
+    await store.pruneLayers();
+    const error = await store.holdLayers(dirs, async () => expect.unreachable('the layer is gone')).catch((caught: unknown) => caught);
+    expect(SkiffError.is(error, 'CONFLICT')).toBe(true);
+  });
 });

@@ -115,6 +115,21 @@ export interface ImageStore {
   addChainLayer(chainId: string, build: (dir: string) => Promise<void>, signal?: AbortSignal): Promise<{ id: string; existed: boolean }>;
   /** Writes an image record (replacing one of that name) and deletes layers no image names any more. */
   saveImage(image: ImageRecord): Promise<ImageRecord>;
+  /**
+   * Runs `action` (writing a container record) under the records lock once every one of `dirs` (layer
+   * directories, as layerDirs gives them) is still there: a container record is never written naming a layer
+   * an rmi, re-pull or retag deleted meanwhile (CONFLICT, create again), and from then on `layersInUse` keeps them.
+   */
+  holdLayers<T>(dirs: string[], action: () => Promise<T>): Promise<T>;
+}
+
+export interface ImageStoreOptions {
+  /**
+   * Layer ids (directory names under layers/) that containers use. Consulted under the records lock each time
+   * layers are about to be deleted: a re-pull, retag or rmi that leaves a container's layers without an image
+   * keeps them (image prune removes them once no container uses them).
+   */
+  layersInUse?: () => Promise<Iterable<string>>;
 }
 
 export const DEFAULT_CONFIG: ImageConfig = {
@@ -127,7 +142,7 @@ const LAYER_ID = /^[0-9a-f]{12}$/;
 const CHAIN_ID = /^sha256:[0-9a-f]{64}$/;
 const IMAGE_ID = /^[0-9a-f]{64}$/;
 
-export function createImageStore(root: string): ImageStore {
+export function createImageStore(root: string, options: ImageStoreOptions = {}): ImageStore {
   const imagesDir = join(root, 'images');
   const layersDir = join(root, 'layers');
   const tmpDir = join(root, 'tmp');
@@ -214,7 +229,7 @@ export function createImageStore(root: string): ImageStore {
     if (ids.length === 0) return;
     await mkdir(imagesDir, { recursive: true, mode: 0o700 });
     const trash = await withLock(lock, async () => {
-      const used = new Set([...(await list()).flatMap((image) => image.layers), ...keep]);
+      const used = new Set([...(await list()).flatMap((image) => image.layers), ...keep, ...((await options.layersInUse?.()) ?? [])]);
       const gone = new Set(ids.filter((id) => !used.has(id)));
       if (gone.size === 0) return undefined;
       // The chain index first, so no pull picks a layer that is being deleted.
@@ -296,6 +311,15 @@ export function createImageStore(root: string): ImageStore {
       const { orphans } = await commit(image, async () => false, true);
       await deleteLayers(orphans);
       return image;
+    },
+
+    async holdLayers(dirs, action) {
+      await mkdir(imagesDir, { recursive: true, mode: 0o700 });
+      return withLock(lock, async () => {
+        const gone = dirs.find((dir) => dir.startsWith(`${layersDir}/`) && !isDirectory(dir));
+        if (gone) throw new SkiffError('CONFLICT', `a layer of the image (${gone}) was removed meanwhile by another command`, { hint: 'run the command again' });
+        return action();
+      });
     },
 
     async pruneLayers(keep = []) {

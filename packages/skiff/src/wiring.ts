@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Runtime, resolveRoots, type ImageResolver, type Roots } from '@skiff/core';
 import { DriverRegistry } from '@skiff/plugin';
@@ -37,12 +38,15 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
   const registry = new DriverRegistry();
   for (const registration of builtins) registry.register(registration);
   const plugins = await loadPlugins(await pluginRequests(options.plugin ?? [], process.env, roots.root), registry);
-  const images = createImageStore(roots.root);
+  // Layers of every container (created, running or stopped) stay while it exists, whatever happens to names.
+  const layersInUse = async () => (await runtime.store.list()).flatMap((record) => record.config.layers.map((dir) => basename(dir)));
+  const images = createImageStore(roots.root, { layersInUse });
   const resolver: ImageResolver = {
     async resolve(name) {
       const image = isDefaultImage(name) ? await images.ensureBusybox() : await images.get(name);
       return { name: image.name, layers: images.layerDirs(image), config: image.config };
     },
+    holdLayers: (layers, action) => images.holdLayers(layers, action),
     async commit(name, from) {
       const image = await images.commit(name, { parent: await images.get(from.parent), diffDir: from.diffDir, copy: from.copy });
       return { id: image.id, name: image.name };

@@ -84,7 +84,8 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
   };
   // Named volumes are created (or found) and the record written under their locks: `volume rm` racing this
   // either sees the record (in use) or removed the volume before we created it again.
-  await withContainerVolumes(host, config, createOptions, async () => {
+  const hold = host.images.holdLayers?.bind(host.images) ?? (<T>(_layers: string[], action: () => Promise<T>) => action());
+  await withContainerVolumes(host, config, createOptions, () => hold(config.layers, async () => {
     for (let attempt = 0; ; attempt++) {
       try {
         await host.store.create(record);
@@ -95,7 +96,7 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
         record.name = randomName();
       }
     }
-  });
+  }));
   trace('created');
   return record;
 }

@@ -28,4 +28,9 @@ export interface ImageResolver {
    * it rather than a copy of your own.
    */
   commit?(name: string, from: { parent: string; diffDir: string; copy: (from: string, to: string) => Promise<void> }): Promise<{ id: string; name: string }>;
+  /**
+   * Runs `action` (which writes the container record) so that the image store cannot delete `layers` (from
+   * resolve) in between: it fails when one is already gone, and afterwards the store sees the record; optional.
+   */
+  holdLayers?<T>(layers: string[], action: () => Promise<T>): Promise<T>;
 }
