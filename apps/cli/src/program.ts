@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { SkiffError } from '@skiff/plugin/errors';
+import { defineArchive } from './commands/archive.js';
 import { defineExec } from './commands/exec.js';
 import { defineExport } from './commands/export.js';
 import { defineHistory } from './commands/history.js';
@@ -73,7 +74,7 @@ function defineProgram(want: Want): Command {
     .option('--run-root <dir>', 'runtime state root (env SKIFF_RUN_ROOT; default /run/skiff)')
     .option('--plugin <package>', 'load a driver plugin by npm package name (repeatable; env SKIFF_PLUGINS=a,b; or "plugins" in <root>/config.json)', collect);
   const globals = () => program.opts<GlobalOptions>();
-  for (const define of [defineRun, defineLifecycle, definePs, defineLogs, defineExec, defineInspect, defineImages, definePull, defineExport, defineSystem, defineVolume, defineTag, defineRmi, defineImage, defineHistory, defineLogin]) {
+  for (const define of [defineRun, defineLifecycle, definePs, defineLogs, defineExec, defineInspect, defineImages, definePull, defineExport, defineSystem, defineVolume, defineTag, defineRmi, defineImage, defineHistory, defineLogin, defineArchive]) {
     define(program, globals, want);
   }
   // Subcommands inherit exitOverride, so a usage error anywhere exits 125 through skiff.ts.

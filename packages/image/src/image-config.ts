@@ -2,7 +2,7 @@
  * The image config blob (OCI image-spec config.md; docker's is the same JSON): what `run` uses (Entrypoint, Cmd,
  * Env, WorkingDir, User, StopSignal) and `rootfs.diff_ids`, the uncompressed digest of every layer, bottom first.
  */
-import { invalidArgument, notSupported } from '@skiff/plugin';
+import { invalidArgument, notSupported, type ImageConfig } from '@skiff/plugin';
 import { checkDigest } from './registry/digest.js';
 
 export interface ParsedImageConfig {
@@ -84,4 +84,17 @@ export function chainIds(diffIds: string[], hash: (text: string) => string): str
   const chains: string[] = [];
   for (const diffId of diffIds) chains.push(chains.length === 0 ? diffId : hash(`${chains.at(-1)} ${diffId}`));
   return chains;
+}
+
+/** What the store keeps of a parsed config to run the image. */
+export function imageRecordConfig(config: ParsedImageConfig): ImageConfig {
+  return {
+    env: config.env,
+    cmd: config.cmd ?? [],
+    workingDir: config.workingDir,
+    ...(config.entrypoint ? { entrypoint: config.entrypoint } : {}),
+    ...(config.user ? { user: config.user } : {}),
+    ...(config.stopSignal ? { stopSignal: config.stopSignal } : {}),
+    ...(config.labels ? { labels: config.labels } : {}),
+  };
 }

@@ -21,3 +21,7 @@ export { inspectImage, imageHistory, imageSize, diskUsage, taggedName, repositor
 export { readCredentials, writeCredentials, credentialsFile } from './registry/credentials.js';
 /** See registry/login.ts. Loaded on first use, as pull. */
 export const verifyLogin = async (...args: Parameters<typeof import('./registry/login.js').verifyLogin>) => (await import('./registry/login.js')).verifyLogin(...args);
+/** See archive/save.ts and archive/load.ts. Loaded on first use, as pull. */
+export const saveImages = async (...args: Parameters<typeof import('./archive/save.js').saveImages>) => (await import('./archive/save.js')).saveImages(...args);
+export const loadImages = async (...args: Parameters<typeof import('./archive/load.js').loadImages>) => (await import('./archive/load.js')).loadImages(...args);
+export type { LoadOptions, LoadResult } from './archive/load.js';

@@ -68,6 +68,11 @@ export async function unpackLayer(options: UnpackLayerOptions): Promise<void> {
   if (lines.length > 0 && process.getuid?.() === 0) await runHelperLines(options.helper, options.dest, lines, options.label);
 }
 
+/** The uncompressed bytes of a layer blob (for the exporter); `done` settles when a zstd child has exited. */
+export async function decompressLayer(source: Readable, compression: Compression, label: string): Promise<{ stream: Readable; done: Promise<void> }> {
+  return decompress(await streams(), source, compression, label);
+}
+
 function decompress([{ PassThrough }, zlib]: Modules, source: Readable, compression: Compression, label: string): { stream: Readable; done: Promise<void> } {
   if (compression === 'none') return { stream: source, done: Promise.resolve() };
   if (compression === 'gzip') return { stream: source.pipe(zlib.createGunzip()).on('error', () => source.destroy()), done: Promise.resolve() };

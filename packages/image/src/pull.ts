@@ -8,7 +8,7 @@
  * the next pull).
  */
 import { SkiffError, invalidArgument } from '@skiff/plugin';
-import { chainIds, parseImageConfig } from './image-config.js';
+import { chainIds, imageRecordConfig, parseImageConfig } from './image-config.js';
 import { unpackLayer } from './layer.js';
 import { canonicalImageName } from './names.js';
 import { familiarName, parseReference, registryHost } from './reference.js';
@@ -139,17 +139,10 @@ export async function pullImage(store: ImageStore, name: string, options: PullOp
       id,
       created: config.created ?? new Date().toISOString(),
       layers: layerIds.reverse(),
-      config: {
-        env: config.env,
-        cmd: config.cmd ?? [],
-        workingDir: config.workingDir,
-        ...(config.entrypoint ? { entrypoint: config.entrypoint } : {}),
-        ...(config.user ? { user: config.user } : {}),
-        ...(config.stopSignal ? { stopSignal: config.stopSignal } : {}),
-        ...(config.labels ? { labels: config.labels } : {}),
-      },
+      config: imageRecordConfig(config),
       digest: top.digest,
       diffIds: config.diffIds,
+      layerBlobs: image.layers.map((layer) => ({ digest: layer.digest, mediaType: layer.mediaType, size: layer.size })),
       architecture: config.architecture,
       os: config.os,
     };

@@ -46,6 +46,11 @@ export interface ImageRecord {
   digest?: string;
   /** Pulled images: the uncompressed layer digests, bottom first (the config's rootfs.diff_ids). */
   diffIds?: string[];
+  /**
+   * Pulled or loaded images: each layer's blob as the registry or archive had it (bottom first), kept in
+   * blobs/, so save and push give back the same bytes and the image keeps its id.
+   */
+  layerBlobs?: { digest: string; mediaType: string; size: number }[];
   architecture?: string;
   os?: string;
 }

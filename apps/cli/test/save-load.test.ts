@@ -1,0 +1,134 @@
+// save and load (issue 12), checked against a real peer: skopeo reads skiff's archives (docker-archive: and
+// oci-archive:) and writes archives skiff loads; images keep their id through every round trip.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { requiresRoot, tempDir } from '../../../test/support.js';
+import { ociLayout, push, registryUnavailable, startRegistry } from '../../../packages/image/test/registry-fixture.js';
+import { sandbox } from './cli.js';
+
+const unavailable = registryUnavailable();
+if (unavailable) console.warn(`skipped: the save/load tests ${unavailable}`);
+
+function skopeo(dir: string, ...args: string[]): string {
+  const policy = join(dir, 'policy.json');
+  writeFileSync(policy, '{"default":[{"type":"insecureAcceptAnything"}]}');
+  const result = spawnSync('skopeo', ['--policy', policy, ...args], { encoding: 'utf8', env: { ...process.env, HOME: dir } });
+  if (result.status !== 0) throw new Error(`skopeo ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** A registry holding `team/app:v1`: busybox, a whiteout in a zstd (or gzip) layer, a config run honours. */
+async function registryWithApp(whiteoutLayer: 'zstd' | 'gzip' = 'zstd') {
+  const registry = await startRegistry();
+  const layout = ociLayout(join(tempDir('layout-'), 'oci'));
+  const image = layout.image({
+    layers: [
+      {
+        entries: [
+          { path: 'bin/', type: 'dir' },
+          { path: 'bin/busybox', content: readFileSync('/bin/busybox'), mode: 0o755 },
+          ...['sh', 'cat', 'ls'].map((tool) => ({ path: `bin/${tool}`, type: 'symlink' as const, linkpath: 'busybox' })),
+          { path: 'etc/', type: 'dir' },
+          { path: 'etc/kept', content: 'kept\n' },
+          { path: 'etc/removed', content: 'gone in the next layer' },
+        ],
+      },
+      { entries: [{ path: 'etc/', type: 'dir' }, { path: 'etc/.wh.removed', content: '' }], compression: whiteoutLayer },
+    ],
+    config: { Env: ['PATH=/bin'], Cmd: ['ls', '/etc'], WorkingDir: '/etc' },
+  });
+  layout.tag('v1', image);
+  push(layout.dir, 'v1', `${registry.host}/team/app:v1`);
+  return { registry, image, name: `${registry.host}/team/app:v1` };
+}
+
+const imageId = async (skiff: ReturnType<typeof sandbox>['skiff'], name: string) => (JSON.parse((await skiff(['image', 'inspect', name])).stdout) as { Id: string }[])[0]!.Id;
+
+describe.runIf(!unavailable && requiresRoot('loaded layers are unpacked with their owners'))('save and load', () => {
+  it('save -o then load -i gives the same image (same id, same content); several images through a pipe', async () => {
+    const { skiff } = sandbox();
+    const { name, image } = await registryWithApp();
+    const dir = tempDir('archive-');
+    expect((await skiff(['pull', '-q', name])).exitCode).toBe(0);
+    expect((await skiff(['run', '--rm', 'busybox', 'true'])).exitCode).toBe(0);
+    expect(await imageId(skiff, name)).toBe(image.config.digest);
+
+    const file = join(dir, 'app.tar');
+    const saved = await skiff(['save', '-o', file, name]);
+    expect(saved.exitCode, String(saved.stderr)).toBe(0);
+    expect((await skiff(['rmi', name])).exitCode).toBe(0);
+    const loaded = await skiff(['load', '-i', file]);
+    expect(loaded.stdout).toBe(`Loaded image: ${name}`);
+    expect(await imageId(skiff, name)).toBe(image.config.digest);
+    expect((await skiff(['run', '--rm', name])).stdout).toBe('kept');
+
+    // Two images to stdout, back through stdin.
+    const both = join(dir, 'both.tar');
+    const piped = await skiff(['save', name, 'busybox'], { stdout: { file: both } });
+    expect(piped.exitCode, String(piped.stderr)).toBe(0);
+    expect((await skiff(['rmi', name, 'busybox'])).exitCode).toBe(0);
+    const again = await skiff(['load'], { input: readFileSync(both) });
+    expect(again.stdout).toBe(`Loaded image: ${name}\nLoaded image: busybox:latest`);
+    expect((await skiff(['run', '--rm', 'busybox', 'echo', 'ok'])).stdout).toBe('ok');
+    expect((await skiff(['load', '-q', '-i', both])).stdout).toBe('');
+  });
+
+  it("skopeo reads skiff's archive as docker-archive: and oci-archive:, and pushes it to a registry skiff pulls it from with the same id", async () => {
+    const { skiff } = sandbox();
+    // gzip: skopeo's blob cache may reuse the registry's copy of a layer, and a zstd one has no docker form.
+    const { name, image, registry } = await registryWithApp('gzip');
+    const dir = tempDir('archive-');
+    expect((await skiff(['pull', '-q', name])).exitCode).toBe(0);
+    const file = join(dir, 'app.tar');
+    expect((await skiff(['save', '-o', file, name])).exitCode).toBe(0);
+
+    const inspected = JSON.parse(skopeo(dir, 'inspect', '--config', `docker-archive:${file}`)) as { rootfs: { diff_ids: string[] } };
+    expect(inspected.rootfs.diff_ids).toEqual(image.layers.map((layer) => layer.diffId));
+    // --format v2s2: a docker-archive source copied as OCI gets a converted config (another id).
+    skopeo(dir, 'copy', '--quiet', '--dest-tls-verify=false', '--format', 'v2s2', `docker-archive:${file}`, `docker://${registry.host}/peer/app:docker`);
+    skopeo(dir, 'copy', '--quiet', '--dest-tls-verify=false', '--preserve-digests', `oci-archive:${file}:v1`, `docker://${registry.host}/peer/app:oci`);
+    for (const tag of ['docker', 'oci']) {
+      const copy = `${registry.host}/peer/app:${tag}`;
+      expect((await skiff(['pull', '-q', copy])).exitCode).toBe(0);
+      expect(await imageId(skiff, copy)).toBe(image.config.digest);
+      expect((await skiff(['run', '--rm', copy])).stdout).toBe('kept');
+    }
+
+    // A plain OCI layout (the archive without docker's manifest.json) loads by its index.json names.
+    const oci = join(dir, 'oci.tar');
+    const unpacked = tempDir('layout-');
+    expect(spawnSync('tar', ['-xf', file, '-C', unpacked]).status).toBe(0);
+    rmSync(join(unpacked, 'manifest.json'));
+    expect(spawnSync('tar', ['-C', unpacked, '-cf', oci, '.']).status).toBe(0);
+    expect((await skiff(['rmi', name])).exitCode).toBe(0);
+    expect((await skiff(['load', '-i', oci])).stdout).toBe(`Loaded image: ${name}`);
+    expect(await imageId(skiff, name)).toBe(image.config.digest);
+  });
+
+  it('loads the docker-archive skopeo writes (legacy layer.tar form), with its name and id', async () => {
+    const { skiff } = sandbox();
+    // skopeo refuses zstd layers in a docker archive.
+    const { name, image, registry } = await registryWithApp('gzip');
+    const dir = tempDir('archive-');
+    const file = join(dir, 'skopeo.tar');
+    skopeo(dir, 'copy', '--quiet', '--src-tls-verify=false', `docker://${name}`, `docker-archive:${file}:${registry.host}/made/by-skopeo:v2`);
+    const loaded = await skiff(['load', '-i', file]);
+    expect(loaded.stdout, String(loaded.stderr)).toBe(`Loaded image: ${registry.host}/made/by-skopeo:v2`);
+    expect(await imageId(skiff, `${registry.host}/made/by-skopeo:v2`)).toBe(image.config.digest);
+    expect((await skiff(['run', '--rm', `${registry.host}/made/by-skopeo:v2`, 'cat', '/etc/removed'])).exitCode).toBe(1);
+  });
+
+  it("refuses what docker refuses, in one line with exit 1: a missing image, a terminal, a missing file", async () => {
+    const { skiff } = sandbox();
+    const dir = tempDir('archive-');
+    const missing = await skiff(['save', '-o', join(dir, 'x.tar'), 'nosuch:v1']);
+    expect(missing.exitCode).toBe(1);
+    expect(String(missing.stderr).trim().split('\n')).toHaveLength(1);
+    expect(spawnSync('ls', [dir]).stdout.toString()).toBe('');
+    const file = await skiff(['load', '-i', join(dir, 'none.tar')]);
+    expect(file.exitCode).toBe(1);
+    expect(file.stderr).toMatch(/no such file/);
+  });
+});
