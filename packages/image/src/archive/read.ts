@@ -113,7 +113,7 @@ export async function readArchive(source: Readable, staging: string, label: stri
     },
   });
   await new Promise<void>((resolve, reject) => {
-    parser.once('error', (error: Error) => reject(invalidArgument(`${label} is not a tar archive: ${error.message}`, { cause: error })));
+    parser.on('error', (error: Error) => reject(invalidArgument(`${label} is not a tar archive: ${error.message}`, { cause: error })));
     parser.once('end', () => resolve());
     source.once('error', reject);
     source.pipe(parser);
