@@ -55,7 +55,7 @@ export async function inspectImage(store: ImageStore, image: ImageRecord): Promi
     RepoTags: names.filter((other) => !other.name.includes('@')).map((other) => taggedName(other.name)),
     RepoDigests: [...new Set(names.flatMap((other) => (other.name.includes('@') ? [other.name] : other.digest ? [`${repositoryOf(other.name)}@${other.digest}`] : [])))],
     Parent: '',
-    Comment: '',
+    Comment: image.comment ?? '',
     Created: image.created,
     Config: {
       User: config.user ?? '',

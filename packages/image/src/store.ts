@@ -21,7 +21,8 @@
  * for the record swap; `ensureBusybox` builds outside the lock and, when another process committed first,
  * discards its own copy and returns the winner's.
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -53,11 +54,15 @@ export interface ImageRecord {
   layerBlobs?: { digest: string; mediaType: string; size: number }[];
   architecture?: string;
   os?: string;
+  /** `import -m`: docker's Comment. */
+  comment?: string;
 }
 
 export interface ImportOptions {
   /** Overrides of the default config (busybox-like: PATH, `sh`, `/`). */
   config?: Partial<ImageConfig>;
+  /** docker import's `-m`: shown as the image's Comment. */
+  comment?: string;
 }
 
 export interface EnsureBusyboxOptions {
@@ -91,8 +96,11 @@ export interface ImageStore {
   list(): Promise<ImageRecord[]>;
   /** Host directories of the image's layers, top-most first. */
   layerDirs(image: ImageRecord): string[];
-  /** Imports a tar or tar.gz of a root filesystem as a one-layer image; replaces an image of that name. */
-  importTarball(path: string, name: string, options?: ImportOptions): Promise<ImageRecord>;
+  /**
+   * Imports a tar or tar.gz of a root filesystem (a file path, or a stream: it is staged to a file first) as a
+   * one-layer image; replaces an image of that name.
+   */
+  importTarball(source: string | Readable, name: string, options?: ImportOptions): Promise<ImageRecord>;
   /** The `busybox` image, built from the host's static busybox the first time. Safe to call concurrently. */
   ensureBusybox(options?: EnsureBusyboxOptions): Promise<ImageRecord>;
   /**
@@ -356,20 +364,28 @@ export function createImageStore(root: string, options: ImageStoreOptions = {}):
       return image.layers.map(layerPath);
     },
 
-    async importTarball(path, name, options = {}) {
+    async importTarball(source, name, options = {}) {
       const canonical = canonicalImageName(name);
-      const info = await stat(path).catch(() => undefined);
-      if (!info?.isFile()) throw notFound(`cannot import ${path}: no such file`);
+      if (typeof source === 'string') {
+        const info = await stat(source).catch(() => undefined);
+        if (!info?.isFile()) throw notFound(`cannot import ${source}: no such file`);
+      }
       const config: ImageConfig = { ...DEFAULT_CONFIG, ...options.config };
       checkConfig(config);
       const staging = await stage();
       try {
+        let path = source;
+        if (typeof path !== 'string') {
+          path = join(staging, 'source');
+          const { pipeline } = await import('node:stream/promises');
+          await pipeline(source as Readable, createWriteStream(path, { mode: 0o600 }));
+        }
         const digest = await sha256File(path);
         // Loaded on demand: the tar library is large and only `import` needs it.
         const { extractLayer } = await import('./tar.js');
         await extractLayer(path, join(staging, 'layer'));
         const layer = await publishLayer(join(staging, 'layer'));
-        const image = newRecord(canonical, [layer], [digest], config);
+        const image = { ...newRecord(canonical, [layer], [digest], config), ...(options.comment ? { comment: options.comment } : {}) };
         const { orphans } = await commit(image, async () => false);
         await deleteLayers(orphans);
         return image;

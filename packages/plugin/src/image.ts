@@ -12,4 +12,6 @@ export interface ImageConfig {
   /** The signal `stop` sends first (`SIGTERM` when unset). */
   stopSignal?: string;
   labels?: Record<string, string>;
+  /** Container paths that get an anonymous volume when no volume or bind covers them (the config's `Volumes`). */
+  volumes?: string[];
 }

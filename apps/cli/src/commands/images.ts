@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
 import { ago, humanSize, table } from '../format.js';
+import { collect } from '../flags/collect.js';
 
 const contextOf = async (globals: GlobalOptions) => (await import('../context.js')).createContext(globals);
 
@@ -35,12 +35,16 @@ export function defineImages(program: Command, globals: () => GlobalOptions, wan
   if (want('import'))
     program
       .command('import')
-      .description('create an image from a root filesystem tarball (.tar, .tar.gz)')
-      .argument('<tarball>', 'path of the tarball')
-      .argument('<name>', 'name of the new image')
-      .action(async (tarball: string, name: string) => {
+      .description('create an image from a root filesystem tarball (.tar, .tar.gz): a file, a URL, or - for STDIN')
+      .argument('<source>', 'file|URL|-')
+      .argument('<name>', 'REPOSITORY[:TAG] of the new image')
+      .option('-c, --change <instruction>', 'apply a Dockerfile instruction to the image (CMD, ENTRYPOINT, ENV, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL)', collect)
+      .option('-m, --message <text>', 'set the commit message for the imported image')
+      .action(async (source: string, name: string, options: { change?: string[]; message?: string }) => {
         const { images } = await contextOf(globals());
-        process.stdout.write(`sha256:${(await images.importTarball(resolve(tarball), name)).id}\n`);
+        const { importSource } = await import('./import.js');
+        const id = await importSource(images, source, name, options).catch((error: unknown) => Promise.reject(Object.assign(error as object, { exitCode: 1 })));
+        process.stdout.write(`sha256:${id}\n`);
       });
 
   if (want('commit'))
