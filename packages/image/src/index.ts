@@ -25,3 +25,6 @@ export const verifyLogin = async (...args: Parameters<typeof import('./registry/
 export const saveImages = async (...args: Parameters<typeof import('./archive/save.js').saveImages>) => (await import('./archive/save.js')).saveImages(...args);
 export const loadImages = async (...args: Parameters<typeof import('./archive/load.js').loadImages>) => (await import('./archive/load.js')).loadImages(...args);
 export type { LoadOptions, LoadResult } from './archive/load.js';
+/** See push.ts. Loaded on first use, as pull. */
+export const pushImage = async (...args: Parameters<typeof import('./push.js').pushImage>) => (await import('./push.js')).pushImage(...args);
+export type { PushEvent, PushOptions, PushResult } from './push.js';

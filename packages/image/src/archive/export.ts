@@ -4,7 +4,7 @@
  * A pulled or loaded image keeps its config blob and its layer blobs (record.layerBlobs): the config goes out as
  * it came (so the image id, the config's digest, stays the same) and each layer blob is decompressed and checked
  * against the config's diff id. An image made here (busybox, import, commit) has no config blob: its layer
- * directories are tarred (GNU tar, numeric owners, security.capability and user.* xattrs) and a config is
+ * directories are tarred (GNU tar, numeric owners, security.capability and user.* xattrs, sorted, without atimes and ctimes, so the same directory gives the same tar) and a config is
  * written for them, so its id elsewhere is that config's digest, not the id skiff shows for it here.
  */
 import { execFile } from 'node:child_process';
@@ -64,7 +64,7 @@ export async function exportImage(store: ImageStore, image: ImageRecord, staging
   for (const [i, dir] of dirs.entries()) {
     if (!existsSync(dir)) throw new SkiffError('INTERNAL', `a layer of ${image.name} (${dir}) is missing`);
     const path = join(staging, `layer-${first + i}`);
-    await execFileAsync('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '--xattrs-include=user.*', '--sort=name', '-C', dir, '-cf', path, '.']);
+    await execFileAsync('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '--xattrs-include=user.*', '--sort=name', '--pax-option=delete=atime,delete=ctime', '-C', dir, '-cf', path, '.']);
     const { digest, size } = await hashInto(createReadStream(path), undefined);
     layers.push({ path, diffId: digest, size });
   }

@@ -24,6 +24,8 @@ export interface RegistryClientOptions {
   /** Basic credentials for the registry or its token service; anonymous without. */
   credentials?: Credentials;
   signal?: AbortSignal;
+  /** Ask for push access too (tokens for `repository:NAME:pull,push`). */
+  push?: boolean;
 }
 
 export interface FetchedManifest {
@@ -49,6 +51,15 @@ export interface RegistryClient {
    * docker login does). PERMISSION_DENIED when the registry or its token service refuses them.
    */
   checkLogin(): Promise<void>;
+  /** Whether the repository has the blob (HEAD). */
+  hasBlob(repository: string, digest: string): Promise<boolean>;
+  /**
+   * Uploads a blob in one PUT (POST for an upload session, then PUT ?digest=). `open` gives its bytes; the
+   * registry checks them against `digest`.
+   */
+  uploadBlob(repository: string, digest: string, size: number, open: () => Readable): Promise<void>;
+  /** PUTs a manifest under a tag (or its digest); returns the digest the registry answers with. */
+  putManifest(repository: string, reference: string, body: Buffer, mediaType: string): Promise<string>;
 }
 
 const MAX_REDIRECTS = 5;
@@ -166,7 +177,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     return new SkiffError('UNAVAILABLE', line);
   }
 
-  const scopeOf = (repository: string) => `repository:${repository}:pull`;
+  const scopeOf = (repository: string) => `repository:${repository}:${options.push ? 'pull,push' : 'pull'}`;
 
   async function blobResponse(repository: string, descriptor: Descriptor, what: string): Promise<Response> {
     checkDigest(descriptor.digest, what);
@@ -216,6 +227,43 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       const response = await send('/v2/', { method: 'GET' }, '');
       if (!response.ok) throw await failure(response, `cannot log in to ${host}`);
       await drain(response);
+    },
+
+    async hasBlob(repository, digest) {
+      checkDigest(digest, 'blob');
+      const response = await send(`/v2/${repository}/blobs/${digest}`, { method: 'HEAD' }, scopeOf(repository));
+      await drain(response);
+      if (response.status === 404) return false;
+      if (!response.ok) throw await failure(response, `cannot check blob ${digest} in ${host}/${repository}`);
+      return true;
+    },
+
+    async uploadBlob(repository, digest, size, open) {
+      checkDigest(digest, 'blob');
+      // The POST answers any auth challenge first, so the streamed PUT (which cannot be sent twice) goes with it.
+      const started = await send(`/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { 'content-length': '0' } }, scopeOf(repository));
+      if (started.status !== 202) throw await failure(started, `cannot start the upload of ${digest} to ${host}/${repository}`);
+      await drain(started);
+      const location = started.headers.get('location');
+      if (!location) throw new SkiffError('UNAVAILABLE', `the registry ${host} started an upload without a Location`);
+      const url = new URL(location, await origin());
+      if (url.origin !== new URL(await origin()).origin) throw invalidArgument(`the registry ${host} sends the upload to another host (${url.origin}); refusing`);
+      url.searchParams.set('digest', digest);
+      const body = Readable.toWeb(open()) as unknown as RequestInit['body'];
+      const response = await follow(
+        url,
+        { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) }, body, duplex: 'half' } as RequestInit,
+        await authorization(scopeOf(repository), false),
+      );
+      if (response.status !== 201) throw await failure(response, `cannot upload ${digest} to ${host}/${repository}`);
+      await drain(response);
+    },
+
+    async putManifest(repository, reference, body, mediaType) {
+      const response = await send(`/v2/${repository}/manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body }, scopeOf(repository));
+      if (response.status !== 201) throw await failure(response, `cannot push the manifest of ${host}/${repository}:${reference}`);
+      await drain(response);
+      return response.headers.get('docker-content-digest') ?? sha256(body);
     },
 
     async blob(repository, descriptor, what) {
