@@ -2,11 +2,13 @@
  * `pull`: reference -> manifest (an index resolved to this platform) -> config -> layers, into the store.
  *
  * Layers are fetched and unpacked three at a time (docker's default); each one is skipped when its chain id is
- * already unpacked. Every byte is verified before it is kept: manifests against their digest, the config and the
+ * already unpacked. A download that broke off (the registry died, Ctrl-C) is continued from where it stopped
+ * by the next pull (a Range request; see blobs.ts). Every byte is verified before it is kept: manifests against their digest, the config and the
  * compressed layers against the manifest, the uncompressed layers against the config's diff ids. The image
  * record is written last, so a failure at any point leaves no image (only verified blobs and layers, reused by
  * the next pull).
  */
+import { Transform } from 'node:stream';
 import { SkiffError, invalidArgument } from '@skiff/plugin';
 import { chainIds, imageRecordConfig, parseImageConfig } from './image-config.js';
 import { unpackLayer } from './layer.js';
@@ -96,21 +98,29 @@ export async function pullImage(store: ImageStore, name: string, options: PullOp
           .addChainLayer(
           chains[index]!,
           async (dir) => {
-            const blob = await store.blobs.ingest(layer.digest, async () => {
-              downloaded = true;
-              const stream = await client.blob(repository, layer, label);
-              let seen = 0;
-              let reported = 0;
-              stream.on('data', (chunk: Buffer) => {
-                seen += chunk.length;
-                // A progress event per ~1% (or 512 KiB), not per chunk.
-                if (seen - reported >= Math.max(layer.size / 100, 512 * 1024) || seen === layer.size) {
-                  reported = seen;
-                  emit({ id: short, status: 'Downloading', current: seen, total: layer.size });
-                }
-              });
-              return stream;
-            });
+            const blob = await store.blobs.ingest(
+              layer.digest,
+              async (offset) => {
+                downloaded = true;
+                const { stream, offset: start } = await client.blobFrom(repository, layer, label, offset);
+                let seen = start;
+                let reported = start;
+                const progress = new Transform({
+                  transform(chunk: Buffer, _encoding, callback) {
+                    seen += chunk.length;
+                    // A progress event per ~1% (or 512 KiB), not per chunk.
+                    if (seen - reported >= Math.max(layer.size / 100, 512 * 1024) || seen === layer.size) {
+                      reported = seen;
+                      emit({ id: short, status: 'Downloading', current: seen, total: layer.size });
+                    }
+                    callback(null, chunk);
+                  },
+                });
+                stream.on('error', (error) => progress.destroy(error));
+                return { stream: stream.pipe(progress), offset: start };
+              },
+              { size: layer.size, what: label },
+            );
             if (downloaded) emit({ id: short, status: 'Download complete' });
             emit({ id: short, status: 'Extracting' });
             await unpackLayer({ blob, compression: layer.compression, diffId: config.diffIds[index]!, dest: dir, helper: options.helper, label });

@@ -46,6 +46,8 @@ export interface TestRegistry {
   /** Path of a blob's bytes in the registry's storage. */
   blobPath(digest: string): string;
   stop(): Promise<void>;
+  /** Kills the registry (SIGKILL, as a crash) and starts it again on the same port and storage. */
+  restart(): Promise<void>;
 }
 
 export interface RegistryOptions {
@@ -76,27 +78,42 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         '',
       ].join('\n'),
     );
-    const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let exited = Promise.resolve();
+    const watch = () => {
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    };
+    watch();
     const stop = async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     };
     onTestFinished(stop);
     const host = `127.0.0.1:${port}`;
-    for (let wait = 0; wait < 100 && child.exitCode === null; wait++) {
-      const ok = await fetch(`http://${host}/v2/`).then((response) => response.ok || response.status === 401, () => false);
-      if (ok) {
-        return {
-          host,
-          storage,
-          blobPath: (digest) => join(storage, 'docker/registry/v2/blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data'),
-          stop,
-        };
+    const ready = async () => {
+      for (let wait = 0; wait < 100 && child.exitCode === null; wait++) {
+        const ok = await fetch(`http://${host}/v2/`).then((response) => response.ok || response.status === 401, () => false);
+        if (ok) return true;
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      return false;
+    };
+    if (await ready()) {
+      return {
+        host,
+        storage,
+        blobPath: (digest) => join(storage, 'docker/registry/v2/blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data'),
+        stop,
+        async restart() {
+          child.kill('SIGKILL');
+          await exited;
+          child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+          watch();
+          if (!(await ready())) throw new Error(`docker-registry did not start again on ${host}: ${stderr}`);
+        },
+      };
     }
     await stop();
     if (attempt >= 2) throw new Error(`docker-registry did not start on ${host}: ${stderr}`);

@@ -88,7 +88,7 @@ async function loadEntry(store: ImageStore, entry: Entry, options: LoadOptions):
     );
     layerIds.push(id);
     // Kept as a blob too, so save and push give it back byte for byte.
-    await store.blobs.ingest(layer.file.digest, async () => createReadStream(layer.file.path));
+    await store.blobs.ingest(layer.file.digest, async () => ({ stream: createReadStream(layer.file.path), offset: 0 }), { size: layer.file.size, what: layer.label });
     layerBlobs.push({ digest: layer.file.digest, mediaType: LAYER_MEDIA[compression], size: layer.file.size });
   }
   await store.blobs.put(configBytes);

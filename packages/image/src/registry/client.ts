@@ -47,6 +47,11 @@ export interface RegistryClient {
   /** A stream of a blob that errors instead of ending when the bytes do not match the descriptor. */
   blob(repository: string, descriptor: Descriptor, what: string): Promise<Readable>;
   /**
+   * The blob's bytes from `offset` on (a Range request), unverified: the caller hashes them after the bytes it
+   * has. `offset` in the answer is where the stream starts: 0 when the registry ignored the range.
+   */
+  blobFrom(repository: string, descriptor: Descriptor, what: string, offset: number): Promise<{ stream: Readable; offset: number }>;
+  /**
    * GETs /v2/ with the credentials (answering a Basic or Bearer challenge, a token asked for without a scope, as
    * docker login does). PERMISSION_DENIED when the registry or its token service refuses them.
    */
@@ -264,6 +269,30 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       if (response.status !== 201) throw await failure(response, `cannot push the manifest of ${host}/${repository}:${reference}`);
       await drain(response);
       return response.headers.get('docker-content-digest') ?? sha256(body);
+    },
+
+    async blobFrom(repository, descriptor, what, offset) {
+      checkDigest(descriptor.digest, what);
+      const path = `/v2/${repository}/blobs/${descriptor.digest}`;
+      let response = await send(path, { method: 'GET', ...(offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {}) }, scopeOf(repository));
+      if (response.status === 416) {
+        // The kept part is not a prefix the registry can continue: start again.
+        await drain(response);
+        response = await send(path, { method: 'GET' }, scopeOf(repository));
+      }
+      if (!response.ok) throw await failure(response, `cannot fetch ${what}`);
+      const range = /^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '');
+      const start = response.status === 206 && range && Number(range[1]) === offset ? offset : 0;
+      if (response.status === 206 && start === 0 && offset > 0) {
+        await drain(response);
+        throw new SkiffError('UNAVAILABLE', `the registry ${host} answered a range of ${what} it was not asked for`);
+      }
+      const length = Number(response.headers.get('content-length') ?? Number.NaN);
+      if (Number.isFinite(length) && length > descriptor.size - start) {
+        await drain(response);
+        throw invalidArgument(`${what} is served as ${length} more bytes than the ${descriptor.size - start} its descriptor leaves; nothing was stored`);
+      }
+      return { stream: Readable.fromWeb(response.body! as import('node:stream/web').ReadableStream), offset: start };
     },
 
     async blob(repository, descriptor, what) {
