@@ -18,6 +18,8 @@
 #include "helper.h"
 
 #define PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
+/* mount(2) copies its data into one page: keep in sync with MOUNT_DATA_MAX in packages/plugin/src/mount-options.ts. */
+#define MOUNT_DATA_MAX 4095
 
 const char *fd_path(int fd, char buf[32])
 {
@@ -198,6 +200,47 @@ static int bind_with_flags(const char *source, int target_fd, const struct mount
 }
 
 /*
+ * An overlay whose options do not fit mount(2)'s one page of data (an image of ~90+ layers): the new mount API
+ * takes them one by one, each lower dir as its own "lowerdir+" (Linux 6.8), so no string has to hold them all.
+ * Options are key=value words joined by ','; lowerdir's ':'-separated list is split (layer paths never contain
+ * ',' ':' or '\\', see the overlay storage driver). Returns -1 with errno when the kernel lacks it.
+ */
+static int mount_overlay_by_parts(const char *data, int target_fd, unsigned long flags)
+{
+	int fs = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -1;
+	char *copy = xstrdup(data);
+	int rc = 0;
+	for (char *save = NULL, *word = strtok_r(copy, ",", &save); word && rc == 0; word = strtok_r(NULL, ",", &save)) {
+		char *value = strchr(word, '=');
+		if (value)
+			*value++ = '\0';
+		if (value && !strcmp(word, "lowerdir")) {
+			for (char *inner = NULL, *dir = strtok_r(value, ":", &inner); dir && rc == 0; dir = strtok_r(NULL, ":", &inner))
+				rc = (int)syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir+", dir, 0);
+		} else {
+			rc = (int)syscall(SYS_fsconfig, fs, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, word, value, 0);
+		}
+	}
+	free(copy);
+	if (rc == 0)
+		rc = (int)syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+	int mnt = rc == 0 ? (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, (unsigned int)mount_attrs(flags)) : -1;
+	int saved = errno;
+	close(fs);
+	if (mnt < 0) {
+		errno = saved;
+		return -1;
+	}
+	rc = (int)syscall(SYS_move_mount, mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	saved = errno;
+	close(mnt);
+	errno = saved;
+	return rc;
+}
+
+/*
  * Performs one mount record. rootfd < 0 means the root mount, made on the host path ROOTFS; any other
  * target is resolved beneath rootfd. A bind mount ignores every flag but MS_REC, so flags like MS_RDONLY take
  * a second step: MS_REMOUNT|MS_BIND on the new mount (with MOUNT_RECURSIVE, mount_setattr with
@@ -254,7 +297,9 @@ void mount_in_root(int rootfd, const char *rootfs, const struct mount_spec *m)
 		int fds[8];
 		size_t n_fds = 0;
 		char *data = m->host_opts ? host_path_options(m->data, m->host_opts, fds, 8, &n_fds) : m->data;
-		int rc = mount(m->source, fd_path(fd, where), fstype, m->flags & ~PROPAGATION, data[0] ? data : NULL);
+		int rc = fstype && !strcmp(fstype, "overlay") && strlen(data) > MOUNT_DATA_MAX
+				 ? mount_overlay_by_parts(data, fd, m->flags & ~PROPAGATION)
+				 : mount(m->source, fd_path(fd, where), fstype, m->flags & ~PROPAGATION, data[0] ? data : NULL);
 		int mount_errno = errno;
 		for (size_t i = 0; i < n_fds; i++)
 			close(fds[i]);

@@ -14,14 +14,16 @@
  * Limits:
  * - mount(2) copies the data string into one page: 4095 bytes plus the NUL. With the image store's short layer
  *   dirs (`/var/lib/skiff/layers/<12 hex>`, about 40 bytes each) that is roughly 90 layers. moby's overlay2
- *   shortens lower paths with `l/<26 chars>` symlinks and mounts relative to a chdir; skiff's helper mounts
- *   with absolute paths, so prepare() refuses a plan that would not fit, with a clear error, instead.
+ *   shortens lower paths with `l/<26 chars>` symlinks and mounts relative to a chdir; skiff's helper instead
+ *   hands longer options to the new mount API one by one (`fsconfig` `lowerdir+` per layer, Linux 6.8; see
+ *   native mounts.c). On an older kernel prepare() refuses a plan that would not fit, with a clear error.
  * - The kernel stacks at most 500 lower layers (OVL_MAX_STACK): the page limit comes first.
  * - Layer paths may not contain ',' ':' or '\' (they would need escaping that differs between kernels).
  * - The driver root must not itself be on overlayfs (skiff inside a container) or NFS: overlayfs refuses such
  *   an upper dir. probe() says so.
  */
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import {
   FS_MAGIC,
@@ -56,9 +58,9 @@ export function createOverlayDriver(context: DriverContext): StorageDriver {
       checkOptionPath(upper, 'upper dir');
       const options = [`lowerdir=${lowers.join(':')}`, `upperdir=${upper}`, `workdir=${work}`];
       const size = mountDataLength(options);
-      if (size > MOUNT_DATA_MAX) {
+      if (size > MOUNT_DATA_MAX && !kernelAtLeast(6, 8)) {
         throw failedPrecondition(
-          `the overlay mount for container ${id} would need ${size} bytes of mount options (${lowers.length} layers); the kernel takes at most ${MOUNT_DATA_MAX} (one page)`,
+          `the overlay mount for container ${id} would need ${size} bytes of mount options (${lowers.length} layers); this kernel takes at most ${MOUNT_DATA_MAX} (one page; Linux 6.8+ takes more, layer by layer)`,
           { hint: 'use an image with fewer layers, a shorter state root (--root), or --storage-driver vfs' },
         );
       }
@@ -131,3 +133,11 @@ export const overlayDriverFactory: StorageDriverFactory = {
   probe: (context) => probeOverlay(context),
   create: createOverlayDriver,
 };
+
+/** Whether the running kernel is at least MAJOR.MINOR (`os.release()`, e.g. `6.18.3-1-amd64`). */
+export function kernelAtLeast(major: number, minor: number, text = release()): boolean {
+  const match = /^(\d+)\.(\d+)/.exec(text);
+  if (!match) return false;
+  const [have, haveMinor] = [Number(match[1]), Number(match[2])];
+  return have > major || (have === major && haveMinor >= minor);
+}
