@@ -45,6 +45,13 @@ describe.runIf(!unavailable && requiresRoot('pulled images are unpacked with the
       RootFS: { Type: 'layers', Layers: image.layers.map((layer) => layer.diffId) },
     });
     expect(inspected!.Size).toBeGreaterThan(readFileSync('/bin/busybox').length + 5000);
+    // Every key docker's Config and ContainerConfig have, with docker's zero values where the image has none.
+    const keys = ['AttachStderr', 'AttachStdin', 'AttachStdout', 'Cmd', 'Domainname', 'Entrypoint', 'Env', 'Hostname', 'Image', 'Labels', 'OnBuild', 'OpenStdin', 'StdinOnce', 'Tty', 'User', 'Volumes', 'WorkingDir'];
+    for (const field of ['Config', 'ContainerConfig']) expect(Object.keys(inspected![field] as object).sort(), field).toEqual(expect.arrayContaining(keys));
+    expect(inspected!.ContainerConfig).toMatchObject({ Hostname: '', Tty: false, Env: null, Cmd: null, Volumes: null });
+    expect(Object.keys(inspected!).sort()).toEqual(
+      ['Architecture', 'Author', 'Comment', 'Config', 'ContainerConfig', 'Created', 'DockerVersion', 'GraphDriver', 'Id', 'Metadata', 'Os', 'Parent', 'RepoDigests', 'RepoTags', 'RootFS', 'Size'].sort(),
+    );
     const missing = await skiff(['image', 'inspect', 'nosuch']);
     expect(missing.exitCode).toBe(1);
 

@@ -17,6 +17,8 @@ export interface ParsedImageConfig {
   user?: string;
   stopSignal?: string;
   labels?: Record<string, string>;
+  /** The config's `Volumes` keys: paths that get an anonymous volume. */
+  volumes?: string[];
   diffIds: string[];
 }
 
@@ -63,6 +65,10 @@ export function parseImageConfig(bytes: Buffer, layers: number, name: string): P
   // docker: an empty WorkingDir is '/', a relative one is taken from '/'.
   const workingDir = text('WorkingDir') ?? '/';
   const labels = config.Labels;
+  const volumes = config.Volumes;
+  if (volumes !== undefined && volumes !== null && (typeof volumes !== 'object' || Array.isArray(volumes))) throw invalidArgument(`the config of ${name} has Volumes that are not an object of paths`);
+  const volumePaths = volumes ? Object.keys(volumes) : [];
+  if (volumePaths.some((path) => !path.startsWith('/') || path.includes('\0'))) throw invalidArgument(`the config of ${name} has a volume that is not an absolute path`);
   return {
     os: json.os,
     architecture: json.architecture,
@@ -75,6 +81,7 @@ export function parseImageConfig(bytes: Buffer, layers: number, name: string): P
     user: text('User'),
     stopSignal: text('StopSignal'),
     ...(labels && typeof labels === 'object' && Object.values(labels).every((v) => typeof v === 'string') ? { labels: labels as Record<string, string> } : {}),
+    ...(volumePaths.length ? { volumes: volumePaths } : {}),
     diffIds,
   };
 }
@@ -96,5 +103,6 @@ export function imageRecordConfig(config: ParsedImageConfig): ImageConfig {
     ...(config.user ? { user: config.user } : {}),
     ...(config.stopSignal ? { stopSignal: config.stopSignal } : {}),
     ...(config.labels ? { labels: config.labels } : {}),
+    ...(config.volumes ? { volumes: config.volumes } : {}),
   };
 }

@@ -6,6 +6,32 @@ import { lstat, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageRecord, ImageStore } from './store.js';
 
+/** docker's container config shape (`Config`, `ContainerConfig` of `image inspect`), every key present. */
+export interface InspectConfig {
+  Hostname: string;
+  Domainname: string;
+  User: string;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  ExposedPorts?: Record<string, object>;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Env: string[] | null;
+  Cmd: string[] | null;
+  Image: string;
+  Volumes: Record<string, object> | null;
+  WorkingDir: string;
+  Entrypoint: string[] | null;
+  OnBuild: string[] | null;
+  Labels: Record<string, string> | null;
+  StopSignal?: string;
+  Healthcheck?: object;
+  Shell?: string[];
+  ArgsEscaped?: boolean;
+}
+
 export interface ImageInspect {
   Id: string;
   RepoTags: string[];
@@ -13,19 +39,17 @@ export interface ImageInspect {
   Parent: string;
   Comment: string;
   Created: string;
-  Config: {
-    User: string;
-    Env: string[];
-    Cmd: string[] | null;
-    Entrypoint: string[] | null;
-    WorkingDir: string;
-    Labels: Record<string, string> | null;
-    StopSignal?: string;
-  };
+  DockerVersion: string;
+  Author: string;
+  Config: InspectConfig;
+  ContainerConfig: InspectConfig;
   Architecture: string;
+  Variant?: string;
   Os: string;
   Size: number;
+  GraphDriver: { Name: string; Data: Record<string, string> | null };
   RootFS: { Type: 'layers'; Layers: string[] };
+  Metadata: { LastTagTime: string };
 }
 
 export interface HistoryEntry {
@@ -50,26 +74,67 @@ export function repositoryOf(name: string): string {
 export async function inspectImage(store: ImageStore, image: ImageRecord): Promise<ImageInspect> {
   const names = (await store.list()).filter((other) => other.id === image.id);
   const config = image.config;
+  const blob = await readConfigBlob(store, image);
+  const raw = (blob?.config ?? {}) as Partial<InspectConfig>;
+  // The kept config blob has the fields skiff does not run with (ExposedPorts, Healthcheck, Shell, OnBuild...);
+  // the record has what it runs with.
+  const Config: InspectConfig = {
+    ...containerConfig(raw),
+    User: config.user ?? '',
+    Env: config.env,
+    Cmd: config.cmd.length ? config.cmd : null,
+    Entrypoint: config.entrypoint ?? null,
+    WorkingDir: config.workingDir === '/' ? '' : config.workingDir,
+    Labels: config.labels ?? null,
+    Volumes: config.volumes?.length ? Object.fromEntries(config.volumes.map((path) => [path, {}])) : (raw.Volumes ?? null),
+    ...(config.stopSignal ? { StopSignal: config.stopSignal } : {}),
+  };
   return {
     Id: `sha256:${image.id}`,
     RepoTags: names.filter((other) => !other.name.includes('@')).map((other) => taggedName(other.name)),
     RepoDigests: [...new Set(names.flatMap((other) => (other.name.includes('@') ? [other.name] : other.digest ? [`${repositoryOf(other.name)}@${other.digest}`] : [])))],
     Parent: '',
-    Comment: image.comment ?? '',
+    Comment: image.comment ?? (typeof blob?.comment === 'string' ? blob.comment : ''),
     Created: image.created,
-    Config: {
-      User: config.user ?? '',
-      Env: config.env,
-      Cmd: config.cmd.length ? config.cmd : null,
-      Entrypoint: config.entrypoint ?? null,
-      WorkingDir: config.workingDir === '/' ? '' : config.workingDir,
-      Labels: config.labels ?? null,
-      ...(config.stopSignal ? { StopSignal: config.stopSignal } : {}),
-    },
+    DockerVersion: typeof blob?.docker_version === 'string' ? blob.docker_version : '',
+    Author: typeof blob?.author === 'string' ? blob.author : '',
+    Config,
+    ContainerConfig: containerConfig((blob?.container_config ?? {}) as Partial<InspectConfig>),
     Architecture: image.architecture ?? 'amd64',
+    ...(typeof blob?.variant === 'string' ? { Variant: blob.variant } : {}),
     Os: image.os ?? 'linux',
     Size: await imageSize(store, image),
+    GraphDriver: { Name: 'overlay', Data: { LowerDir: store.layerDirs(image).join(':') } },
     RootFS: { Type: 'layers', Layers: image.diffIds ?? [] },
+    Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+  };
+}
+
+/** Every key docker shows, from a config's own (absent ones empty, as docker's zero values). */
+function containerConfig(raw: Partial<InspectConfig>): InspectConfig {
+  return {
+    Hostname: raw.Hostname ?? '',
+    Domainname: raw.Domainname ?? '',
+    User: raw.User ?? '',
+    AttachStdin: raw.AttachStdin ?? false,
+    AttachStdout: raw.AttachStdout ?? false,
+    AttachStderr: raw.AttachStderr ?? false,
+    ...(raw.ExposedPorts ? { ExposedPorts: raw.ExposedPorts } : {}),
+    Tty: raw.Tty ?? false,
+    OpenStdin: raw.OpenStdin ?? false,
+    StdinOnce: raw.StdinOnce ?? false,
+    Env: raw.Env ?? null,
+    Cmd: raw.Cmd ?? null,
+    Image: raw.Image ?? '',
+    Volumes: raw.Volumes ?? null,
+    WorkingDir: raw.WorkingDir ?? '',
+    Entrypoint: raw.Entrypoint ?? null,
+    OnBuild: raw.OnBuild ?? null,
+    Labels: raw.Labels ?? null,
+    ...(raw.StopSignal ? { StopSignal: raw.StopSignal } : {}),
+    ...(raw.Healthcheck ? { Healthcheck: raw.Healthcheck } : {}),
+    ...(raw.Shell ? { Shell: raw.Shell } : {}),
+    ...(raw.ArgsEscaped !== undefined ? { ArgsEscaped: raw.ArgsEscaped } : {}),
   };
 }
 
@@ -105,11 +170,16 @@ interface ConfigHistory {
 
 /** The history of a pulled image's config blob (kept by digest: the image id), when it is there and sound. */
 async function readHistory(store: ImageStore, image: ImageRecord): Promise<ConfigHistory[] | undefined> {
+  const history = (await readConfigBlob(store, image))?.history;
+  return Array.isArray(history) && history.every((entry) => typeof entry === 'object' && entry !== null) ? (history as ConfigHistory[]) : undefined;
+}
+
+/** A pulled or loaded image's config blob as JSON, when it is kept and sound. */
+async function readConfigBlob(store: ImageStore, image: ImageRecord): Promise<Record<string, unknown> | undefined> {
   if (!image.diffIds) return undefined;
   try {
-    const config = JSON.parse(await readFile(store.blobs.path(`sha256:${image.id}`), 'utf8')) as { history?: unknown };
-    const history = config.history;
-    return Array.isArray(history) && history.every((entry) => typeof entry === 'object' && entry !== null) ? (history as ConfigHistory[]) : undefined;
+    const json = JSON.parse(await readFile(store.blobs.path(`sha256:${image.id}`), 'utf8')) as unknown;
+    return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

@@ -12,6 +12,7 @@ export function defineImages(program: Command, globals: () => GlobalOptions, wan
     program
       .command('images')
       .description('list images')
+      .option('-a, --all', 'show all images (skiff makes no intermediate images: the same list)')
       .option('-q, --quiet', 'only show image ids')
       .option('--digests', 'show digests')
       .action(async (options: { quiet?: boolean; digests?: boolean }) => {

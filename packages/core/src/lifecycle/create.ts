@@ -70,6 +70,14 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
     security: await resolveSecurity({ ...options, user: options.user ?? imageUser(image.config.user) }, image.layers),
     ...(image.config.stopSignal ? { stopSignal: parseSignal(image.config.stopSignal) } : {}),
   };
+  // The image's Volumes: an anonymous volume (filled from the image) at each path nothing else is mounted on.
+  const tmpfsTargets = new Set(config.security.tmpfs.map((mount) => mount.target));
+  for (const path of image.config.volumes ?? []) {
+    const target = validateContainerPath(path, 'image volume');
+    if (target === '/' || targets.has(target) || tmpfsTargets.has(target)) continue;
+    targets.add(target);
+    config.volumes.push(namedVolumeEntry({ source: '', target, readOnly: false, options: {} }, target, createOptions));
+  }
   for (const mount of config.security.tmpfs) {
     if (targets.has(mount.target)) throw invalidArgument(`duplicate mount point: ${mount.target}`);
     targets.add(mount.target);
