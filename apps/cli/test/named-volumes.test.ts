@@ -109,8 +109,15 @@ describe.runIf(requiresRoot('named volume tests run real containers'))('named an
     expectOneLineError(await skiff(['run', '--mount', 'type=volume,source=a\u0001b,target=/x', 'busybox', 'true']), /invalid --mount/);
     expectOneLineError(await skiff(['run', '-v', 'v:/x:bogus=1', 'busybox', 'true']), /local volume: unknown option "bogus"/);
     expectOneLineError(await skiff(['run', '--mount', 'type=volume,source=v,target=/x,volume-opt=type=nfs', 'busybox', 'true']), /type "nfs" is not supported/);
-    for (const name of ['a/b', '..', 'x'.repeat(256)]) expectOneLineError(await skiff(['volume', 'create', name]), /invalid volume name/);
-    expectOneLineError(await skiff(['volume', 'create', '-o', 'bogus=1', 'good']), /unknown option "bogus"/);
+    // docker volume create exits 1 for what the daemon refuses.
+    const refusedBy = (result: { exitCode?: number; stderr: unknown }, message: RegExp) => {
+      expect(result.exitCode).toBe(1);
+      expect(String(result.stderr).trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+    };
+    for (const name of ['a/b', '..', 'x'.repeat(256)]) refusedBy(await skiff(['volume', 'create', name]), /invalid volume name/);
+    refusedBy(await skiff(['volume', 'create', '-o', 'bogus=1', 'good']), /unknown option "bogus"/);
+    refusedBy(await skiff(['volume', 'create', '-d', 'nosuchdriver', 'good']), /nosuchdriver/);
     expect(containers()).toEqual([]);
     expect(volumeNames(root)).toEqual([]);
     expect(readdirSync(join(root, 'volumes/local')).filter((e) => !e.startsWith('.'))).toEqual([]);

@@ -68,7 +68,8 @@ export function defineVolume(program: Command, globals: () => GlobalOptions, wan
     .action(async (name: string | undefined, options: { driver: string; opt?: string[]; label?: string[] }) => {
       const [opts, labels] = [await keyValues(options.opt ?? [], '-o'), await keyValues(options.label ?? [], '--label')];
       const runtime = await runtimeOf(globals());
-      const { record } = await runtime.volumes.create({ name, driver: options.driver, options: opts, labels });
+      // docker exits 1 when the daemon refuses the volume (a bad name, option or driver); 125 stays for bad flags.
+      const { record } = await runtime.volumes.create({ name, driver: options.driver, options: opts, labels }).catch((error: unknown) => Promise.reject(Object.assign(error as object, { exitCode: 1 })));
       process.stdout.write(`${record.name}\n`);
     });
 
