@@ -104,6 +104,11 @@ export function providesNamedVolumes(driver: VolumeDriver): driver is VolumeDriv
 
 export interface VolumeCapabilities {
   scope: 'local' | 'global';
+  /**
+   * The driver's mount already shows the image's content at the target (an overlay with the image as its
+   * lower): skiff then makes no copy-up into a new volume. Default false.
+   */
+  showsImageContent?: boolean;
 }
 
 export interface VolumeCreateRequest {

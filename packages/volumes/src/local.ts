@@ -1,29 +1,19 @@
 /**
  * local volume driver (docker's name): named volumes in skiff's state, contract v2.
  *
- * On disk, under the driver's root (`<state root>/volumes/local`, every directory 0700):
- *
- *   NAME/opts.json     {"createdAt": ISO time, "options": {...}}: written inside the staging dir, before rename
- *   NAME/_data/        the data, 0755 (what containers see); unused for type=tmpfs and type=none,o=bind
- *   .staging/NAME.*    a create in progress: made complete, then renamed to NAME in one step, so a process
- *                      killed during create leaves a working volume or a staging dir (removed by the next
- *                      create of that name, which holds the name's lock, so the owner is dead)
- *   .trash/NAME.*      a remove in progress: renamed away first, so the name is free at once, then deleted
+ * On disk, under the driver's root (`<state root>/volumes/local`): named-dirs.ts's store, each volume's data in
+ *   NAME/_data/ (0755, what containers see; unused for type=tmpfs and type=none,o=bind).
  *
  * Options (docker's local driver): none (a directory), `type=tmpfs` with `o=size=N,mode=M,uid=U,gid=G` (or the
  * shorthand `size=N`): a fresh tmpfs per mount; `type=none,o=bind,device=/host/dir`: the host directory, which
  * must exist and be a directory (not a symlink); the helper opens it without following symlinks at each start.
  */
-import { closeSync, constants, fchmodSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, lstatSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import {
-  SkiffError,
   checkVolumeName,
   invalidArgument,
   notFound,
-  removeTree,
-  withLock,
-  writeJsonAtomic,
   type DriverContext,
   type Mount,
   type VolumeCreateRequest,
@@ -31,14 +21,9 @@ import {
   type VolumeDriverV2,
   type VolumeInfo,
   type VolumeRequest,
-  randomHex,
 } from '@skiff/plugin';
 import { canonicalHostPath, normalizePath } from './checks.js';
-
-interface Stored {
-  createdAt: string;
-  options: Record<string, string>;
-}
+import { createNamedDirs, mkdirExact } from './named-dirs.js';
 
 const OPTIONS = ['type', 'o', 'device', 'size'];
 const TMPFS_WORDS = /^(size=[0-9]+[kmgKMG%]?|mode=[0-7]{3,4}|uid=[0-9]+|gid=[0-9]+|nr_inodes=[0-9]+[kmgKMG]?)$/;
@@ -95,44 +80,15 @@ function checkTarget(request: VolumeRequest): string {
   return normalizePath(target);
 }
 
-/** mkdir that sets exactly `mode` whatever the umask; the directory must be new. */
-function mkdirExact(path: string, mode: number): void {
-  mkdirSync(path, { mode: 0o700 });
-  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
-  try {
-    fchmodSync(fd, mode);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export function createLocalVolumeDriver(context: DriverContext): VolumeDriverV2 {
-  const root = context.root;
-  const dirOf = (name: string) => join(root, checkVolumeName(name));
-  const lock = <T>(name: string, action: () => Promise<T>) =>
-    withLock(join(context.runRoot, 'locks', 'volume-local', name), action, { what: `volume ${name}` });
+  const dirs = createNamedDirs(context.root, context.runRoot, 'local');
 
   function read(name: string): VolumeInfo | undefined {
-    let stored: Stored;
-    try {
-      stored = JSON.parse(readFileSync(join(dirOf(name), 'opts.json'), 'utf8')) as Stored;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-      throw error;
-    }
+    const stored = dirs.read(name);
+    if (!stored) return undefined;
     const type = stored.options.type;
-    const mountpoint = type === 'tmpfs' ? '' : type === 'none' ? stored.options.device! : join(dirOf(name), '_data');
+    const mountpoint = type === 'tmpfs' ? '' : type === 'none' ? stored.options.device! : join(dirs.dirOf(name), '_data');
     return { name, mountpoint, options: stored.options, createdAt: stored.createdAt };
-  }
-
-  function sweep(dir: string, prefix: string): void {
-    let entries: string[];
-    try {
-      entries = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const entry of entries) if (entry.startsWith(prefix)) rmSync(join(dir, entry), { recursive: true, force: true });
   }
 
   return {
@@ -144,44 +100,12 @@ export function createLocalVolumeDriver(context: DriverContext): VolumeDriverV2 
       const name = checkVolumeName(request.name);
       const options = checkLocalOptions(request.options);
       if (options.type === 'none') checkDevice(options.device!);
-      return lock(name, async () => {
-        const existing = read(name);
-        if (existing) {
-          if (JSON.stringify(existing.options) !== JSON.stringify(options)) {
-            throw new SkiffError('ALREADY_EXISTS', `volume ${name} already exists with other options`);
-          }
-          return existing;
-        }
-        const staging = join(root, '.staging');
-        mkdirSync(staging, { recursive: true, mode: 0o700 });
-        // We hold the name's lock: a staging dir of this name was left by a dead process.
-        sweep(staging, `${name}.`);
-        // A NAME without opts.json cannot come from a rename of ours: it is debris (removeTree refuses a mount in it).
-        await removeTree(dirOf(name));
-        const temp = join(staging, `${name}.${randomHex(6)}`);
-        mkdirExact(temp, 0o700);
-        mkdirExact(join(temp, '_data'), 0o755);
-        const stored: Stored = { createdAt: new Date().toISOString(), options };
-        await writeJsonAtomic(join(temp, 'opts.json'), stored);
-        renameSync(temp, dirOf(name));
-        return read(name)!;
-      });
+      await dirs.create(name, options, (dir) => mkdirExact(join(dir, '_data'), 0o755));
+      return read(name)!;
     },
 
     async remove(name: string): Promise<void> {
-      checkVolumeName(name);
-      await lock(name, async () => {
-        const trash = join(root, '.trash');
-        mkdirSync(trash, { recursive: true, mode: 0o700 });
-        const away = join(trash, `${name}.${randomHex(6)}`);
-        try {
-          renameSync(dirOf(name), away);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-          throw error;
-        }
-        await removeTree(away);
-      });
+      await dirs.remove(name);
     },
 
     async inspect(name: string) {
@@ -189,13 +113,7 @@ export function createLocalVolumeDriver(context: DriverContext): VolumeDriverV2 
     },
 
     async list() {
-      let entries: string[];
-      try {
-        entries = readdirSync(root);
-      } catch {
-        return [];
-      }
-      return entries.filter((entry) => !entry.startsWith('.')).flatMap((entry) => read(entry) ?? []);
+      return dirs.names().flatMap((entry) => read(entry) ?? []);
     },
 
     async mount(request: VolumeRequest): Promise<Mount[]> {

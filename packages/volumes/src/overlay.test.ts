@@ -6,9 +6,10 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { SkiffError, type DriverContext, type VolumeRequest, FS_MAGIC } from '@skiff/plugin';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { createOverlayVolumeDriver, overlayVolumeDriverFactory, upperFilesystemProblem } from './overlay.js';
-import { runInMountNamespace, runVolumeDriverTests } from '@skiff/plugin/testing';
+import { runInMountNamespace, runNamedVolumeDriverTests, runVolumeDriverTests } from '@skiff/plugin/testing';
 
 runVolumeDriverTests('overlay', overlayVolumeDriverFactory);
+runNamedVolumeDriverTests('overlay', overlayVolumeDriverFactory, undefined, { hostPaths: true });
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -23,6 +23,15 @@
  *                                                container is refused; a record left by a dead one is taken over.
  *   (upper = realpath of the host dir)
  *
+ * Named volumes (contract v2: `volume create -d overlay NAME`, `-v NAME:/etc:driver=overlay`,
+ * `--mount type=volume,volume-driver=overlay`): the upper dir lives in skiff's store instead of a host path,
+ *
+ *   <ctx.root>/named/NAME/upper/                 the volume's data (named-dirs.ts's store; 0755)
+ *
+ * and everything else is as above: the lower is the image's content at the target, so the container sees the
+ * image's files plus what earlier containers wrote there; no copy-up is made (capabilities().showsImageContent).
+ * A request whose source has no '/' names a volume; one with '/' is a host directory as before.
+ *
  * Refused with one-line errors: an upper dir on overlayfs or NFS, upper and work dirs on different mounts
  * (overlayfs requires one mount), an upper dir in use by another running container, paths containing ',' ':'
  * or '\', and mount data longer than one page (4095 bytes).
@@ -46,11 +55,16 @@ import {
   type DirectoryIdentity,
   type DriverContext,
   type Mount,
-  type VolumeDriver,
+  type VolumeCreateRequest,
   type VolumeDriverFactory,
+  type VolumeDriverV2,
+  type VolumeInfo,
   type VolumeRequest,
+  checkVolumeName,
+  notFound,
 } from '@skiff/plugin';
 import { checkRequest, isWithin, makeDirs, normalizePath, sameMount } from './checks.js';
+import { createNamedDirs, mkdirExact } from './named-dirs.js';
 
 interface UseRecord {
   ref: string;
@@ -76,15 +90,49 @@ type WorkKind = 'container' | 'sibling' | 'user';
 const sha256 = (text: string) => process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest('hex');
 const unique = () => `${process.pid}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}`;
 
-export function createOverlayVolumeDriver(context: DriverContext): VolumeDriver {
+export function createOverlayVolumeDriver(context: DriverContext): VolumeDriverV2 {
   const recordPath = (upper: string) => join(context.runRoot, 'volumes', 'overlay', `${sha256(upper)}.json`);
   const defaultWork = (ref: string, upper: string) => join(context.root, 'work', `${ref}-${sha256(upper).slice(0, 12)}`);
+  const named = createNamedDirs(join(context.root, 'named'), context.runRoot, 'overlay');
+  const info = (name: string): VolumeInfo | undefined => {
+    const stored = named.read(name);
+    return stored && { name, mountpoint: join(named.dirOf(name), 'upper'), options: stored.options, createdAt: stored.createdAt };
+  };
+  /** A named volume's request as a host-path one on its upper dir. */
+  const byPath = (request: VolumeRequest): VolumeRequest => {
+    if (request.source.includes('/')) return request;
+    const volume = info(checkVolumeName(request.source));
+    if (!volume) throw notFound(`no such volume: ${request.source}`);
+    return { ...request, source: volume.mountpoint };
+  };
 
   return {
-    specificationVersion: 'v1',
+    specificationVersion: 'v2',
     name: 'overlay',
+    capabilities: () => ({ scope: 'local', showsImageContent: true }),
 
-    async mount(request: VolumeRequest): Promise<Mount[]> {
+    async create(request: VolumeCreateRequest): Promise<VolumeInfo> {
+      const name = checkVolumeName(request.name);
+      for (const key of Object.keys(request.options)) throw invalidArgument(`overlay volume: unknown option "${key}" (a named overlay volume takes none)`);
+      await mkdir(join(context.root, 'named'), { recursive: true, mode: 0o700 });
+      await named.create(name, {}, (dir) => mkdirExact(join(dir, 'upper'), 0o755));
+      return info(name)!;
+    },
+
+    async remove(name: string): Promise<void> {
+      await named.remove(name);
+    },
+
+    async inspect(name: string) {
+      return info(checkVolumeName(name));
+    },
+
+    async list() {
+      return named.names().flatMap((name) => info(name) ?? []);
+    },
+
+    async mount(given: VolumeRequest): Promise<Mount[]> {
+      const request = byPath(given);
       checkRequest('overlay', request, ['workdir']);
       checkRef(request.ref);
       const source = normalizePath(request.source);
@@ -128,7 +176,14 @@ export function createOverlayVolumeDriver(context: DriverContext): VolumeDriver 
       }
     },
 
-    async unmount(request: VolumeRequest): Promise<void> {
+    async unmount(given: VolumeRequest): Promise<void> {
+      let request: VolumeRequest;
+      try {
+        request = byPath(given);
+      } catch (error) {
+        if (SkiffError.is(error, 'NOT_FOUND')) return; // the volume is gone, and with it what was taken
+        throw error;
+      }
       checkRef(request.ref);
       const stateFile = join(request.scratchDir, 'overlay-volume.json');
       const state = await readJson<VolumeState>(stateFile);

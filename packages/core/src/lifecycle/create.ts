@@ -1,5 +1,5 @@
 import { SkiffError, checkVolumeName, invalidArgument, providesNamedVolumes } from '@skiff/plugin';
-import { DEFAULT_NAMED_DRIVER, isVolumeSpec, namedVolumeEntry, withContainerVolumes } from './named-volumes.js';
+import { DEFAULT_NAMED_DRIVER, isVolumeSpec, namedVolumeEntry, volumeStore, withContainerVolumes } from './named-volumes.js';
 import { newId, randomName, shortId } from '../ids.js';
 import type { ContainerConfig, ContainerRecord } from '../state/record.js';
 import { storageDriver, volumeDriver, type Host } from './host.js';
@@ -34,7 +34,9 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
     targets.add(target);
     if (isVolumeSpec(volume)) {
       if (volume.source !== '') checkVolumeName(volume.source);
-      const driver = await volumeDriver(host, volume.driver ?? options.volumeDriver ?? DEFAULT_NAMED_DRIVER);
+      // docker: an existing volume named without a driver is used with its own driver.
+      const existing = volume.driver ?? options.volumeDriver ?? (volume.source !== '' ? volumeStore(host).record(volume.source)?.driver : undefined);
+      const driver = await volumeDriver(host, existing ?? DEFAULT_NAMED_DRIVER);
       if (providesNamedVolumes(driver)) {
         volumes.push(namedVolumeEntry({ ...volume, driver: driver.name }, target, createOptions));
         continue;

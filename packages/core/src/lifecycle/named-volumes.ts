@@ -72,6 +72,8 @@ export async function withContainerVolumes<T>(
         entry.driver = record.driver;
         if (!created) continue;
         made.push(name);
+        const driver = await volumeDriver(host, record.driver);
+        if (providesNamedVolumes(driver) && driver.capabilities().showsImageContent) continue; // the image shows through
         await copyUp(host, config.layers, entry.target, info.mountpoint);
       }
       return await write();
