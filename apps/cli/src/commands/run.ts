@@ -27,6 +27,7 @@ function containerOptions(command: Command): Command {
     )
     .option('--mount <spec>', 'type=bind,source=/host,target=/path[,readonly][,volume-driver=overlay] (repeatable)', collect)
     .option('--volume-driver <name>', "volume driver for volumes that name none (bind, overlay, or a plugin's)")
+    .option('--volumes-from <container[:ro|rw]>', "mount every volume of another container (repeatable; :ro/:rw override each volume's mode)", collect)
     .option('--storage-driver <name>', "root filesystem driver (overlay, aufs, vfs, or a plugin's)")
     .addOption(new Option('--network <mode>', 'network mode').choices(['none', 'host']).default('none'))
     .option('-m, --memory <bytes>', 'memory limit (b, k, m, g suffixes); swap is limited to the same unless --memory-swap')

@@ -4,7 +4,7 @@ import { parseEnv } from './env.js';
 import { parseLogOptions } from './log-opt.js';
 import { resourcesFromFlags } from './resources.js';
 import { parseCapabilities, parseDevice, parseSecurityOpt, parseTmpfs, parseUser } from './security.js';
-import { parseMount, parseVolumeSpec } from './volumes.js';
+import { parseMount, parseVolumeSpec, parseVolumesFrom } from './volumes.js';
 
 /**
  * `run` and `create` flags as commander hands them over: strings, as typed. Those a Docker API create body
@@ -13,6 +13,7 @@ import { parseMount, parseVolumeSpec } from './volumes.js';
 export interface RunFlags extends DockerRunFlags {
   detach?: boolean;
   volumeDriver?: string;
+  volumesFrom?: string[];
   storageDriver?: string;
   logOpt?: string[];
   platform?: string;
@@ -32,6 +33,7 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     hostname: flags.hostname,
     volumes: [...(flags.volume ?? []).map(parseVolumeSpec), ...mounts.flatMap((m) => ('volume' in m ? [m.volume] : []))],
     volumeDriver: flags.volumeDriver,
+    ...(flags.volumesFrom?.length ? { volumesFrom: flags.volumesFrom.map(parseVolumesFrom) } : {}),
     storageDriver: flags.storageDriver,
     network: flags.network,
     tty: flags.tty ?? false,

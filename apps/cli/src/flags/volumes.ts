@@ -227,3 +227,13 @@ function splitCsv(text: string, fail: Fail): string[] {
   fields.push(field);
   return fields;
 }
+
+/** `--volumes-from CONTAINER[:ro|:rw]` (docker's): the container, and the mode forced on its volumes, if any. */
+export function parseVolumesFrom(text: string): { container: string; readOnly?: boolean } {
+  const colon = text.lastIndexOf(':');
+  const [container, mode] = colon > 0 ? [text.slice(0, colon), text.slice(colon + 1)] : [text, undefined];
+  if (!container || (mode !== undefined && mode !== 'ro' && mode !== 'rw')) {
+    throw invalidArgument(`invalid --volumes-from ${JSON.stringify(text)}: use CONTAINER, CONTAINER:ro or CONTAINER:rw`);
+  }
+  return { container, ...(mode ? { readOnly: mode === 'ro' } : {}) };
+}

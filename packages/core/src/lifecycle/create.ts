@@ -49,6 +49,14 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
     const driver = await volumeDriver(host, volume.driver ?? options.volumeDriver);
     volumes.push({ ...volume, target, driver: driver.name });
   }
+  for (const from of options.volumesFrom ?? []) {
+    const source = await host.store.resolve(from.container);
+    for (const volume of source.config.volumes) {
+      if (targets.has(volume.target)) continue;
+      targets.add(volume.target);
+      volumes.push({ ...volume, options: { ...volume.options }, readOnly: from.readOnly ?? volume.readOnly });
+    }
+  }
   const id = newId();
   const args = containerArgs(image.config, options.args, options.entrypoint);
   if (!args.length) throw invalidArgument(`no command given and image "${image.name}" has no default command`);

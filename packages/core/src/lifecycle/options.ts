@@ -19,6 +19,12 @@ export interface CreateOptions extends SecurityFlags {
   volumes?: VolumeSpec[];
   /** Driver for volumes that name none (default: the registry's highest priority volume driver, `bind`). */
   volumeDriver?: string;
+  /**
+   * docker's `--volumes-from`: every volume (named, anonymous or host path) of these containers, at the same
+   * targets; `readOnly` forces the mode of each, else each keeps its own. A target this container mounts
+   * itself is left out.
+   */
+  volumesFrom?: { container: string; readOnly?: boolean }[];
   storageDriver?: string;
   network?: 'none' | 'host';
   tty?: boolean;
