@@ -1,10 +1,11 @@
-// The example plugin runs the same volume driver conformance suite as the built-in drivers.
+// The example plugin runs the same named-volume driver conformance suite as the built-in drivers.
 import { assertPlugin, type VolumeRegistration } from '@skiff/plugin';
-import { runVolumeDriverTests } from '@skiff/plugin/testing';
+import { runNamedVolumeDriverTests } from '@skiff/plugin/testing';
 import plugin from '../src/index.js';
 
 assertPlugin(plugin);
 const tmpfs = plugin.drivers.find((driver): driver is VolumeRegistration => driver.kind === 'volume' && driver.name === 'tmpfs')!;
 
-// A tmpfs volume is named, not a host directory, and what the container writes stays in memory.
-runVolumeDriverTests('tmpfs', tmpfs, undefined, { source: 'name', writesLandInSource: false });
+// Each mount is a fresh tmpfs: what one container writes is gone for the next.
+runNamedVolumeDriverTests('tmpfs', tmpfs, undefined, { persists: false });
+runNamedVolumeDriverTests('tmpfs (size=1m)', tmpfs, undefined, { persists: false, createOptions: { size: '1m' } });
