@@ -100,3 +100,8 @@ export function expectOneLineError(result: { exitCode?: number; stderr: unknown 
   expect(String(result.stderr).trim().split('\n')).toHaveLength(1);
   expect(result.stderr).toMatch(message);
 }
+
+/** The image id `image inspect` shows for `name` (`sha256:…`). */
+export async function imageId(skiff: Sandbox['skiff'], name: string): Promise<string> {
+  return (JSON.parse((await skiff(['image', 'inspect', name])).stdout) as { Id: string }[])[0]!.Id;
+}

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { ociLayout, push, registryUnavailable, startRegistry } from '../../../packages/image/test/registry-fixture.js';
+import { busyboxEntries, ociLayout, push, registryUnavailable, startRegistry } from '../../../packages/image/test/registry-fixture.js';
 import { sandbox } from './cli.js';
 
 const unavailable = registryUnavailable();
@@ -17,9 +17,7 @@ function appImage(layout: ReturnType<typeof ociLayout>, version: string) {
     layers: [
       {
         entries: [
-          { path: 'bin/', type: 'dir' },
-          { path: 'bin/busybox', content: readFileSync('/bin/busybox'), mode: 0o755 },
-          ...['sh', 'cat', 'sleep', 'true'].map((tool) => ({ path: `bin/${tool}`, type: 'symlink' as const, linkpath: 'busybox' })),
+          ...busyboxEntries(['sh', 'cat', 'sleep', 'true']),
         ],
       },
       { entries: [{ path: 'version', content: `${version}\n` }] },

@@ -1,12 +1,12 @@
 // An image of 120 layers is loaded, pushed, pulled and run (issue 12): its overlay lowerdir string (~6 KB here) is longer than the one page
 // mount(2) takes, so the helper gives the layers to fsconfig one by one (lowerdir+, Linux 6.8). Before, run
 // refused it ("would need N bytes of mount options").
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { kernelAtLeast } from '../../../packages/storage/src/overlay.js';
-import { registryUnavailable, sha256, startRegistry } from '../../../packages/image/test/registry-fixture.js';
+import { busyboxEntries, registryUnavailable, sha256, startRegistry } from '../../../packages/image/test/registry-fixture.js';
 import { buildTar, type FixtureEntry } from '../../../packages/image/src/test-tarball.js';
 import { sandbox } from './cli.js';
 
@@ -20,9 +20,7 @@ describe.runIf(!unavailable && requiresRoot('pulled layers are unpacked with the
     const layers = [
       {
         entries: [
-          { path: 'bin/', type: 'dir' as const },
-          { path: 'bin/busybox', content: readFileSync('/bin/busybox'), mode: 0o755 },
-          ...['sh', 'cat', 'ls', 'wc'].map((tool) => ({ path: `bin/${tool}`, type: 'symlink' as const, linkpath: 'busybox' })),
+          ...busyboxEntries(['sh', 'cat', 'ls', 'wc']),
           { path: 'layers/', type: 'dir' as const },
         ],
       },

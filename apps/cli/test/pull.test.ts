@@ -1,11 +1,11 @@
 // skiff pull / run with images from a real registry (docker-registry on loopback, images pushed with skopeo):
 // docker's pull output, run pulling what is missing, the image config honoured, images listing them.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { ociLayout, push, registryUnavailable, startRegistry } from '../../../packages/image/test/registry-fixture.js';
+import { busyboxEntries, ociLayout, push, registryUnavailable, startRegistry } from '../../../packages/image/test/registry-fixture.js';
 import { sandbox } from './cli.js';
 
 const unavailable = registryUnavailable();
@@ -21,9 +21,7 @@ async function registryWithApp() {
     layers: [
       {
         entries: [
-          { path: 'bin/', type: 'dir' },
-          { path: 'bin/busybox', content: readFileSync('/bin/busybox'), mode: 0o755 },
-          ...TOOLS.map((tool) => ({ path: `bin/${tool}`, type: 'symlink' as const, linkpath: 'busybox' })),
+          ...busyboxEntries(TOOLS),
           { path: 'etc/', type: 'dir' },
           { path: 'etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:app:/srv:/bin/sh\n' },
           { path: 'etc/group', content: 'root:x:0:\napp:x:1001:\n' },

@@ -1,17 +1,15 @@
 // skiff push (issue 12) to a real docker-registry on loopback: a pulled image goes back byte for byte (same
 // manifest digest), an image made here is exported and gzipped, and a registry with Basic auth takes a push only
 // after login. Another state root pulls what was pushed and runs it.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { ociLayout, push, registryUnavailable, startRegistry } from '../../../packages/image/test/registry-fixture.js';
-import { sandbox } from './cli.js';
+import { busyboxEntries, ociLayout, push, registryUnavailable, startRegistry } from '../../../packages/image/test/registry-fixture.js';
+import { imageId, sandbox } from './cli.js';
 
 const unavailable = registryUnavailable();
 if (unavailable) console.warn(`skipped: the push tests ${unavailable}`);
 
-const imageId = async (skiff: ReturnType<typeof sandbox>['skiff'], name: string) => (JSON.parse((await skiff(['image', 'inspect', name])).stdout) as { Id: string }[])[0]!.Id;
 
 describe.runIf(!unavailable && requiresRoot('pushed images are pulled and run'))('skiff push', () => {
   it('pushes a pulled image under another name byte for byte, and a local one (busybox) so another root pulls and runs both', async () => {
@@ -21,10 +19,7 @@ describe.runIf(!unavailable && requiresRoot('pushed images are pulled and run'))
       layers: [
         {
           entries: [
-            { path: 'bin/', type: 'dir' },
-            { path: 'bin/busybox', content: readFileSync('/bin/busybox'), mode: 0o755 },
-            { path: 'bin/sh', type: 'symlink', linkpath: 'busybox' },
-            { path: 'bin/cat', type: 'symlink', linkpath: 'busybox' },
+            ...busyboxEntries(['sh', 'cat']),
             { path: 'message', content: 'pushed\n' },
           ],
         },

@@ -5,8 +5,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { ociLayout, push, registryUnavailable, startRegistry } from '../../../packages/image/test/registry-fixture.js';
-import { sandbox } from './cli.js';
+import { busyboxEntries, ociLayout, push, registryUnavailable, startRegistry } from '../../../packages/image/test/registry-fixture.js';
+import { imageId, sandbox } from './cli.js';
 
 const unavailable = registryUnavailable();
 if (unavailable) console.warn(`skipped: the save/load tests ${unavailable}`);
@@ -27,9 +27,7 @@ async function registryWithApp(whiteoutLayer: 'zstd' | 'gzip' = 'zstd') {
     layers: [
       {
         entries: [
-          { path: 'bin/', type: 'dir' },
-          { path: 'bin/busybox', content: readFileSync('/bin/busybox'), mode: 0o755 },
-          ...['sh', 'cat', 'ls'].map((tool) => ({ path: `bin/${tool}`, type: 'symlink' as const, linkpath: 'busybox' })),
+          ...busyboxEntries(['sh', 'cat', 'ls']),
           { path: 'etc/', type: 'dir' },
           { path: 'etc/kept', content: 'kept\n' },
           { path: 'etc/removed', content: 'gone in the next layer' },
@@ -44,7 +42,6 @@ async function registryWithApp(whiteoutLayer: 'zstd' | 'gzip' = 'zstd') {
   return { registry, image, name: `${registry.host}/team/app:v1` };
 }
 
-const imageId = async (skiff: ReturnType<typeof sandbox>['skiff'], name: string) => (JSON.parse((await skiff(['image', 'inspect', name])).stdout) as { Id: string }[])[0]!.Id;
 
 describe.runIf(!unavailable && requiresRoot('loaded layers are unpacked with their owners'))('save and load', () => {
   it('save -o then load -i gives the same image (same id, same content); several images through a pipe', async () => {

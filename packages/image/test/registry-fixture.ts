@@ -9,7 +9,7 @@
 import bcrypt from 'bcryptjs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -118,6 +118,15 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     await stop();
     if (attempt >= 2) throw new Error(`docker-registry did not start on ${host}: ${stderr}`);
   }
+}
+
+/** Layer entries for a runnable root: `bin/busybox` (the host's static one) and `bin/TOOL` links to it. */
+export function busyboxEntries(tools: string[]): FixtureEntry[] {
+  return [
+    { path: 'bin/', type: 'dir' },
+    { path: 'bin/busybox', content: readFileSync('/bin/busybox'), mode: 0o755 },
+    ...tools.map((tool) => ({ path: `bin/${tool}`, type: 'symlink' as const, linkpath: 'busybox' })),
+  ];
 }
 
 export interface LayerSpec {
