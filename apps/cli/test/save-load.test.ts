@@ -117,6 +117,30 @@ describe.runIf(!unavailable && requiresRoot('loaded layers are unpacked with the
     expect((await skiff(['run', '--rm', `${registry.host}/made/by-skopeo:v2`, 'cat', '/etc/removed'])).exitCode).toBe(1);
   });
 
+  it("a committed layer's deletions travel as OCI whiteouts (.wh.NAME, .wh..wh..opq), and load honours them", async () => {
+    const one = sandbox();
+    const dir = tempDir('archive-');
+    const made = await one.skiff(['run', '--name', 'c', 'busybox', 'sh', '-c', 'rm /bin/ls; rm -rf /etc; mkdir /etc; echo new > /etc/only']);
+    expect(made.exitCode, String(made.stderr)).toBe(0);
+    expect((await one.skiff(['commit', 'c', 'snap:v1'])).exitCode).toBe(0);
+    const file = join(dir, 'snap.tar');
+    expect((await one.skiff(['save', '-o', file, 'snap:v1'])).exitCode).toBe(0);
+
+    const unpacked = tempDir('layout-');
+    expect(spawnSync('tar', ['-xf', file, '-C', unpacked]).status).toBe(0);
+    const [manifest] = JSON.parse(readFileSync(join(unpacked, 'manifest.json'), 'utf8')) as { Layers: string[] }[];
+    const top = spawnSync('tar', ['-tvf', join(unpacked, manifest!.Layers.at(-1)!)], { encoding: 'utf8' }).stdout;
+    expect(top).toMatch(/ \.\/bin\/\.wh\.ls\n/);
+    expect(top).toMatch(/ \.\/etc\/\.wh\.\.wh\.\.opq\n/);
+    expect(top).not.toMatch(/^c/m); // no character devices
+    expect(top).not.toMatch(/^-.* \.\/bin\/ls$/m);
+
+    const two = sandbox();
+    expect((await two.skiff(['load', '-i', file])).stdout).toBe('Loaded image: snap:v1');
+    const seen = await two.skiff(['run', '--rm', '--pull', 'never', 'snap:v1', 'sh', '-c', 'ls /etc; ls /bin/ls 2>/dev/null || echo no-ls']);
+    expect(seen.stdout).toBe('only\nno-ls');
+  });
+
   it("refuses what docker refuses, in one line with exit 1: a missing image, a terminal, a missing file", async () => {
     const { skiff } = sandbox();
     const dir = tempDir('archive-');

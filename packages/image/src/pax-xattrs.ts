@@ -15,7 +15,8 @@ const ALLOWED = (name: string) => /^(security\.capability|user\.[A-Za-z0-9._-]+)
 
 export type Xattrs = Map<string, Map<string, Buffer>>;
 
-export function createXattrScanner() {
+/** `allowed` picks the names kept (default ALLOWED; the exporter asks for overlay's opaque marker). */
+export function createXattrScanner(allowed: (name: string) => boolean = ALLOWED) {
   const found: Xattrs = new Map();
   let pending = Buffer.alloc(0);
   let skip = 0; // body bytes still to pass over
@@ -51,7 +52,7 @@ export function createXattrScanner() {
     }
     for (const [key, value] of paxRecords(body)) {
       if (key === 'path') paxPath = value.toString('utf8');
-      else if (key.startsWith('SCHILY.xattr.') && ALLOWED(key.slice('SCHILY.xattr.'.length))) xattrs.set(key.slice('SCHILY.xattr.'.length), value);
+      else if (key.startsWith('SCHILY.xattr.') && allowed(key.slice('SCHILY.xattr.'.length))) xattrs.set(key.slice('SCHILY.xattr.'.length), value);
     }
   };
 

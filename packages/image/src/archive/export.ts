@@ -4,19 +4,20 @@
  * A pulled or loaded image keeps its config blob and its layer blobs (record.layerBlobs): the config goes out as
  * it came (so the image id, the config's digest, stays the same) and each layer blob is decompressed and checked
  * against the config's diff id. An image made here (busybox, import, commit) has no config blob: its layer
- * directories are tarred (GNU tar, numeric owners, security.capability and user.* xattrs, sorted, without atimes and ctimes, so the same directory gives the same tar) and a config is
+ * directories are tarred (GNU tar, numeric owners, security.capability and user.* xattrs, sorted, without atimes and ctimes, so the same directory gives the same tar; overlay whiteouts as OCI ones) and a config is
  * written for them, so its id elsewhere is that config's digest, not the id skiff shows for it here.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { SkiffError } from '@skiff/plugin';
 import { crypto } from '../files.js';
 import { decompressLayer } from '../layer.js';
+import { createXattrScanner } from '../pax-xattrs.js';
 import { digestMismatch } from '../registry/digest.js';
 import { hostPlatform } from '../registry/manifest.js';
 import { layerCompression } from '../registry/media-types.js';
@@ -64,7 +65,7 @@ export async function exportImage(store: ImageStore, image: ImageRecord, staging
   for (const [i, dir] of dirs.entries()) {
     if (!existsSync(dir)) throw new SkiffError('INTERNAL', `a layer of ${image.name} (${dir}) is missing`);
     const path = join(staging, `layer-${first + i}`);
-    await execFileAsync('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '--xattrs-include=user.*', '--sort=name', '--pax-option=delete=atime,delete=ctime', '-C', dir, '-cf', path, '.']);
+    await tarLayer(dir, path, join(staging, `markers-${first + i}`));
     const { digest, size } = await hashInto(createReadStream(path), undefined);
     layers.push({ path, diffId: digest, size });
   }
@@ -88,6 +89,45 @@ export async function exportImage(store: ImageStore, image: ImageRecord, staging
     }),
   );
   return { config: bytes, configDigest: `sha256:${crypto().createHash('sha256').update(bytes).digest('hex')}`, layers };
+}
+
+const TAR = ['--numeric-owner', '--xattrs', '--sort=name', '--pax-option=delete=atime,delete=ctime'];
+
+/**
+ * A layer directory as an OCI layer tar. overlayfs marks deletions its own way (a 0/0 character device, a
+ * `trusted.overlay.opaque=y` directory: what commit copies from a container's upper dir); the tar carries the
+ * OCI form instead: the device is left out and an empty `.wh.NAME` added, an opaque directory gets
+ * `.wh..wh..opq`. The markers are appended as files only (no directory entries that would change modes).
+ */
+async function tarLayer(dir: string, path: string, markers: string): Promise<void> {
+  const whiteouts: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    for (const entry of await readdir(join(dir, relative), { withFileTypes: true })) {
+      const child = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isCharacterDevice() && (await lstat(join(dir, child))).rdev === 0) whiteouts.push(child);
+      else if (entry.isDirectory()) await walk(child);
+    }
+  };
+  await walk('');
+  const opaques = await opaqueDirs(dir);
+  const excluded = whiteouts.flatMap((file) => [`--exclude=./${file}`]);
+  await execFileAsync('tar', [...TAR, '--xattrs-include=security.capability', '--xattrs-include=user.*', '--anchored', '--no-wildcards', ...excluded, '-C', dir, '-cf', path, '.']);
+  const names = [...whiteouts.map((file) => join(dirname(file), `.wh.${basename(file)}`)), ...opaques.map((opaque) => join(opaque, '.wh..wh..opq'))];
+  if (names.length === 0) return;
+  for (const name of names) {
+    await mkdir(join(markers, dirname(name)), { recursive: true, mode: 0o755 });
+    await writeFile(join(markers, name), '', { mode: 0o644 });
+  }
+  await execFileAsync('tar', [...TAR, '--no-recursion', '-C', markers, '-rf', path, ...names.map((name) => `./${name}`)]);
+}
+
+/** Directories of `dir` overlayfs marks opaque, found in GNU tar's own PAX records (Node cannot read xattrs). */
+async function opaqueDirs(dir: string): Promise<string[]> {
+  const scanner = createXattrScanner((name) => name === 'trusted.overlay.opaque');
+  const child = spawn('tar', ['--xattrs', '--xattrs-include=trusted.overlay.opaque', '-C', dir, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  for await (const chunk of child.stdout) scanner.push(chunk as Buffer);
+  await new Promise((resolve) => child.once('close', resolve));
+  return [...scanner.result()].filter(([, values]) => values.get('trusted.overlay.opaque')?.toString() === 'y').map(([path]) => path).filter((path) => path !== '' && path !== '.');
 }
 
 /** Hashes a stream, writing it to `path` when given. */
