@@ -58,6 +58,11 @@ describe.runIf(requiresRoot('rmi runs containers and builds busybox from the hos
     expect((await skiff(['images', '-q'])).stdout).toBe('');
     const started = await skiff(['start', '-a', container]);
     expect(started.stdout).toBe('still here');
+
+    // By name, -f only untags (docker keeps the image for its container): no Deleted line.
+    const second = (await skiff(['create', 'busybox', 'echo', 'second'])).stdout;
+    expect((await skiff(['rmi', '-f', 'busybox'])).stdout).toBe('Untagged: busybox:latest');
+    expect((await skiff(['start', '-a', second])).stdout).toBe('second');
   });
 
   // Attack: a name is a file name under images/; path characters must never reach outside it.

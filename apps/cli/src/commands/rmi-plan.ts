@@ -33,7 +33,8 @@ export async function removeImages(globals: GlobalOptions, references: string[],
     }
     await images.remove(image.name, { keepLayers: keepLayers() });
     print(`Untagged: ${taggedName(image.name)}`);
-    if (others.length === 0) print(`Deleted: sha256:${image.id}`);
+    // docker: -f on a name a container's image has only untags; the image stays for the container.
+    if (others.length === 0 && !user) print(`Deleted: sha256:${image.id}`);
   }
 
   async function byId(reference: string, matches: ImageRecord[]): Promise<void> {
