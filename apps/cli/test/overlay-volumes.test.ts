@@ -1,10 +1,12 @@
 // Overlay named volumes (issue 14): the upper dir lives in skiff's volume store and the lower is the image's
 // content at the target, so a volume on /etc shows the image's /etc plus what earlier containers wrote; only
 // the writes are stored (no copy-up), and a second running writer is refused by the driver.
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requiresRoot } from '../../../test/support.js';
+import { requiresRoot, tempDir } from '../../../test/support.js';
+import { busyboxEntries, sha256 } from '../../../packages/image/test/registry-fixture.js';
+import { buildTar } from '../../../packages/image/src/test-tarball.js';
 import { sandbox } from './cli.js';
 
 describe.runIf(requiresRoot('overlay volumes are mounted in real containers'))('overlay named volumes', () => {
@@ -35,6 +37,30 @@ describe.runIf(requiresRoot('overlay volumes are mounted in real containers'))('
     expectOne(await skiff(['volume', 'create', '-d', 'overlay', '-o', 'size=1m', 'bad']), /overlay volume: unknown option "size"/);
     expect((await skiff(['volume', 'rm', 'etc', 'made'])).exitCode).toBe(0);
     expect(readdirSync(join(root, 'volumes/overlay/named')).filter((entry) => !entry.startsWith('.'))).toEqual([]);
+  });
+});
+
+describe.runIf(requiresRoot('overlay volumes are mounted in real containers'))('overlay named volumes on a layered image', () => {
+  it("show the merged view of the target across the image's layers (whiteouts honoured)", async () => {
+    const { skiff } = sandbox();
+    const layers = [
+      [...busyboxEntries(['sh', 'ls', 'cat']), { path: 'etc/', type: 'dir' as const }, { path: 'etc/base', content: 'base\n' }, { path: 'etc/kept', content: 'kept\n' }],
+      [{ path: 'etc/', type: 'dir' as const }, { path: 'etc/added', content: 'added\n' }],
+      [{ path: 'etc/', type: 'dir' as const }, { path: 'etc/.wh.base', content: '' }],
+    ].map((entries) => buildTar(entries));
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Env: ['PATH=/bin'], Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: layers.map((tar) => sha256(tar)) } }));
+    const archive = join(tempDir('archive-'), 'layered.tar');
+    writeFileSync(
+      archive,
+      buildTar([
+        { path: 'manifest.json', content: JSON.stringify([{ Config: 'config.json', RepoTags: ['layered:v1'], Layers: layers.map((_, i) => `${i}.tar`) }]) },
+        { path: 'config.json', content: config },
+        ...layers.map((tar, i) => ({ path: `${i}.tar`, content: tar })),
+      ]),
+    );
+    expect((await skiff(['load', '-i', archive])).exitCode).toBe(0);
+    const seen = await skiff(['run', '--rm', '-v', 'etc:/etc:driver=overlay', 'layered:v1', 'sh', '-c', 'ls /etc']);
+    expect(seen.stdout, String(seen.stderr)).toBe('added\nkept');
   });
 });
 

@@ -54,6 +54,12 @@ export interface VolumeRequest {
    * undefined when the image has nothing there.
    */
   imagePath: string | undefined;
+  /**
+   * What every image layer holds at `target`, top-most first (the same resolution per layer): the layers that
+   * have it as a directory, down to the first where it is something else (a whiteout hides what is below). A driver that
+   * shows the image's content (overlay) stacks them to get the merged view. Optional: older callers omit it.
+   */
+  imagePaths?: string[];
   /** A directory that belongs to this container and this volume; removed with the container. */
   scratchDir: string;
 }

@@ -15,7 +15,8 @@
  *                                                fd-relative; the helper mounts the opened upper and work dirs
  *   workdir=PATH (driver option)                 a work dir of the user's choosing; must be on the same mount;
  *                                                never emptied or removed by skiff
- *   <request.scratchDir>/lower/                  empty lower dir, when the image has no directory there
+ *   <request.scratchDir>/lower/                  empty lower dir, when the image has no directory there (else
+ *                                                the target's directory in each image layer: the merged view)
  *   <request.scratchDir>/overlay-volume.json     what mount() took, so unmount() releases exactly that
  *   <ctx.runRoot>/volumes/overlay/<sha256(upper)>.json
  *                                                {ref, upper}: the container using this upper dir. Two live
@@ -151,8 +152,9 @@ export function createOverlayVolumeDriver(context: DriverContext): VolumeDriverV
       try {
         const { work, workKind } = await chooseWorkDir(request, source, upper, defaultWork(request.ref, upper), refuse);
         checkOptionPath(source, work);
-        const lower = await chooseLower(request);
-        checkOptionPath(source, lower);
+        const lowers = await chooseLowers(request);
+        for (const dir of lowers) checkOptionPath(source, dir);
+        const lower = lowers.join(':');
         // overlayfs wants an empty work dir; one left by a crashed container is stale, and ours to empty. A
         // sibling work dir sits where a container with the parent as a volume can swap it: opened without
         // following symlinks, checked (ours, on the upper's filesystem) and emptied by fd, never by path.
@@ -277,14 +279,22 @@ async function chooseWorkDir(
   return { work: sibling, workKind: 'sibling' };
 }
 
-async function chooseLower(request: VolumeRequest): Promise<string> {
-  if (request.imagePath !== undefined) {
-    const info = await lstat(request.imagePath).catch(() => undefined);
-    if (info?.isDirectory()) return request.imagePath;
+/**
+ * The lower dirs, top-most first: the image's directory at the target in every layer that has one (a layer
+ * where it is a whiteout or a file ends the stack: what is below is hidden there), else an empty dir.
+ */
+async function chooseLowers(request: VolumeRequest): Promise<string[]> {
+  const candidates = request.imagePaths ?? (request.imagePath !== undefined ? [request.imagePath] : []);
+  const lowers: string[] = [];
+  for (const path of candidates) {
+    const info = await lstat(path).catch(() => undefined);
+    if (!info?.isDirectory()) break;
+    lowers.push(path);
   }
+  if (lowers.length > 0) return lowers;
   const lower = join(request.scratchDir, 'lower');
   await makeDirs(lower, 0o755);
-  return lower;
+  return [lower];
 }
 
 /**

@@ -77,8 +77,26 @@ export async function volumeRequest(host: Host, record: ContainerRecord, index: 
     readOnly: volume.readOnly,
     options: volume.options,
     imagePath: await imagePathOf(record.config.layers, volume.target),
+    imagePaths: await imagePathsOf(record.config.layers, volume.target),
     scratchDir: files(host, record.id).volumeScratch(index),
   };
+}
+
+/**
+ * What each layer holds at `target`, top-most first, resolved inside each layer: every layer that has it as a
+ * directory, down to the first where it is something else (a whiteout or a file hides what is below). An
+ * opaque directory in a middle layer is not detected (Node cannot read the xattr): the layers below it show too.
+ */
+export async function imagePathsOf(layers: string[], target: string): Promise<string[]> {
+  const paths: string[] = [];
+  for (const layer of layers) {
+    const path = resolveInRoot(layer, target);
+    const info = await lstat(path).catch(() => undefined);
+    if (!info) continue; // this layer did not touch it: the ones below still show through
+    if (!info.isDirectory()) break;
+    paths.push(path);
+  }
+  return paths;
 }
 
 /** Host path of what the image holds at `target` (top-most layer that has it), resolved inside each layer. */
