@@ -75,7 +75,8 @@ describe.runIf(!unavailable && requiresRoot('pulled layers are unpacked with the
     const before = proxy.answered();
     const second = await skiff(['pull', name]);
     expect(second.exitCode, String(second.stderr)).toBe(0);
-    expect(proxy.requests.filter((line) => /^range:/i.test(line))).toEqual([`range: bytes=${kept}-`]);
+    // Header names by runtime: Node's fetch sends `range`, Bun's `Range`.
+    expect(proxy.requests.filter((line) => /^range:/i.test(line)).map((line) => line.toLowerCase())).toEqual([`range: bytes=${kept}-`]);
     // Only the rest came the second time (plus manifests and the config).
     expect(proxy.answered() - before).toBeLessThan(layer.size - kept + 64 * 1024);
     expect(existsSync(partial)).toBe(false);

@@ -13,7 +13,7 @@
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { SkiffError, invalidArgument, removeTree } from '@skiff/plugin';
 import { withLock } from '@skiff/plugin';
 import { crypto, processExists, uniqueSuffix } from './files.js';
@@ -80,6 +80,8 @@ export function createBlobStore(root: string): BlobStore {
         await staging();
         const temp = join(partial, digest.slice(7));
         const kept = (await stat(temp).catch(() => undefined))?.size ?? 0;
+        // Loaded here, not at the top: `run` of a present image never needs node:stream (start-up time).
+        const [{ Transform }, { pipeline }] = await Promise.all([import('node:stream'), import('node:stream/promises')]);
         const { stream, offset } = await open(size !== undefined && kept >= size ? 0 : kept);
         const hash = crypto().createHash('sha256');
         if (offset > 0) for await (const chunk of createReadStream(temp, { end: offset - 1 })) hash.update(chunk as Buffer);
@@ -92,7 +94,6 @@ export function createBlobStore(root: string): BlobStore {
             callback(null, chunk);
           },
         });
-        const { pipeline } = await import('node:stream/promises');
         try {
           await pipeline(stream, counting, createWriteStream(temp, offset > 0 ? { flags: 'r+', start: offset } : { mode: 0o600 }));
         } catch (error) {

@@ -8,7 +8,6 @@
  * record is written last, so a failure at any point leaves no image (only verified blobs and layers, reused by
  * the next pull).
  */
-import { Transform } from 'node:stream';
 import { SkiffError, invalidArgument } from '@skiff/plugin';
 import { chainIds, imageRecordConfig, parseImageConfig } from './image-config.js';
 import { unpackLayer } from './layer.js';
@@ -102,6 +101,7 @@ export async function pullImage(store: ImageStore, name: string, options: PullOp
               layer.digest,
               async (offset) => {
                 downloaded = true;
+                const { Transform } = await import('node:stream');
                 const { stream, offset: start } = await client.blobFrom(repository, layer, label, offset);
                 let seen = start;
                 let reported = start;

@@ -8,8 +8,6 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { invalidArgument } from '@skiff/plugin';
 import { exportImage } from './archive/export.js';
 import { withStaging } from './archive/staging.js';
@@ -81,12 +79,12 @@ export async function pushImage(store: ImageStore, name: string, options: PushOp
         const path = join(staging, `push-${i}.tar.gz`);
         const hash = crypto().createHash('sha256');
         let size = 0;
-        const gzip = createGzip();
+        const gzip = (await import('node:zlib')).createGzip();
         gzip.on('data', (chunk: Buffer) => {
           hash.update(chunk);
           size += chunk.length;
         });
-        await pipeline(createReadStream(layer.path), gzip, createWriteStream(path, { mode: 0o600 }));
+        await (await import('node:stream/promises')).pipeline(createReadStream(layer.path), gzip, createWriteStream(path, { mode: 0o600 }));
         layers.push({ digest: `sha256:${hash.digest('hex')}`, size, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', path });
       }
       const configPath = join(staging, 'config.json');

@@ -11,8 +11,6 @@ import { execFile, spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { lstat, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { SkiffError } from '@skiff/plugin';
 import { crypto } from '../files.js';
@@ -141,6 +139,7 @@ async function hashInto(stream: NodeJS.ReadableStream, path: string | undefined)
   if (!path) {
     for await (const chunk of stream) count(chunk as Buffer);
   } else {
+    const [{ Transform }, { pipeline }] = await Promise.all([import('node:stream'), import('node:stream/promises')]);
     const tap = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         count(chunk);

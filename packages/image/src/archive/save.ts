@@ -13,7 +13,6 @@ import { rename, writeFile } from 'node:fs/promises';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { crypto } from '../files.js';
 import { taggedName } from '../inspect.js';
 import { parseReference } from '../reference.js';
@@ -81,7 +80,7 @@ export async function saveImages(store: ImageStore, references: string[], output
     await writeFile(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
     await writeFile(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: index }));
     await writeFile(join(layout, 'manifest.json'), JSON.stringify(manifestJson));
-    const { create } = await import('tar');
+    const [{ create }, { pipeline }] = await Promise.all([import('tar'), import('node:stream/promises')]);
     await pipeline(create({ cwd: layout, portable: true }, ['oci-layout', 'index.json', 'manifest.json', 'blobs']), output, { end: false });
   });
 }

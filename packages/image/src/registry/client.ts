@@ -254,6 +254,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       const url = new URL(location, await origin());
       if (url.origin !== new URL(await origin()).origin) throw invalidArgument(`the registry ${host} sends the upload to another host (${url.origin}); refusing`);
       url.searchParams.set('digest', digest);
+      const { Readable } = await import('node:stream');
       const body = Readable.toWeb(open()) as unknown as RequestInit['body'];
       const response = await follow(
         url,
@@ -292,6 +293,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
         await drain(response);
         throw invalidArgument(`${what} is served as ${length} more bytes than the ${descriptor.size - start} its descriptor leaves; nothing was stored`);
       }
+      const { Readable } = await import('node:stream');
       return { stream: Readable.fromWeb(response.body! as import('node:stream/web').ReadableStream), offset: start };
     },
 
