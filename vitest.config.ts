@@ -9,6 +9,12 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
 // `pnpm test` runs all three. The leftover check (test/leftovers.ts) is the root config's global setup, so it runs
 // once around every project, and only looks at this run's own state: SKIFF_TEST_RUN names it (see test/support.ts).
 process.env.SKIFF_TEST_RUN ??= randomBytes(3).toString('hex');
+// Containers of tests that do not test networking get `--network none` (docker's default is bridge): a bridge
+// is host-wide state, and ~900 runs each making a veth pair, a namespace and an address on one shared bridge
+// would be slower, would contend on one network lock across parallel files, and would use the host default
+// names (skiff0, table skiff) that no test owns. The network tests give their roots their own bridge, subnet,
+// table and interface prefix (apps/cli/test/network-sandbox.ts) with "default": "bridge" in config.json.
+process.env.SKIFF_DEFAULT_NETWORK ??= 'none';
 
 const PACKAGES = ['packages/*', 'apps/*', 'examples/*'];
 const under = (folder: string, file: string) => PACKAGES.map((pkg) => `${pkg}/${folder}/**/${file}`);

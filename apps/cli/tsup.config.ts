@@ -36,6 +36,11 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
     // The native helper travels with the bundle (dist/skiff-helper): finding it through @skiff/native's package
     // exports at every start costs ~4 ms of module resolution.
-    onSuccess: async () => copyFileSync(createRequire(import.meta.url).resolve('@skiff/native/bin/skiff-helper'), 'dist/skiff-helper'),
+    onSuccess: async () => {
+      const require = createRequire(import.meta.url);
+      copyFileSync(require.resolve('@skiff/native/bin/skiff-helper'), 'dist/skiff-helper');
+      // The DNS responder of user networks, found beside the helper.
+      copyFileSync(require.resolve('@skiff/native/bin/skiff-dns'), 'dist/skiff-dns');
+    },
   },
 ]);

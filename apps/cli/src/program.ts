@@ -10,6 +10,7 @@ import { defineInspect } from './commands/inspect.js';
 import { defineLifecycle } from './commands/lifecycle.js';
 import { defineLogin } from './commands/login.js';
 import { defineLogs } from './commands/logs.js';
+import { defineNetwork, definePort } from './commands/network.js';
 import { definePs } from './commands/ps.js';
 import { definePull } from './commands/pull.js';
 import { definePush } from './commands/push.js';
@@ -75,7 +76,7 @@ function defineProgram(want: Want): Command {
     .option('--run-root <dir>', 'runtime state root (env SKIFF_RUN_ROOT; default /run/skiff)')
     .option('--plugin <package>', 'load a driver plugin by npm package name (repeatable; env SKIFF_PLUGINS=a,b; or "plugins" in <root>/config.json)', collect);
   const globals = () => program.opts<GlobalOptions>();
-  for (const define of [defineRun, defineLifecycle, definePs, defineLogs, defineExec, defineInspect, defineImages, definePull, defineExport, defineSystem, defineVolume, defineTag, defineRmi, defineImage, defineHistory, defineLogin, defineArchive, definePush]) {
+  for (const define of [defineRun, defineLifecycle, definePs, defineLogs, defineExec, defineInspect, defineImages, definePull, defineExport, defineSystem, defineVolume, defineTag, defineRmi, defineImage, defineHistory, defineLogin, defineArchive, definePush, defineNetwork, definePort]) {
     define(program, globals, want);
   }
   // Subcommands inherit exitOverride, so a usage error anywhere exits 125 through skiff.ts.

@@ -24,7 +24,7 @@ describe.runIf(requiresRoot('lifecycle tests run detached containers'))('contain
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(ID);
     const ps = await skiff(['ps']);
-    expect(ps.stdout).toMatch(/^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES\n/);
+    expect(ps.stdout).toMatch(/^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES\n/);
     expect(ps.stdout).toMatch(new RegExp(`${run.stdout.slice(0, 12)} +busybox +"sh -c 'echo out; ec…" +.* ago +Up .* +talker`));
     expect((await skiff(['wait', 'talker'])).stdout).toBe('0');
     const logs = await skiff(['logs', 'talker']);

@@ -19,3 +19,5 @@ export { isSameProcess, processStartTime } from './state/proc.js';
 export type { ContainerRecord, ContainerConfig, ContainerStatus, SecurityConfig } from './state/record.js';
 export { makeRootsPrivate, resolveRoots, type Roots } from './roots.js';
 export { newId, shortId, randomName } from './ids.js';
+export type { NetworkOptions, NetworkingConfig } from './lifecycle/network.js';
+export { portsMap } from './lifecycle/inspect.js';

@@ -17,7 +17,8 @@ export interface RunFlags {
   hostname?: string;
   volume?: string[];
   mount?: string[];
-  network: 'none' | 'host';
+  /** none, host, bridge, container:NAME or a user network's name; unset: skiff's default network. */
+  network?: string;
   memory?: string;
   memorySwap?: string;
   cpus?: string;

@@ -19,6 +19,7 @@ export interface ParsedImageConfig {
   labels?: Record<string, string>;
   /** The config's `Volumes` keys: paths that get an anonymous volume. */
   volumes?: string[];
+  exposedPorts?: string[];
   diffIds: string[];
 }
 
@@ -82,6 +83,7 @@ export function parseImageConfig(bytes: Buffer, layers: number, name: string): P
     stopSignal: text('StopSignal'),
     ...(labels && typeof labels === 'object' && Object.values(labels).every((v) => typeof v === 'string') ? { labels: labels as Record<string, string> } : {}),
     ...(volumePaths.length ? { volumes: volumePaths } : {}),
+    ...(config.ExposedPorts && typeof config.ExposedPorts === 'object' ? { exposedPorts: Object.keys(config.ExposedPorts) } : {}),
     diffIds,
   };
 }
@@ -104,5 +106,6 @@ export function imageRecordConfig(config: ParsedImageConfig): ImageConfig {
     ...(config.stopSignal ? { stopSignal: config.stopSignal } : {}),
     ...(config.labels ? { labels: config.labels } : {}),
     ...(config.volumes ? { volumes: config.volumes } : {}),
+    ...(config.exposedPorts ? { exposedPorts: config.exposedPorts } : {}),
   };
 }

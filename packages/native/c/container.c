@@ -25,9 +25,13 @@ void container_main(const void *arg, const struct child_fds *fds)
 		stdin_from_null();
 
 	/* The pid namespace was created by the helper (unshare(CLONE_NEWPID) applies to its children: us). */
+	/* A bridged container joins the namespace skiff prepared (its eth0, address and routes are already there). */
+	int fresh_net = !plan->net_host && plan->netns_fd < 0;
+	if (plan->netns_fd >= 0 && setns(plan->netns_fd, CLONE_NEWNET) < 0)
+		bail("join the network namespace");
 	if (plan->ns_given) {
 		oci_enter_namespaces(plan);
-	} else if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (plan->net_host ? 0 : CLONE_NEWNET)) < 0) {
+	} else if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (fresh_net ? CLONE_NEWNET : 0)) < 0) {
 		bail("unshare namespaces");
 	}
 
@@ -39,7 +43,7 @@ void container_main(const void *arg, const struct child_fds *fds)
 		bail("sethostname %s", plan->hostname);
 	if (plan->domainname && setdomainname(plan->domainname, strlen(plan->domainname)) < 0)
 		bail("setdomainname %s", plan->domainname);
-	if (plan->ns_given ? oci_new_namespace(plan, CLONE_NEWNET) : !plan->net_host)
+	if (plan->ns_given ? oci_new_namespace(plan, CLONE_NEWNET) : fresh_net)
 		loopback_up();
 
 	/* The container never has the host's controlling terminal. */

@@ -115,6 +115,7 @@ struct plan {
 	int tty;
 	int stdin_open;
 	int net_host;
+	int netns_fd;   /* -1, or a network namespace to join instead of a new one (opened at plan read) */
 	char **cgroups; /* files the init writes 0 to, joining its cgroups (v1 `tasks`) */
 	size_t n_cgroups;
 	int init;       /* PID 1 is the helper's tiny init (init.c), the command its child */

@@ -5,6 +5,7 @@
  * record tables.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 /* Keyword and field count of every record. Keep in sync with PLAN_RECORDS in src/plan.ts (a test checks). */
 const struct plan_record plan_records[] = {
 	{ "rootfs", 1 }, { "hostname", 1 }, { "cwd", 1 }, { "arg", 1 }, { "env", 1 },
-	{ "tty", 1 }, { "stdin", 1 }, { "network", 1 }, { "cgroup", 1 }, { "init", 1 },
+	{ "tty", 1 }, { "stdin", 1 }, { "network", 1 }, { "netns", 1 }, { "cgroup", 1 }, { "init", 1 },
 	{ "detach", 1 }, { "log", 1 }, { "logmax", 1 }, { "logkeep", 1 }, { "status", 1 }, { "exitcmd", 1 },
 	/* security (shared with exec) */
 	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
@@ -346,6 +347,7 @@ void plan_read(int fd, struct plan *plan)
 {
 	struct reader r = { .fd = fd };
 	memset(plan, 0, sizeof *plan);
+	plan->netns_fd = -1;
 	plan->argv = empty_list();
 	plan->envp = empty_list();
 	plan->exit_argv = empty_list();
@@ -403,6 +405,17 @@ void plan_read(int fd, struct plan *plan)
 			if (strcmp(f[0], "none") && strcmp(f[0], "host"))
 				bailx("plan: unknown network mode \"%s\"", f[0]);
 			plan->net_host = !strcmp(f[0], "host");
+			free(f[0]);
+		} else if (!strcmp(k, "netns")) {
+			/* Opened now, by the helper, before it clones: the caller may drop the namespace's name (ip netns
+			 * del) as soon as the pid is reported; this fd keeps the namespace alive until the child joins it. */
+			if (f[0][0] != '/')
+				bailx("plan: netns must be an absolute path");
+			if (plan->netns_fd >= 0)
+				close(plan->netns_fd);
+			plan->netns_fd = open(f[0], O_RDONLY | O_CLOEXEC);
+			if (plan->netns_fd < 0)
+				bail("open network namespace %s", f[0]);
 			free(f[0]);
 		} else if (!strcmp(k, "cgroup")) {
 			push(&plan->cgroups, &plan->n_cgroups, f[0]);

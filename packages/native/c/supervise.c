@@ -89,8 +89,8 @@ __attribute__((noreturn)) static void container_finished(int code)
 }
 
 /* The caller waits for EOF on the stdio, fd 3 and fd 4 pipes it gave the helper: keep none of them. Our
- * stdio becomes /dev/null, and the report pipe is the only other fd left. */
-static void detach_fds(int report)
+ * stdio becomes /dev/null; the report pipe and the network namespace to join (keep, or -1) are all that is left. */
+static void detach_fds(int report, int keep)
 {
 	int null = open("/dev/null", O_RDWR);
 	if (null < 0)
@@ -100,9 +100,14 @@ static void detach_fds(int report)
 			bail("dup2 /dev/null");
 	if (null > 2)
 		close(null);
-	if (report > 3)
-		close_range(3, report - 1, 0);
-	close_range(report + 1, ~0U, 0);
+	int low = report < keep ? report : keep, high = report < keep ? keep : report;
+	if (low < 0)
+		low = high = report;
+	if (low > 3)
+		close_range(3, low - 1, 0);
+	if (high > low + 1)
+		close_range(low + 1, high - 1, 0);
+	close_range(high + 1, ~0U, 0);
 	pid_fd = -1;
 	resize_fd = -1;
 }
@@ -112,7 +117,7 @@ void supervise(const struct plan *the_plan, int report)
 	plan = the_plan;
 	status_fd = report; /* until the container runs, failures reach the waiting helper ... */
 	fail_hook = container_finished; /* ... and always end in the status file and the exit command */
-	detach_fds(report);
+	detach_fds(report, plan->netns_fd);
 	/* Pin no directory of the caller's (a mount someone wants to unmount). The plan's paths are absolute. */
 	if (chdir("/") < 0)
 		bail("chdir /");

@@ -14,4 +14,6 @@ export interface ImageConfig {
   labels?: Record<string, string>;
   /** Container paths that get an anonymous volume when no volume or bind covers them (the config's `Volumes`). */
   volumes?: string[];
+  /** The image's ExposedPorts keys ("80/tcp"): what `run -P` publishes. */
+  exposedPorts?: string[];
 }

@@ -26,7 +26,7 @@ export { definePlugin, assertPlugin, type SkiffPlugin } from './define-plugin.js
 export { directoryIdentity, removeDirectoryAt, removeTree, resolveInRoot, MAX_SYMLINKS, type DirectoryIdentity } from './fs-safety.js';
 export { mountPointsUnder, mountOf, readMountInfo, parseMountInfo, type MountInfoEntry } from './mountinfo.js';
 export { FS_MAGIC, filesystemListed, filesystemName, filesystemType, kernelHasFilesystem } from './filesystems.js';
-export { withLock, type LockOptions } from './lock.js';
+export { withLock, isLocked, type LockOptions } from './lock.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 export { syncCall } from './sync-fs.js';
 export { pollUntil, type PollOptions } from './poll.js';

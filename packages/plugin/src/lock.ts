@@ -76,3 +76,11 @@ export async function withLock<T>(lockPath: string, action: () => Promise<T>, op
     server.close();
   }
 }
+
+/** Whether some process holds the lock `lockPath` right now (a snapshot: it may be taken or freed just after). */
+export async function isLocked(lockPath: string): Promise<boolean> {
+  const server = await tryBind(lockName(lockPath));
+  if (!server) return true;
+  await new Promise((resolve) => server.close(resolve));
+  return false;
+}

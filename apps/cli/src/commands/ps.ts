@@ -3,6 +3,7 @@ import type { ContainerRecord } from '@skiff/core';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
 import { ago, humanDuration, table } from '../format.js';
+import { portsColumn } from './network.js';
 
 /** docker's COMMAND column: the command line, quoted, cut to 20 characters with an ellipsis. */
 export function commandColumn(args: string[], width = 20): string {
@@ -30,6 +31,10 @@ export function definePs(program: Command, globals: () => GlobalOptions, want: W
         const { createContext } = await import('../context.js');
         const { runtime } = await createContext(globals());
         const records = (await runtime.list()).filter((record) => options.all || record.status === 'running');
+        // Published ports of running containers (the network package is loaded only when one has some).
+        const publishing = records.filter((record) => record.status === 'running' && record.config.networking?.publish.length);
+        const networks = publishing.length ? await runtime.networks() : undefined;
+        const ports = (record: ContainerRecord) => (networks && record.status === 'running' ? portsColumn(networks.endpointsOf(record.id).flatMap((e) => e.ports)) : '');
         const id = (record: ContainerRecord) => (options.trunc ? record.id.slice(0, 12) : record.id);
         if (options.quiet) {
           process.stdout.write(records.map((record) => `${id(record)}\n`).join(''));
@@ -44,6 +49,7 @@ export function definePs(program: Command, globals: () => GlobalOptions, want: W
               Mounts: record.config.volumes.map((volume) => volume.source).join(','),
               Names: record.name,
               Networks: record.config.network,
+              Ports: ports(record),
               RunningFor: ago(record.created, now),
               State: record.status === 'stopped' ? 'exited' : record.status,
               Status: statusColumn(record, now),
@@ -61,9 +67,10 @@ export function definePs(program: Command, globals: () => GlobalOptions, want: W
             commandColumn(record.config.args, options.trunc ? 20 : Number.MAX_SAFE_INTEGER),
             ago(record.created, now),
             statusColumn(record, now),
+            ports(record),
             record.name,
           ]);
-          process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'], rows));
+          process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], rows));
         }
       });
 }

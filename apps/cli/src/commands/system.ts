@@ -17,6 +17,11 @@ export function defineSystem(program: Command, globals: () => GlobalOptions, wan
         for (const id of report.removed) process.stdout.write(`deleted container ${id}\n`);
         for (const item of report.repaired) process.stdout.write(`repaired ${item}\n`);
         const volumes = options.volumes ? await runtime.volumes.prune() : [];
+        // docker's system prune removes unused networks too (never the default bridge).
+        const { existsSync } = await import('node:fs');
+        const { join } = await import('node:path');
+        const networks = existsSync(join(runtime.store.roots.root, 'networks')) ? await (await runtime.networks()).prune() : [];
+        for (const name of networks) process.stdout.write(`deleted network ${name}\n`);
         for (const name of volumes) process.stdout.write(`deleted volume ${name}\n`);
         process.stdout.write(`Total: ${report.removed.length} containers${options.volumes ? `, ${volumes.length} volumes` : ''} removed\n`);
       });

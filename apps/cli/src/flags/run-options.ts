@@ -1,5 +1,6 @@
 import type { RunOptions } from '@skiff/core';
 import type { RunFlags as DockerRunFlags } from '@skiff/docker-api';
+import { parseAddHost, parsePublish } from '@skiff/network';
 import { parseEnv } from './env.js';
 import { parseLogOptions } from './log-opt.js';
 import { resourcesFromFlags } from './resources.js';
@@ -15,6 +16,13 @@ export interface RunFlags extends DockerRunFlags {
   volumeDriver?: string;
   volumesFrom?: string[];
   storageDriver?: string;
+  publish?: string[];
+  publishAll?: boolean;
+  networkAlias?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  addHost?: string[];
   logOpt?: string[];
   platform?: string;
 }
@@ -36,6 +44,13 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     ...(flags.volumesFrom?.length ? { volumesFrom: flags.volumesFrom.map(parseVolumesFrom) } : {}),
     storageDriver: flags.storageDriver,
     network: flags.network,
+    publish: (flags.publish ?? []).flatMap(parsePublish),
+    publishAll: flags.publishAll ?? false,
+    networkAliases: flags.networkAlias ?? [],
+    dns: flags.dns ?? [],
+    dnsSearch: flags.dnsSearch ?? [],
+    dnsOptions: flags.dnsOption ?? [],
+    addHosts: (flags.addHost ?? []).map(parseAddHost),
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
     autoRemove: flags.rm ?? false,

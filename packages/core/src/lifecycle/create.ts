@@ -11,6 +11,8 @@ import { imageUser } from './user.js';
 import { mergeEnv, validateContainerPath, validateEnv, validateHostname, validateLogRotation, validateWorkdir } from './validate.js';
 import { resolveSecurity } from './security.js';
 import { thisStarter } from './starting.js';
+import { resolveNetworking } from './network.js';
+import { exposedPorts } from './exposed.js';
 
 export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
 /** Rotated files kept besides the current log (docker's max-file 3). */
@@ -60,16 +62,21 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
   const id = newId();
   const args = containerArgs(image.config, options.args, options.entrypoint);
   if (!args.length) throw invalidArgument(`no command given and image "${image.name}" has no default command`);
+  const { mode, networking } = await resolveNetworking(host, options, exposedPorts(image.config.exposedPorts));
+  const hostname = validateHostname(options.hostname ?? shortId(id));
+  const security = await resolveSecurity({ ...options, user: options.user ?? imageUser(image.config.user) }, image.layers);
   const config: ContainerConfig = {
     image: image.name,
     layers: image.layers,
     args,
-    env: mergeEnv(image.config.env, validateEnv(options.env ?? {})),
+    // docker's order: the image's, then HOSTNAME, HOME (and TERM with -t) unless set, then -e.
+    env: mergeEnv(image.config.env, { ...defaultEnv(image.config.env, hostname, security.user?.uid, options.tty ?? false), ...validateEnv(options.env ?? {}) }),
     workdir: validateWorkdir(options.workdir ?? image.config.workingDir ?? '/'),
-    hostname: validateHostname(options.hostname ?? shortId(id)),
+    hostname,
     tty: options.tty ?? false,
     interactive: options.interactive ?? false,
-    network: options.network ?? 'none',
+    network: mode,
+    networking,
     storageDriver: storage.name,
     volumes,
     autoRemove: options.autoRemove ?? false,
@@ -77,7 +84,7 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
     resources: options.resources ?? {},
     cgroupParent: options.cgroupParent ?? 'skiff',
     ...validateLogRotation(options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES, options.logKeep ?? DEFAULT_LOG_KEEP),
-    security: await resolveSecurity({ ...options, user: options.user ?? imageUser(image.config.user) }, image.layers),
+    security,
     ...(image.config.stopSignal ? { stopSignal: parseSignal(image.config.stopSignal) } : {}),
   };
   // The image's Volumes: an anonymous volume (filled from the image) at each path nothing else is mounted on.
@@ -117,4 +124,14 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
   }));
   trace('created');
   return record;
+}
+
+/** What docker adds to every container's environment (the image's own HOME or TERM wins; -e wins over all). */
+function defaultEnv(imageEnv: string[], hostname: string, uid: number | undefined, tty: boolean): Record<string, string> {
+  const has = (name: string) => imageEnv.some((entry) => entry.startsWith(`${name}=`));
+  return {
+    HOSTNAME: hostname,
+    ...(has('HOME') ? {} : { HOME: uid === undefined || uid === 0 ? '/root' : '/' }),
+    ...(tty && !has('TERM') ? { TERM: 'xterm' } : {}),
+  };
 }

@@ -7,6 +7,7 @@ import { removeAnonymousVolumes } from './named-volumes.js';
 import { files, isAlive, storageDriver, volumeDriver, volumeRequest, type Host } from './host.js';
 import { transition } from './states.js';
 import { trace } from './trace.js';
+import { releaseNetwork } from './network.js';
 
 /** Whether `error`, or an error that caused it, is the disk being full. */
 export function isNoSpace(error: unknown): boolean {
@@ -67,6 +68,7 @@ export async function finishContainer(host: Host, id: string, exit: ExitInfo = {
 /** Stray processes, cgroup, volume bookkeeping: everything a run took, in that order. Idempotent. */
 export async function teardown(host: Host, record: ContainerRecord): Promise<void> {
   await destroyCgroup(record);
+  await releaseNetwork(host, record);
   for (let index = record.config.volumes.length - 1; index >= 0; index--) {
     const driver = await volumeDriver(host, record.config.volumes[index]!.driver);
     await driver.unmount(await volumeRequest(host, record, index));

@@ -7,6 +7,7 @@ import type { ContainerRecord } from '../state/record.js';
 import { ContainerStore } from '../state/store.js';
 import { lstat } from 'node:fs/promises';
 import type { ImageResolver } from './image.js';
+import type { NetworkManager } from '@skiff/network';
 
 /**
  * Everything the lifecycle steps share: where state lives, the drivers, the images, the helper binary.
@@ -23,6 +24,8 @@ export interface Host {
    * volumes, --rm) while no skiff process is alive: typically `skiff --root R --run-root RR cleanup ID`.
    */
   exitCommand?: ((id: string) => string[]) | undefined;
+  /** Loaded on first use by a bridged container (lifecycle/network.ts). */
+  network?: NetworkManager | undefined;
 }
 
 /** Per-container files, next to config.json. */

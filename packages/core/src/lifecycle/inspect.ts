@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ContainerRecord } from '../state/record.js';
+import type { Endpoint } from '@skiff/network';
 import { files, isAlive, type Host } from './host.js';
 
 /** `skiff inspect`'s view of a container, with docker's field names so existing scripts and habits carry over. */
@@ -33,6 +34,7 @@ export interface ContainerInspect {
     AutoRemove: boolean;
     Init: boolean;
     NetworkMode: string;
+    PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
     CgroupParent: string;
     Memory: number;
     MemorySwap: number;
@@ -51,11 +53,69 @@ export interface ContainerInspect {
   Mounts: { Type: string; Name?: string; Source: string; Destination: string; RW: boolean; Driver: string; Options: Record<string, string> }[];
   GraphDriver: { Name: string };
   LogPath: string;
+  NetworkSettings: NetworkSettingsInspect;
+}
+
+export interface EndpointInspect {
+  Aliases: string[] | null;
+  NetworkID: string;
+  EndpointID: string;
+  Gateway: string;
+  IPAddress: string;
+  IPPrefixLen: number;
+  MacAddress: string;
+}
+
+/** docker's NetworkSettings: the top-level address fields describe the default bridge only (empty otherwise). */
+export interface NetworkSettingsInspect {
+  Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
+  IPAddress: string;
+  IPPrefixLen: number;
+  Gateway: string;
+  MacAddress: string;
+  Networks: Record<string, EndpointInspect>;
+}
+
+/** "80/tcp" → the host ports it is published on (docker's Ports map). */
+export function portsMap(endpoints: Endpoint[]): NetworkSettingsInspect['Ports'] {
+  const ports: NetworkSettingsInspect['Ports'] = {};
+  for (const endpoint of endpoints) {
+    for (const port of endpoint.ports) {
+      (ports[`${port.containerPort}/${port.protocol}`] ??= []).push({ HostIp: port.hostIp || '0.0.0.0', HostPort: String(port.hostPort) });
+    }
+  }
+  return ports;
+}
+
+function networkSettings(record: ContainerRecord, endpoints: Endpoint[], networkId: (name: string) => string): NetworkSettingsInspect {
+  const bridge = endpoints.find((endpoint) => endpoint.network === 'bridge');
+  const networks: Record<string, EndpointInspect> = {};
+  for (const endpoint of endpoints) {
+    networks[endpoint.network] = {
+      Aliases: endpoint.network === 'bridge' ? null : [...endpoint.aliases, record.id.slice(0, 12)],
+      NetworkID: networkId(endpoint.network),
+      EndpointID: endpoint.veth,
+      Gateway: endpoint.gateway,
+      IPAddress: endpoint.ip,
+      IPPrefixLen: endpoint.prefix,
+      MacAddress: endpoint.mac,
+    };
+  }
+  const mode = record.config.network;
+  if (!endpoints.length && (mode === 'host' || mode === 'none')) networks[mode] = { Aliases: null, NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' };
+  return {
+    Ports: portsMap(endpoints),
+    IPAddress: bridge?.ip ?? '',
+    IPPrefixLen: bridge?.prefix ?? 0,
+    Gateway: bridge?.gateway ?? '',
+    MacAddress: bridge?.mac ?? '',
+    Networks: networks,
+  };
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-export function inspectRecord(host: Host, record: ContainerRecord): ContainerInspect {
+export function inspectRecord(host: Host, record: ContainerRecord, endpoints: Endpoint[] = [], networkId: (name: string) => string = () => ''): ContainerInspect {
   const { config } = record;
   const running = record.status === 'running' && isAlive(record);
   const r = config.resources;
@@ -90,6 +150,7 @@ export function inspectRecord(host: Host, record: ContainerRecord): ContainerIns
       AutoRemove: config.autoRemove,
       Init: config.init,
       NetworkMode: config.network,
+      PortBindings: portBindings(config.networking?.publish ?? []),
       CgroupParent: config.cgroupParent,
       Memory: r.memory ?? 0,
       MemorySwap: r.memorySwap ?? 0,
@@ -117,5 +178,12 @@ export function inspectRecord(host: Host, record: ContainerRecord): ContainerIns
     })),
     GraphDriver: { Name: config.storageDriver },
     LogPath: files(host, record.id).log,
+    NetworkSettings: networkSettings(record, endpoints, networkId),
   };
+}
+
+function portBindings(publish: { hostIp: string; hostPort: number; containerPort: number; protocol: string }[]): Record<string, { HostIp: string; HostPort: string }[]> {
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const port of publish) (bindings[`${port.containerPort}/${port.protocol}`] ??= []).push({ HostIp: port.hostIp, HostPort: port.hostPort ? String(port.hostPort) : '' });
+  return bindings;
 }

@@ -2,9 +2,10 @@ import type { Resources } from '@skiff/cgroups';
 import type { VolumeSpec } from '@skiff/plugin';
 import type { SecurityFlags } from './security.js';
 import type { Environment } from './validate.js';
+import type { NetworkOptions } from './network.js';
 
 /** What `create` and `run` take: docker run's options, typed (the CLI's flags/ folder parses docker's syntax into these). */
-export interface CreateOptions extends SecurityFlags {
+export interface CreateOptions extends SecurityFlags, NetworkOptions {
   image: string;
   /** The command; empty or absent runs the image's default command. */
   args?: string[];
@@ -26,7 +27,6 @@ export interface CreateOptions extends SecurityFlags {
    */
   volumesFrom?: { container: string; readOnly?: boolean }[];
   storageDriver?: string;
-  network?: 'none' | 'host';
   tty?: boolean;
   interactive?: boolean;
   /** Remove the container (not its volume data) when it exits: `--rm`. */

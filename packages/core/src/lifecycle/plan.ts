@@ -11,6 +11,8 @@ export interface PreparedStart {
   mounts: readonly Mount[];
   /** cgroup.procs files the container's init joins. */
   cgroupProcs: string[];
+  /** The network namespace to join (bridge, user network, container:ID); none: a fresh one (or the host's). */
+  netns?: string | undefined;
 }
 
 /**
@@ -24,7 +26,7 @@ export function launchPlan(config: ContainerConfig, prepared: PreparedStart): La
     rootfs: prepared.rootfs,
     filesystem: containerFilesystem({
       mounts: mounts.map(mountToSyscall),
-      network: config.network,
+      network: config.network === 'host' ? 'host' : 'none',
       ...planFilesystemSecurity(config.security),
     }),
     hostname: config.hostname,
@@ -33,7 +35,8 @@ export function launchPlan(config: ContainerConfig, prepared: PreparedStart): La
     env: config.env,
     tty: config.tty,
     stdin: config.interactive,
-    network: config.network,
+    network: config.network === 'host' ? 'host' : 'none',
+    ...(prepared.netns ? { netns: prepared.netns } : {}),
     cgroupProcs: prepared.cgroupProcs,
     init: config.init,
     ...planSecurity(config.security),

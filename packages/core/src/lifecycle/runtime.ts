@@ -27,6 +27,8 @@ import { startAttached, startDetached } from './start.js';
 import { startedElsewhere } from './starting.js';
 import { stopContainer, waitContainer, type WaitOptions } from './stop.js';
 import type { Attachment } from './attach.js';
+import { endpointsOf, networkManager, reconcileNetworks } from './network.js';
+import type { Endpoint, NetworkManager } from '@skiff/network';
 
 export interface RuntimeOptions {
   roots: Roots;
@@ -65,6 +67,8 @@ export class Runtime {
 
   /** Creates a container; attached (default) waits for it and returns its exit code, `detach` returns once it runs. */
   async run(options: RunOptions): Promise<RunResult> {
+    // What a killed run or supervisor left (addresses, ports, rules) is given back before more is taken.
+    await this.reconcileNetworks();
     const record = await createContainer(this.#host, options, { starting: true });
     try {
       return await this.#start(record, options.detach ?? false, options.forwardSignals ?? false, true);
@@ -173,11 +177,16 @@ export class Runtime {
   }
 
   async inspect(reference: string): Promise<ContainerInspect> {
-    return inspectRecord(this.#host, await this.#current(reference));
+    const record = await this.#current(reference);
+    const endpoints = await endpointsOf(this.#host, record);
+    if (!endpoints.length) return inspectRecord(this.#host, record);
+    const networks = await networkManager(this.#host);
+    return inspectRecord(this.#host, record, endpoints, (name) => networks.list().find((network) => network.name === name)?.id ?? '');
   }
 
   /** Every container (reconciled with reality first), newest first. */
   async list(): Promise<ContainerRecord[]> {
+    await this.reconcileNetworks();
     // A record that cannot be brought up to date (a full disk, say) is shown as it is rather than failing the list.
     const records = await Promise.all(
       (await this.store.list()).map((record) =>
@@ -233,8 +242,25 @@ export class Runtime {
   }
 
   /** Reconciles state with reality and removes stopped containers (never volume data). */
-  prune(): Promise<PruneReport> {
-    return prune(this.#host);
+  async prune(): Promise<PruneReport> {
+    const report = await prune(this.#host);
+    await this.reconcileNetworks();
+    return report;
+  }
+
+  /** Gives back what containers that no longer run still hold of the networks (after a kill -9). */
+  reconcileNetworks(): Promise<void> {
+    return reconcileNetworks(this.#host, (record) => reconcile(this.#host, record));
+  }
+
+  /** Networks of this root: create, list, inspect, remove (`skiff network`). Reconcile first for current endpoints. */
+  networks(): Promise<NetworkManager> {
+    return networkManager(this.#host);
+  }
+
+  /** The container's endpoints (address, ports) while it runs. */
+  async endpoints(reference: string): Promise<Endpoint[]> {
+    return endpointsOf(this.#host, await this.#current(reference));
   }
 
   /** Teardown after the container's init exited: what a detached container's exit command calls. */

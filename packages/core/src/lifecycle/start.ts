@@ -13,6 +13,7 @@ import { transition } from './states.js';
 import { waitGone } from './signal.js';
 import { launchPlan } from './plan.js';
 import { deviceRules } from './security.js';
+import { networkJoined, prepareNetwork, releaseNetwork } from './network.js';
 import { trace } from './trace.js';
 import { attachment, helperStdio, killOnAbort, startFailure, type Attachment, type AttachStdio } from './attach.js';
 import { spawnHelper, type HelperProcess } from './spawn-helper.js';
@@ -36,7 +37,12 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
   const storage = await storageDriver(host, config.storageDriver);
   const mounts: Mount[] = await storage.prepare(record.id, { dirs: config.layers });
   const taken: number[] = [];
+  let networked = false;
   try {
+    // Before the volumes: a volume over /etc/hosts (say) wins, as in docker.
+    const network = await prepareNetwork(host, record);
+    networked = true;
+    mounts.push(...network.mounts);
     for (const [index, volume] of config.volumes.entries()) {
       const driver = await volumeDriver(host, volume.driver);
       const request = await volumeRequest(host, record, index);
@@ -50,7 +56,7 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
     mkdirSync(paths.rootfs, { recursive: true, mode: 0o700 });
     // Taken now, while there is room: the exit status must survive a full disk (status-file.ts).
     reserveStatusFile(paths.exitStatus);
-    const plan = launchPlan(config, { rootfs: paths.rootfs, mounts, cgroupProcs: manager.joinFiles() });
+    const plan = launchPlan(config, { rootfs: paths.rootfs, mounts, cgroupProcs: manager.joinFiles(), netns: network.netns });
     trace('planned');
     return { plan, cgroup: manager, warnings };
   } catch (error) {
@@ -58,6 +64,7 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
       const driver = await volumeDriver(host, config.volumes[index]!.driver);
       await driver.unmount(await volumeRequest(host, record, index)).catch(() => {});
     }
+    if (networked) await releaseNetwork(host, record).catch(() => {});
     throw error;
   }
 }
@@ -152,12 +159,16 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
         run = launch(host, { ...prepared.plan, ...logPlan(host, record) }, helperStdio(options.stdio));
       } catch (error) {
         await destroyCgroup(record);
+        await releaseNetwork(host, record).catch(() => {});
         throw error;
       }
       unsubscribe = killOnAbort(run, options.signal);
       if (forwarding) for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
       const pid = await within(run.pid, PID_UNDER_LOCK_MS);
-      if (typeof pid === 'number') await markRunning(host, record, pid, false);
+      if (typeof pid === 'number') {
+        await networkJoined(host, record);
+        await markRunning(host, record, pid, false);
+      }
       return { record, warnings: prepared.warnings, pid };
     });
     const launched = run!;
@@ -168,6 +179,7 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
         if (pid === LATE) {
           pid = await launched.pid;
           const late = pid;
+          if (late !== undefined) await networkJoined(host, record);
           if (late !== undefined && fresh) await markRunning(host, record, late, false);
           else if (late !== undefined) {
             await withContainerLock(host.roots, id, async () => {
@@ -240,6 +252,7 @@ export async function startDetached(host: Host, id: string, options: { fresh?: b
       run = launch(host, plan, ['ignore', 'ignore', 'pipe', 'pipe', 'pipe']);
     } catch (error) {
       await destroyCgroup(record);
+      await releaseNetwork(host, record).catch(() => {});
       throw error;
     }
     let stderr = '';
@@ -250,6 +263,7 @@ export async function startDetached(host: Host, id: string, options: { fresh?: b
       const error = stderr.trim().replace(/^skiff: /, '') || `the helper exited with ${exitCode}`;
       return { exitCode: exitCode || 125, oomKilled: false, warnings: prepared.warnings, error };
     }
+    await networkJoined(host, record);
     await markRunning(host, record, pid, true);
     trace('detached');
     return { exitCode: 0, oomKilled: false, warnings: prepared.warnings };

@@ -1,6 +1,7 @@
 import type { Mount, VolumeSpec } from '@skiff/plugin';
 import type { Resources } from '@skiff/cgroups';
 import type { CapabilityName, DeviceNode } from '@skiff/native';
+import type { NetworkingConfig } from '../lifecycle/network.js';
 
 /** Where a container is in its lifecycle (lifecycle/states.ts holds the transition table). */
 export type ContainerStatus = 'created' | 'running' | 'stopped';
@@ -28,7 +29,10 @@ export interface ContainerConfig {
   hostname: string;
   tty: boolean;
   interactive: boolean;
-  network: 'none' | 'host';
+  /** none, host, container:<id>, bridge, or a user network's name. */
+  network: string;
+  /** Ports, aliases, DNS and extra hosts; absent in records made before networking (none or host then). */
+  networking?: NetworkingConfig;
   storageDriver: string;
   /**
    * `volume` is set for a named or anonymous volume (then `source` is its name): a container record holding

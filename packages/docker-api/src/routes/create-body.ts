@@ -66,10 +66,9 @@ function environment(entries: string[]): Record<string, string> {
   return Object.fromEntries(env);
 }
 
-function network(mode: string | undefined): 'none' | 'host' {
-  if (mode === undefined || mode === 'default' || mode === 'bridge' || mode === 'none') return 'none';
-  if (mode === 'host') return 'host';
-  throw badRequest(`HostConfig.NetworkMode ${JSON.stringify(mode)} is not supported: skiff has the modes none and host`);
+/** docker's "default" is the daemon's default network: skiff's default (bridge, unless config.json says otherwise). */
+function network(mode: string | undefined): string | undefined {
+  return mode === undefined || mode === '' || mode === 'default' ? undefined : mode;
 }
 
 function mountFlag(value: unknown, index: number): string {

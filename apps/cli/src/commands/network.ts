@@ -1,0 +1,144 @@
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../context.js';
+import { collect } from '../flags/collect.js';
+import { table } from '../format.js';
+import type { Want } from './want.js';
+
+const runtimeOf = async (globals: GlobalOptions) => (await (await import('../context.js')).createContext(globals)).runtime;
+
+/** `skiff network create|ls|inspect|rm|prune`: docker's network commands over the root's networks. */
+export function defineNetwork(program: Command, globals: () => GlobalOptions, want: Want): void {
+  if (!want('network')) return;
+  const network = program.command('network').description('manage networks');
+
+  network
+    .command('create')
+    .description('create a bridge network whose containers find each other by name')
+    .argument('<name>')
+    .option('-d, --driver <driver>', 'network driver (bridge only)', 'bridge')
+    .option('--subnet <cidr>', 'subnet, e.g. 10.99.0.0/24 (default: a free /24 of the pool)')
+    .option('--gateway <ip>', "the bridge's address (default: the subnet's first)")
+    .option('--internal', 'no traffic to or from outside the network')
+    .option('--label <key=value>', 'label the network (repeatable)', collect)
+    .action(async (name: string, options: { driver: string; subnet?: string; gateway?: string; internal?: boolean; label?: string[] }) => {
+      const { invalidArgument } = await import('@skiff/plugin');
+      if (options.driver !== 'bridge') throw invalidArgument(`network driver "${options.driver}" is not supported: use bridge`);
+      const labels: Record<string, string> = {};
+      for (const word of options.label ?? []) {
+        const equals = word.indexOf('=');
+        labels[equals < 0 ? word : word.slice(0, equals)] = equals < 0 ? '' : word.slice(equals + 1);
+      }
+      const networks = await (await runtimeOf(globals())).networks();
+      const record = await networks.create({ name, subnet: options.subnet, gateway: options.gateway, internal: options.internal ?? false, labels });
+      process.stdout.write(`${record.id}\n`);
+    });
+
+  network
+    .command('ls')
+    .alias('list')
+    .description('list networks')
+    .option('-q, --quiet', 'only show network ids')
+    .action(async (options: { quiet?: boolean }) => {
+      const networks = await (await runtimeOf(globals())).networks();
+      const rows = [
+        ...networks.list().map((n) => [n.id.slice(0, 12), n.name, 'bridge', 'local']),
+        ['host', 'host', 'host', 'local'],
+        ['none', 'none', 'null', 'local'],
+      ];
+      if (options.quiet) process.stdout.write(rows.map((row) => `${row[0]}\n`).join(''));
+      else process.stdout.write(table(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], rows));
+    });
+
+  network
+    .command('inspect')
+    .description("print networks' configuration and containers as a JSON array")
+    .argument('<network...>')
+    .action(async (names: string[]) => {
+      const runtime = await runtimeOf(globals());
+      await runtime.reconcileNetworks();
+      const networks = await runtime.networks();
+      const found = names.map((name) => {
+        const n = networks.find(name);
+        const containers = Object.fromEntries(
+          networks.endpoints(n.name).map((e) => [e.container, { Name: e.name, EndpointID: e.veth, MacAddress: e.mac, IPv4Address: `${e.ip}/${e.prefix}`, IPv6Address: '' }]),
+        );
+        const responder = networks.responder(n);
+        return {
+          Name: n.name,
+          Id: n.id,
+          Created: n.created,
+          Scope: 'local',
+          Driver: 'bridge',
+          EnableIPv6: false,
+          IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: n.subnet, Gateway: n.gateway }] },
+          Internal: n.internal,
+          Attachable: false,
+          Containers: containers,
+          Options: { 'com.docker.network.bridge.name': n.bridge },
+          Labels: n.labels,
+          ...(n.dns ? { DNS: responder ? { Address: `${n.gateway}:53`, Pid: responder.pid, ResidentKiB: responder.rssKiB } : null } : {}),
+        };
+      });
+      process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+    });
+
+  network
+    .command('rm')
+    .alias('remove')
+    .description('remove networks (refused while containers use them)')
+    .argument('<network...>')
+    .action(async (names: string[]) => {
+      const runtime = await runtimeOf(globals());
+      await runtime.reconcileNetworks();
+      const networks = await runtime.networks();
+      for (const name of names) {
+        await networks.remove(name);
+        process.stdout.write(`${name}\n`);
+      }
+    });
+
+  network
+    .command('prune')
+    .description('remove user networks no container uses')
+    .option('-f, --force', 'do not ask (skiff never asks)')
+    .action(async () => {
+      const runtime = await runtimeOf(globals());
+      await runtime.reconcileNetworks();
+      const removed = await (await runtime.networks()).prune();
+      if (removed.length) process.stdout.write(`Deleted Networks:\n${removed.map((name) => `${name}\n`).join('')}`);
+    });
+}
+
+/** `skiff port CONTAINER [PRIVATE_PORT[/PROTO]]`: docker's listing of published ports. */
+export function definePort(program: Command, globals: () => GlobalOptions, want: Want): void {
+  if (!want('port')) return;
+  program
+    .command('port')
+    .description("list a container's published ports")
+    .argument('<container>')
+    .argument('[port]', 'only this container port (80 or 80/tcp)')
+    .action(async (reference: string, port: string | undefined) => {
+      const runtime = await runtimeOf(globals());
+      const endpoints = await runtime.endpoints(reference);
+      const wanted = port === undefined ? undefined : port.includes('/') ? port : `${port}/tcp`;
+      const lines: string[] = [];
+      for (const endpoint of endpoints) {
+        for (const binding of endpoint.ports) {
+          const key = `${binding.containerPort}/${binding.protocol}`;
+          if (wanted !== undefined && key !== wanted) continue;
+          const host = `${binding.hostIp || '0.0.0.0'}:${binding.hostPort}`;
+          lines.push(wanted === undefined ? `${key} -> ${host}` : host);
+        }
+      }
+      if (wanted !== undefined && !lines.length) {
+        const { SkiffError } = await import('@skiff/plugin');
+        throw new SkiffError('NOT_FOUND', `no public port '${wanted}' published for ${reference}`);
+      }
+      process.stdout.write(lines.map((line) => `${line}\n`).join(''));
+    });
+}
+
+/** docker's PORTS column: 0.0.0.0:8080->80/tcp, ... */
+export function portsColumn(ports: { hostIp: string; hostPort: number; containerPort: number; protocol: string }[]): string {
+  return ports.map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', ');
+}

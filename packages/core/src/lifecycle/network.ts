@@ -1,0 +1,179 @@
+/**
+ * The lifecycle's side of networking (the work is @skiff/network's): which network a container gets, its
+ * namespace and /etc files at start, everything given back at teardown, and the clean-up after a crash.
+ * `none` and `host` never load the network package: their runs cost what they did.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Endpoint, ExtraHost, NetworkManager, PortSpec } from '@skiff/network';
+import { SkiffError, invalidArgument, type Mount } from '@skiff/plugin';
+import { containerBusy, withContainerLock } from '../state/lock.js';
+import type { ContainerConfig, ContainerRecord } from '../state/record.js';
+import { files, isAlive, type Host } from './host.js';
+import { startedElsewhere } from './starting.js';
+
+/** What `create` and `run` take about networking (docker's flags, parsed). */
+export interface NetworkOptions {
+  /** --network: none, host, bridge, container:NAME, or a user network (default: the root's, docker's `bridge`). */
+  network?: string;
+  /** -p */
+  publish?: PortSpec[];
+  /** -P: every port the image exposes, on a free host port. */
+  publishAll?: boolean;
+  /** --network-alias (user networks) */
+  networkAliases?: string[];
+  /** --dns, --dns-search, --dns-option */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** --add-host NAME:IP (IP may be host-gateway) */
+  addHosts?: ExtraHost[];
+}
+
+/** Kept in the container's config: fixed at create, used at every start. */
+export interface NetworkingConfig {
+  aliases: string[];
+  publish: PortSpec[];
+  dns: { servers?: string[]; search?: string[]; options?: string[] };
+  extraHosts: ExtraHost[];
+}
+
+/** Modes that get an endpoint of their own (a veth on a bridge): `bridge` and user networks. */
+export const isBridged = (mode: string) => mode !== 'none' && mode !== 'host' && !mode.startsWith('container:');
+
+export async function networkManager(host: Host): Promise<NetworkManager> {
+  if (!host.network) {
+    const { NetworkManager } = await import('@skiff/network');
+    host.network = new NetworkManager(host.roots, { dnsBinary: join(host.helper, '..', 'skiff-dns') });
+  }
+  return host.network;
+}
+
+/** The default network of this root, without loading the network package when the root's config says none. */
+export async function defaultNetwork(host: Host): Promise<string> {
+  const { networkSettings } = await import('@skiff/network');
+  return networkSettings(host.roots.root).defaultNetwork;
+}
+
+/** Checks the flags against the mode and resolves the mode (a user network must exist; container:X must). */
+export async function resolveNetworking(host: Host, options: NetworkOptions, exposed: PortSpec[]): Promise<{ mode: string; networking: NetworkingConfig }> {
+  const { checkDnsName, checkDnsOption, checkDnsServer } = await import('@skiff/network');
+  let mode = options.network ?? (await defaultNetwork(host));
+  if (mode === 'default') mode = 'bridge';
+  const publish = [...(options.publish ?? []), ...(options.publishAll ? exposed : [])];
+  const aliases = options.networkAliases ?? [];
+  if (mode.startsWith('container:')) {
+    const target = await host.store.resolve(mode.slice('container:'.length));
+    mode = `container:${target.id}`;
+  } else if (isBridged(mode)) {
+    const network = (await networkManager(host)).find(mode);
+    mode = network.name;
+    if (aliases.length && network.name === 'bridge') throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
+  }
+  if (!isBridged(mode)) {
+    if (publish.length && !options.publishAll) throw invalidArgument(`conflicting options: port publishing and the ${mode.split(':')[0]} network mode`);
+    if (aliases.length) throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
+  }
+  for (const alias of aliases) checkDnsName(alias, 'network alias');
+  return {
+    mode,
+    networking: {
+      aliases,
+      publish: isBridged(mode) ? publish : [],
+      dns: {
+        ...(options.dns?.length ? { servers: options.dns.map(checkDnsServer) } : {}),
+        ...(options.dnsSearch?.length ? { search: options.dnsSearch.map((d) => checkDnsName(d, '--dns-search domain')) } : {}),
+        ...(options.dnsOptions?.length ? { options: options.dnsOptions.map(checkDnsOption) } : {}),
+      },
+      extraHosts: options.addHosts ?? [],
+    },
+  };
+}
+
+export interface PreparedNetwork {
+  /** The namespace the helper joins (plan `netns`). */
+  netns?: string;
+  /** /etc/hosts, /etc/hostname, /etc/resolv.conf bind mounts. */
+  mounts: Mount[];
+}
+
+const NO_NETWORK: PreparedNetwork = { mounts: [] };
+
+/** Binds of the container's own /etc files (kept beside its config; replaced at every start). */
+function etcMounts(host: Host, record: ContainerRecord, content: { hosts: string; hostname: string; resolvConf: string }): Mount[] {
+  const dir = files(host, record.id).dir;
+  const made: Mount[] = [];
+  for (const [name, target, text] of [['hosts', '/etc/hosts', content.hosts], ['hostname', '/etc/hostname', content.hostname], ['resolv.conf', '/etc/resolv.conf', content.resolvConf]] as const) {
+    const source = join(dir, name);
+    writeFileSync(source, text, { mode: 0o644 });
+    made.push({ type: 'bind', source, target, options: ['bind', 'rw'] });
+  }
+  return made;
+}
+
+/** At start, under the container lock: the namespace to join and the /etc files. Undone by releaseNetwork(). */
+export async function prepareNetwork(host: Host, record: ContainerRecord): Promise<PreparedNetwork> {
+  const { config } = record;
+  const networking = config.networking;
+  if (!networking) return NO_NETWORK; // created before networking existed: none or host, as it was
+  if (config.network.startsWith('container:')) {
+    const target = await host.store.get(config.network.slice('container:'.length));
+    if (!target || target.status !== 'running' || !isAlive(target)) {
+      throw new SkiffError('FAILED_PRECONDITION', `cannot join the network of container ${config.network.slice(10, 22)}: it is not running`);
+    }
+    return { netns: `/proc/${target.pid}/ns/net`, mounts: [] };
+  }
+  if (!isBridged(config.network)) return NO_NETWORK;
+  const manager = await networkManager(host);
+  const { netns, endpoint } = await manager.attach({ id: record.id, name: record.name, network: config.network, aliases: networking.aliases, publish: networking.publish });
+  try {
+    const content = manager.etcFiles({ hostname: config.hostname, extraHosts: networking.extraHosts, dns: networking.dns, endpoint });
+    return { netns, mounts: etcMounts(host, record, content) };
+  } catch (error) {
+    await manager.detach(record.id).catch(() => {});
+    throw error;
+  }
+}
+
+/** Once the helper has joined the namespace: its name goes (the container keeps it alive; see @skiff/network). */
+export async function networkJoined(host: Host, record: ContainerRecord): Promise<void> {
+  if (isBridged(record.config.network) && record.config.networking) await (await networkManager(host)).dropNetnsName(record.id);
+}
+
+/** Teardown: everything the container's networking took. Idempotent. */
+export async function releaseNetwork(host: Host, record: ContainerRecord): Promise<void> {
+  if (!isBridged(record.config.network) || !record.config.networking) return;
+  await (await networkManager(host)).detach(record.id);
+}
+
+/** The container's endpoints now (inspect, port, ps). */
+export async function endpointsOf(host: Host, record: ContainerRecord): Promise<Endpoint[]> {
+  if (!isBridged(record.config.network) || !record.config.networking || record.status !== 'running') return [];
+  return (await networkManager(host)).endpointsOf(record.id);
+}
+
+/**
+ * After a crash: addresses, ports, namespaces and records of containers that are not running (a kill -9 of
+ * `run`, of the supervisor, of everything) are given back. A container whose start is under way right now (its
+ * lock held) is left alone; `settle` brings a dead "running" one to stopped first, which tears it down.
+ */
+export async function reconcileNetworks(host: Host, settle: (record: ContainerRecord) => Promise<ContainerRecord | undefined>): Promise<void> {
+  if (!existsSync(join(host.roots.runRoot, 'network'))) return;
+  const manager = await networkManager(host);
+  for (const owner of manager.owners()) {
+    let record = await host.store.get(owner);
+    if (record?.status === 'running' && isAlive(record)) continue;
+    if (record) record = await settle(record);
+    if (record?.status === 'running' && isAlive(record)) continue;
+    // Being started: by `run` (no lock: marked starting by a live process) or by `start` (under the lock).
+    if (record?.status === 'created' && (startedElsewhere(record) || (await containerBusy(host.roots, owner)))) continue;
+    await withContainerLock(host.roots, owner, async () => {
+      const current = await host.store.get(owner);
+      if (current && startedElsewhere(current)) return;
+      if (current?.status === 'running' && isAlive(current)) return;
+      await manager.detach(owner);
+    });
+  }
+}
+
+export type { ContainerConfig };

@@ -1,0 +1,10 @@
+export { NetworkManager, type AttachRequest, type EtcRequest } from './manager.js';
+export { networkSettings, DEFAULT_SETTINGS, type NetworkSettings } from './config.js';
+export type { Endpoint } from './endpoints.js';
+export type { NetworkRecord, CreateNetworkOptions } from './networks.js';
+export { parsePublish, parseExposed, type PortSpec, type PortBinding, type Protocol } from './ports.js';
+export { parseAddHost, checkDnsName, checkDnsServer, checkDnsOption, checkNetworkName, type ExtraHost } from './names.js';
+export type { DnsOptions } from './etc-files.js';
+export { renderRuleset, forwardBlocked } from './firewall.js';
+export { hostsFile, resolvConfFile, parseResolvConf } from './etc-files.js';
+export { tableLines } from './dns.js';

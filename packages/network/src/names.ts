@@ -1,0 +1,55 @@
+/**
+ * Names that reach /etc/hosts, DNS answers, interface names and paths: validated here, once, before anything
+ * is written. A name with a space, newline, '#', '/' or a control character could add lines to /etc/hosts or
+ * records to the responder's table; none gets past these checks.
+ */
+import { isIPv4, isIP } from 'node:net';
+import { invalidArgument } from '@skiff/plugin';
+
+/** docker's network names: [a-zA-Z0-9][a-zA-Z0-9_.-]*; at most 64 characters here (it is a file name). */
+const NETWORK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** A DNS name: labels of letters, digits, '-' and '_' separated by single dots; 253 characters at most. */
+const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
+
+/** The network modes that are not networks of their own. */
+export const RESERVED_NETWORKS = new Set(['bridge', 'host', 'none', 'default']);
+
+export function checkNetworkName(name: string): string {
+  if (!NETWORK_NAME.test(name)) throw invalidArgument(`invalid network name ${JSON.stringify(name)}: use [a-zA-Z0-9][a-zA-Z0-9_.-], at most 64 characters`);
+  return name;
+}
+
+/** A name other containers may look up (container name, --network-alias, --add-host, --dns-search). */
+export function checkDnsName(name: string, what: string): string {
+  if (!DNS_NAME.test(name)) throw invalidArgument(`invalid ${what} ${JSON.stringify(name)}: use letters, digits, '-', '_' and '.' (a DNS name)`);
+  return name;
+}
+
+/** --add-host NAME:IP (or NAME=IP); IP may be `host-gateway` (the network's gateway, as docker). */
+export interface ExtraHost {
+  name: string;
+  ip: string;
+}
+
+export function parseAddHost(spec: string): ExtraHost {
+  const at = spec.search(/[:=]/);
+  if (at <= 0) throw invalidArgument(`invalid --add-host "${spec}": use NAME:IP`);
+  const name = checkDnsName(spec.slice(0, at), '--add-host name');
+  let ip = spec.slice(at + 1);
+  if (ip.startsWith('[') && ip.endsWith(']')) ip = ip.slice(1, -1);
+  if (ip !== 'host-gateway' && !isIP(ip)) throw invalidArgument(`invalid --add-host "${spec}": "${ip}" is not an IP address (or host-gateway)`);
+  return { name, ip };
+}
+
+export function checkDnsServer(ip: string): string {
+  if (!isIP(ip)) throw invalidArgument(`invalid --dns "${ip}": not an IP address`);
+  return ip;
+}
+
+/** A --dns-option: one word, no spaces or control characters (resolv.conf's `options` line). */
+export function checkDnsOption(option: string): string {
+  if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(option)) throw invalidArgument(`invalid --dns-option "${option}": use one word like ndots:2`);
+  return option;
+}
+
+export const isIpv4 = isIPv4;
