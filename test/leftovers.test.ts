@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { cgroupHierarchies, leftovers, type Scope } from './leftovers.js';
-import { suitePrefix } from './naming.js';
+import { suiteIfPrefix, suitePrefix } from './naming.js';
 import { requiresRoot } from './support.js';
 
 /** A scope of a made-up run, so what is planted here is never this run's own (the global check stays clean). */
 function fakeRun(): Scope {
-  return { prefix: suitePrefix(`scan${randomBytes(3).toString('hex')}`), tmp: tmpdir() };
+  const run = `scan${randomBytes(3).toString('hex')}`;
+  // The interface prefix of a real run is s + its 6 hex digits; a fake one's must differ from it and each other.
+  return { prefix: suitePrefix(run), tmp: tmpdir(), ifPrefix: `x${randomBytes(3).toString('hex')}` };
 }
 
 function plantDir(scope: Scope): string {
@@ -81,4 +83,29 @@ describe('leftover scanner', () => {
     for (const outside of [otherMount, otherCgroup.dir, unrelated.dir, `process ${otherCgroup.pid} `, `process ${unrelated.pid} `])
       expect(text).not.toContain(outside);
   });
+
+  it.runIf(requiresRoot('this test makes interfaces, a network namespace and an nft table'))("finds a link, a named netns and an nft table of its own run, and none of another run's", () => {
+    const mine = fakeRun();
+    const other = fakeRun();
+    const plant = (scope: Scope) => {
+      const link = `${scope.ifPrefix}probe`;
+      const netns = `${scope.prefix}probe`;
+      const table = `${scope.prefix}probe`;
+      execFileSync('ip', ['link', 'add', link, 'type', 'bridge']); // no dummy module on every kernel
+      onTestFinished(() => void execFileSync('ip', ['link', 'del', link]));
+      execFileSync('ip', ['netns', 'add', netns]);
+      onTestFinished(() => void execFileSync('ip', ['netns', 'del', netns]));
+      execFileSync('nft', ['add', 'table', 'ip', table]);
+      onTestFinished(() => void execFileSync('nft', ['delete', 'table', 'ip', table]));
+      return { link, netns, table };
+    };
+    const planted = plant(mine);
+    const otherPlanted = plant(other);
+    const found = leftovers(mine);
+    expect(found).toEqual(expect.arrayContaining([`link ${planted.link}`, `netns ${planted.netns}`, `nft table ip ${planted.table}`]));
+    const text = found.join('\n');
+    for (const outside of Object.values(otherPlanted)) expect(text).not.toContain(outside);
+    expect(suiteIfPrefix('0a1b2c')).toBe('s0a1b2c');
+  });
 });
+

@@ -1,26 +1,56 @@
 // After the whole suite: fail if this run left anything on the host: a mount, a cgroup or a process.
 // Only this run's own state counts (test/support.ts names it: temp dirs os.tmpdir()/skiff-test-<run>-*, cgroup
 // parents skiff-test-<run>-*), so other runs, other worktrees' suites and a user's own containers are not looked at.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { suitePrefix } from './naming.js';
+import { suiteIfPrefix, suitePrefix } from './naming.js';
 
 export interface Scope {
   /** The run's name prefix, skiff-test-<run>-. */
   prefix: string;
   /** Where the run's temp dirs are made (os.tmpdir()). */
   tmp: string;
+  /** The run's network interfaces (bridges, veths) begin with it: s<run>. */
+  ifPrefix: string;
 }
 
 /** The scope of the run SKIFF_TEST_RUN names. */
 export function currentScope(): Scope {
-  return { prefix: suitePrefix(), tmp: tmpdir() };
+  return { prefix: suitePrefix(), tmp: tmpdir(), ifPrefix: suiteIfPrefix() };
 }
 
-/** Everything of `scope` still on the host, one line each ("mount …", "cgroup …", "process …"). */
+/** Everything of `scope` still on the host, one line each ("mount …", "cgroup …", "process …", "link …", ...). */
 export function leftovers(scope: Scope = currentScope()): string[] {
-  return [...mounts(scope), ...cgroups(scope), ...processes(scope)];
+  return [...mounts(scope), ...cgroups(scope), ...processes(scope), ...networking(scope)];
+}
+
+const list = (dir: string) => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
+
+/** The run's interfaces (/sys/class/net), named network namespaces (/run/netns) and nft tables. */
+export function networking({ prefix, ifPrefix }: Scope): string[] {
+  const found = [
+    ...list('/sys/class/net').filter((name) => name.startsWith(ifPrefix)).map((name) => `link ${name}`),
+    ...list('/run/netns').filter((name) => name.startsWith(prefix)).map((name) => `netns ${name}`),
+  ];
+  let tables = '';
+  try {
+    tables = execFileSync('nft', ['list', 'tables'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    // no nft here: no tables either
+  }
+  for (const line of tables.split('\n')) {
+    const table = line.trim().split(' ')[2];
+    if (table?.startsWith(prefix)) found.push(`nft ${line.trim()}`);
+  }
+  return found;
 }
 
 /** A path inside one of the run's temp dirs (or the dir itself). */

@@ -14,3 +14,11 @@ export function suitePrefix(run = process.env.SKIFF_TEST_RUN ?? 'norun'): string
 export function suiteCgroupParent(label = ''): string {
   return `${suitePrefix()}${label}${randomBytes(4).toString('hex')}`;
 }
+
+/**
+ * Interface names are at most 15 characters, too short for the prefix: the run's interfaces (bridges, veths)
+ * begin with s<run>, 7 characters at most; its network namespaces and nft tables with suitePrefix().
+ */
+export function suiteIfPrefix(run = process.env.SKIFF_TEST_RUN ?? 'norun'): string {
+  return `s${run.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 6)}`;
+}

@@ -9,7 +9,7 @@ export interface Cidr {
 
 export function parseIp(text: string): number {
   const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((part) => !/^\d{1,3}$/.test(part) || Number(part) > 255)) throw invalidArgument(`invalid IPv4 address "${text}"`);
+  if (parts.length !== 4 || parts.some((part) => !/^\d{1,3}$/.test(part) || Number(part) > 255)) throw invalidArgument(`invalid IPv4 address ${JSON.stringify(text)}`);
   return parts.reduce((value, part) => value * 256 + Number(part), 0);
 }
 
@@ -18,11 +18,11 @@ export const formatIp = (value: number) => [24, 16, 8, 0].map((shift) => (value 
 /** "10.1.2.0/24"; the address must be the network's own (no host bits). Prefixes 8..30. */
 export function parseCidr(text: string): Cidr {
   const match = /^([\d.]+)\/(\d{1,2})$/.exec(text);
-  if (!match) throw invalidArgument(`invalid subnet "${text}": use A.B.C.D/PREFIX`);
+  if (!match) throw invalidArgument(`invalid subnet ${JSON.stringify(text)}: use A.B.C.D/PREFIX`);
   const prefix = Number(match[2]);
-  if (prefix < 8 || prefix > 30) throw invalidArgument(`invalid subnet "${text}": the prefix must be between 8 and 30`);
+  if (prefix < 8 || prefix > 30) throw invalidArgument(`invalid subnet ${JSON.stringify(text)}: the prefix must be between 8 and 30`);
   const network = parseIp(match[1]!);
-  if ((network & hostMask(prefix)) !== 0) throw invalidArgument(`invalid subnet "${text}": host bits are set (did you mean ${formatIp(network & ~hostMask(prefix) >>> 0)}/${prefix}?)`);
+  if ((network & hostMask(prefix)) !== 0) throw invalidArgument(`invalid subnet ${JSON.stringify(text)}: host bits are set (did you mean ${formatIp(network & ~hostMask(prefix) >>> 0)}/${prefix}?)`);
   return { network, prefix };
 }
 

@@ -45,7 +45,8 @@ export function renderRuleset(table: string, networks: FirewallNetwork[], endpoi
       // Isolation: nothing from this bridge into another of ours.
       if (bridges.length > 1) forward.push(`    iifname ${br} oifname != ${br} oifname { ${bridges.join(', ')} } drop`);
       forward.push(`    iifname ${br} accept`, `    oifname ${br} ct state established,related accept`, `    oifname ${br} ct status dnat accept`);
-      postrouting.push(`    ip saddr ${network.subnet} oifname != ${br} masquerade`);
+      // Not on lo: the host's own traffic from the gateway address to itself keeps its source.
+      postrouting.push(`    ip saddr ${network.subnet} oifname != { ${br}, "lo" } masquerade`);
     }
     // -p on 127.0.0.1: the source must not stay a loopback address on the bridge (route_localnet lets it through).
     postrouting.push(`    oifname ${br} ip saddr 127.0.0.0/8 masquerade`);

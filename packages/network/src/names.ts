@@ -33,22 +33,22 @@ export interface ExtraHost {
 
 export function parseAddHost(spec: string): ExtraHost {
   const at = spec.search(/[:=]/);
-  if (at <= 0) throw invalidArgument(`invalid --add-host "${spec}": use NAME:IP`);
+  if (at <= 0) throw invalidArgument(`invalid --add-host ${JSON.stringify(spec)}: use NAME:IP`);
   const name = checkDnsName(spec.slice(0, at), '--add-host name');
   let ip = spec.slice(at + 1);
   if (ip.startsWith('[') && ip.endsWith(']')) ip = ip.slice(1, -1);
-  if (ip !== 'host-gateway' && !isIP(ip)) throw invalidArgument(`invalid --add-host "${spec}": "${ip}" is not an IP address (or host-gateway)`);
+  if (ip !== 'host-gateway' && !isIP(ip)) throw invalidArgument(`invalid --add-host ${JSON.stringify(spec)}: ${JSON.stringify(ip)} is not an IP address (or host-gateway)`);
   return { name, ip };
 }
 
 export function checkDnsServer(ip: string): string {
-  if (!isIP(ip)) throw invalidArgument(`invalid --dns "${ip}": not an IP address`);
+  if (!isIP(ip)) throw invalidArgument(`invalid --dns ${JSON.stringify(ip)}: not an IP address`);
   return ip;
 }
 
 /** A --dns-option: one word, no spaces or control characters (resolv.conf's `options` line). */
 export function checkDnsOption(option: string): string {
-  if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(option)) throw invalidArgument(`invalid --dns-option "${option}": use one word like ndots:2`);
+  if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(option)) throw invalidArgument(`invalid --dns-option ${JSON.stringify(option)}: use one word like ndots:2`);
   return option;
 }
 

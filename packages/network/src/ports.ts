@@ -32,7 +32,7 @@ export interface PortBinding {
 
 function port(text: string, spec: string): number {
   const value = Number(text);
-  if (!/^\d{1,5}$/.test(text) || value < 1 || value > 65535) throw invalidArgument(`invalid -p "${spec}": "${text}" is not a port (1-65535)`);
+  if (!/^\d{1,5}$/.test(text) || value < 1 || value > 65535) throw invalidArgument(`invalid -p ${JSON.stringify(spec)}: ${JSON.stringify(text)} is not a port (1-65535)`);
   return value;
 }
 
@@ -40,7 +40,7 @@ function range(text: string, spec: string): [number, number] {
   const [first, last = first] = text.split('-') as [string, string?];
   const start = port(first, spec);
   const end = port(last!, spec);
-  if (end < start) throw invalidArgument(`invalid -p "${spec}": the range ${text} ends before it starts`);
+  if (end < start) throw invalidArgument(`invalid -p ${JSON.stringify(spec)}: the range ${text} ends before it starts`);
   return [start, end];
 }
 
@@ -48,11 +48,11 @@ function range(text: string, spec: string): [number, number] {
 export function parsePublish(spec: string): PortSpec[] {
   const slash = spec.lastIndexOf('/');
   const protocol = slash < 0 ? 'tcp' : spec.slice(slash + 1);
-  if (protocol !== 'tcp' && protocol !== 'udp') throw invalidArgument(`invalid -p "${spec}": protocol must be tcp or udp`);
+  if (protocol !== 'tcp' && protocol !== 'udp') throw invalidArgument(`invalid -p ${JSON.stringify(spec)}: protocol must be tcp or udp`);
   const parts = (slash < 0 ? spec : spec.slice(0, slash)).split(':');
-  if (parts.length > 3) throw invalidArgument(`invalid -p "${spec}": use [IP:]HOST:CONTAINER[/PROTOCOL]`);
+  if (parts.length > 3) throw invalidArgument(`invalid -p ${JSON.stringify(spec)}: use [IP:]HOST:CONTAINER[/PROTOCOL]`);
   const [hostIp, hostText, ctrText] = parts.length === 3 ? parts : parts.length === 2 ? ['', ...parts] : ['', '', parts[0]!];
-  if (hostIp !== '' && !isIpv4(hostIp!)) throw invalidArgument(`invalid -p "${spec}": "${hostIp}" is not an IPv4 address`);
+  if (hostIp !== '' && !isIpv4(hostIp!)) throw invalidArgument(`invalid -p ${JSON.stringify(spec)}: ${JSON.stringify(hostIp)} is not an IPv4 address`);
   const [ctrStart, ctrEnd] = range(ctrText!, spec);
   if (hostText === '') {
     const specs: PortSpec[] = [];
@@ -61,7 +61,7 @@ export function parsePublish(spec: string): PortSpec[] {
   }
   const [hostStart, hostEnd] = range(hostText!, spec);
   if (ctrStart === ctrEnd && hostEnd > hostStart) return [{ hostIp: hostIp!, hostPort: hostStart, hostPortEnd: hostEnd, containerPort: ctrStart, protocol }];
-  if (hostEnd - hostStart !== ctrEnd - ctrStart) throw invalidArgument(`invalid -p "${spec}": the host and container ranges differ in length`);
+  if (hostEnd - hostStart !== ctrEnd - ctrStart) throw invalidArgument(`invalid -p ${JSON.stringify(spec)}: the host and container ranges differ in length`);
   return Array.from({ length: ctrEnd - ctrStart + 1 }, (_, i) => ({ hostIp: hostIp!, hostPort: hostStart + i, containerPort: ctrStart + i, protocol }));
 }
 

@@ -6,7 +6,8 @@
  *
  * Listens on LISTEN_IP:53 (UDP; the network's gateway address), answers only clients inside SUBNET. A query for
  * a name in HOSTS_FILE ("IP NAME..." lines, rewritten atomically by skiff) gets its A records (no AAAA: NODATA);
- * every other query is forwarded unchanged, under a new id, to the first nameserver of RESOLV_CONF, and the
+ * a single-label name it does not know gets NXDOMAIN (a container name that is not there: no upstream knows it,
+ * and it is not sent out); every other query is forwarded unchanged, under a new id, to the first nameserver of RESOLV_CONF, and the
  * answer relayed back. Malformed or oversized packets are dropped. Once bound it writes "ready\n" to stdout
  * and closes it. Single-threaded, no allocation per packet: a few pages of memory.
  */
@@ -158,6 +159,16 @@ static int answer(unsigned char *p, int question_end, const char *name, uint16_t
 	return len;
 }
 
+/* The query turned into an answer with no records (the question kept, anything after it cut off). */
+static void empty_reply(unsigned char *p, unsigned char flags, unsigned char rcode)
+{
+	p[2] = flags | (p[2] & 0x01); /* QR (AA), keep RD */
+	p[3] = 0x80 | rcode;          /* RA */
+	put16(p + 6, 0);
+	put16(p + 8, 0);
+	put16(p + 10, 0);
+}
+
 static uint16_t next_id(void)
 {
 	static uint16_t id;
@@ -234,6 +245,9 @@ int main(int argc, char **argv)
 				int len = answer(packet, end, name, qtype, qclass);
 				if (len > 0) {
 					sendto(server, packet, len, 0, (struct sockaddr *)&from, from_len);
+				} else if (!strchr(name, '.')) {
+					empty_reply(packet, 0x84, 3); /* authoritative NXDOMAIN */
+					sendto(server, packet, end, 0, (struct sockaddr *)&from, from_len);
 				} else if (have_upstream) {
 					int slot = -1;
 					for (int i = 0; i < MAX_PENDING && slot < 0; i++)
@@ -250,8 +264,7 @@ int main(int argc, char **argv)
 						sendto(client, packet, n, 0, (struct sockaddr *)&upstream, sizeof upstream);
 					}
 				} else {
-					packet[2] = 0x80 | (packet[2] & 0x01);
-					packet[3] = 0x82; /* SERVFAIL */
+					empty_reply(packet, 0x80, 2); /* SERVFAIL */
 					sendto(server, packet, end, 0, (struct sockaddr *)&from, from_len);
 				}
 			}
