@@ -46,7 +46,10 @@ export async function refreshDns(paths: NetworkPaths, network: NetworkRecord, bi
   const endpoints = readEndpoints(paths, network.name);
   const dir = paths.dns(network.name);
   if (!endpoints.length) {
-    rmSync(dir, { recursive: true, force: true }); // the responder sees its table gone and exits
+    // The responder exits by itself within a second of its table going; told at once, it is gone now.
+    const running = responderStatus(paths, network);
+    rmSync(dir, { recursive: true, force: true });
+    if (running) process.kill(running.pid, 'SIGTERM');
     return;
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
