@@ -24,6 +24,7 @@ import { measureThroughput } from './lib/throughput.mjs';
 import { measureTrace, nodeBaseline } from './lib/trace.mjs';
 import { log, nowMs, round, STOP } from './lib/util.mjs';
 import { measureVolumes } from './lib/volumes.mjs';
+import { measureNetwork } from './lib/network.mjs';
 
 /** Sections in run order; each takes the run's context and returns its part of results.json. */
 const SECTIONS = [
@@ -36,6 +37,7 @@ const SECTIONS = [
   ['commands', measureCommands],
   ['managers', measureManagers],
   ['api', measureApi],
+  ['network', measureNetwork],
 ];
 const NEEDS_PEERS = ['latency', 'throughput', 'memory'];
 const want = (section) => CONFIG.only.includes(section);

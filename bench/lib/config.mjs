@@ -10,7 +10,7 @@ export const BUSYBOX = '/bin/busybox';
 export const RUN_TAG = `skb${process.pid}`;
 export const SKIFF_CGROUP_PARENT = `${RUN_TAG}-skiff`;
 
-export const ALL_SECTIONS = ['latency', 'throughput', 'memory', 'volume', 'stdio', 'trace', 'commands', 'managers', 'api'];
+export const ALL_SECTIONS = ['latency', 'throughput', 'memory', 'volume', 'stdio', 'trace', 'commands', 'managers', 'api', 'network'];
 
 const envInt = (name, fallback) => {
   const value = Number.parseInt(process.env[name] ?? '', 10);

@@ -237,6 +237,14 @@ function api(a) {
     else out.push(`| ${label}${x.version ? ` (${x.version})` : ''} | ${fmt(x.rssIdleMiB)} | ${fmt(x.rssAfterMiB)} | ${fmt(x.ping.median)} | ${fmt(x.ping.p90)} | ${fmt(x.run.median)} | ${fmt(x.run.p90)} | ${fmt(x.run.min)} | ${fmt(x.run.max)} |`);
   }
   out.push('', 'Both on private state roots in the run\'s temp dir; podman with `--storage-driver overlay --cgroup-manager cgroupfs --runtime runc` and its containers with nofile/nproc limits of 1024 (runc on this host needs them), on a busybox image imported from the same root filesystem.', '');
+function network(n) {
+  const out = [`## 10. Networking: \`run --rm ${CONFIG.image} true\` on the default bridge and with --network none (interleaved, median of ${n.bridge?.runs ?? CONFIG.runs})`, '', '| | median (ms) | p90 (ms) |', '| --- | ---: | ---: |'];
+  if (n.error) out.push(`| all | skipped: ${clean(n.error)} | |`);
+  else {
+    out.push(`| \`--network none\` | ${fmt(n.none.median)} | ${fmt(n.none.p90)} |`, `| \`--network bridge\` (veth, address, namespace) | ${fmt(n.bridge.median)} | ${fmt(n.bridge.p90)} |`);
+    out.push('', `The bridge costs ${fmt(n.extraMs)} ms a run. DNS responder of a user network (skiff-dns, ${n.dns?.containers ?? 0} containers): ${n.dns?.error ? `not measured: ${clean(n.dns.error)}` : `${n.dns.rssKiB} KiB resident`}.`);
+  }
+  out.push('');
   return out;
 }
 
@@ -282,6 +290,7 @@ export function report(results) {
     ['commands', commands],
     ['managers', managers],
     ['api', api],
+    ['network', network],
   ];
   const lines = header(results.machine);
   for (const [key, render] of sections) if (results[key]) lines.push(...render(results[key]));

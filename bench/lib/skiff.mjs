@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONFIG, REPO, SKIFF_CGROUP_PARENT } from './config.mjs';
+import { CONFIG, REPO, RUN_TAG, SKIFF_CGROUP_PARENT } from './config.mjs';
 import { describeFailure, nowMs, runAsync, which } from './util.mjs';
 
 /** SKIFF_BENCH_CMD, else `skiff` on PATH, else the built apps/cli/dist/skiff.cjs. */
@@ -80,6 +80,14 @@ export function makeSkiff(tmp) {
     SKIFF_CGROUP_PARENT,
   };
   delete env.SKIFF_TRACE;
+  // The sections compare with runc and crun, which make no network: --network none by default. The network
+  // section asks for the bridge; its bridge, subnet, table and names are this run's own (removed after it).
+  fs.mkdirSync(env.SKIFF_ROOT, { recursive: true, mode: 0o700 });
+  const tag = String(process.pid % 100000);
+  fs.writeFileSync(
+    path.join(env.SKIFF_ROOT, 'config.json'),
+    JSON.stringify({ network: { default: 'none', bridge: `kb${tag}br`, subnet: '10.203.77.0/24', pool: '10.203.80.0/20', table: `${RUN_TAG}-net`, ifPrefix: `kb${tag}`, netnsPrefix: `${RUN_TAG}-` } }),
+  );
   const skiff = {
     ...base,
     env,

@@ -10,12 +10,12 @@ import { networkSettings, type NetworkSettings } from './config.js';
 import { refreshDns, responderStatus } from './dns.js';
 import { netnsName, netnsPath, owners, plumb, readEndpoints, releaseOwned, reserveEndpoint, unplumb, type Endpoint } from './endpoints.js';
 import { hostsFile, parseResolvConf, resolvConfFile, type DnsOptions } from './etc-files.js';
-import { dropTableScript, renderRuleset } from './firewall.js';
+import { dropTableScript, forwardBlocked, renderRuleset } from './firewall.js';
 import { checkDnsName, type ExtraHost } from './names.js';
 import { createNetwork, findNetwork, listNetworks, removeNetworkRecord, type CreateNetworkOptions, type NetworkRecord } from './networks.js';
 import { networkPaths, type NetworkPaths } from './paths.js';
 import type { PortSpec } from './ports.js';
-import { ip, ipBatch, linkExists, nftLoad, sysctl } from './system.js';
+import { ip, ipBatch, linkExists, nftLoad, nftRuleset, sysctl } from './system.js';
 
 export interface AttachRequest {
   id: string;
@@ -90,10 +90,10 @@ export class NetworkManager {
    * Makes the container's network namespace, ready to join at netnsPath(): its address, interface, routes,
    * published ports and name on the network. On failure everything taken is given back.
    */
-  async attach(request: AttachRequest): Promise<{ netns: string; endpoint: Endpoint }> {
+  async attach(request: AttachRequest): Promise<{ netns: string; endpoint: Endpoint; warnings: string[] }> {
     const network = this.find(request.network);
     for (const alias of request.aliases ?? []) checkDnsName(alias, 'network alias');
-    await this.#ensureNetwork(network);
+    const warnings = await this.#ensureNetwork(network);
     const endpoint = await reserveEndpoint(this.paths, this.settings, network, {
       id: request.id,
       name: request.name,
@@ -108,7 +108,7 @@ export class NetworkManager {
       await this.detach(request.id).catch(() => {});
       throw error;
     }
-    return { netns: netnsPath(this.settings, request.id), endpoint };
+    return { netns: netnsPath(this.settings, request.id), endpoint, warnings };
   }
 
   /** Once the container has joined its namespace: the name goes, the container alone keeps it alive. */
@@ -168,11 +168,11 @@ export class NetworkManager {
    * bridge whose rules failed to load has none, and is completed by the next start). Gone after a reboot, as
    * the bridge and the table are.
    */
-  async #ensureNetwork(network: NetworkRecord): Promise<void> {
+  async #ensureNetwork(network: NetworkRecord): Promise<string[]> {
     const marker = join(this.paths.endpoints(), `.ready-${network.bridge}`);
-    if (existsSync(marker) && linkExists(network.bridge)) return;
-    await this.#locked(async () => {
-      if (existsSync(marker) && linkExists(network.bridge)) return;
+    if (existsSync(marker) && linkExists(network.bridge)) return [];
+    return this.#locked(async () => {
+      if (existsSync(marker) && linkExists(network.bridge)) return [];
       const cidr = network.subnet.split('/')[1];
       if (!linkExists(network.bridge)) {
         await ipBatch([`link add ${network.bridge} type bridge`, `addr add ${network.gateway}/${cidr} dev ${network.bridge}`, `link set ${network.bridge} up`]);
@@ -183,6 +183,12 @@ export class NetworkManager {
       await this.#syncFirewall();
       mkdirSync(this.paths.endpoints(), { recursive: true, mode: 0o700 });
       writeFileSync(marker, '');
+      // Said once, when the bridge is made: another table's drop policy on forward overrules our accepts.
+      if (!forwardBlocked(await nftRuleset().catch(() => ''))) return [];
+      return [
+        `a FORWARD chain of another firewall (docker's iptables rules?) drops forwarded traffic by default, so containers on ${network.bridge} may not reach beyond the host; ` +
+          `allow them there, e.g. iptables -I DOCKER-USER -i ${network.bridge} -j ACCEPT; iptables -I DOCKER-USER -o ${network.bridge} -j ACCEPT`,
+      ];
     });
   }
 

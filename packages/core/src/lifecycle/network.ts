@@ -95,9 +95,10 @@ export interface PreparedNetwork {
   netns?: string;
   /** /etc/hosts, /etc/hostname, /etc/resolv.conf bind mounts. */
   mounts: Mount[];
+  warnings: string[];
 }
 
-const NO_NETWORK: PreparedNetwork = { mounts: [] };
+const NO_NETWORK: PreparedNetwork = { mounts: [], warnings: [] };
 
 /** Binds of the container's own /etc files (kept beside its config; replaced at every start). */
 function etcMounts(host: Host, record: ContainerRecord, content: { hosts: string; hostname: string; resolvConf: string }): Mount[] {
@@ -121,14 +122,14 @@ export async function prepareNetwork(host: Host, record: ContainerRecord): Promi
     if (!target || target.status !== 'running' || !isAlive(target)) {
       throw new SkiffError('FAILED_PRECONDITION', `cannot join the network of container ${config.network.slice(10, 22)}: it is not running`);
     }
-    return { netns: `/proc/${target.pid}/ns/net`, mounts: [] };
+    return { netns: `/proc/${target.pid}/ns/net`, mounts: [], warnings: [] };
   }
   if (!isBridged(config.network)) return NO_NETWORK;
   const manager = await networkManager(host);
-  const { netns, endpoint } = await manager.attach({ id: record.id, name: record.name, network: config.network, aliases: networking.aliases, publish: networking.publish });
+  const { netns, endpoint, warnings } = await manager.attach({ id: record.id, name: record.name, network: config.network, aliases: networking.aliases, publish: networking.publish });
   try {
     const content = manager.etcFiles({ hostname: config.hostname, extraHosts: networking.extraHosts, dns: networking.dns, endpoint });
-    return { netns, mounts: etcMounts(host, record, content) };
+    return { netns, mounts: etcMounts(host, record, content), warnings };
   } catch (error) {
     await manager.detach(record.id).catch(() => {});
     throw error;

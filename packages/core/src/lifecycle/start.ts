@@ -58,7 +58,7 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
     reserveStatusFile(paths.exitStatus);
     const plan = launchPlan(config, { rootfs: paths.rootfs, mounts, cgroupProcs: manager.joinFiles(), netns: network.netns });
     trace('planned');
-    return { plan, cgroup: manager, warnings };
+    return { plan, cgroup: manager, warnings: [...network.warnings, ...warnings] };
   } catch (error) {
     for (const index of taken.reverse()) {
       const driver = await volumeDriver(host, config.volumes[index]!.driver);
