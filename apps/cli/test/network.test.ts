@@ -244,6 +244,31 @@ describe.runIf(root)('user networks', () => {
     expect(String((await sb.skiff(['network', 'ls'])).stdout)).not.toMatch(/front|back/);
   });
 
+  it('connect gives a running container another interface and the names of that network, kept across a restart; disconnect takes them away', async () => {
+    const sb = networkSandbox();
+    await sb.skiff(['network', 'create', 'na']);
+    await sb.skiff(['network', 'create', 'nb']);
+    const c1 = await detached(sb, ['--network', 'na', '--name', 'c1', 'busybox', 'sleep', '60']);
+    const c2 = await detached(sb, ['--network', 'nb', '--name', 'c2', 'busybox', 'sleep', '60']);
+    const c3 = await detached(sb, ['--network', 'na', '--name', 'c3', 'busybox', 'sleep', '60']);
+    const connect = await sb.skiff(['network', 'connect', '--alias', 'second', 'nb', 'c1']);
+    expect(connect.exitCode, String(connect.stderr)).toBe(0);
+    expect(String((await sb.skiff(['exec', 'c1', 'ip', '-o', '-4', 'addr'])).stdout)).toMatch(/eth1 +inet /);
+    expect(String((await sb.skiff(['exec', 'c1', 'ping', '-c1', '-W2', 'c2'])).stdout)).toContain('1 packets received');
+    expect(String((await sb.skiff(['exec', 'c2', 'ping', '-c1', '-W2', 'second'])).stdout)).toContain('1 packets received');
+    // c3 shares only `na` with c1: c2 stays out of its sight.
+    expect(String((await sb.skiff(['exec', 'c3', 'nslookup', 'c2'])).stdout)).toContain("can't find c2");
+    expectOneLineError(await sb.skiff(['network', 'connect', 'nb', 'c1']), /already attached to network nb/);
+    expect((await sb.skiff(['restart', '-t', '0', 'c1'])).exitCode).toBe(0);
+    expect(String((await sb.skiff(['exec', 'c1', 'ip', '-o', '-4', 'addr'])).stdout)).toMatch(/eth1 +inet /);
+    expect((await sb.skiff(['network', 'disconnect', 'nb', 'c1'])).exitCode).toBe(0);
+    expect(String((await sb.skiff(['exec', 'c1', 'ip', '-o', '-4', 'addr'])).stdout)).not.toContain('eth1');
+    expect(hostVeth(sb, c1, 'nb')).toBeUndefined();
+    expectOneLineError(await sb.skiff(['network', 'disconnect', 'na', 'c1']), /cannot be disconnected/);
+    await sb.skiff(['rm', '-f', c1, c2, c3]);
+    expectNothingLeft(sb, [c1, c2, c3], ['na', 'nb']);
+  });
+
   it('forwards names it does not know to the host\'s resolver', async () => {
     // A fake upstream on a loopback address of the test's own: it answers every A query with 192.0.2.77.
     const upstream = `127.${randomInt(1, 255)}.${randomInt(256)}.${randomInt(1, 255)}`;

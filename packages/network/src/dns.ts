@@ -15,9 +15,22 @@ import type { NetworkPaths } from './paths.js';
 export const hostsTable = (paths: NetworkPaths, network: string) => join(paths.dns(network), 'hosts');
 const pidFile = (paths: NetworkPaths, network: string) => join(paths.dns(network), 'pid');
 
-/** The table's lines: names are checked (names.ts) before they get here; lower-cased as DNS compares them. */
-export function tableLines(endpoints: { ip: string; name: string; aliases: string[]; container: string }[]): string {
-  return endpoints.map((e) => `${e.ip} ${[e.name, ...e.aliases, e.container.slice(0, 12)].map((n) => n.toLowerCase()).join(' ')}\n`).join('');
+type Named = { ip: string; name: string; aliases: string[]; container: string; network: string };
+const names = (e: Named) => [e.name, ...e.aliases, e.container.slice(0, 12)].map((n) => n.toLowerCase()).join(' ');
+
+/**
+ * The table of network `network` from every endpoint: its own containers for everyone, and for each of its
+ * containers ("@CLIENT" lines) the containers of the other networks that container is on, as docker resolves
+ * names across every network two containers share. Names are checked (names.ts) before they get here.
+ */
+export function tableLines(network: string, endpoints: Named[]): string {
+  const here = endpoints.filter((e) => e.network === network);
+  const lines = here.map((e) => `${e.ip} ${names(e)}\n`);
+  for (const client of here) {
+    const elsewhere = new Set(endpoints.filter((e) => e.container === client.container && e.network !== network).map((e) => e.network));
+    for (const e of endpoints) if (elsewhere.has(e.network) && e.container !== client.container) lines.push(`@${client.ip} ${e.ip} ${names(e)}\n`);
+  }
+  return lines.join('');
 }
 
 function startTime(pid: number): string | undefined {
@@ -43,7 +56,8 @@ export function responderStatus(paths: NetworkPaths, network: NetworkRecord): { 
 
 /** Writes the network's table from its endpoints and starts the responder if it is not running. Caller holds the lock. */
 export async function refreshDns(paths: NetworkPaths, network: NetworkRecord, binary: string | undefined, resolvConf: string): Promise<void> {
-  const endpoints = readEndpoints(paths, network.name);
+  const all = readEndpoints(paths);
+  const endpoints = all.filter((e) => e.network === network.name);
   const dir = paths.dns(network.name);
   if (!endpoints.length) {
     // The responder exits by itself within a second of its table going; told at once, it is gone now.
@@ -53,7 +67,7 @@ export async function refreshDns(paths: NetworkPaths, network: NetworkRecord, bi
     return;
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(hostsTable(paths, network.name), tableLines(endpoints));
+  await writeFileAtomic(hostsTable(paths, network.name), tableLines(network.name, all));
   if (responderStatus(paths, network) || !binary) return;
   const child = spawn(binary, [network.gateway, network.subnet, hostsTable(paths, network.name), resolvConf], {
     detached: true,

@@ -111,6 +111,54 @@ export class NetworkManager {
     return { netns: netnsPath(this.settings, request.id), endpoint, warnings };
   }
 
+  /**
+   * Another network for a container (`network connect`, or the networks it was connected to, at its start):
+   * its next ethN, in the namespace named for the container (before the start) or in that of running `pid`.
+   */
+  async connect(request: AttachRequest & { pid?: number }): Promise<{ endpoint: Endpoint; warnings: string[] }> {
+    const network = this.find(request.network);
+    for (const alias of request.aliases ?? []) checkDnsName(alias, 'network alias');
+    const mine = this.endpointsOf(request.id);
+    if (mine.some((endpoint) => endpoint.network === network.name)) {
+      throw new SkiffError('ALREADY_EXISTS', `container ${request.name} is already attached to network ${network.name}`);
+    }
+    const warnings = await this.#ensureNetwork(network);
+    const used = new Set(mine.map((endpoint) => endpoint.device));
+    let index = 0;
+    while (used.has(`eth${index}`)) index++;
+    const endpoint = await reserveEndpoint(this.paths, this.settings, network, {
+      id: request.id,
+      name: request.name,
+      aliases: request.aliases ?? [],
+      publish: request.publish ?? [],
+      device: `eth${index}`,
+    });
+    const name = netnsName(this.settings, request.id);
+    try {
+      // A running container's namespace gets the container's name for as long as this takes.
+      if (request.pid !== undefined) await ip(['netns', 'attach', name, String(request.pid)]);
+      try {
+        await plumb(endpoint, network, name, false);
+      } finally {
+        if (request.pid !== undefined) await this.dropNetnsName(request.id);
+      }
+      if (endpoint.ports.length || network.dns) await this.#locked(() => this.#refresh(network, endpoint.ports.length > 0));
+    } catch (error) {
+      await unplumb(this.paths, endpoint).catch(() => {});
+      throw error;
+    }
+    return { endpoint, warnings };
+  }
+
+  /** Takes container `id` off one network (its interface, address, ports, name there). */
+  async disconnect(id: string, reference: string): Promise<void> {
+    const network = this.find(reference);
+    const endpoint = this.endpointsOf(id).find((e) => e.network === network.name);
+    if (!endpoint) return;
+    await unplumb(this.paths, endpoint);
+    await this.#locked(() => this.#refresh(network, endpoint.ports.length > 0));
+  }
+
   /** Once the container has joined its namespace: the name goes, the container alone keeps it alive. */
   async dropNetnsName(id: string): Promise<void> {
     await ip(['netns', 'del', netnsName(this.settings, id)]).catch(() => {});
@@ -125,7 +173,7 @@ export class NetworkManager {
     const touched = endpoints.map((endpoint) => ({ network: this.#tryFind(endpoint.network), ports: endpoint.ports.length > 0 }));
     if (touched.some((t) => t.ports || t.network?.dns)) {
       await this.#locked(async () => {
-        for (const t of touched) if (t.network?.dns) await refreshDns(this.paths, t.network, this.#dnsBinary, this.settings.resolvConf);
+        if (touched.some((t) => t.network?.dns)) await this.#refreshAllDns();
         if (touched.some((t) => t.ports)) await this.#syncFirewall();
       });
     }
@@ -197,9 +245,17 @@ export class NetworkManager {
     if (linkExists(bridge)) await ip(['link', 'del', bridge]);
   }
 
+  /**
+   * After an endpoint came or went on `network`: its DNS table, and those of the other user networks (a container
+   * on two networks sees the names of both, so one network's change shows in the others' tables).
+   */
   async #refresh(network: NetworkRecord, ports: boolean): Promise<void> {
-    if (network.dns) await refreshDns(this.paths, network, this.#dnsBinary, this.settings.resolvConf);
+    if (network.dns) await this.#refreshAllDns();
     if (ports) await this.#syncFirewall();
+  }
+
+  async #refreshAllDns(): Promise<void> {
+    for (const each of this.list()) if (each.dns) await refreshDns(this.paths, each, this.#dnsBinary, this.settings.resolvConf);
   }
 
   /** Rebuilds the table from every network whose bridge exists and every endpoint's ports. Caller holds the lock. */

@@ -83,6 +83,27 @@ export function defineNetwork(program: Command, globals: () => GlobalOptions, wa
     });
 
   network
+    .command('connect')
+    .description('connect a container to a network (now if it runs, and at every start)')
+    .argument('<network>')
+    .argument('<container>')
+    .option('--alias <name>', 'another name the container has on this network (repeatable)', collect)
+    .action(async (name: string, container: string, options: { alias?: string[] }) => {
+      const runtime = await runtimeOf(globals());
+      for (const warning of await runtime.connect(container, name, { aliases: options.alias ?? [] })) process.stderr.write(`skiff: warning: ${warning}\n`);
+    });
+
+  network
+    .command('disconnect')
+    .description('disconnect a container from a network it was connected to')
+    .argument('<network>')
+    .argument('<container>')
+    .option('-f, --force', 'accepted for docker compatibility')
+    .action(async (name: string, container: string) => {
+      await (await runtimeOf(globals())).disconnect(container, name);
+    });
+
+  network
     .command('rm')
     .alias('remove')
     .description('remove networks (refused while containers use them)')

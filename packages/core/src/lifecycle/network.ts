@@ -36,6 +36,8 @@ export interface NetworkingConfig {
   publish: PortSpec[];
   dns: { servers?: string[]; search?: string[]; options?: string[] };
   extraHosts: ExtraHost[];
+  /** Networks joined by `network connect`, besides the one of --network: joined again at every start. */
+  connected?: { network: string; aliases: string[] }[];
 }
 
 /** Modes that get an endpoint of their own (a veth on a bridge): `bridge` and user networks. */
@@ -128,12 +130,61 @@ export async function prepareNetwork(host: Host, record: ContainerRecord): Promi
   const manager = await networkManager(host);
   const { netns, endpoint, warnings } = await manager.attach({ id: record.id, name: record.name, network: config.network, aliases: networking.aliases, publish: networking.publish });
   try {
+    for (const extra of networking.connected ?? []) {
+      warnings.push(...(await manager.connect({ id: record.id, name: record.name, network: extra.network, aliases: extra.aliases })).warnings);
+    }
     const content = manager.etcFiles({ hostname: config.hostname, extraHosts: networking.extraHosts, dns: networking.dns, endpoint });
     return { netns, mounts: etcMounts(host, record, content), warnings };
   } catch (error) {
     await manager.detach(record.id).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * `network connect`: recorded in the container's config (joined at every start) and, if it runs, made now in
+ * its namespace. Only a container with a network of its own (bridge or a user network) can be connected.
+ */
+export async function connectNetwork(host: Host, reference: string, network: string, aliases: string[]): Promise<string[]> {
+  const found = await host.store.resolve(reference);
+  return withContainerLock(host.roots, found.id, async () => {
+    const record = await host.store.resolve(found.id);
+    const networking = record.config.networking;
+    if (!networking || !isBridged(record.config.network)) {
+      throw new SkiffError('FAILED_PRECONDITION', `container ${record.name} uses the ${record.config.network.split(':')[0]} network mode and cannot be connected to a network`);
+    }
+    const manager = await networkManager(host);
+    const target = manager.find(network);
+    if (target.name === 'bridge' && aliases.length) throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
+    if (target.name === record.config.network || (networking.connected ?? []).some((c) => c.network === target.name)) {
+      throw new SkiffError('ALREADY_EXISTS', `container ${record.name} is already attached to network ${target.name}`);
+    }
+    const running = record.status === 'running' && isAlive(record);
+    const warnings = running ? (await manager.connect({ id: record.id, name: record.name, network: target.name, aliases, pid: record.pid })).warnings : [];
+    networking.connected = [...(networking.connected ?? []), { network: target.name, aliases }];
+    await host.store.save(record);
+    return warnings;
+  });
+}
+
+/** `network disconnect`: the reverse; the network of --network itself stays (run the container anew to change it). */
+export async function disconnectNetwork(host: Host, reference: string, network: string): Promise<void> {
+  const found = await host.store.resolve(reference);
+  await withContainerLock(host.roots, found.id, async () => {
+    const record = await host.store.resolve(found.id);
+    const manager = await networkManager(host);
+    const target = manager.find(network);
+    const networking = record.config.networking;
+    if (target.name === record.config.network) {
+      throw new SkiffError('FAILED_PRECONDITION', `network ${target.name} is container ${record.name}'s own (--network): it cannot be disconnected`);
+    }
+    if (!networking?.connected?.some((c) => c.network === target.name)) {
+      throw new SkiffError('NOT_FOUND', `container ${record.name} is not connected to network ${target.name}`);
+    }
+    await manager.disconnect(record.id, target.name);
+    networking.connected = networking.connected.filter((c) => c.network !== target.name);
+    await host.store.save(record);
+  });
 }
 
 /** Once the helper has joined the namespace: its name goes (the container keeps it alive; see @skiff/network). */

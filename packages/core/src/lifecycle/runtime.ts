@@ -27,7 +27,7 @@ import { startAttached, startDetached } from './start.js';
 import { startedElsewhere } from './starting.js';
 import { stopContainer, waitContainer, type WaitOptions } from './stop.js';
 import type { Attachment } from './attach.js';
-import { endpointsOf, networkManager, reconcileNetworks } from './network.js';
+import { connectNetwork, disconnectNetwork, endpointsOf, networkManager, reconcileNetworks } from './network.js';
 import type { Endpoint, NetworkManager } from '@skiff/network';
 
 export interface RuntimeOptions {
@@ -256,6 +256,16 @@ export class Runtime {
   /** Networks of this root: create, list, inspect, remove (`skiff network`). Reconcile first for current endpoints. */
   networks(): Promise<NetworkManager> {
     return networkManager(this.#host);
+  }
+
+  /** `network connect`: another network for the container, now if it runs and at every start; returns warnings. */
+  connect(reference: string, network: string, options: { aliases?: string[] } = {}): Promise<string[]> {
+    return connectNetwork(this.#host, reference, network, options.aliases ?? []);
+  }
+
+  /** `network disconnect` of a network joined with connect. */
+  disconnect(reference: string, network: string): Promise<void> {
+    return disconnectNetwork(this.#host, reference, network);
   }
 
   /** The container's endpoints (address, ports) while it runs. */

@@ -5,7 +5,9 @@
  *   skiff-dns LISTEN_IP SUBNET/PREFIX HOSTS_FILE RESOLV_CONF
  *
  * Listens on LISTEN_IP:53 (UDP; the network's gateway address), answers only clients inside SUBNET. A query for
- * a name in HOSTS_FILE ("IP NAME..." lines, rewritten atomically by skiff) gets its A records (no AAAA: NODATA);
+ * a name in HOSTS_FILE gets its A records (no AAAA: NODATA). Its lines, rewritten atomically by skiff, are
+ * "IP NAME..." (for every client) or "@CLIENT IP NAME..." (for that client only: a container on another network
+ * it shares with CLIENT);
  * a single-label name it does not know gets NXDOMAIN (a container name that is not there: no upstream knows it,
  * and it is not sent out); every other query is forwarded unchanged, under a new id, to the first nameserver of RESOLV_CONF, and the
  * answer relayed back. Malformed or oversized packets are dropped. Once bound it writes "ready\n" to stdout
@@ -32,7 +34,8 @@
 
 struct entry {
 	char name[NAME_MAX_LEN + 1];
-	uint32_t ip; /* network order */
+	uint32_t ip;     /* network order */
+	uint32_t client; /* 0, or the only client this entry answers (a name on another network of that client's) */
 };
 
 struct pending {
@@ -64,7 +67,12 @@ static void load_hosts(const char *path)
 	char line[4096];
 	while (fgets(line, sizeof line, file) && n_table < MAX_NAMES) {
 		char *save = NULL, *word = strtok_r(line, " \t\n", &save);
-		struct in_addr addr;
+		struct in_addr addr, client = { 0 };
+		if (word && word[0] == '@') {
+			if (inet_pton(AF_INET, word + 1, &client) != 1)
+				continue;
+			word = strtok_r(NULL, " \t\n", &save);
+		}
 		if (!word || inet_pton(AF_INET, word, &addr) != 1)
 			continue;
 		while ((word = strtok_r(NULL, " \t\n", &save)) && n_table < MAX_NAMES) {
@@ -72,6 +80,7 @@ static void load_hosts(const char *path)
 				continue;
 			strcpy(table[n_table].name, word);
 			lower(table[n_table].name);
+			table[n_table].client = client.s_addr;
 			table[n_table++].ip = addr.s_addr;
 		}
 	}
@@ -130,11 +139,11 @@ static void put16(unsigned char *p, uint16_t v)
 }
 
 /* Answers from the table; returns the response length, or 0 when the name is not ours. */
-static int answer(unsigned char *p, int question_end, const char *name, uint16_t qtype, uint16_t qclass)
+static int answer(unsigned char *p, int question_end, const char *name, uint16_t qtype, uint16_t qclass, uint32_t from)
 {
 	int found = 0, len = question_end;
 	for (size_t i = 0; i < n_table; i++) {
-		if (strcmp(table[i].name, name))
+		if ((table[i].client && table[i].client != from) || strcmp(table[i].name, name))
 			continue;
 		found = 1;
 		if (qtype != 1 || qclass != 1 || len + 16 > MAX_PACKET)
@@ -242,7 +251,7 @@ int main(int argc, char **argv)
 			/* Only queries (QR 0, opcode 0), one question, from this network's containers, that fit. */
 			if (n >= 12 && n <= MAX_PACKET && (from.sin_addr.s_addr & mask) == subnet.s_addr && !(packet[2] & 0xf8) &&
 			    packet[4] == 0 && packet[5] == 1 && (end = parse_question(packet, (int)n, name, &qtype, &qclass)) > 0) {
-				int len = answer(packet, end, name, qtype, qclass);
+				int len = answer(packet, end, name, qtype, qclass, from.sin_addr.s_addr);
 				if (len > 0) {
 					sendto(server, packet, len, 0, (struct sockaddr *)&from, from_len);
 				} else if (!strchr(name, '.')) {
