@@ -5,6 +5,7 @@ import { createSocket } from 'node:dgram';
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { requiresRoot, suiteIfPrefix, suitePrefix, tempDir } from '../../../test/support.js';
@@ -149,6 +150,18 @@ describe.runIf(root)('the default bridge network', () => {
     expect(result.stdout).toBe('lo');
     expect(allocated(sb)).toEqual([]);
     expect(readFileSync('/proc/net/dev', 'utf8')).not.toContain(sb.bridge);
+  });
+
+  it('--network host gives the host\'s hostname and resolv.conf; container:NAME shares a container\'s network and /etc files', async () => {
+    const sb = networkSandbox({ resolvConf: 'nameserver 127.0.0.53\nsearch host.test\n' });
+    const host = await sb.skiff(['run', '--rm', '--pull', 'never', '--network', 'host', '--add-host', 'extra:10.9.8.7', 'busybox', 'sh', '-c', 'hostname; cat /etc/resolv.conf; grep extra /etc/hosts']);
+    expect(String(host.stdout).split('\n')).toEqual([hostname(), 'nameserver 127.0.0.53', 'search host.test', '10.9.8.7\textra']);
+    const base = await detached(sb, ['--name', 'base', 'busybox', 'sleep', '60']);
+    const ip = (await inspect(sb, base)).NetworkSettings.IPAddress;
+    const joined = await sb.skiff(['run', '--rm', '--pull', 'never', '--network', 'container:base', 'busybox', 'sh', '-c', 'ip -o -4 addr show eth0; cat /etc/hostname']);
+    expect(joined.stdout, String(joined.stderr)).toContain(`inet ${ip}/`);
+    expect(String(joined.stdout)).toContain(base.slice(0, 12));
+    expectOneLineError(await sb.skiff(['run', '--rm', '--pull', 'never', '--network', 'container:nosuch', 'busybox', 'true']), /nosuch/);
   });
 
   it('gives 50 containers started at once 50 different addresses, and takes them all back', { timeout: 180_000 }, async () => {

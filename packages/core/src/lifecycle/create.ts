@@ -1,3 +1,4 @@
+import { hostname as osHostname } from 'node:os';
 import { SkiffError, checkVolumeName, invalidArgument, providesNamedVolumes } from '@skiff/plugin';
 import { DEFAULT_NAMED_DRIVER, isVolumeSpec, namedVolumeEntry, volumeStore, withContainerVolumes } from './named-volumes.js';
 import { newId, randomName, shortId } from '../ids.js';
@@ -63,7 +64,8 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
   const args = containerArgs(image.config, options.args, options.entrypoint);
   if (!args.length) throw invalidArgument(`no command given and image "${image.name}" has no default command`);
   const { mode, networking } = await resolveNetworking(host, options, exposedPorts(image.config.exposedPorts));
-  const hostname = validateHostname(options.hostname ?? shortId(id));
+  // docker: with the host's network, the host's name.
+  const hostname = validateHostname(options.hostname ?? (mode === 'host' ? osHostname() : shortId(id)));
   const security = await resolveSecurity({ ...options, user: options.user ?? imageUser(image.config.user) }, image.layers);
   const config: ContainerConfig = {
     image: image.name,

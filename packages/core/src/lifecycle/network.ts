@@ -3,7 +3,7 @@
  * namespace and /etc files at start, everything given back at teardown, and the clean-up after a crash.
  * `none` and `host` never load the network package: their runs cost what they did.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Endpoint, ExtraHost, NetworkManager, PortSpec } from '@skiff/network';
 import { SkiffError, invalidArgument, type Mount } from '@skiff/plugin';
@@ -102,17 +102,26 @@ export interface PreparedNetwork {
 
 const NO_NETWORK: PreparedNetwork = { mounts: [], warnings: [] };
 
+const ETC_FILES = [['hosts', '/etc/hosts'], ['hostname', '/etc/hostname'], ['resolv.conf', '/etc/resolv.conf']] as const;
+
 /** Binds of the container's own /etc files (kept beside its config; replaced at every start). */
 function etcMounts(host: Host, record: ContainerRecord, content: { hosts: string; hostname: string; resolvConf: string }): Mount[] {
   const dir = files(host, record.id).dir;
-  const made: Mount[] = [];
-  for (const [name, target, text] of [['hosts', '/etc/hosts', content.hosts], ['hostname', '/etc/hostname', content.hostname], ['resolv.conf', '/etc/resolv.conf', content.resolvConf]] as const) {
+  const text = { hosts: content.hosts, hostname: content.hostname, 'resolv.conf': content.resolvConf };
+  return ETC_FILES.map(([name, target]) => {
     const source = join(dir, name);
-    writeFileSync(source, text, { mode: 0o644 });
-    made.push({ type: 'bind', source, target, options: ['bind', 'rw'] });
-  }
-  return made;
+    writeFileSync(source, text[name], { mode: 0o644 });
+    return { type: 'bind', source, target, options: ['bind', 'rw'] };
+  });
 }
+
+const readOr = (path: string, fallback: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+};
 
 /** At start, under the container lock: the namespace to join and the /etc files. Undone by releaseNetwork(). */
 export async function prepareNetwork(host: Host, record: ContainerRecord): Promise<PreparedNetwork> {
@@ -124,7 +133,17 @@ export async function prepareNetwork(host: Host, record: ContainerRecord): Promi
     if (!target || target.status !== 'running' || !isAlive(target)) {
       throw new SkiffError('FAILED_PRECONDITION', `cannot join the network of container ${config.network.slice(10, 22)}: it is not running`);
     }
-    return { netns: `/proc/${target.pid}/ns/net`, mounts: [], warnings: [] };
+    // docker: the files of the container whose network it shares.
+    const dir = files(host, target.id).dir;
+    const mounts: Mount[] = ETC_FILES.filter(([name]) => existsSync(join(dir, name))).map(([name, target]) => ({ type: 'bind', source: join(dir, name), target, options: ['bind', 'rw'] }));
+    return { netns: `/proc/${target.pid}/ns/net`, mounts, warnings: [] };
+  }
+  if (config.network === 'host') {
+    // docker: the host's own /etc/hosts and resolv.conf (its loopback resolvers work here), --add-host added.
+    const { hostsFile, networkSettings } = await import('@skiff/network');
+    const extra = hostsFile({ hostname: config.hostname, extraHosts: networking.extraHosts }).split('\n').slice(6).join('\n');
+    const resolvConf = readOr(networkSettings(host.roots.root).resolvConf, '');
+    return { mounts: etcMounts(host, record, { hosts: readOr('/etc/hosts', '127.0.0.1\tlocalhost\n') + extra, hostname: `${config.hostname}\n`, resolvConf }), warnings: [] };
   }
   if (!isBridged(config.network)) return NO_NETWORK;
   const manager = await networkManager(host);
