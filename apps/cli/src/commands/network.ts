@@ -6,6 +6,13 @@ import type { Want } from './want.js';
 
 const runtimeOf = async (globals: GlobalOptions) => (await (await import('../context.js')).createContext(globals)).runtime;
 
+/** The root's networks, after what dead containers held is given back (so their endpoints do not count). */
+async function currentNetworks(globals: GlobalOptions) {
+  const runtime = await runtimeOf(globals);
+  await runtime.reconcileNetworks();
+  return runtime.networks();
+}
+
 /** `skiff network create|ls|inspect|rm|prune`: docker's network commands over the root's networks. */
 export function defineNetwork(program: Command, globals: () => GlobalOptions, want: Want): void {
   if (!want('network')) return;
@@ -54,9 +61,7 @@ export function defineNetwork(program: Command, globals: () => GlobalOptions, wa
     .description("print networks' configuration and containers as a JSON array")
     .argument('<network...>')
     .action(async (names: string[]) => {
-      const runtime = await runtimeOf(globals());
-      await runtime.reconcileNetworks();
-      const networks = await runtime.networks();
+      const networks = await currentNetworks(globals());
       const found = names.map((name) => {
         const n = networks.find(name);
         const containers = Object.fromEntries(
@@ -109,9 +114,7 @@ export function defineNetwork(program: Command, globals: () => GlobalOptions, wa
     .description('remove networks (refused while containers use them)')
     .argument('<network...>')
     .action(async (names: string[]) => {
-      const runtime = await runtimeOf(globals());
-      await runtime.reconcileNetworks();
-      const networks = await runtime.networks();
+      const networks = await currentNetworks(globals());
       for (const name of names) {
         await networks.remove(name);
         process.stdout.write(`${name}\n`);
@@ -123,9 +126,7 @@ export function defineNetwork(program: Command, globals: () => GlobalOptions, wa
     .description('remove user networks no container uses')
     .option('-f, --force', 'do not ask (skiff never asks)')
     .action(async () => {
-      const runtime = await runtimeOf(globals());
-      await runtime.reconcileNetworks();
-      const removed = await (await runtime.networks()).prune();
+      const removed = await (await currentNetworks(globals())).prune();
       if (removed.length) process.stdout.write(`Deleted Networks:\n${removed.map((name) => `${name}\n`).join('')}`);
     });
 }
