@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { suiteIfPrefix, suitePrefix, tempDir } from '../../../test/support.js';
 import { sandbox, type Sandbox } from './cli.js';
@@ -54,8 +54,27 @@ export function networkSandbox(options: { resolvConf?: string } = {}): NetworkSa
     const bridges = [bridge, ...(existsSync(networks) ? readdirSync(networks).map((file) => (JSON.parse(readFileSync(join(networks, file), 'utf8')) as { bridge: string }).bridge) : [])];
     for (const name of bridges) if (existsSync(`/sys/class/net/${name}`)) tryRun('ip', ['link', 'del', name]);
     tryRun('nft', ['delete', 'table', 'ip', table]);
+    // The exit commands (`skiff cleanup`) of what rm -f killed still write the roots for a while; a network's
+    // teardown takes longer than the temp dir removal's retries wait (seen once under full-suite load).
+    const base = dirname(sb.root);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && processesMentioning(base).length) await new Promise((resolve) => setTimeout(resolve, 100));
   });
   return { ...sb, bridge, subnet, gateway: subnet.replace(/0\/24$/, '1'), table, ifPrefix, netnsPrefix, resolvConf };
+}
+
+/** Pids whose command line names `text` (exit commands carry --root). */
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** The host end of container `id`'s veth on `network`, if it exists (its name is skiff's: endpoints.ts). */

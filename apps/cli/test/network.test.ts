@@ -382,6 +382,16 @@ describe.runIf(root)('kill -9, then the next command cleans up', () => {
     expectNothingLeft(sb, [id, attachedId]);
   });
 
+  it('the DNS responder exits by itself once every container of its network is dead, with no skiff command run', async () => {
+    const sb = networkSandbox();
+    await sb.skiff(['network', 'create', 'lonely']);
+    const id = await detached(sb, ['--network', 'lonely', 'busybox', 'sleep', '60']);
+    const responder: number = JSON.parse(String((await sb.skiff(['network', 'inspect', 'lonely'])).stdout))[0].DNS.Pid;
+    const init = (await inspect(sb, id)).State.Pid;
+    process.kill(Number(readFileSync(`/proc/${init}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]), 'SIGKILL'); // the supervisor; the init follows
+    await waitFor(() => !readFileSafe(`/proc/${responder}/cmdline`).includes('skiff-dns'), 'the responder to exit', 10_000);
+  });
+
   it('of `run` while it sets up the network: ps gives back what it took', async () => {
     const sb = networkSandbox();
     for (let i = 0; i < 5; i++) {

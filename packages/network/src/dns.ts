@@ -15,7 +15,7 @@ import type { NetworkPaths } from './paths.js';
 export const hostsTable = (paths: NetworkPaths, network: string) => join(paths.dns(network), 'hosts');
 const pidFile = (paths: NetworkPaths, network: string) => join(paths.dns(network), 'pid');
 
-type Named = { ip: string; name: string; aliases: string[]; container: string; network: string };
+type Named = { ip: string; name: string; aliases: string[]; container: string; network: string; veth: string };
 const names = (e: Named) => [e.name, ...e.aliases, e.container.slice(0, 12)].map((n) => n.toLowerCase()).join(' ');
 
 /**
@@ -30,7 +30,8 @@ export function tableLines(network: string, endpoints: Named[]): string {
     const elsewhere = new Set(endpoints.filter((e) => e.container === client.container && e.network !== network).map((e) => e.network));
     for (const e of endpoints) if (elsewhere.has(e.network) && e.container !== client.container) lines.push(`@${client.ip} ${e.ip} ${names(e)}\n`);
   }
-  return lines.join('');
+  // The responder exits once none of these host veths is left (their containers are dead).
+  return `#links ${here.map((e) => e.veth).join(' ')}\n${lines.join('')}`;
 }
 
 function startTime(pid: number): string | undefined {

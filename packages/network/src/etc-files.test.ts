@@ -25,12 +25,12 @@ describe('/etc files', () => {
     expect(parseAddHost('v6=[::1]')).toEqual({ name: 'v6', ip: '::1' });
     expect(() => parseAddHost('x:1.2.3.4\n5.6.7.8 bank')).toThrow(/invalid --add-host/);
     const endpoints = [
-      { ip: '10.0.0.2', name: 'Web', aliases: ['DB'], container: 'abcdef0123456789', network: 'a' },
-      { ip: '10.0.1.2', name: 'web', aliases: [], container: 'abcdef0123456789', network: 'b' },
-      { ip: '10.0.1.3', name: 'other', aliases: [], container: '0123456789abcdef', network: 'b' },
-      { ip: '10.0.2.3', name: 'far', aliases: [], container: '1111111111111111', network: 'c' },
+      { ip: '10.0.0.2', name: 'Web', aliases: ['DB'], container: 'abcdef0123456789', network: 'a', veth: 'skv1' },
+      { ip: '10.0.1.2', name: 'web', aliases: [], container: 'abcdef0123456789', network: 'b', veth: 'skv2' },
+      { ip: '10.0.1.3', name: 'other', aliases: [], container: '0123456789abcdef', network: 'b', veth: 'skv3' },
+      { ip: '10.0.2.3', name: 'far', aliases: [], container: '1111111111111111', network: 'c', veth: 'skv4' },
     ];
     // Network a's own container for everyone; for that container, also the containers of network b it is on.
-    expect(tableLines('a', endpoints)).toBe('10.0.0.2 web db abcdef012345\n@10.0.0.2 10.0.1.3 other 0123456789ab\n');
+    expect(tableLines('a', endpoints)).toBe('#links skv1\n10.0.0.2 web db abcdef012345\n@10.0.0.2 10.0.1.3 other 0123456789ab\n');
   });
 });

@@ -47,6 +47,7 @@ struct pending {
 
 static struct entry *table;
 static size_t n_table;
+static char links[4096]; /* "#links" names, space-separated */
 static struct pending pending[MAX_PENDING];
 static struct sockaddr_in upstream;
 static int have_upstream;
@@ -65,7 +66,12 @@ static void load_hosts(const char *path)
 	if (!file)
 		return;
 	char line[4096];
+	links[0] = 0;
 	while (fgets(line, sizeof line, file) && n_table < MAX_NAMES) {
+		if (!strncmp(line, "#links ", 7)) {
+			snprintf(links, sizeof links, "%s", line + 7);
+			continue;
+		}
 		char *save = NULL, *word = strtok_r(line, " \t\n", &save);
 		struct in_addr addr, client = { 0 };
 		if (word && word[0] == '@') {
@@ -85,6 +91,24 @@ static void load_hosts(const char *path)
 		}
 	}
 	fclose(file);
+}
+
+/* Whether any veth the table names still exists (an empty list: yes, nothing to go by). */
+static int links_alive(void)
+{
+	char copy[sizeof links], path[64];
+	snprintf(copy, sizeof copy, "%s", links);
+	char *save = NULL, *name = strtok_r(copy, " \t\n", &save);
+	if (!name)
+		return 1;
+	for (; name; name = strtok_r(NULL, " \t\n", &save)) {
+		if (strlen(name) > 15 || strchr(name, '/'))
+			continue;
+		snprintf(path, sizeof path, "/sys/class/net/%s", name);
+		if (access(path, F_OK) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static void load_upstream(const char *path)
@@ -235,6 +259,8 @@ int main(int argc, char **argv)
 				seen = st;
 				load_hosts(hosts);
 			}
+			if (!links_alive())
+				return 0; /* every container is gone, and no skiff command has said so yet */
 			for (int i = 0; i < MAX_PENDING; i++)
 				if (pending[i].used && now - pending[i].since > 5)
 					pending[i].used = 0;
