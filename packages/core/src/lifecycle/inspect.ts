@@ -102,7 +102,8 @@ function networkSettings(record: ContainerRecord, endpoints: Endpoint[], network
     };
   }
   const mode = record.config.network;
-  if (!endpoints.length && (mode === 'host' || mode === 'none')) networks[mode] = { Aliases: null, NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' };
+  // Not running (or none, host): docker still names the network, with empty addresses.
+  if (!endpoints.length && !mode.startsWith('container:')) networks[mode] = { Aliases: null, NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' };
   return {
     Ports: portsMap(endpoints),
     IPAddress: bridge?.ip ?? '',
