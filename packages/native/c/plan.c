@@ -18,7 +18,7 @@
 /* Keyword and field count of every record. Keep in sync with PLAN_RECORDS in src/plan.ts (a test checks). */
 const struct plan_record plan_records[] = {
 	{ "rootfs", 1 }, { "hostname", 1 }, { "cwd", 1 }, { "arg", 1 }, { "env", 1 },
-	{ "tty", 1 }, { "stdin", 1 }, { "network", 1 }, { "netns", 1 }, { "cgroup", 1 }, { "init", 1 },
+	{ "tty", 1 }, { "stdin", 1 }, { "network", 1 }, { "netns", 2 }, { "cgroup", 1 }, { "init", 1 },
 	{ "detach", 1 }, { "log", 1 }, { "logmax", 1 }, { "logkeep", 1 }, { "status", 1 }, { "exitcmd", 1 },
 	/* security (shared with exec) */
 	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
@@ -407,8 +407,10 @@ void plan_read(int fd, struct plan *plan)
 			plan->net_host = !strcmp(f[0], "host");
 			free(f[0]);
 		} else if (!strcmp(k, "netns")) {
-			/* Opened now, by the helper, before it clones: the caller may drop the namespace's name (ip netns
-			 * del) as soon as the pid is reported; this fd keeps the namespace alive until the child joins it. */
+			/* Opened now, by the helper, before it clones: the fd keeps the namespace alive until the child
+			 * joins it. With DROP 1 the path is a name skiff made for this start (ip netns add: a bind mount of
+			 * the namespace) and goes at once, as `ip netns del` would: from here on the container alone keeps
+			 * the namespace, and the kernel removes it (and its veths) when the container is gone. */
 			if (f[0][0] != '/')
 				bailx("plan: netns must be an absolute path");
 			if (plan->netns_fd >= 0)
@@ -416,6 +418,10 @@ void plan_read(int fd, struct plan *plan)
 			plan->netns_fd = open(f[0], O_RDONLY | O_CLOEXEC);
 			if (plan->netns_fd < 0)
 				bail("open network namespace %s", f[0]);
+			if (flag01(k, f[1])) {
+				umount2(f[0], MNT_DETACH);
+				unlink(f[0]);
+			}
 			free(f[0]);
 		} else if (!strcmp(k, "cgroup")) {
 			push(&plan->cgroups, &plan->n_cgroups, f[0]);

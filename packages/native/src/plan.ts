@@ -45,7 +45,8 @@
  *   tty     0|1
  *   stdin   0|1                           keep stdin attached (-i)
  *   network none|host
- *   netns   PATH                          join this network namespace (opened before the clone) instead of a new one
+ *   netns   PATH DROP                     join this network namespace (opened before the clone) instead of a new one;
+ *                                         DROP 1: PATH is a name made for this start (ip netns add), removed once opened
  *   cgroup  PATH                          repeated: a cgroup.procs file the init's pid is written to before exec
  *   init    0|1                           PID 1 is the helper's tiny init (signals, zombies); the command its child
  *   detach  0|1                           run under a supervisor that outlives the caller (the records below)
@@ -164,7 +165,7 @@ export const PLAN_RECORDS = {
   tty: 1,
   stdin: 1,
   network: 1,
-  netns: 1,
+  netns: 2,
   cgroup: 1,
   init: 1,
   detach: 1,
@@ -347,6 +348,8 @@ export interface LaunchPlan extends SecurityOptions {
   network: NetworkMode;
   /** A network namespace (a file: /run/netns/NAME, /proc/PID/ns/net) to join instead of a new one; network 'none'. */
   netns?: string;
+  /** `netns` is a name made for this start (/run/netns/NAME): the helper removes it once it holds the namespace. */
+  netnsDrop?: boolean;
   /** Files the container's init writes `0` into, joining its cgroups itself, before it execs (CgroupManager.joinFiles). */
   cgroupProcs: string[];
   /** PID 1 is the helper's tiny init, which forwards signals to the command and reaps zombies (--init). */
@@ -535,7 +538,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   record('tty', plan.tty ? '1' : '0');
   record('stdin', plan.stdin ? '1' : '0');
   record('network', plan.network);
-  if (plan.netns !== undefined) record('netns', absolute(plan.netns, 'netns'));
+  if (plan.netns !== undefined) record('netns', absolute(plan.netns, 'netns'), plan.netnsDrop ? '1' : '0');
   for (const file of plan.cgroupProcs) record('cgroup', file);
   if (plan.init) record('init', '1');
   if (plan.detach) record('detach', '1');

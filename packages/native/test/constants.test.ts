@@ -104,6 +104,7 @@ describe('constants shared with c/', () => {
       stdin: false,
       network: 'none',
       netns: '/run/netns/n',
+      netnsDrop: true,
       cgroupProcs: ['/c'],
       init: true,
       detach: true,

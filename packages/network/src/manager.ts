@@ -161,7 +161,7 @@ export class NetworkManager {
 
   /** Once the container has joined its namespace: the name goes, the container alone keeps it alive. */
   async dropNetnsName(id: string): Promise<void> {
-    await ip(['netns', 'del', netnsName(this.settings, id)]).catch(() => {});
+    if (existsSync(netnsPath(this.settings, id))) await ip(['netns', 'del', netnsName(this.settings, id)]).catch(() => {});
   }
 
   /** Everything of container `id`: endpoints, addresses, ports, namespace name, rules, DNS names. Idempotent. */

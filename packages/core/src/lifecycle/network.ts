@@ -95,6 +95,8 @@ export async function resolveNetworking(host: Host, options: NetworkOptions, exp
 export interface PreparedNetwork {
   /** The namespace the helper joins (plan `netns`). */
   netns?: string;
+  /** It is a name made for this start: the helper removes it once it holds the namespace. */
+  netnsDrop?: boolean;
   /** /etc/hosts, /etc/hostname, /etc/resolv.conf bind mounts. */
   mounts: Mount[];
   warnings: string[];
@@ -153,7 +155,7 @@ export async function prepareNetwork(host: Host, record: ContainerRecord): Promi
       warnings.push(...(await manager.connect({ id: record.id, name: record.name, network: extra.network, aliases: extra.aliases })).warnings);
     }
     const content = manager.etcFiles({ hostname: config.hostname, extraHosts: networking.extraHosts, dns: networking.dns, endpoint });
-    return { netns, mounts: etcMounts(host, record, content), warnings };
+    return { netns, netnsDrop: true, mounts: etcMounts(host, record, content), warnings };
   } catch (error) {
     await manager.detach(record.id).catch(() => {});
     throw error;
@@ -206,7 +208,10 @@ export async function disconnectNetwork(host: Host, reference: string, network: 
   });
 }
 
-/** Once the helper has joined the namespace: its name goes (the container keeps it alive; see @skiff/network). */
+/**
+ * Once the helper has joined the namespace: its name goes (the container keeps it alive; see @skiff/network).
+ * The helper removes it itself (plan netns DROP); this is for a helper that did not get that far.
+ */
 export async function networkJoined(host: Host, record: ContainerRecord): Promise<void> {
   if (isBridged(record.config.network) && record.config.networking) await (await networkManager(host)).dropNetnsName(record.id);
 }

@@ -13,6 +13,8 @@ export interface PreparedStart {
   cgroupProcs: string[];
   /** The network namespace to join (bridge, user network, container:ID); none: a fresh one (or the host's). */
   netns?: string | undefined;
+  /** `netns` is a name made for this start, which the helper removes once it holds the namespace. */
+  netnsDrop?: boolean | undefined;
 }
 
 /**
@@ -36,7 +38,7 @@ export function launchPlan(config: ContainerConfig, prepared: PreparedStart): La
     tty: config.tty,
     stdin: config.interactive,
     network: config.network === 'host' ? 'host' : 'none',
-    ...(prepared.netns ? { netns: prepared.netns } : {}),
+    ...(prepared.netns ? { netns: prepared.netns, netnsDrop: prepared.netnsDrop ?? false } : {}),
     cgroupProcs: prepared.cgroupProcs,
     init: config.init,
     ...planSecurity(config.security),

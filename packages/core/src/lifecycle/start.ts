@@ -56,7 +56,7 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
     mkdirSync(paths.rootfs, { recursive: true, mode: 0o700 });
     // Taken now, while there is room: the exit status must survive a full disk (status-file.ts).
     reserveStatusFile(paths.exitStatus);
-    const plan = launchPlan(config, { rootfs: paths.rootfs, mounts, cgroupProcs: manager.joinFiles(), netns: network.netns });
+    const plan = launchPlan(config, { rootfs: paths.rootfs, mounts, cgroupProcs: manager.joinFiles(), netns: network.netns, netnsDrop: network.netnsDrop });
     trace('planned');
     return { plan, cgroup: manager, warnings: [...network.warnings, ...warnings] };
   } catch (error) {
