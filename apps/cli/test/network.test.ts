@@ -148,6 +148,9 @@ describe.runIf(root)('the default bridge network', () => {
     const sb = networkSandbox();
     const result = await sb.skiff(['run', '--rm', '--pull', 'never', '--network', 'none', 'busybox', 'ls', '/sys/class/net']);
     expect(result.stdout).toBe('lo');
+    // docker's environment in every mode: HOME from the image's passwd (busybox's nobody: /nonexistent), TERM with -t.
+    const env = String((await sb.skiff(['run', '--rm', '--pull', 'never', '--network', 'none', '-t', '-u', 'nobody', '--hostname', 'h1', 'busybox', 'env'])).stdout);
+    expect(env.split(/\r?\n/)).toEqual(expect.arrayContaining(['HOME=/nonexistent', 'TERM=xterm', 'HOSTNAME=h1']));
     expect(allocated(sb)).toEqual([]);
     expect(readFileSync('/proc/net/dev', 'utf8')).not.toContain(sb.bridge);
   });

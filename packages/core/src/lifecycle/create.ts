@@ -8,9 +8,9 @@ import type { CreateOptions } from './options.js';
 import { trace } from './trace.js';
 import { containerArgs } from './image.js';
 import { parseSignal } from './signal.js';
-import { imageUser } from './user.js';
+import { imageUser, userHome } from './user.js';
 import { mergeEnv, validateContainerPath, validateEnv, validateHostname, validateLogRotation, validateWorkdir } from './validate.js';
-import { resolveSecurity } from './security.js';
+import { imageRoot, resolveSecurity } from './security.js';
 import { thisStarter } from './starting.js';
 import { resolveNetworking } from './network.js';
 import { exposedPorts } from './exposed.js';
@@ -72,7 +72,10 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
     layers: image.layers,
     args,
     // docker's order: the image's, then HOSTNAME, HOME (and TERM with -t) unless set, then -e.
-    env: mergeEnv(image.config.env, { ...defaultEnv(image.config.env, hostname, security.user?.uid, options.tty ?? false), ...validateEnv(options.env ?? {}) }),
+    env: mergeEnv(image.config.env, {
+      ...defaultEnv(image.config.env, hostname, await userHome(await imageRoot(image.layers), security.user?.uid ?? 0), options.tty ?? false),
+      ...validateEnv(options.env ?? {}),
+    }),
     workdir: validateWorkdir(options.workdir ?? image.config.workingDir ?? '/'),
     hostname,
     tty: options.tty ?? false,
@@ -129,11 +132,11 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
 }
 
 /** What docker adds to every container's environment (the image's own HOME or TERM wins; -e wins over all). */
-function defaultEnv(imageEnv: string[], hostname: string, uid: number | undefined, tty: boolean): Record<string, string> {
+function defaultEnv(imageEnv: string[], hostname: string, home: string, tty: boolean): Record<string, string> {
   const has = (name: string) => imageEnv.some((entry) => entry.startsWith(`${name}=`));
   return {
     HOSTNAME: hostname,
-    ...(has('HOME') ? {} : { HOME: uid === undefined || uid === 0 ? '/root' : '/' }),
+    ...(has('HOME') ? {} : { HOME: home }),
     ...(tty && !has('TERM') ? { TERM: 'xterm' } : {}),
   };
 }

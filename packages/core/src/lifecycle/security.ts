@@ -72,7 +72,7 @@ export async function resolveSecurity(flags: SecurityFlags, layers: string[]): P
 }
 
 /** The layer whose /etc/passwd the container sees (the top-most that has one). */
-async function imageRoot(layers: string[]): Promise<string> {
+export async function imageRoot(layers: string[]): Promise<string> {
   for (const layer of layers) {
     if (await lstat(resolveInRoot(layer, '/etc/passwd')).then(() => true, () => false)) return layer;
   }

@@ -57,6 +57,16 @@ export async function resolveUser(root: string, request: UserRequest): Promise<U
   return { uid, gid };
 }
 
+/**
+ * HOME as docker sets it: the user's home in the container's /etc/passwd; without an entry, /root for root
+ * and / for anyone else. Only a plain absolute path is taken (the container's file decides it).
+ */
+export async function userHome(root: string, uid: number): Promise<string> {
+  const home = (await table(root, '/etc/passwd')).find((fields) => fields[2] === String(uid))?.[5];
+  if (home && /^\/[^\0\n]*$/.test(home)) return home;
+  return uid === 0 ? '/root' : '/';
+}
+
 const DIGITS = /^\d{1,10}$/;
 const MAX_ID = 0xfffffffe;
 
