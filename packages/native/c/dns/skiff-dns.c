@@ -250,8 +250,9 @@ int main(int argc, char **argv)
 	for (;;) {
 		int ready = poll(fds, 2, 1000);
 		time_t now = time(NULL);
-		if (ready <= 0 || now != last_check) {
-			last_check = now;
+		/* The table is looked at before every query (a container started a moment ago must be found) and at
+		 * least once a second (to notice the network is empty). */
+		if (ready <= 0 || now != last_check || (fds[0].revents & POLLIN)) {
 			struct stat st;
 			if (stat(hosts, &st) < 0)
 				return 0; /* the network has no containers left */
@@ -259,6 +260,9 @@ int main(int argc, char **argv)
 				seen = st;
 				load_hosts(hosts);
 			}
+		}
+		if (ready <= 0 || now != last_check) {
+			last_check = now;
 			if (!links_alive())
 				return 0; /* every container is gone, and no skiff command has said so yet */
 			for (int i = 0; i < MAX_PENDING; i++)
