@@ -171,7 +171,7 @@ describe.runIf(root)('the default bridge network', () => {
     const sb = networkSandbox();
     const ids = await Promise.all(Array.from({ length: 50 }, () => detached(sb, ['busybox', 'sleep', '60'])));
     const addresses = await Promise.all(ids.map(async (id) => (await inspect(sb, id)).NetworkSettings.IPAddress));
-    expect(new Set(addresses).size).toBe(50);
+    expect(new Set(addresses).size, `addresses: ${addresses.join(' ')}`).toBe(50);
     expect(addresses.every((ip) => ip.startsWith(sb.subnet.replace(/0\/24$/, '')))).toBe(true);
     const removed = await sb.skiff(['rm', '-f', ...ids]);
     expect(removed.exitCode, String(removed.stderr)).toBe(0);
