@@ -21,6 +21,9 @@ function notFoundExit(error: unknown): number | undefined {
 }
 
 async function main(): Promise<void> {
+  // Bun ends the process when its event loop looks empty, even while a promise waits on piped stdin (`import -`
+  // exited 0 having read nothing, 2 runs in 30): this timer keeps the loop alive until the command is done.
+  const alive = setInterval(() => {}, 1 << 30);
   try {
     await createProgram().parseAsync(process.argv);
   } catch (error) {
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
   // stdout and stderr flush: when they are sockets (a parent's child_process stdio is a socketpair) whose reader
   // is slow, writes queue in Node, and exit would drop the queue (a `logs` of 1M lines lost its last ~16 KiB).
   await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  clearInterval(alive);
   process.exit();
 }
 

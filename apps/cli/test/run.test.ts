@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,8 +76,11 @@ describe.runIf(requiresRoot('skiff run tests start real containers'))('skiff run
 
   it('shares the host network with --network host', async () => {
     const { skiff } = sandbox();
-    const dev = await skiff(['run', '--rm', '--network', 'host', 'busybox', 'cat', '/proc/net/dev']);
-    expect(dev.stdout.split('\n').length).toBe(readFileSync('/proc/net/dev', 'utf8').trimEnd().split('\n').length);
+    // The same network namespace as the host's (comparing interface lists would race other tests' veths).
+    const ns = await skiff(['run', '--rm', '--network', 'host', 'busybox', 'readlink', '/proc/self/ns/net']);
+    expect(ns.stdout).toBe(readlinkSync('/proc/self/ns/net'));
+    const own = await skiff(['run', '--rm', '--network', 'none', 'busybox', 'readlink', '/proc/self/ns/net']);
+    expect(own.stdout).not.toBe(readlinkSync('/proc/self/ns/net'));
   });
 
   it('keeps a finished container and its writable layer without --rm', async () => {

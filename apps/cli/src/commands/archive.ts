@@ -58,7 +58,7 @@ export function defineArchive(program: Command, globals: () => GlobalOptions, wa
           import('node:fs'),
         ]);
         const { images } = await createContext(globals());
-        const source = options.input ? createReadStream(options.input) : process.stdin;
+        const source = options.input ? createReadStream(options.input) : (await import('../stdin.js')).stdinStream();
         const result = await loadImages(images, source, {
           helper: await helper(),
           label: options.input ?? 'stdin',

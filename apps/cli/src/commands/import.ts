@@ -11,7 +11,7 @@ import { applyChanges } from '../flags/change.js';
 export async function importSource(images: ImageStore, source: string, name: string, options: { change?: string[]; message?: string }): Promise<string> {
   const config = applyChanges(DEFAULT_CONFIG, options.change ?? []);
   const importOptions = { config, ...(options.message ? { comment: options.message } : {}) };
-  if (source === '-') return (await images.importTarball(process.stdin, name, importOptions)).id;
+  if (source === '-') return (await images.importTarball((await import('../stdin.js')).stdinStream(), name, importOptions)).id;
   if (/^https?:\/\//i.test(source)) {
     let response: Response;
     try {
