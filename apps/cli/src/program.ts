@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { SkiffError } from '@skiff/plugin/errors';
 import { defineArchive } from './commands/archive.js';
+import { defineAttach } from './commands/attach.js';
+import { defineGenerate } from './commands/generate.js';
 import { defineExec } from './commands/exec.js';
 import { defineExport } from './commands/export.js';
 import { defineHistory } from './commands/history.js';
@@ -76,7 +78,7 @@ function defineProgram(want: Want): Command {
     .option('--run-root <dir>', 'runtime state root (env SKIFF_RUN_ROOT; default /run/skiff)')
     .option('--plugin <package>', 'load a driver plugin by npm package name (repeatable; env SKIFF_PLUGINS=a,b; or "plugins" in <root>/config.json)', collect);
   const globals = () => program.opts<GlobalOptions>();
-  for (const define of [defineRun, defineLifecycle, definePs, defineLogs, defineExec, defineInspect, defineImages, definePull, defineExport, defineSystem, defineVolume, defineTag, defineRmi, defineImage, defineHistory, defineLogin, defineArchive, definePush, defineNetwork, definePort]) {
+  for (const define of [defineRun, defineLifecycle, definePs, defineLogs, defineExec, defineInspect, defineImages, definePull, defineExport, defineSystem, defineVolume, defineTag, defineRmi, defineImage, defineHistory, defineLogin, defineArchive, definePush, defineNetwork, definePort, defineAttach, defineGenerate]) {
     define(program, globals, want);
   }
   // Subcommands inherit exitOverride, so a usage error anywhere exits 125 through skiff.ts.

@@ -54,7 +54,7 @@ export function sandbox(options: { runtime?: string } = {}): Sandbox {
   onTestFinished(() => {
     // Whatever a test left running (it failed midway, say) goes first, the way a user would remove it.
     const left = existsSync(join(root, 'containers')) ? readdirSync(join(root, 'containers')) : [];
-    for (const id of left) execaSync(runtime, [cliPath, '--root', root, '--run-root', runRoot, 'rm', '-f', id], { reject: false });
+    for (const id of left) execaSync(runtime, ['--', cliPath, '--root', root, '--run-root', runRoot, 'rm', '-f', id], { reject: false });
     for (const dir of parentDirs()) {
       const children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
       if (children.length) throw new Error(`cgroups left behind in ${dir}: ${children.map((c) => c.name).join(', ')}`);
@@ -67,7 +67,7 @@ export function sandbox(options: { runtime?: string } = {}): Sandbox {
     cgroupParent,
     cgroupDirs: (id) => parentDirs().map((dir) => join(dir, id)).filter(existsSync),
     skiff: (args, options = {}) =>
-      execa(runtime, [cliPath, '--root', root, '--run-root', runRoot, ...args], {
+      execa(runtime, ['--', cliPath, '--root', root, '--run-root', runRoot, ...args], {
         reject: false,
         ...(options.input === undefined ? { stdin: 'ignore' } : {}),
         ...options,
@@ -104,4 +104,13 @@ export function expectOneLineError(result: { exitCode?: number; stderr: unknown 
 /** The image id `image inspect` shows for `name` (`sha256:…`). */
 export async function imageId(skiff: Sandbox['skiff'], name: string): Promise<string> {
   return (JSON.parse((await skiff(['image', 'inspect', name])).stdout) as { Id: string }[])[0]!.Id;
+}
+
+/** Polls `check` until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

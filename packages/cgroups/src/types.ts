@@ -37,6 +37,11 @@ export interface Resources {
    * not install; there `set` applies nothing and warns.
    */
   devices?: DeviceRules;
+  /**
+   * docker --oom-kill-disable: a task over the memory limit waits instead of being killed. v1 only
+   * (memory.oom_control); v2 has no such switch, there `set` warns and applies nothing.
+   */
+  oomKillDisable?: boolean;
 }
 
 export type DeviceRules = { allow: readonly string[] } | 'unrestricted';

@@ -20,6 +20,7 @@ export interface ParsedImageConfig {
   /** The config's `Volumes` keys: paths that get an anonymous volume. */
   volumes?: string[];
   exposedPorts?: string[];
+  healthcheck?: ImageConfig['healthcheck'];
   diffIds: string[];
 }
 
@@ -70,6 +71,7 @@ export function parseImageConfig(bytes: Buffer, layers: number, name: string): P
   if (volumes !== undefined && volumes !== null && (typeof volumes !== 'object' || Array.isArray(volumes))) throw invalidArgument(`the config of ${name} has Volumes that are not an object of paths`);
   const volumePaths = volumes ? Object.keys(volumes) : [];
   if (volumePaths.some((path) => !path.startsWith('/') || path.includes('\0'))) throw invalidArgument(`the config of ${name} has a volume that is not an absolute path`);
+  const healthcheck = parseHealthcheck(config.Healthcheck);
   return {
     os: json.os,
     architecture: json.architecture,
@@ -84,6 +86,7 @@ export function parseImageConfig(bytes: Buffer, layers: number, name: string): P
     ...(labels && typeof labels === 'object' && Object.values(labels).every((v) => typeof v === 'string') ? { labels: labels as Record<string, string> } : {}),
     ...(volumePaths.length ? { volumes: volumePaths } : {}),
     ...(config.ExposedPorts && typeof config.ExposedPorts === 'object' ? { exposedPorts: Object.keys(config.ExposedPorts) } : {}),
+    ...(healthcheck ? { healthcheck } : {}),
     diffIds,
   };
 }
@@ -107,5 +110,24 @@ export function imageRecordConfig(config: ParsedImageConfig): ImageConfig {
     ...(config.labels ? { labels: config.labels } : {}),
     ...(config.volumes ? { volumes: config.volumes } : {}),
     ...(config.exposedPorts ? { exposedPorts: config.exposedPorts } : {}),
+    ...(config.healthcheck ? { healthcheck: config.healthcheck } : {}),
   };
+}
+
+/** The config's Healthcheck (docker's; nanoseconds), when it is well formed; anything odd is left out. */
+function parseHealthcheck(value: unknown): ImageConfig['healthcheck'] | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const check = value as Record<string, unknown>;
+  if (!strings(check.Test) || check.Test.length === 0) return undefined;
+  const ms = (field: unknown) => (typeof field === 'number' && Number.isSafeInteger(field) && field > 0 ? Math.max(1, Math.round(field / 1e6)) : undefined);
+  const retries = typeof check.Retries === 'number' && Number.isSafeInteger(check.Retries) && check.Retries > 0 ? check.Retries : undefined;
+  const result: NonNullable<ImageConfig['healthcheck']> = { test: check.Test };
+  const interval = ms(check.Interval);
+  const timeout = ms(check.Timeout);
+  const startPeriod = ms(check.StartPeriod);
+  if (interval) result.intervalMs = interval;
+  if (timeout) result.timeoutMs = timeout;
+  if (startPeriod) result.startPeriodMs = startPeriod;
+  if (retries) result.retries = retries;
+  return result;
 }

@@ -158,6 +158,7 @@ export async function imageHistory(store: ImageStore, image: ImageRecord): Promi
   }
   entries.reverse();
   if (entries[0]) entries[0].id = `sha256:${image.id}`;
+  if (entries[0] && image.comment) entries[0].comment = image.comment;
   return entries;
 }
 

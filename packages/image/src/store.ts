@@ -54,7 +54,7 @@ export interface ImageRecord {
   layerBlobs?: { digest: string; mediaType: string; size: number }[];
   architecture?: string;
   os?: string;
-  /** `import -m`: docker's Comment. */
+  /** `import -m` and `commit -m`: docker's Comment. */
   comment?: string;
 }
 
@@ -86,6 +86,8 @@ export interface CommitOptions {
   copy?: (from: string, to: string) => Promise<void>;
   /** Replaces fields of the parent's config. */
   config?: Partial<ImageConfig>;
+  /** docker commit -m: the image's Comment (inspect, history). */
+  comment?: string;
 }
 
 export interface ImageStore {
@@ -423,6 +425,7 @@ export function createImageStore(root: string, options: ImageStoreOptions = {}):
         await copy(options.diffDir, join(staging, 'layer'));
         const layer = await publishLayer(join(staging, 'layer'));
         const image = newRecord(canonical, [layer, ...options.parent.layers], [crypto().randomBytes(32).toString('hex'), options.parent.id], config);
+        if (options.comment) image.comment = options.comment;
         const { orphans } = await commit(image, async () => false);
         await deleteLayers(orphans);
         return image;

@@ -64,6 +64,6 @@ void container_main(const void *arg, const struct child_fds *fds)
 		oci_wait_start(plan); /* OCI create: here until `start` */
 	security_finish(&plan->security);
 	if (plan->init)
-		init_start(plan->tty); /* returns in the child that runs the command; PID 1 never returns */
+		init_start(plan->tty, &plan->restart); /* returns in the child that runs the command; PID 1 never returns */
 	exec_command(plan->argv, plan->envp);
 }

@@ -16,6 +16,32 @@
 
 #include "helper.h"
 
+/* exec -d: the caller goes on at once (exit 0) while the rest of `skiff-helper exec` runs in a grandchild of its
+ * own session, re-parented away from the CLI, with stdin and stdout on /dev/null (docker exec -d keeps no output).
+ * fd 4 and stderr stay the caller's: "pid N" or one "skiff: ..." line reach it from there. */
+void exec_detach(void)
+{
+	pid_t middle = fork();
+	if (middle < 0)
+		bail("fork");
+	if (middle > 0) {
+		while (waitpid(middle, NULL, 0) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	if (setsid() < 0)
+		bail("setsid");
+	pid_t pid = fork();
+	if (pid < 0)
+		bail("fork");
+	if (pid > 0)
+		_exit(0);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0)
+		bail("open /dev/null");
+	close(null);
+}
+
 int run_detached(const struct plan *plan)
 {
 	int report[2];

@@ -85,7 +85,7 @@ static void exec_main(const void *arg, const struct child_fds *fds)
 	security_enter_user(&plan->security);
 	/* Detached (OCI exec --detach): the process outlives us, reaped by our caller's subreaper. The helper waits
 	 * for the exec before it exits, so it cannot die before this line. */
-	if (plan->detach && prctl(PR_SET_PDEATHSIG, 0) < 0)
+	if (plan->detach && plan->passthrough && prctl(PR_SET_PDEATHSIG, 0) < 0)
 		bail("prctl PR_SET_PDEATHSIG");
 	/* After setuid, as runc does: the directory must be reachable by the user the command runs as. */
 	if (chdir(plan->cwd) < 0)
@@ -101,6 +101,9 @@ int cmd_exec(void)
 	struct exec_plan plan;
 	exec_plan_read(3, &plan);
 	close(3);
+	/* exec -d (skiff's own, without passthrough): the rest runs in a grandchild, the caller goes on */
+	if (plan.detach && !plan.passthrough)
+		exec_detach();
 	if (!plan.passthrough)
 		own_process_group(plan.stdin_open, plan.tty);
 	int console = plan.console_socket ? oci_console_connect(plan.console_socket) : -1;
@@ -128,5 +131,9 @@ int cmd_exec(void)
 	 * exited, what they write is relayed until they go quiet for a moment, then they are cut off. */
 	struct log log;
 	log_open(&log, NULL, 0, 0);
-	return child_attached(&options, plan.stdin_open, &log, 100, exec_main, &plan);
+	int code = child_attached(&options, plan.stdin_open, &log, 100, exec_main, &plan);
+	/* exec -d that failed to start (fd 4 is closed once the command runs): the caller exited long ago */
+	if (plan.detach && pid_fd >= 0)
+		dprintf(pid_fd, "exit %d\n", code);
+	return code;
 }

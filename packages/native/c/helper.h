@@ -16,8 +16,28 @@
 #define EXIT_CANNOT_RUN 126 /* the command exists but cannot be executed (permission denied, bad format) */
 #define EXIT_NOT_FOUND 127  /* the command was not found */
 
+/* Longest detach sequence (`run -it --detach-keys`). Keep in sync with DETACH_KEYS_MAX in src/plan.ts. */
+#define DETACH_KEYS_MAX 16
+
 /* Size of a container's exit status file, reserved before it starts. Keep in sync with src/status-file.ts. */
 #define STATUS_FILE_SIZE 80
+
+/* ---- restart.c: --restart, carried out by the container's init ---- */
+
+/* --restart, carried out by the init (restart.c). Keep in sync with RESTART_MODES in src/plan.ts. */
+enum restart_mode { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
+struct restart_policy {
+	enum restart_mode mode;
+	unsigned max;    /* on-failure: at most this many restarts (0: no limit) */
+	int stop_signal; /* with SIGTERM, SIGINT, SIGQUIT: received by the init, it ends the restarts */
+};
+/* Health checks of a detached container (health.c): the records `health` and `healthstate`. */
+struct health {
+	char *plan;       /* exec plan file of the check, without a target; NULL: no checks */
+	char *state_file; /* written after each probe */
+	long interval_ms, timeout_ms, start_period_ms;
+	unsigned retries;
+};
 
 /* ---- plan.c: the plans read from fd 3 (wire format: see src/plan.ts) ---- */
 
@@ -127,6 +147,11 @@ struct plan {
 	char **exit_argv;           /* detached: run once the container has exited (NULL-terminated, may be empty) */
 	size_t exit_argc;
 	int readonly_root;          /* "/" read-only once everything is mounted */
+	char *attach;               /* detached: the attach socket's path (attach.c), or NULL */
+	unsigned char detach_keys[DETACH_KEYS_MAX]; /* run -it: the sequence that detaches (detachkeys.c) */
+	struct restart_policy restart; /* --restart: needs init */
+	struct health health;          /* detached only */
+	size_t n_detach_keys;
 	struct security security;
 	/* The OCI runtime mode (oci.c). `namespace` records: when any is given, exactly these namespaces are
 	 * created (path NULL) or joined (path); else mnt, uts, ipc, pid and (unless network host) net are new. */
@@ -159,11 +184,12 @@ struct exec_plan {
 	char *cwd;
 	int tty;
 	int stdin_open;
+	int detach; /* exec -d: the caller goes on at once; with passthrough (OCI exec --detach), see below */
 	char **cgroups;
 	size_t n_cgroups;
 	struct security security;
 	int passthrough;      /* the caller's 0, 1, 2 are the process's own (OCI exec), not relayed */
-	int detach;           /* with passthrough: exit once the command runs, leaving it to our caller's reaper */
+	/* detach with passthrough: exit once the command runs, leaving it to our caller's reaper */
 	char *console_socket; /* tty: the pty master goes to this unix socket */
 	unsigned short console_cols, console_rows; /* `consolesize` */
 };
@@ -385,12 +411,25 @@ int cmd_run(void);
 
 /* ---- init.c ---- */
 
-void init_start(int tty);
+void init_start(int tty, const struct restart_policy *restart);
+/* restart.c: whether the command's exit status leads to another start, and after how long (ms) */
+int restart_due(const struct restart_policy *p, int code, unsigned restarts);
+long restart_delay_ms(long previous_ms, long ran_ms);
+int restart_stops(const struct restart_policy *p, int sig);
 
 /* ---- detach.c / supervise.c / log.c ---- */
 
 int run_detached(const struct plan *plan);
+void exec_detach(void); /* returns in the grandchild that goes on (detach.c) */
 __attribute__((noreturn)) void supervise(const struct plan *plan, int report);
+/* Before the pid namespace is unshared: what a foreground helper needs to become the supervisor later. */
+void supervise_prepare(const struct plan *plan);
+struct relay;
+/* The foreground helper once the detach keys are typed (from inside relay_run, which goes on): leaves the
+ * caller's terminal and session, tells the CLI "detached", serves the attach socket. */
+void supervise_adopt(struct relay *r);
+/* ... and once the container has exited: the status file and the exit command, as supervise() ends. */
+__attribute__((noreturn)) void supervise_finish(int code);
 
 struct log {
 	const char *path; /* NULL: output is read and dropped */
@@ -401,6 +440,44 @@ struct log {
 };
 void log_open(struct log *log, const char *path, unsigned long long max, unsigned keep);
 void log_write(struct log *log, char stream, const void *buf, size_t len);
+
+/* ---- attach.c: the detached supervisor's attach socket (`skiff attach`) ---- */
+
+#define ATTACH_MAX 4 /* clients at once */
+struct pollfd;
+/* Listens on PATH (NULL: no socket); MASTER (or -1) is the pty that resize frames apply to. */
+void attach_listen(const char *path, int master);
+/* Fills P with the listening socket and the clients (1 + ATTACH_MAX entries, -1 when unused; clients only when
+ * WANT_INPUT); returns how many. */
+int attach_pollfds(struct pollfd *p, int want_input);
+/* Accepts and reads after poll; returns the stdin bytes a client sent, put in BUF (0: none). */
+size_t attach_events(const struct pollfd *p, char *buf, size_t cap);
+void attach_output(char stream, const void *buf, size_t len); /* to every client */
+void attach_exit(int code); /* the exit frame, then closes and removes the socket */
+
+/* ---- detachkeys.c: the detach sequence of `run -it` ---- */
+
+void detach_keys_set(const unsigned char *bytes, size_t n);
+int detach_keys_active(void);
+size_t detach_keys_filter(char *buf, size_t n, int *detached);
+
+/* ---- namespaces.c: the pid namespace of the container (new, the host's, another's) ---- */
+
+void pid_namespace_enter(const struct plan *plan); /* the helper, before it forks the init */
+
+/* ---- sysctl.c: a plan's sysctl operations are of the container's own namespaces (else it bails) ---- */
+
+void sysctl_check(const struct plan *plan);
+
+/* ---- health.c: health checks run by the supervisor ---- */
+
+/* After the container runs: moves our later forks to the host's pid namespace, writes the first state. */
+void health_start(const struct health *health, pid_t init, int host_pidns);
+void health_save(void);
+int health_pollfd(struct pollfd *p); /* fills one entry (fd -1 when no probe runs); returns 1 */
+int health_timeout_ms(void);         /* until the next probe or the running one's deadline; -1: none */
+void health_events(const struct pollfd *p); /* after every poll, even a timeout */
+void health_stop(void);
 
 /* ---- relay.c ---- */
 
@@ -417,6 +494,7 @@ struct relay {
 	int wake;               /* signals.c self-pipe */
 	pid_t pid;
 	int linger_ms;          /* once the child exited: how long output may stay quiet before we stop */
+	int detached;           /* set when the detach keys were typed: relay_run returned early, every fd open */
 };
 /* Relays until the child has exited and its output is drained (or quiet for linger_ms); returns its wait
  * status. Closes every fd of the relay but the caller's. */

@@ -35,6 +35,7 @@ static int cmd_constants(void)
 	printf("exit EXIT_SETUP %d\nexit EXIT_CANNOT_RUN %d\nexit EXIT_NOT_FOUND %d\n", EXIT_SETUP, EXIT_CANNOT_RUN,
 	       EXIT_NOT_FOUND);
 	printf("size STATUS_FILE_SIZE %d\n", STATUS_FILE_SIZE);
+	printf("size DETACH_KEYS_MAX %d\n", DETACH_KEYS_MAX);
 #define FLAG(name) printf("flag %s %lu\n", #name, (unsigned long)(name))
 	FLAG(MS_RDONLY);
 	FLAG(MS_NOSUID);

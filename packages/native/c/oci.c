@@ -235,15 +235,8 @@ int run_oci(struct plan *plan)
 		else
 			enter_new_user_namespace(plan);
 	}
-	/* The pid namespace applies to our children: the next fork is the container's init. */
-	for (size_t i = 0; i < plan->n_ns; i++) {
-		if (plan->ns[i].type != CLONE_NEWPID)
-			continue;
-		if (plan->ns[i].path)
-			join(&plan->ns[i]);
-		else if (unshare(CLONE_NEWPID) < 0)
-			bail("unshare pid namespace");
-	}
+	/* The pid namespace applies to our children: the next fork is the container's init (namespaces.c). */
+	pid_namespace_enter(plan);
 	struct child c;
 	int code = oci_child_start(&c, &cgroups, plan->tty, plan->console_cols, plan->console_rows, console, container_main, plan);
 	close(plan->fifo_fd);

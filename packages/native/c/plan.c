@@ -20,6 +20,7 @@ const struct plan_record plan_records[] = {
 	{ "rootfs", 1 }, { "hostname", 1 }, { "cwd", 1 }, { "arg", 1 }, { "env", 1 },
 	{ "tty", 1 }, { "stdin", 1 }, { "network", 1 }, { "netns", 2 }, { "cgroup", 1 }, { "init", 1 },
 	{ "detach", 1 }, { "log", 1 }, { "logmax", 1 }, { "logkeep", 1 }, { "status", 1 }, { "exitcmd", 1 },
+	{ "attach", 1 }, { "detachkeys", 1 }, { "restart", 3 }, { "health", 5 }, { "healthstate", 1 },
 	/* security (shared with exec) */
 	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
 	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
@@ -43,11 +44,12 @@ const struct mount_option mount_options[] = {
 /* Keep in sync with EXEC_PLAN_RECORDS in src/plan.ts (a test checks). */
 const struct plan_record exec_plan_records[] = {
 	{ "target", 1 }, { "arg", 1 }, { "env", 1 }, { "cwd", 1 }, { "tty", 1 }, { "stdin", 1 }, { "cgroup", 1 },
+	{ "detach", 1 }, /* exec -d; with passthrough, OCI exec --detach */
 	/* security (shared with run) */
 	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
 	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
 	/* the OCI runtime mode */
-	{ "passthrough", 1 }, { "detach", 1 }, { "consolesocket", 1 }, { "consolesize", 2 },
+	{ "passthrough", 1 }, { "consolesocket", 1 }, { "consolesize", 2 },
 	{ "end", 0 }, { NULL, 0 },
 };
 
@@ -257,6 +259,14 @@ static void validate(struct plan *plan)
 	/* The supervisor runs from "/" (it must not pin the caller's working directory). */
 	require_absolute("log", plan->log);
 	require_absolute("status", plan->status_file);
+	if (plan->attach)
+		require_file_path("attach", plan->attach);
+	require_absolute("health", plan->health.plan);
+	require_absolute("healthstate", plan->health.state_file);
+	if (!plan->health.plan != !plan->health.state_file)
+		bailx("plan: health and healthstate go together");
+	if (plan->restart.mode != RESTART_NO && !plan->init)
+		bailx("plan: restart needs init");
 	if (plan->exit_argc)
 		require_absolute("exitcmd", plan->exit_argv[0]);
 	require_absolute("waitfifo", plan->wait_fifo);
@@ -266,6 +276,7 @@ static void validate(struct plan *plan)
 		bailx("plan: a tty with waitfifo needs a console socket");
 	if ((plan->n_uidmap || plan->n_gidmap) != (oci_new_namespace(plan, CLONE_NEWUSER) && plan->n_uidmap && plan->n_gidmap))
 		bailx("plan: uidmap and gidmap records go with a new user namespace, both");
+	sysctl_check(plan);
 }
 
 /* A mount record's OPTIONS: comma-separated words of mount_options[]; frees the text. */
@@ -439,6 +450,40 @@ void plan_read(int fd, struct plan *plan)
 		} else if (!strcmp(k, "status")) {
 			free(plan->status_file);
 			plan->status_file = f[0];
+		} else if (!strcmp(k, "attach")) {
+			free(plan->attach);
+			plan->attach = f[0];
+		} else if (!strcmp(k, "health")) {
+			free(plan->health.plan);
+			plan->health.plan = f[0];
+			plan->health.interval_ms = (long)number("health interval", f[1], 86400000);
+			plan->health.timeout_ms = (long)number("health timeout", f[2], 86400000);
+			plan->health.start_period_ms = (long)number("health start period", f[3], 86400000);
+			plan->health.retries = (unsigned)number("health retries", f[4], 1000000);
+			if (plan->health.interval_ms < 1 || plan->health.timeout_ms < 1)
+				bailx("plan: health interval and timeout must be at least 1 ms");
+		} else if (!strcmp(k, "healthstate")) {
+			free(plan->health.state_file);
+			plan->health.state_file = f[0];
+		} else if (!strcmp(k, "restart")) {
+			if (strcmp(f[0], "no") && strcmp(f[0], "on-failure") && strcmp(f[0], "always"))
+				bailx("plan: unknown restart mode \"%s\" (no, on-failure, always)", f[0]);
+			plan->restart.mode = !strcmp(f[0], "no") ? RESTART_NO : !strcmp(f[0], "always") ? RESTART_ALWAYS
+											  : RESTART_ON_FAILURE;
+			free(f[0]);
+			plan->restart.max = (unsigned)number("restart max", f[1], 1000000);
+			plan->restart.stop_signal = (int)number("restart stop signal", f[2], 64);
+		} else if (!strcmp(k, "detachkeys")) {
+			/* hex: the sequence may hold a NUL (ctrl-@) */
+			size_t len = strlen(f[0]);
+			if (len == 0 || len % 2 || len / 2 > DETACH_KEYS_MAX || strspn(f[0], "0123456789abcdef") != len)
+				bailx("plan: detachkeys must be 1 to %d bytes in lowercase hex, not \"%s\"", DETACH_KEYS_MAX, f[0]);
+			for (size_t i = 0; i < len / 2; i++) {
+				char byte[3] = { f[0][2 * i], f[0][2 * i + 1], 0 };
+				plan->detach_keys[i] = (unsigned char)strtoul(byte, NULL, 16);
+			}
+			plan->n_detach_keys = len / 2;
+			free(f[0]);
 		} else if (!strcmp(k, "exitcmd")) {
 			push(&plan->exit_argv, &plan->exit_argc, f[0]);
 		} else if (!strcmp(k, "readonlyroot")) {
@@ -543,12 +588,12 @@ void exec_plan_read(int fd, struct exec_plan *plan)
 	free(r.buf);
 	if (plan->target <= 0)
 		bailx("plan: no target pid");
+	if (plan->detach && !plan->passthrough && (plan->tty || plan->stdin_open))
+		bailx("plan: a detached exec has no terminal and no stdin");
 	if (plan->argc == 0)
 		bailx("plan: no command");
 	if (!plan->cwd || plan->cwd[0] != '/')
 		bailx("plan: cwd must be an absolute path");
-	if (plan->detach && !plan->passthrough)
-		bailx("plan: exec detach needs passthrough");
 	if (plan->tty && plan->passthrough && !plan->console_socket)
 		bailx("plan: a passthrough tty needs a console socket");
 	seccomp_prepare(&plan->security);

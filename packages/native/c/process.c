@@ -182,6 +182,8 @@ void child_start(struct child *c, const struct start_options *options, child_mai
 	if (n == (ssize_t)sizeof c->failure && c->failure.code == 0)
 		return;
 	if (n > 0) {
+		/* The command never ran: an init (which --restart would have start it again) goes too. */
+		kill(pid, SIGKILL);
 		child_wait();
 		c->failed = 1;
 		if (n == (ssize_t)sizeof c->failure) {
@@ -253,6 +255,8 @@ int child_attached(struct start_options *options, int stdin_open, struct log *lo
 		.linger_ms = linger_ms,
 	};
 	int status = relay_run(&r);
+	if (r.detached)
+		supervise_finish(exit_code(status)); /* run -it, detached with its keys: we became its supervisor */
 	terminal_restore();
 	return exit_code(status);
 }

@@ -79,7 +79,7 @@ int relay_run(struct relay *r)
 	size_t in_len = 0, in_off = 0;
 	static const char stream[2] = { 'o', 'e' };
 	while (r->out >= 0 || r->err >= 0) {
-		struct pollfd p[6] = {
+		struct pollfd p[6 + 1 + ATTACH_MAX + 1] = {
 			{ .fd = r->wake, .events = POLLIN },
 			{ .fd = r->out, .events = POLLIN },
 			{ .fd = r->err, .events = POLLIN },
@@ -90,12 +90,18 @@ int relay_run(struct relay *r)
 		/* After a run's init exits the kernel has killed its pid namespace, so the pipes report EOF after
 		 * their last byte and the timeout only guards against a writer smuggled out. An exec'd process may
 		 * leave background processes holding the pipes: its output is taken until it goes quiet. */
-		int rc = poll(p, 6, exited ? r->linger_ms : -1);
+		/* attach.c's socket and clients (the supervisor's), read only while no input is waiting */
+		int n_fds = 6 + attach_pollfds(&p[6], !in_len);
+		struct pollfd *health = &p[n_fds]; /* health.c's probe output (the supervisor's) */
+		n_fds += health_pollfd(health);
+		int rc = poll(p, n_fds, exited ? r->linger_ms : health_timeout_ms());
 		if (rc < 0 && errno != EINTR)
 			bail("poll");
-		if (rc == 0)
+		if (!exited)
+			health_events(health);
+		if (rc == 0 && exited)
 			break;
-		if (rc < 0)
+		if (rc <= 0)
 			continue;
 		if (p[0].revents) {
 			char drain[64];
@@ -124,6 +130,7 @@ int relay_run(struct relay *r)
 			ssize_t n = read(*fd, out_buffer, r->out_dest >= 0 ? sizeof out_buffer : SUPERVISOR_READ);
 			if (n > 0) {
 				log_write(r->log, stream[i - 1], out_buffer, n);
+				attach_output(stream[i - 1], out_buffer, n);
 				int *ok = i == 1 ? &out_ok : &err_ok;
 				int dest = i == 1 ? r->out_dest : r->err_dest;
 				/* A caller that stopped reading: keep draining, so the container never blocks on a full pipe. */
@@ -144,9 +151,23 @@ int relay_run(struct relay *r)
 				r->in = -1;
 			}
 		}
+		if (!in_len) {
+			size_t n = attach_events(&p[6], in_buffer, SUPERVISOR_READ);
+			if (r->to_child >= 0)
+				in_len = n; /* else the container has no stdin: dropped */
+		}
 		if (p[3].revents) {
-			ssize_t n = read(r->in, in_buffer, sizeof in_buffer);
-			if (n > 0) {
+			/* With detach keys the input is read after room for the bytes a partial match holds back. */
+			int keys = detach_keys_active();
+			ssize_t n = read(r->in, in_buffer + (keys ? DETACH_KEYS_MAX : 0), sizeof in_buffer - DETACH_KEYS_MAX);
+			int detached = 0;
+			if (n > 0 && keys)
+				n = detach_keys_filter(in_buffer, n, &detached);
+			if (detached) {
+				in_len = n;
+				r->detached = 1;
+				supervise_adopt(r); /* the terminal is no longer ours; relaying goes on into the log */
+			} else if (n > 0) {
 				in_len = n;
 			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 				/* EOF: a pipe passes it on by closing; a pty keeps its master (the container runs on). */

@@ -25,9 +25,13 @@ int cmd_run(void)
 	log_open(&log, plan.log, plan.log_max, plan.log_keep);
 	struct cgroups cgroups;
 	cgroups_open(&cgroups, plan.cgroups, plan.n_cgroups);
-	/* New pid namespace for our children: the next fork becomes the container's PID 1. */
-	if (unshare(CLONE_NEWPID) < 0)
-		bail("unshare pid namespace");
+	/* run -it with detach keys: ready to become the container's supervisor (supervise.c) */
+	if (plan.n_detach_keys) {
+		detach_keys_set(plan.detach_keys, plan.n_detach_keys);
+		supervise_prepare(&plan);
+	}
+	/* The pid namespace our children are born in: a new one (the init is its PID 1), the host's, another's. */
+	pid_namespace_enter(&plan);
 	struct start_options options = { .tty = plan.tty, .cgroups = &cgroups };
 	/* Once the init is gone, so is every process of the container: its pipes report EOF at once. */
 	return child_attached(&options, plan.stdin_open, &log, 2000, container_main, &plan);

@@ -18,23 +18,32 @@
 
 #include "helper.h"
 
+static const struct {
+	const char *name;
+	int resource;
+} rlimit_names[] = {
+	{ "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_FSIZE", RLIMIT_FSIZE }, { "RLIMIT_DATA", RLIMIT_DATA },
+	{ "RLIMIT_STACK", RLIMIT_STACK }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_RSS", RLIMIT_RSS },
+	{ "RLIMIT_NPROC", RLIMIT_NPROC }, { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+	{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+	{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+	{ "RLIMIT_NICE", RLIMIT_NICE }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO }, { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+};
+
 int rlimit_number(const char *name)
 {
-	static const struct {
-		const char *name;
-		int resource;
-	} names[] = {
-		{ "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_FSIZE", RLIMIT_FSIZE }, { "RLIMIT_DATA", RLIMIT_DATA },
-		{ "RLIMIT_STACK", RLIMIT_STACK }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_RSS", RLIMIT_RSS },
-		{ "RLIMIT_NPROC", RLIMIT_NPROC }, { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-		{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-		{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
-		{ "RLIMIT_NICE", RLIMIT_NICE }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO }, { "RLIMIT_RTTIME", RLIMIT_RTTIME },
-	};
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-		if (!strcmp(names[i].name, name))
-			return names[i].resource;
+	for (size_t i = 0; i < sizeof rlimit_names / sizeof *rlimit_names; i++)
+		if (!strcmp(rlimit_names[i].name, name))
+			return rlimit_names[i].resource;
 	return -1;
+}
+
+static const char *rlimit_name(int resource)
+{
+	for (size_t i = 0; i < sizeof rlimit_names / sizeof *rlimit_names; i++)
+		if (rlimit_names[i].resource == resource)
+			return rlimit_names[i].name;
+	return "?";
 }
 
 void security_enter_user(const struct security *s)
@@ -43,7 +52,7 @@ void security_enter_user(const struct security *s)
 	for (size_t i = 0; i < s->n_rlimits; i++) {
 		struct rlimit l = { .rlim_cur = s->rlimits[i].soft, .rlim_max = s->rlimits[i].hard };
 		if (setrlimit(s->rlimits[i].resource, &l) < 0)
-			bail("setrlimit %d", s->rlimits[i].resource);
+			bail("setrlimit %s %llu:%llu", rlimit_name(s->rlimits[i].resource), s->rlimits[i].soft, s->rlimits[i].hard);
 	}
 	/* Once our capabilities are no more than the container's, its root could ptrace us until execve (which
 	 * makes the command dumpable again): rewrite our calls, skip the seccomp install that no_new_privs puts

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,8 @@ __attribute__((noreturn)) static void container_finished(int code)
 {
 	fail_hook = NULL; /* a failure in here must not come back here */
 	child_kill();     /* on a failure path the container may still be half-built; then it is gone first */
+	health_stop();
+	attach_exit(code);
 	write_status(code);
 	run_exit_command();
 }
@@ -112,6 +115,47 @@ static void detach_fds(int report, int keep)
 	resize_fd = -1;
 }
 
+static int adopt_fd = -1; /* a copy of fd 4, for the "detached" line */
+
+void supervise_prepare(const struct plan *the_plan)
+{
+	plan = the_plan;
+	host_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (host_pidns < 0)
+		bail("open /proc/self/ns/pid");
+	if (pid_fd >= 0)
+		adopt_fd = fcntl(pid_fd, F_DUPFD_CLOEXEC, 0);
+}
+
+void supervise_adopt(struct relay *r)
+{
+	terminal_restore();
+	r->in = -1;
+	r->out_dest = r->err_dest = -1;
+	prctl(PR_SET_PDEATHSIG, 0); /* the CLI exits now; we stay */
+	(void)setsid();             /* fails if we lead our process group: then no terminal sends us signals anyway */
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd <= 2 && null >= 0; fd++)
+		dup2(null, fd);
+	if (null > 2)
+		close(null);
+	if (resize_fd >= 0)
+		close(resize_fd);
+	resize_fd = -1;
+	fail_hook = container_finished;
+	attach_listen(plan->attach, r->master);
+	if (adopt_fd >= 0) {
+		(void)write_all(adopt_fd, "detached\n", 9);
+		close(adopt_fd);
+		adopt_fd = -1;
+	}
+}
+
+void supervise_finish(int code)
+{
+	container_finished(code);
+}
+
 void supervise(const struct plan *the_plan, int report)
 {
 	plan = the_plan;
@@ -127,22 +171,26 @@ void supervise(const struct plan *the_plan, int report)
 
 	struct log log;
 	log_open(&log, plan->log, plan->log_max, plan->log_keep);
-	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	if (!plan->tty && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0))
+		bail("pipe");
+	/* -i: the container's stdin is a pipe we hold open (`run -di busybox cat` stays up); attach.c feeds it */
+	if (!plan->tty && plan->stdin_open && pipe2(in, O_CLOEXEC) < 0)
 		bail("pipe");
 	struct cgroups cgroups;
 	cgroups_open(&cgroups, plan->cgroups, plan->n_cgroups);
 	/* As in the foreground: our next child is PID 1 of a new pid namespace. */
-	if (unshare(CLONE_NEWPID) < 0)
-		bail("unshare pid namespace");
-	/* stdin stays ours, /dev/null (with a tty the pty slave replaces all three in the child). */
-	struct start_options options = { .tty = plan->tty, .cgroups = &cgroups, .stdio = { -1, out[1], err[1] } };
+	pid_namespace_enter(plan);
+	/* Without -i stdin stays ours, /dev/null (with a tty the pty slave replaces all three in the child). */
+	struct start_options options = { .tty = plan->tty, .cgroups = &cgroups, .stdio = { in[0], out[1], err[1] } };
 	struct child c;
 	child_start(&c, &options, container_main, plan);
 	if (!plan->tty) {
 		close(out[1]);
 		close(err[1]);
 	}
+	if (in[0] >= 0)
+		close(in[0]);
 	if (c.failed) {
 		(void)write_all(report, &c.failure, sizeof c.failure);
 		close(report);
@@ -154,7 +202,10 @@ void supervise(const struct plan *the_plan, int report)
 	close(report);
 	status_fd = -1;
 
-	struct relay r = { .in = -1, .to_child = -1, .out = plan->tty ? c.master : out[0], .err = err[0],
+	attach_listen(plan->attach, c.master);
+	health_start(&plan->health, c.pid, host_pidns);
+	int to_child = !plan->stdin_open ? -1 : plan->tty ? c.master : in[1];
+	struct relay r = { .in = -1, .to_child = to_child, .out = plan->tty ? c.master : out[0], .err = err[0],
 			   .out_dest = -1, .err_dest = -1, .master = c.master, .log = &log, .wake = c.wake,
 			   .pid = c.pid, .linger_ms = 2000 };
 	container_finished(exit_code(relay_run(&r)));

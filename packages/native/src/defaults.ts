@@ -40,6 +40,10 @@ export interface ContainerFilesystemOptions {
   maskedPaths?: readonly string[];
   /** Default DEFAULT_READONLY_PATHS; [] for --privileged. */
   readonlyPaths?: readonly string[];
+  /** --shm-size: /dev/shm's size in bytes (default 64 MiB, as docker). */
+  shmSizeBytes?: number;
+  /** --sysctl: written through the container's /proc once everything is mounted, before the read-only paths. */
+  sysctls?: Readonly<Record<string, string>>;
 }
 
 const mount = (source: string, target: string, fstype: string, flags: number, data = '', extra: Partial<MountSyscall> = {}): FilesystemOp => ({
@@ -53,7 +57,9 @@ const mount = (source: string, target: string, fstype: string, flags: number, da
 });
 
 /** The system mounts of docker's config: /proc, /dev with its nodes and links, /dev/pts, /dev/shm, /dev/mqueue, /sys. */
-function systemMounts(network: NetworkMode): FilesystemOp[] {
+function systemMounts(network: NetworkMode, shmSizeBytes?: number): FilesystemOp[] {
+  if (shmSizeBytes !== undefined && (!Number.isSafeInteger(shmSizeBytes) || shmSizeBytes <= 0)) throw new Error(`shmSizeBytes must be a positive integer, not ${shmSizeBytes}`);
+  const shmSize = shmSizeBytes === undefined ? '65536k' : String(shmSizeBytes);
   return [
     // A fresh proc: the container is PID 1 of a new pid namespace, so it lists only its own processes.
     mount('proc', '/proc', 'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC),
@@ -63,7 +69,7 @@ function systemMounts(network: NetworkMode): FilesystemOp[] {
     ...DEFAULT_DEV_SYMLINKS.map((link): FilesystemOp => ({ op: 'symlink', ...link })),
     // newinstance: a devpts of its own, so the container sees only its ptys and gets /dev/pts/0 first.
     mount('devpts', '/dev/pts', 'devpts', MS_NOSUID | MS_NOEXEC, 'newinstance,ptmxmode=0666,mode=0620,gid=5'),
-    mount('shm', '/dev/shm', 'tmpfs', MS_NOSUID | MS_NODEV | MS_NOEXEC, 'mode=1777,size=65536k'),
+    mount('shm', '/dev/shm', 'tmpfs', MS_NOSUID | MS_NODEV | MS_NOEXEC, `mode=1777,size=${shmSize}`),
     // The message queues of the container's IPC namespace; kernels built without mqueue skip it.
     mount('mqueue', '/dev/mqueue', 'mqueue', MS_NOSUID | MS_NODEV | MS_NOEXEC, '', { optional: true }),
     network === 'host'
@@ -84,9 +90,10 @@ export function containerFilesystem(options: ContainerFilesystemOptions): Filesy
   if (root?.target !== '/') throw new Error("the first mount must be the root filesystem (target '/')");
   return [
     { op: 'mount', ...root },
-    ...systemMounts(options.network),
+    ...systemMounts(options.network, options.shmSizeBytes),
     ...rest.map((m): FilesystemOp => ({ op: 'mount', ...m })),
     ...(options.devices ?? []).map((device): FilesystemOp => ({ op: 'device', ...device })),
+    ...Object.entries(options.sysctls ?? {}).map(([key, value]): FilesystemOp => ({ op: 'sysctl', key, value })),
     ...(options.readonlyPaths ?? DEFAULT_READONLY_PATHS).map((path): FilesystemOp => ({ op: 'readonly', path })),
     ...(options.maskedPaths ?? DEFAULT_MASKED_PATHS).map((path): FilesystemOp => ({ op: 'mask', path })),
   ];

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 
-export { encodeExecPlan, encodePlan, EXEC_PLAN_RECORDS, MOUNT_OPTIONS, MountFlags, PLAN_RECORDS, HelperExitCode } from './plan.js';
+export { DETACH_KEYS_MAX, encodeExecPlan, encodePlan, EXEC_PLAN_RECORDS, MOUNT_OPTIONS, MountFlags, PLAN_RECORDS, HelperExitCode } from './plan.js';
 export type { ExecPlan, FilesystemOp, IdMapping, LaunchPlan, MountSyscall, NamespaceSpec, NetworkMode, RlimitSpec, SecurityOptions } from './plan.js';
 export { containerFilesystem, DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES } from './defaults.js';
 export type { ContainerFilesystemOptions } from './defaults.js';
@@ -28,3 +28,7 @@ export { FORWARDED_SIGNALS } from './signals.js';
 export function helperPath(): string {
   return fileURLToPath(new URL('../bin/skiff-helper', import.meta.url));
 }
+export { parseHealthState, readHealthFile } from './health-file.js';
+export type { HealthState } from './health-file.js';
+export { ATTACH_SOCKET, AttachFrame, encodeFrame, FrameDecoder, MAX_STDIN_FRAME } from './attach-frames.js';
+export type { Frame } from './attach-frames.js';

@@ -60,6 +60,19 @@
  *                                         container has exited and the status file is written; ARG 1 absolute;
  *                                         env only PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin,
  *                                         stdio /dev/null. Also after a failed start.
+ *   detachkeys HEX                        run -it: the detach sequence (1..16 bytes, lowercase hex); typed on the
+ *                                         terminal, the helper becomes the container's supervisor (status,
+ *                                         exitcmd and attach then apply as with detach) and writes `detached\n`
+ *                                         on fd 4
+ *   restart MODE MAX SIGNAL               --restart (needs init 1): MODE no|on-failure|always, MAX the on-failure
+ *                                         limit (0: none), SIGNAL the stop signal's number (with TERM, INT and
+ *                                         QUIT it ends the restarts; 0: none). See c/restart.c
+ *   health  PLAN INTERVAL TIMEOUT START RETRIES
+ *                                         detached: health checks (c/health.c); PLAN an exec plan file without
+ *                                         target, times in ms
+ *   healthstate PATH                      with health: the state file (health-file.ts)
+ *   attach  PATH                          detached: the attach socket (c/attach.c, frames in attach-frames.ts),
+ *                                         created 0600; PATH's directory must exist
  *   cap     NAME                          repeated: a capability to keep ("CAP_CHOWN"); every other one is dropped
  *                                         from the bounding set; root keeps the set effective and permitted, any
  *                                         other user none; inheritable and ambient are always empty
@@ -88,7 +101,8 @@
  *   namespace TYPE PATH                   repeated: TYPE pid|network|ipc|uts|mount|cgroup|user, PATH '' = a new
  *                                         one, else the namespace file to join. When any is given, exactly these
  *                                         are entered (mount must be new); else mnt, uts, ipc, pid and net are
- *                                         new. user comes first: the helper enters it, then makes the rest in it
+ *                                         new. user comes first: the helper enters it, then makes the rest in it.
+ *                                         Also `skiff run --pid/--ipc` (host: left out; container:X: its path)
  *   uidmap  INSIDE OUTSIDE COUNT          repeated, with a new user namespace (and gidmap): its uid_map lines,
  *   gidmap  INSIDE OUTSIDE COUNT          written by a helper child that stays outside
  *   waitfifo PATH                         create mode: the helper makes the fifo, the init waits on it after
@@ -101,7 +115,11 @@
  *   domainname NAME
  *   oomscore N                            /proc/self/oom_score_adj, -1000..1000
  *   sysctl  KEY VALUE                     a filesystem operation: writes /proc/sys/KEY (dots as slashes) in the
- *                                         container, in plan order (before the read-only /proc/sys)
+ *                                         container, in plan order (after /proc, before the read-only /proc/sys).
+ *                                         Only keys of the container's own new namespaces: kernel.msgmax/msgmnb/
+ *                                         msgmni/sem/shmall/shmmax/shmmni/shm_rmid_forced and fs.mqueue.* with a
+ *                                         new IPC namespace, net.* with a new network one or a netns record's
+ *                                         (c/sysctl.c refuses others, as runc does). Also `skiff run --sysctl`
  *   end
  *
  * The helper reads a left-out security record as the strictest choice: no cap and no allcaps keeps no
@@ -124,11 +142,14 @@
  *   user    UID GID                       optional: setgroups, setgid, setuid before exec (default 0 0)
  *   group   GID                           repeated: supplementary groups (none without)
  *   cgroup  PATH                          repeated: cgroup.procs files joined before exec
+ *   detach  0|1                           exec -d: the helper exits 0 at once; a grandchild in a session of its
+ *                                         own runs the command (output dropped) and reports on fd 4 / stderr.
+ *                                         With passthrough: see below
  *   cap, allcaps, nonewprivs, seccomp,    as for run: send the container's own (an exec'd process gets no
  *   syscall, sysarg, umask, rlimit        more than the container)
  *   passthrough 0|1                       OCI exec: the helper's own 0, 1, 2 are the process's, not relayed
  *   detach  0|1                           with passthrough: exit once the command runs ("pid N" on fd 4); the
- *                                         process is left to the caller's subreaper
+ *                                         process is left to the caller's subreaper (OCI exec --detach)
  *   consolesocket PATH, consolesize       as for run
  *   end
  *
@@ -154,6 +175,9 @@ import {
 } from './security.js';
 import { seccompSyscalls, type SeccompSyscall } from './seccomp-profile.js';
 
+/** Longest detach sequence. Keep in sync with DETACH_KEYS_MAX in c/helper.h. */
+export const DETACH_KEYS_MAX = 16;
+
 /** Keyword → number of fields. Keep in sync with plan_records[] in c/plan.c (test/constants.test.ts checks). */
 export const PLAN_RECORDS = {
   rootfs: 1,
@@ -174,6 +198,11 @@ export const PLAN_RECORDS = {
   logkeep: 1,
   status: 1,
   exitcmd: 1,
+  attach: 1,
+  detachkeys: 1,
+  restart: 3,
+  health: 5,
+  healthstate: 1,
   cap: 1,
   allcaps: 1,
   nonewprivs: 1,
@@ -215,6 +244,7 @@ export const EXEC_PLAN_RECORDS = {
   user: 2,
   group: 1,
   cgroup: 1,
+  detach: 1,
   cap: 1,
   allcaps: 1,
   nonewprivs: 1,
@@ -225,7 +255,6 @@ export const EXEC_PLAN_RECORDS = {
   umask: 1,
   rlimit: 3,
   passthrough: 1,
-  detach: 1,
   consolesocket: 1,
   consolesize: 2,
   end: 0,
@@ -366,6 +395,17 @@ export interface LaunchPlan extends SecurityOptions {
   statusFile?: string;
   /** Detached: argv (absolute argv[0]) exec'd by the supervisor after the container exited and the status is written. */
   exitCommand?: string[];
+  /** Detached: path of the attach socket the supervisor serves (attach-frames.ts). */
+  attachSocket?: string;
+  /**
+   * Attached with a tty: the sequence (at most DETACH_KEYS_MAX bytes) that, typed on the terminal, leaves the
+   * container running under the helper, which becomes its supervisor (statusFile, exitCommand, attachSocket apply).
+   */
+  detachKeys?: Uint8Array;
+  /** Detached: health checks run by the supervisor (c/health.c). */
+  health?: { planFile: string; stateFile: string; intervalMs: number; timeoutMs: number; startPeriodMs: number; retries: number };
+  /** --restart, carried out by the init (so `init` must be set): c/restart.c. */
+  restart?: { mode: 'no' | 'on-failure' | 'always'; maxRetries: number; stopSignal: number };
   /** --read-only: "/" read-only once everything is mounted (volumes and tmpfs mounts of the plan stay writable). */
   readonlyRoot?: boolean;
   /** OCI mode: exactly these namespaces (default: new mnt, uts, ipc, pid, and net unless `network` is host). */
@@ -397,10 +437,13 @@ export interface ExecPlan extends SecurityOptions {
   stdin: boolean;
   /** Files the process writes `0` into, joining the container's cgroups itself, before it execs (CgroupManager.joinFiles). */
   cgroupProcs: string[];
+  /**
+   * exec -d: the helper exits 0 at once; `pid N` still comes on fd 4 (or one error line on stderr). No tty, no stdin.
+   * With passthrough (OCI exec --detach): the helper exits once the command runs, left to the caller's subreaper.
+   */
+  detach?: boolean;
   /** OCI exec: the helper's stdio is the process's own. */
   passthrough?: boolean;
-  /** OCI exec --detach (needs passthrough): the helper exits once the command runs. */
-  detach?: boolean;
   /** OCI exec with tty: where the pty master goes. */
   consoleSocket?: string;
   consoleSize?: { cols: number; rows: number };
@@ -541,14 +584,29 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.netns !== undefined) record('netns', absolute(plan.netns, 'netns'), plan.netnsDrop ? '1' : '0');
   for (const file of plan.cgroupProcs) record('cgroup', file);
   if (plan.init) record('init', '1');
+  if (plan.restart && plan.restart.mode !== 'no') {
+    if (!plan.init) throw new Error('restart needs init');
+    record('restart', plan.restart.mode, integer(plan.restart.maxRetries, 'maxRetries'), integer(plan.restart.stopSignal, 'stopSignal'));
+  }
   if (plan.detach) record('detach', '1');
   // Attached runs keep a log too (`skiff logs`).
   if (plan.log !== undefined) record('log', plan.log);
   if (plan.logMaxBytes !== undefined) record('logmax', integer(plan.logMaxBytes, 'logMaxBytes'));
   if (plan.logKeep !== undefined) record('logkeep', integer(plan.logKeep, 'logKeep'));
-  if (plan.detach) {
+  if (plan.detachKeys?.length) {
+    if (plan.detachKeys.length > DETACH_KEYS_MAX) throw new Error(`detachKeys: at most ${DETACH_KEYS_MAX} bytes`);
+    record('detachkeys', Buffer.from(plan.detachKeys).toString('hex'));
+  }
+  if (plan.detach || plan.detachKeys?.length) {
     if (plan.statusFile !== undefined) record('status', plan.statusFile);
     for (const arg of plan.exitCommand ?? []) record('exitcmd', arg);
+    if (plan.attachSocket !== undefined) record('attach', absolute(plan.attachSocket, 'attach'));
+    if (plan.health) {
+      const h = plan.health;
+      const ms = (value: number, what: string) => integer(value, what);
+      record('health', absolute(h.planFile, 'health'), ms(h.intervalMs, 'intervalMs'), ms(h.timeoutMs, 'timeoutMs'), ms(h.startPeriodMs, 'startPeriodMs'), ms(h.retries, 'retries'));
+      record('healthstate', absolute(h.stateFile, 'healthstate'));
+    }
   }
   encodeSecurity(record, plan);
   if (plan.readonlyRoot) record('readonlyroot', '1');
@@ -568,7 +626,8 @@ export function encodePlan(plan: LaunchPlan): Buffer {
 /** Encodes an exec plan for `skiff-helper exec`. Throws on a string that contains NUL. */
 export function encodeExecPlan(plan: ExecPlan): Buffer {
   const { record, done } = encoder();
-  record('target', integer(plan.target, 'target'));
+  // 0: no target record (a health check's plan: the supervisor puts the target before it, c/health.c)
+  if (plan.target !== 0) record('target', integer(plan.target, 'target'));
   for (const arg of plan.args) record('arg', arg);
   for (const entry of plan.env) record('env', entry);
   record('cwd', plan.cwd);

@@ -5,6 +5,7 @@ import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   CAPABILITIES,
+  DETACH_KEYS_MAX,
   DEFAULT_CAPABILITIES,
   encodeExecPlan,
   FORWARDED_SIGNALS,
@@ -113,6 +114,10 @@ describe('constants shared with c/', () => {
       logKeep: 2,
       statusFile: '/s',
       exitCommand: ['/x', 'y'],
+      attachSocket: '/a/attach.sock',
+      detachKeys: Buffer.from([0x10, 0x11]),
+      restart: { mode: 'on-failure', maxRetries: 3, stopSignal: 15 },
+      health: { planFile: '/h', stateFile: '/hs', intervalMs: 1000, timeoutMs: 1000, startPeriodMs: 0, retries: 3 },
       noNewPrivileges: true,
       user: { uid: 1, gid: 2, groups: [3] },
       readonlyRoot: true,
@@ -153,8 +158,8 @@ describe('constants shared with c/', () => {
     });
   });
 
-  it('has the same exit status file size (src/status-file.ts ↔ c/helper.h)', () => {
-    expect(c.sizes).toEqual({ STATUS_FILE_SIZE });
+  it('has the same exit status file size and detach sequence limit (src/status-file.ts, src/plan.ts ↔ c/helper.h)', () => {
+    expect(c.sizes).toEqual({ STATUS_FILE_SIZE, DETACH_KEYS_MAX });
   });
 
   it('has the mount flag values of <sys/mount.h>', () => {

@@ -75,11 +75,11 @@ export function overlayPlan(lower: string, scratch: string, args: string[], over
     flags: 0,
     data: `lowerdir=${lower},upperdir=${upper},workdir=${work}`,
   };
-  const { root = overlay, mounts = [], devices, maskedPaths, readonlyPaths, ...rest } = overrides;
+  const { root = overlay, mounts = [], devices, maskedPaths, readonlyPaths, shmSizeBytes, sysctls, ...rest } = overrides;
   const network = rest.network ?? 'none';
   return {
     rootfs: merged,
-    filesystem: containerFilesystem({ mounts: [root, ...mounts], network, devices, maskedPaths, readonlyPaths }),
+    filesystem: containerFilesystem({ mounts: [root, ...mounts], network, devices, maskedPaths, readonlyPaths, shmSizeBytes, sysctls }),
     hostname: 'skiff-test',
     cwd: '/',
     args,

@@ -15,7 +15,7 @@ import type { Attachment, ContainerInspect, CreateOptions, ExecOptions as CoreEx
 import { createContext } from './wiring.js';
 
 export { SkiffError, ErrorCodes, type ErrorCode } from '@skiff/plugin';
-export type { Attachment, ContainerInspect, CreateOptions, LogLine, PruneReport } from '@skiff/core';
+export type { Attachment, ContainerHealth, ContainerInspect, CreateOptions, LogLine, PruneReport } from '@skiff/core';
 
 export interface SkiffOptions {
   /** Persistent state (images, containers, volumes, logs); default /var/lib/skiff or SKIFF_ROOT. */

@@ -48,7 +48,13 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
     },
     holdLayers: (layers, action) => images.holdLayers(layers, action),
     async commit(name, from) {
-      const image = await images.commit(name, { parent: await images.get(from.parent), diffDir: from.diffDir, copy: from.copy });
+      const image = await images.commit(name, {
+        parent: await images.get(from.parent),
+        diffDir: from.diffDir,
+        copy: from.copy,
+        ...(from.config ? { config: from.config } : {}),
+        ...(from.comment ? { comment: from.comment } : {}),
+      });
       return { id: image.id, name: image.name };
     },
   };

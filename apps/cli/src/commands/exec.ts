@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
 import { collect } from '../flags/collect.js';
-import { parseEnv } from '../flags/env.js';
+import { parseEnv, readEnvFile } from '../flags/env.js';
 import { parseUser } from '../flags/security.js';
 import { requireTerminalStdin } from '../flags/tty.js';
 
@@ -19,9 +19,13 @@ export function defineExec(program: Command, globals: () => GlobalOptions, want:
       .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
       .option('-w, --workdir <dir>', 'working directory inside the container')
       .option('-u, --user <user>', 'USER[:GROUP], names or numbers from the container\'s /etc/passwd and /etc/group')
-      .action(async (reference: string, command: string[], options: { interactive?: boolean; tty?: boolean; env?: string[]; workdir?: string; user?: string }) => {
-        requireTerminalStdin(options);
-        const env = parseEnv(options.env ?? []);
+      .option('-d, --detach', 'run the command in the background (its output is not kept)')
+      .option('--privileged', 'give the command every capability')
+      .option('--env-file <file>', 'read environment variables from a file (repeatable)', collect)
+      .action(async (reference: string, command: string[], options: { interactive?: boolean; tty?: boolean; env?: string[]; workdir?: string; user?: string; detach?: boolean; privileged?: boolean; envFile?: string[] }) => {
+        if (!options.detach) requireTerminalStdin(options);
+        const fromFiles = (options.envFile ?? []).flatMap((file) => readEnvFile(file, process.env));
+        const env = { ...parseEnv(fromFiles), ...parseEnv(options.env ?? []) };
         const user = options.user === undefined ? undefined : parseUser(options.user);
         const { createContext } = await import('../context.js');
         const { runtime } = await createContext(globals());
@@ -33,6 +37,8 @@ export function defineExec(program: Command, globals: () => GlobalOptions, want:
           tty: options.tty ?? false,
           interactive: options.interactive ?? false,
           forwardSignals: true,
+          detach: options.detach ?? false,
+          privileged: options.privileged ?? false,
         });
       });
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
+import type { ImageConfig } from '@skiff/plugin';
 import { ago, humanSize, table } from '../format.js';
 import { collect } from '../flags/collect.js';
 
@@ -55,9 +56,16 @@ export function defineImages(program: Command, globals: () => GlobalOptions, wan
       .argument('<container>')
       .argument('<image>', 'name of the new image')
       .option('-p, --pause [bool]', 'pause the container while its changes are copied (default true; --pause=false)', parseBoolean, true)
-      .action(async (reference: string, name: string, options: { pause: boolean }) => {
+      .option('-m, --message <text>', 'commit message (the image\'s Comment)')
+      .option('-c, --change <instruction>', 'apply a Dockerfile instruction: CMD, ENTRYPOINT, ENV, LABEL, USER, WORKDIR, STOPSIGNAL, VOLUME (repeatable)', collect)
+      .action(async (reference: string, name: string, options: { pause: boolean; message?: string; change?: string[] }) => {
+        const { applyChanges } = await import('../flags/change.js');
+        const instructions = options.change ?? [];
+        applyChanges({ env: [], cmd: [], workingDir: '/' }, instructions); // a bad instruction is refused before the container is touched
+        const changes = instructions.length ? { changes: (config: ImageConfig) => applyChanges(config, instructions) } : {};
         const { runtime } = await contextOf(globals());
-        process.stdout.write(`sha256:${(await runtime.commit(reference, name, { pause: options.pause })).id}\n`);
+        const committed = await runtime.commit(reference, name, { pause: options.pause, ...changes, ...(options.message ? { comment: options.message } : {}) });
+        process.stdout.write(`sha256:${committed.id}\n`);
       });
 }
 

@@ -69,6 +69,18 @@ export function defineLifecycle(program: Command, globals: () => GlobalOptions, 
         });
       });
 
+  for (const [name, paused] of [['pause', true], ['unpause', false]] as const) {
+    if (want(name))
+      program
+        .command(name)
+        .description(paused ? 'freeze every process of running containers (cgroup freezer)' : 'thaw paused containers')
+        .argument('<container...>')
+        .action(async (references: string[]) => {
+          const runtime = await runtimeOf(globals());
+          await each(references, (reference) => (paused ? runtime.pause(reference) : runtime.unpause(reference)));
+        });
+  }
+
   if (want('wait'))
     program
       .command('wait')

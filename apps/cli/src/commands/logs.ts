@@ -21,10 +21,18 @@ export function defineLogs(program: Command, globals: () => GlobalOptions, want:
         return Number(value);
       })
       .option('-t, --timestamps', 'prefix each line with the time it was written')
-      .action(async (reference: string, options: { follow?: boolean; tail?: number; timestamps?: boolean }) => {
+      .option('--since <time>', 'only lines since a timestamp (2013-01-02T13:23:37Z), unix seconds, or a duration ago (42m)')
+      .option('--until <time>', 'only lines before a timestamp, unix seconds, or a duration ago')
+      .action(async (reference: string, options: { follow?: boolean; tail?: number; timestamps?: boolean; since?: string; until?: string }) => {
+        const { logTime } = await import('../flags/log-time.js');
+        const now = Date.now();
+        const times = {
+          ...(options.since === undefined ? {} : { sinceMs: logTime(options.since, '--since', now) }),
+          ...(options.until === undefined ? {} : { untilMs: logTime(options.until, '--until', now) }),
+        };
         const { createContext } = await import('../context.js');
         const { runtime } = await createContext(globals());
-        for await (const line of runtime.logs(reference, { follow: options.follow ?? false, tail: options.tail })) {
+        for await (const line of runtime.logs(reference, { follow: options.follow ?? false, tail: options.tail, ...times })) {
           const out = line.stream === 'stdout' ? process.stdout : process.stderr;
           const data = options.timestamps ? Buffer.concat([Buffer.from(`${timestamp(line.timeNs)} `), line.data]) : line.data;
           if (!out.write(data)) await new Promise((resolve) => out.once('drain', resolve));

@@ -12,8 +12,12 @@ export function commandColumn(args: string[], width = 20): string {
 }
 
 /** docker's STATUS column. */
-export function statusColumn(record: ContainerRecord, now = Date.now()): string {
-  if (record.status === 'running') return `Up ${humanDuration(now - Date.parse(record.startedAt ?? record.created))}`;
+export function statusColumn(record: ContainerRecord, now = Date.now(), health?: string): string {
+  if (record.status === 'running') {
+    // docker: "(Paused)", else the health: "(healthy)", "(unhealthy)", "(health: starting)"
+    const suffix = record.paused ? ' (Paused)' : health === 'starting' ? ' (health: starting)' : health ? ` (${health})` : '';
+    return `Up ${humanDuration(now - Date.parse(record.startedAt ?? record.created))}${suffix}`;
+  }
   if (record.status === 'created') return 'Created';
   return `Exited (${record.exitCode ?? 0}) ${ago(record.finishedAt ?? record.created, now)}`;
 }
@@ -51,8 +55,8 @@ export function definePs(program: Command, globals: () => GlobalOptions, want: W
               Networks: record.config.network,
               Ports: ports(record),
               RunningFor: ago(record.created, now),
-              State: record.status === 'stopped' ? 'exited' : record.status,
-              Status: statusColumn(record, now),
+              State: record.status === 'stopped' ? 'exited' : record.paused ? 'paused' : record.status,
+              Status: statusColumn(record, now, runtime.healthStatus(record)),
             };
             process.stdout.write(`${JSON.stringify(json)}\n`);
           }
@@ -66,7 +70,7 @@ export function definePs(program: Command, globals: () => GlobalOptions, want: W
             record.config.image,
             commandColumn(record.config.args, options.trunc ? 20 : Number.MAX_SAFE_INTEGER),
             ago(record.created, now),
-            statusColumn(record, now),
+            statusColumn(record, now, runtime.healthStatus(record)),
             ports(record),
             record.name,
           ]);

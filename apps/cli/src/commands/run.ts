@@ -3,6 +3,9 @@ import type { GlobalOptions } from '../context.js';
 import { collect } from '../flags/collect.js';
 import { toRunOptions, type RunFlags } from '../flags/run-options.js';
 import { requireTerminalStdin } from '../flags/tty.js';
+import { parseBool } from '../flags/bool.js';
+import { attachOptions, type AttachFlags } from '../flags/attach.js';
+import { DEFAULT_DETACH_KEYS } from '../flags/detach-keys.js';
 import type { Want } from './want.js';
 
 /** The options `run` and `create` share: docker's names and meanings. */
@@ -56,6 +59,20 @@ function containerOptions(command: Command): Command {
     .option('--privileged', 'lift the isolation defaults: all capabilities, no seccomp filter, no masked paths, all devices')
     .addOption(new Option('--pull <policy>', 'pull the image before running').choices(['missing', 'always', 'never']).default('missing'))
     .option('--platform <os/arch>', "platform to pull from a multi-platform image (default: this host's)")
+    .option('--health-cmd <command>', 'command run in the container (by its supervisor) to check its health')
+    .option('--health-interval <duration>', 'time between checks (default 30s)')
+    .option('--health-timeout <duration>', 'time a check may take (default 30s)')
+    .option('--health-start-period <duration>', 'time to start during which failures do not count (default 0s)')
+    .option('--health-retries <n>', 'failures in a row before unhealthy (default 3)')
+    .option('--no-healthcheck', 'disable any health check')
+    .option('--sysctl <KEY=VALUE>', "set a kernel parameter of the container's namespaces (net.*, kernel.shm*, ...; repeatable)", collect)
+    .option('--ulimit <NAME=SOFT[:HARD]>', 'set a resource limit, e.g. nofile=1024:2048 (repeatable)', collect)
+    .option('--shm-size <bytes>', 'size of /dev/shm (b, k, m, g suffixes; default 64m)')
+    .option('--group-add <group>', 'add a supplementary group, a name or a number (repeatable)', collect)
+    .option('--oom-kill-disable', 'do not kill the container when it exceeds its memory limit (cgroup v1)')
+    .option('--pid <mode>', "pid namespace: host, or container:NAME (default: the container's own)")
+    .option('--ipc <mode>', 'IPC namespace: private (default), shareable, host, or container:NAME')
+    .option('--restart <policy>', 'no, always, unless-stopped or on-failure[:max-retries] (carried out by the container\'s init)')
     .option('--entrypoint <command>', "overwrite the image's entrypoint (its Cmd is then not used; '' clears it)");
 }
 
@@ -63,13 +80,17 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
   if (want('run'))
     containerOptions(program.command('run').description('run a command in a new container'))
       .option('-d, --detach', 'run in the background and print the container id')
-      .action(async (image: string, command: string[], flags: RunFlags) => {
+      .option('-a, --attach <stream>', 'attach to stdin, stdout or stderr (repeatable; default all three)', collect)
+      .addOption(new Option('--sig-proxy <bool>', 'proxy received signals to the container (true|false)').argParser((value) => parseBool(value, '--sig-proxy')))
+      .option('--detach-keys <keys>', 'with -it: the key sequence that detaches, leaving the container running', DEFAULT_DETACH_KEYS)
+      .action(async (image: string, command: string[], flags: RunFlags & AttachFlags) => {
         requireTerminalStdin(flags);
+        const attach = attachOptions(flags);
         const options = toRunOptions(image, command, flags);
         const [{ createContext }, { ensureImage }] = await Promise.all([import('../context.js'), import('../pull.js')]);
         const context = await createContext(globals());
         await ensureImage(context, image, flags.pull, flags.platform);
-        const result = await context.runtime.run({ ...options, detach: flags.detach ?? false, forwardSignals: true });
+        const result = await context.runtime.run({ ...options, ...attach, detach: flags.detach ?? false });
         for (const warning of result.warnings) process.stderr.write(`skiff: warning: ${warning}\n`);
         if (flags.detach) process.stdout.write(`${result.id}\n`);
         if (result.oomKilled) {

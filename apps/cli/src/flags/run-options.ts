@@ -6,12 +6,15 @@ import { parseLogOptions } from './log-opt.js';
 import { resourcesFromFlags } from './resources.js';
 import { parseCapabilities, parseDevice, parseSecurityOpt, parseTmpfs, parseUser } from './security.js';
 import { parseMount, parseVolumeSpec, parseVolumesFrom } from './volumes.js';
+import { parseRestart } from './restart.js';
+import { healthFromFlags, type HealthFlags } from './health.js';
+import { parseShmSize, parseSysctls, parseUlimit } from './limits.js';
 
 /**
  * `run` and `create` flags as commander hands them over: strings, as typed. Those a Docker API create body
  * carries are declared with the API service (which feeds them to this parser), the rest here.
  */
-export interface RunFlags extends DockerRunFlags {
+export interface RunFlags extends DockerRunFlags, HealthFlags {
   detach?: boolean;
   volumeDriver?: string;
   volumesFrom?: string[];
@@ -25,6 +28,14 @@ export interface RunFlags extends DockerRunFlags {
   addHost?: string[];
   logOpt?: string[];
   platform?: string;
+  restart?: string;
+  sysctl?: string[];
+  ulimit?: string[];
+  shmSize?: string;
+  groupAdd?: string[];
+  pid?: string;
+  ipc?: string;
+  oomKillDisable?: boolean;
 }
 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
@@ -55,7 +66,7 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     interactive: flags.interactive ?? false,
     autoRemove: flags.rm ?? false,
     init: flags.init ?? false,
-    resources: resourcesFromFlags(flags),
+    resources: { ...resourcesFromFlags(flags), ...(flags.oomKillDisable ? { oomKillDisable: true } : {}) },
     cgroupParent: flags.cgroupParent ?? process.env.SKIFF_CGROUP_PARENT ?? 'skiff',
     ...parseLogOptions(flags.logOpt ?? []),
     privileged: flags.privileged ?? false,
@@ -66,5 +77,13 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     tmpfs: [...(flags.tmpfs ?? []).map(parseTmpfs), ...mounts.flatMap((m) => ('tmpfs' in m ? [m.tmpfs] : []))],
     user: flags.user === undefined ? undefined : parseUser(flags.user),
     devices: (flags.device ?? []).map(parseDevice),
+    ...(flags.restart === undefined ? {} : { restartPolicy: parseRestart(flags.restart) }),
+    ...(healthFromFlags(flags) ? { healthcheck: healthFromFlags(flags) } : {}),
+    ...(flags.sysctl ? { sysctls: parseSysctls(flags.sysctl) } : {}),
+    ...(flags.ulimit ? { ulimits: flags.ulimit.map(parseUlimit) } : {}),
+    ...(flags.shmSize === undefined ? {} : { shmSizeBytes: parseShmSize(flags.shmSize) }),
+    ...(flags.groupAdd ? { groupAdd: flags.groupAdd } : {}),
+    ...(flags.pid === undefined ? {} : { pid: flags.pid }),
+    ...(flags.ipc === undefined ? {} : { ipc: flags.ipc }),
   };
 }

@@ -5,7 +5,8 @@
  *   <dir>/memory.memsw.limit_in_bytes  memory+swap limit; only when the kernel accounts swap
  *                                      (CONFIG_MEMCG_SWAP and swapaccount on); absent otherwise
  *   <dir>/memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt
- *   <dir>/memory.oom_control           "oom_kill N" counts OOM kills (kernel >= 4.13)
+ *   <dir>/memory.oom_control           "oom_kill N" counts OOM kills (kernel >= 4.13); writing 1 disables the
+ *                                      OOM killer (--oom-kill-disable)
  *
  * The kernel insists that limit_in_bytes <= memsw.limit_in_bytes at every moment, so the two writes are
  * ordered: raising writes memsw first, lowering writes the limit first; an EINVAL retries the other order.
@@ -35,6 +36,7 @@ export class V1MemoryController {
   }
 
   set(resources: Resources, warnings: string[]): void {
+    if (resources.oomKillDisable !== undefined) writeText(this.fs, this.path('memory.oom_control'), resources.oomKillDisable ? 1 : 0);
     const { memory } = resources;
     let swap = resources.memorySwap;
     if (memory === undefined && swap === undefined) return;

@@ -163,6 +163,7 @@ export class CgroupV2Manager implements CgroupManager {
     if (r.cpusetMems !== undefined) writeText(this.fs, this.limitFile('cpuset.mems', 'cpuset', 'the cpuset'), r.cpusetMems);
     if (r.pidsLimit !== undefined) writeText(this.fs, this.limitFile('pids.max', 'pids', 'the pids limit'), maxValue(r.pidsLimit));
     if (r.devices !== undefined && r.devices !== 'unrestricted') warnings.push(noDeviceRulesWarning);
+    if (r.oomKillDisable) warnings.push('cgroup v2 has no switch to disable the OOM killer: --oom-kill-disable discarded');
     return { warnings };
   }
 

@@ -23,8 +23,15 @@ export interface Attachment {
 export type AttachStdio = 'inherit' | 'pipe';
 
 /** The helper's fds: 0-2 stdio, 3 the plan, 4 "pid N", 5 (piped) resize lines "COLS ROWS\n". */
-export function helperStdio(stdio: AttachStdio, stdin: 'inherit' | 'ignore' = 'inherit'): StdioOptions {
-  return stdio === 'pipe' ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : [stdin, 'inherit', 'inherit', 'pipe', 'pipe'];
+export function helperStdio(
+  stdio: AttachStdio,
+  stdin: 'inherit' | 'ignore' = 'inherit',
+  streams: ('stdin' | 'stdout' | 'stderr')[] = ['stdin', 'stdout', 'stderr'],
+): StdioOptions {
+  if (stdio === 'pipe') return ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'];
+  // docker's -a: a stream not attached is /dev/null for the helper (the container's output still goes to its log).
+  const pick = (name: 'stdin' | 'stdout' | 'stderr', own: 'inherit' | 'ignore') => (streams.includes(name) ? own : 'ignore');
+  return [pick('stdin', stdin), pick('stdout', 'inherit'), pick('stderr', 'inherit'), 'pipe', 'pipe'];
 }
 
 /** The Attachment of a helper spawned with helperStdio('pipe'). */
@@ -89,20 +96,38 @@ function keepUnread(child: ChildProcess): void {
   });
 }
 
+/**
+ * The helper's fd 4: `pid N\n` once the command runs (undefined if it exits without; an `error TEXT` line is kept
+ * for startFailure), then, for a `run -it` with detach keys, `detached\n` if they are typed (`detached` resolves
+ * true; false once fd 4 closes).
+ */
+export function readStatusPipe(child: ChildProcess): { pid: Promise<number | undefined>; detached: Promise<boolean> } {
+  keepUnread(child);
+  let text = '';
+  let onPid: (pid: number | undefined) => void = () => {};
+  let onDetached: (detached: boolean) => void = () => {};
+  const pid = new Promise<number | undefined>((resolve) => (onPid = resolve));
+  const detached = new Promise<boolean>((resolve) => (onDetached = resolve));
+  const pipe = child.stdio[4] as Readable;
+  pipe.setEncoding('utf8');
+  pipe.on('data', (chunk: string) => {
+    text += chunk;
+    const match = /^pid (\d+)$/m.exec(text);
+    if (match) onPid(Number(match[1]));
+    if (/^detached$/m.test(text)) onDetached(true);
+  });
+  const end = () => {
+    const error = /^error (.*)$/m.exec(text)?.[1];
+    if (error) reported.set(child, error);
+    onPid(undefined);
+    onDetached(false);
+  };
+  pipe.on('error', end);
+  pipe.on('close', end);
+  return { pid, detached };
+}
+
 /** The helper writes `pid N\n` on fd 4 once the command runs (or `error TEXT`); undefined if it exits without a pid. */
 export function readPid(child: ChildProcess): Promise<number | undefined> {
-  keepUnread(child);
-  return new Promise((resolve) => {
-    let text = '';
-    const pipe = child.stdio[4] as Readable;
-    pipe.setEncoding('utf8');
-    pipe.on('data', (chunk: string) => (text += chunk));
-    pipe.on('error', () => resolve(undefined));
-    pipe.on('close', () => {
-      const match = /^pid (\d+)$/m.exec(text);
-      const error = /^error (.*)$/m.exec(text)?.[1];
-      if (error) reported.set(child, error);
-      resolve(match ? Number(match[1]) : undefined);
-    });
-  });
+  return readStatusPipe(child).pid;
 }

@@ -1,4 +1,7 @@
 import { hostname as osHostname } from 'node:os';
+import { healthcheckOf } from './health.js';
+import { checkedLimits } from './limits.js';
+import { namespaceModes } from './namespaces.js';
 import { SkiffError, checkVolumeName, invalidArgument, providesNamedVolumes } from '@skiff/plugin';
 import { DEFAULT_NAMED_DRIVER, isVolumeSpec, namedVolumeEntry, volumeStore, withContainerVolumes } from './named-volumes.js';
 import { newId, randomName, shortId } from '../ids.js';
@@ -91,6 +94,10 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
     ...validateLogRotation(options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES, options.logKeep ?? DEFAULT_LOG_KEEP),
     security,
     ...(image.config.stopSignal ? { stopSignal: parseSignal(image.config.stopSignal) } : {}),
+    ...restartPolicyOf(options),
+    ...(await namespaceModes(host, options)),
+    ...checkedLimits(options),
+    ...healthcheckOf(options.healthcheck, image.config.healthcheck),
   };
   // The image's Volumes: an anonymous volume (filled from the image) at each path nothing else is mounted on.
   const tmpfsTargets = new Set(config.security.tmpfs.map((mount) => mount.target));
@@ -139,4 +146,16 @@ function defaultEnv(imageEnv: string[], hostname: string, home: string, tty: boo
     ...(has('HOME') ? {} : { HOME: home }),
     ...(tty && !has('TERM') ? { TERM: 'xterm' } : {}),
   };
+}
+
+/** --restart, checked as docker checks it. */
+function restartPolicyOf(options: CreateOptions): Pick<ContainerConfig, 'restartPolicy'> {
+  const policy = options.restartPolicy;
+  if (!policy || policy.name === 'no') return {};
+  if (!['on-failure', 'always', 'unless-stopped'].includes(policy.name)) throw invalidArgument(`invalid restart policy "${policy.name}"`);
+  if (options.autoRemove) throw invalidArgument('Conflicting options: --restart and --rm');
+  const max = policy.maximumRetryCount;
+  if (!Number.isInteger(max) || max < 0 || max > 1_000_000) throw invalidArgument(`invalid restart policy: maximum retry count must be an integer from 0 to 1000000, not ${max}`);
+  if (max && policy.name !== 'on-failure') throw invalidArgument(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  return { restartPolicy: { name: policy.name, maximumRetryCount: max } };
 }

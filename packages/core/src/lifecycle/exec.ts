@@ -1,8 +1,10 @@
+import type { Readable } from 'node:stream';
 import { FORWARDED_SIGNALS, encodeExecPlan, type ExecPlan } from '@skiff/native';
 import { SkiffError } from '@skiff/plugin';
 import { attachment, helperStdio, killOnAbort, startFailure, type Attachment, type AttachStdio } from './attach.js';
 import { spawnHelper } from './spawn-helper.js';
 import { cgroupOf } from './cgroup.js';
+import { refuseIfPaused } from './pause.js';
 import { isAlive, type Host } from './host.js';
 import { reconcile } from './reconcile.js';
 import { resolveUser, type UserRequest } from './user.js';
@@ -22,6 +24,10 @@ export interface ExecOptions {
   stdio?: AttachStdio;
   /** Aborting kills the exec'd process (SIGKILL). */
   signal?: AbortSignal;
+  /** docker exec -d: resolves with 0 once the command runs; it goes on on its own, its output dropped. */
+  detach?: boolean;
+  /** docker exec --privileged: every capability (the container's seccomp filter and masked paths stay). */
+  privileged?: boolean;
 }
 
 /**
@@ -37,6 +43,7 @@ export async function execInContainer(host: Host, reference: string, options: Ex
   if (!record || record.status !== 'running' || !isAlive(record)) {
     throw new SkiffError('FAILED_PRECONDITION', `container ${found.name} is not running`, { hint: `start it with: skiff start ${found.name}` });
   }
+  refuseIfPaused(record);
   if (!options.args.length) throw new SkiffError('INVALID_ARGUMENT', 'exec needs a command');
   const pid = record.pid!;
   const plan: ExecPlan = {
@@ -47,12 +54,13 @@ export async function execInContainer(host: Host, reference: string, options: Ex
     tty: options.tty ?? false,
     stdin: options.interactive ?? false,
     // The container's own isolation; -u replaces only the user.
-    capabilities: record.config.security.capabilities,
+    capabilities: options.privileged ? 'all' : record.config.security.capabilities,
     noNewPrivileges: record.config.security.noNewPrivileges,
     seccomp: record.config.security.seccomp,
     user: options.user === undefined ? record.config.security.user : await resolveUser(`/proc/${pid}/root`, options.user),
     cgroupProcs: cgroupOf(record).joinFiles(),
   };
+  if (options.detach) return execDetached(host, plan);
   const stdio = options.stdio ?? 'inherit';
   const helper = spawnHelper(host.helper, 'exec', encodeExecPlan(plan), helperStdio(stdio));
   const onSignal = (signal: NodeJS.Signals) => helper.kill(signal);
@@ -66,4 +74,27 @@ export async function execInContainer(host: Host, reference: string, options: Ex
   if (stdio === 'inherit') return exited;
   if ((await helper.pid) === undefined) throw await startFailure(helper.child!, exited);
   return attachment(helper.child!, exited);
+}
+
+/** exec -d: the helper's grandchild runs the command; we learn its pid (or why it failed) and return. */
+async function execDetached(host: Host, plan: ExecPlan): Promise<number> {
+  if (plan.tty || plan.stdin) throw new SkiffError('INVALID_ARGUMENT', 'exec -d takes neither -t nor -i');
+  // Piped stderr: always node:child_process (spawn-helper.ts), so `child` is there.
+  const helper = spawnHelper(host.helper, 'exec', encodeExecPlan({ ...plan, detach: true }), ['ignore', 'ignore', 'pipe', 'pipe', 'pipe']);
+  helper.exited.catch(() => {});
+  const child = helper.child!;
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // Waited for only on failure, but listened to now: under Bun stderr may close before fd 4 does.
+  const stderrClosed = new Promise((resolve) => child.stderr!.once('close', resolve));
+  let status = '';
+  (child.stdio[4] as Readable).on('data', (chunk: string) => (status += chunk)); // utf8: readStatusPipe set it
+  const pid = await helper.pid;
+  if (pid !== undefined) {
+    child.stderr!.destroy(); // the grandchild keeps its copy; nothing more is to come that we need
+    return 0;
+  }
+  await stderrClosed;
+  const exitCode = Number(/^exit (\d+)$/m.exec(status)?.[1] ?? 126);
+  throw new SkiffError('FAILED_PRECONDITION', stderr.trim().replace(/^skiff: /, '') || 'exec -d: the command did not start', { exitCode });
 }

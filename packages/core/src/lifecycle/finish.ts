@@ -55,6 +55,7 @@ export async function finishContainer(host: Host, id: string, exit: ExitInfo = {
     record.pid = undefined;
     record.pidStartTime = undefined;
     record.starting = undefined;
+    record.paused = undefined;
     await host.store.save(record);
     // --rm: removed under the same lock (the record above says stopped meanwhile, and stays so if removal
     // fails, for `rm` to retry).

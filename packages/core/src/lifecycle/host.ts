@@ -6,6 +6,7 @@ import { isSameProcess } from '../state/proc.js';
 import type { ContainerRecord } from '../state/record.js';
 import { ContainerStore } from '../state/store.js';
 import { lstat } from 'node:fs/promises';
+import { ATTACH_SOCKET } from '@skiff/native';
 import type { ImageResolver } from './image.js';
 import type { NetworkManager } from '@skiff/network';
 
@@ -38,6 +39,11 @@ export const files = (host: Host, id: string) => {
     log: join(dir, 'log'),
     /** Written atomically by the supervisor when the container exits: {"exitCode":N,"finishedAtMs":MS}. */
     exitStatus: join(dir, 'exit.json'),
+    /** A detached container's attach socket, served by its supervisor while it runs (c/attach.c). */
+    attachSocket: join(dir, ATTACH_SOCKET),
+    /** The health check's exec plan (without a target) and its state, written by the supervisor (health-file.ts). */
+    healthPlan: join(dir, 'health.plan'),
+    healthState: join(dir, 'health'),
     volumeScratch: (index: number) => join(dir, 'volumes', String(index)),
   };
 };

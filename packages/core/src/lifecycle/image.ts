@@ -27,7 +27,10 @@ export interface ImageResolver {
    * diff dir into the new layer without following anything in it (the container may still change it): use
    * it rather than a copy of your own.
    */
-  commit?(name: string, from: { parent: string; diffDir: string; copy: (from: string, to: string) => Promise<void> }): Promise<{ id: string; name: string }>;
+  commit?(
+    name: string,
+    from: { parent: string; diffDir: string; copy: (from: string, to: string) => Promise<void>; config?: Partial<ImageConfig>; comment?: string },
+  ): Promise<{ id: string; name: string }>;
   /**
    * Runs `action` (which writes the container record) so that the image store cannot delete `layers` (from
    * resolve) in between: it fails when one is already gone, and afterwards the store sees the record; optional.

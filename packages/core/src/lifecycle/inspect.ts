@@ -1,3 +1,5 @@
+import { healthOf, type ContainerHealth } from './health.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerRecord } from '../state/record.js';
 import type { Endpoint } from '@skiff/network';
@@ -12,8 +14,10 @@ export interface ContainerInspect {
   Path: string;
   Args: string[];
   State: {
-    Status: 'created' | 'running' | 'exited';
+    Status: 'created' | 'running' | 'paused' | 'exited';
     Running: boolean;
+    Paused: boolean;
+    Health?: ContainerHealth | undefined;
     Pid: number;
     ExitCode: number;
     OOMKilled: boolean;
@@ -29,8 +33,11 @@ export interface ContainerInspect {
     Tty: boolean;
     OpenStdin: boolean;
     User: string;
+    Healthcheck?: { Test: string[]; Interval: number; Timeout: number; StartPeriod: number; Retries: number };
   };
+  RestartCount: number;
   HostConfig: {
+    RestartPolicy: { Name: string; MaximumRetryCount: number };
     AutoRemove: boolean;
     Init: boolean;
     NetworkMode: string;
@@ -129,8 +136,10 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
     Path: config.args[0] ?? '',
     Args: config.args.slice(1),
     State: {
-      Status: record.status === 'stopped' ? 'exited' : record.status,
+      Status: record.status === 'stopped' ? 'exited' : record.paused ? 'paused' : record.status,
       Running: running,
+      Paused: running && (record.paused ?? false),
+      ...(running && config.healthcheck ? { Health: healthOf(host, record) } : {}),
       Pid: running ? record.pid ?? 0 : 0,
       ExitCode: record.exitCode ?? 0,
       OOMKilled: record.oomKilled ?? false,
@@ -146,8 +155,21 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
       Tty: config.tty,
       OpenStdin: config.interactive,
       User: security.user ? `${security.user.uid}:${security.user.gid}` : '',
+      ...(config.healthcheck
+        ? {
+            Healthcheck: {
+              Test: config.healthcheck.test,
+              Interval: (config.healthcheck.intervalMs ?? 0) * 1e6,
+              Timeout: (config.healthcheck.timeoutMs ?? 0) * 1e6,
+              StartPeriod: (config.healthcheck.startPeriodMs ?? 0) * 1e6,
+              Retries: config.healthcheck.retries ?? 0,
+            },
+          }
+        : {}),
     },
+    RestartCount: running ? restartCount(record.pid!) : 0,
     HostConfig: {
+      RestartPolicy: { Name: config.restartPolicy?.name ?? 'no', MaximumRetryCount: config.restartPolicy?.maximumRetryCount ?? 0 },
       AutoRemove: config.autoRemove,
       Init: config.init,
       NetworkMode: config.network,
@@ -187,4 +209,13 @@ function portBindings(publish: { hostIp: string; hostPort: number; containerPort
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const port of publish) (bindings[`${port.containerPort}/${port.protocol}`] ??= []).push({ HostIp: port.hostIp, HostPort: port.hostPort ? String(port.hostPort) : '' });
   return bindings;
+}
+
+/** --restart: the init counts its restarts in its name, "skiff-init:N" (native c/restart.c). */
+export function restartCount(pid: number): number {
+  try {
+    return Number(/^skiff-init:(\d+)$/.exec(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }

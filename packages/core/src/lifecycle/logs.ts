@@ -12,6 +12,24 @@ export interface LogOptions {
   follow?: boolean;
   /** Only the last N lines of what is already there (`--tail N`); read from the end, not the whole log. */
   tail?: number;
+  /** Only lines written at or after this time (ms since the epoch; `--since`). */
+  sinceMs?: number;
+  /** Only lines written before this time (`--until`); reading stops at the first line after it. */
+  untilMs?: number;
+}
+
+/** `lines` within [sinceMs, untilMs): the log is in time order, so the first line past `untilMs` ends it. */
+export async function* withinTimes(lines: AsyncGenerator<LogLine>, options: Pick<LogOptions, 'sinceMs' | 'untilMs'>): AsyncGenerator<LogLine> {
+  const since = options.sinceMs === undefined ? undefined : BigInt(Math.floor(options.sinceMs * 1e6));
+  const until = options.untilMs === undefined ? undefined : BigInt(Math.floor(options.untilMs * 1e6));
+  try {
+    for await (const line of lines) {
+      if (until !== undefined && line.timeNs >= until) return;
+      if (since === undefined || line.timeNs >= since) yield line;
+    }
+  } finally {
+    await lines.return(undefined);
+  }
 }
 
 const READ_CHUNK = 1 << 20;

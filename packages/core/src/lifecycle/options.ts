@@ -3,6 +3,7 @@ import type { VolumeSpec } from '@skiff/plugin';
 import type { SecurityFlags } from './security.js';
 import type { Environment } from './validate.js';
 import type { NetworkOptions } from './network.js';
+import type { Healthcheck, RestartPolicy, Ulimit } from '../state/record.js';
 
 /** What `create` and `run` take: docker run's options, typed (the CLI's flags/ folder parses docker's syntax into these). */
 export interface CreateOptions extends SecurityFlags, NetworkOptions {
@@ -33,6 +34,19 @@ export interface CreateOptions extends SecurityFlags, NetworkOptions {
   autoRemove?: boolean;
   /** A minimal init as PID 1 that forwards signals and reaps zombies: `--init`. */
   init?: boolean;
+  /** docker's --pid: 'host' or 'container:NAME'; --ipc: also 'private' (default) and 'shareable'. */
+  pid?: string;
+  ipc?: string;
+  /** --sysctl: only keys of the container's own namespaces (IPC; net.* unless the network is the host's). */
+  sysctls?: Record<string, string>;
+  /** --ulimit; -1 is unlimited. */
+  ulimits?: Ulimit[];
+  /** --shm-size: /dev/shm in bytes (default 64 MiB). */
+  shmSizeBytes?: number;
+  /** docker's --health-*: run by a detached container's supervisor; status in ps and inspect. */
+  healthcheck?: Healthcheck;
+  /** --restart: the container's init starts the command again (implies `init`); not with `autoRemove`. */
+  restartPolicy?: RestartPolicy;
   /** cgroup path below each hierarchy's root that holds the container's cgroup (docker's --cgroup-parent). */
   cgroupParent?: string;
   /** cgroup limits in docker's units (see @skiff/cgroups `Resources`). */
@@ -47,6 +61,14 @@ export interface RunOptions extends CreateOptions {
   detach?: boolean;
   /** Forward SIGINT/SIGTERM/SIGHUP/SIGQUIT received by this process to the container (the CLI does). */
   forwardSignals?: boolean;
+  /**
+   * Attached with `tty` and `interactive`: typed on this process's terminal, this sequence (docker's
+   * --detach-keys, default Ctrl-P Ctrl-Q) leaves the container running, detached; `run` then resolves with
+   * `detached: true`. Empty: no sequence.
+   */
+  detachKeys?: Uint8Array;
+  /** Attached: which of the container's streams reach this process (docker's -a); default all three. */
+  attach?: ('stdin' | 'stdout' | 'stderr')[];
 }
 
 export interface RunResult {
@@ -58,4 +80,6 @@ export interface RunResult {
   oomKilled: boolean;
   /** Things the user should know that did not stop the run (e.g. no swap accounting on this host). */
   warnings: string[];
+  /** The detach keys were typed: the container runs on, detached (`exitCode` is then 0). */
+  detached?: boolean;
 }

@@ -1,4 +1,5 @@
-import { containerFilesystem, mountToSyscall, type LaunchPlan } from '@skiff/native';
+import { constants } from 'node:os';
+import { containerFilesystem, mountToSyscall, type LaunchPlan, type NamespaceSpec, type RlimitSpec } from '@skiff/native';
 import type { Mount } from '@skiff/plugin';
 import type { ContainerConfig } from '../state/record.js';
 import { planFilesystemSecurity, planSecurity } from './security.js';
@@ -15,6 +16,9 @@ export interface PreparedStart {
   netns?: string | undefined;
   /** `netns` is a name made for this start, which the helper removes once it holds the namespace. */
   netnsDrop?: boolean | undefined;
+  /** --pid / --ipc resolved at start: 'host' or a /proc/PID/ns/... path. */
+  pidNamespace?: string | undefined;
+  ipcNamespace?: string | undefined;
 }
 
 /**
@@ -30,7 +34,10 @@ export function launchPlan(config: ContainerConfig, prepared: PreparedStart): La
       mounts: mounts.map(mountToSyscall),
       network: config.network === 'host' ? 'host' : 'none',
       ...planFilesystemSecurity(config.security),
+      ...(config.shmSizeBytes ? { shmSizeBytes: config.shmSizeBytes } : {}),
+      ...(config.sysctls ? { sysctls: config.sysctls } : {}),
     }),
+    ...namespaces(config, prepared),
     hostname: config.hostname,
     cwd: config.workdir,
     args: config.args,
@@ -40,7 +47,45 @@ export function launchPlan(config: ContainerConfig, prepared: PreparedStart): La
     network: config.network === 'host' ? 'host' : 'none',
     ...(prepared.netns ? { netns: prepared.netns, netnsDrop: prepared.netnsDrop ?? false } : {}),
     cgroupProcs: prepared.cgroupProcs,
-    init: config.init,
+    // --restart is carried out by the init.
+    init: config.init || config.restartPolicy !== undefined,
+    ...(config.restartPolicy
+      ? {
+          restart: {
+            mode: config.restartPolicy.name === 'on-failure' ? 'on-failure' : 'always',
+            maxRetries: config.restartPolicy.maximumRetryCount,
+            stopSignal: constants.signals[config.stopSignal ?? 'SIGTERM'],
+          },
+        }
+      : {}),
     ...planSecurity(config.security),
+    ...(config.ulimits ? { rlimits: config.ulimits.map(rlimit) } : {}),
+  };
+}
+
+/** --ulimit nofile=SOFT:HARD as the helper's `rlimit` record (-1: unlimited). */
+const rlimit = (u: { name: string; soft: number; hard: number }): RlimitSpec => {
+  const value = (v: number) => (v < 0 ? 2 ** 64 - 1 : v);
+  return { type: `RLIMIT_${u.name.toUpperCase()}`, soft: value(u.soft), hard: value(u.hard) };
+};
+
+/**
+ * --pid / --ipc as the helper's `namespace` records: without them the helper makes its default set (new mnt, uts,
+ * ipc, pid, and net unless the network is the host's or a prepared one); with either, the whole set is listed, the host's left out
+ * and another container's joined by path.
+ */
+function namespaces(config: ContainerConfig, prepared: PreparedStart): { namespaces?: NamespaceSpec[] } {
+  if (!prepared.pidNamespace && !prepared.ipcNamespace) return {};
+  const own = (type: NamespaceSpec['type'], mode: string | undefined): NamespaceSpec[] =>
+    mode === 'host' ? [] : mode ? [{ type, path: mode }] : [{ type }];
+  return {
+    namespaces: [
+      { type: 'mount' },
+      { type: 'uts' },
+      ...own('ipc', prepared.ipcNamespace),
+      // the host's, or the one skiff prepared (joined by the helper's netns record first): no record; else a new one
+      ...(config.network === 'host' || prepared.netns ? [] : [{ type: 'network' as const }]),
+      ...own('pid', prepared.pidNamespace),
+    ],
   };
 }

@@ -4,6 +4,7 @@ import { removeTornDown, teardown } from './finish.js';
 import { isAlive, type Host } from './host.js';
 import { adopt } from './reconcile.js';
 import { killContainer, waitGone } from './signal.js';
+import { thawIfPaused } from './pause.js';
 import { afterStart } from './starting.js';
 import { transition } from './states.js';
 
@@ -32,5 +33,6 @@ async function killIfRunning(record: ContainerRecord, force: boolean): Promise<v
   if (record.status !== 'running' || !isAlive(record)) return;
   if (!force) transition(record.name, 'running', 'remove');
   await killContainer(record, 'SIGKILL');
+  await thawIfPaused(record); // a frozen process dies of SIGKILL only once thawed
   await waitGone(record, 10_000);
 }

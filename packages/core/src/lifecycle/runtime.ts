@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { helperPath, readStatusFile } from '@skiff/native';
-import { SkiffError, type DriverRegistry } from '@skiff/plugin';
+import { SkiffError, type DriverRegistry, type ImageConfig } from '@skiff/plugin';
 import { makeRootsPrivate, type Roots } from '../roots.js';
 import type { ContainerRecord } from '../state/record.js';
 import { withRestartLock } from '../state/lock.js';
@@ -15,7 +15,7 @@ import { EXIT_UNKNOWN, finishContainer } from './finish.js';
 import { files, isAlive, storageDriver, type Host } from './host.js';
 import type { ImageResolver } from './image.js';
 import { inspectRecord, type ContainerInspect } from './inspect.js';
-import { readLogs, type LogLine, type LogOptions } from './logs.js';
+import { readLogs, withinTimes, type LogLine, type LogOptions } from './logs.js';
 import type { CreateOptions, RunOptions, RunResult } from './options.js';
 import { prune, type PruneReport } from './prune.js';
 import { reconcile } from './reconcile.js';
@@ -23,12 +23,15 @@ import { removeContainer } from './remove.js';
 import { volumeStore } from './named-volumes.js';
 import type { VolumeStore } from '@skiff/volumes';
 import { killContainer, validateSignal } from './signal.js';
+import { setPaused, thawIfPaused } from './pause.js';
+import { healthOf } from './health.js';
 import { startAttached, startDetached } from './start.js';
 import { startedElsewhere } from './starting.js';
 import { stopContainer, waitContainer, type WaitOptions } from './stop.js';
 import type { Attachment } from './attach.js';
 import { connectNetwork, disconnectNetwork, endpointsOf, networkManager, reconcileNetworks } from './network.js';
 import type { Endpoint, NetworkManager } from '@skiff/network';
+import { attachContainer, type ContainerAttachment } from './attach-socket.js';
 
 export interface RuntimeOptions {
   roots: Roots;
@@ -71,7 +74,7 @@ export class Runtime {
     await this.reconcileNetworks();
     const record = await createContainer(this.#host, options, { starting: true });
     try {
-      return await this.#start(record, options.detach ?? false, options.forwardSignals ?? false, true);
+      return await this.#start(record, options.detach ?? false, options.forwardSignals ?? false, options, true);
     } catch (error) {
       // `--rm` leaves nothing, whatever failed after create (a volume's options, its driver, the launch).
       if (options.autoRemove) await this.remove(record.id, { force: true, volumes: true }).catch(() => undefined);
@@ -94,12 +97,12 @@ export class Runtime {
   }
 
   /** Starts a created or stopped container, on its kept writable layer. */
-  async start(reference: string, options: { attach?: boolean; forwardSignals?: boolean } = {}): Promise<RunResult> {
+  async start(reference: string, options: { attach?: boolean; forwardSignals?: boolean; detachKeys?: Uint8Array } = {}): Promise<RunResult> {
     // Reconciled first: a record still saying running whose init is gone (its exit could not be recorded, the
     // disk being full) is finished now rather than refused as "already running".
     const record = await this.#current(reference);
     try {
-      return await this.#start(record, !options.attach, options.forwardSignals ?? false);
+      return await this.#start(record, !options.attach, options.forwardSignals ?? false, { detachKeys: options.detachKeys });
     } catch (error) {
       // docker: starting a running container does nothing, successfully.
       const current = options.attach ? undefined : await this.#current(record.id).catch(() => undefined);
@@ -108,12 +111,25 @@ export class Runtime {
     }
   }
 
-  async #start(record: ContainerRecord, detach: boolean, forwardSignals: boolean, fresh = false): Promise<RunResult> {
-    const result = detach
+  async #start(
+    record: ContainerRecord,
+    detach: boolean,
+    forwardSignals: boolean,
+    attach: Pick<RunOptions, 'detachKeys' | 'attach'> = {},
+    fresh = false,
+  ): Promise<RunResult> {
+    const result: Awaited<ReturnType<typeof startDetached>> & { detached?: boolean } = detach
       ? await startDetached(this.#host, record.id, { fresh })
-      : await (await startAttached(this.#host, record.id, { stdio: 'inherit', forwardSignals, fresh })).result;
+      : await (await startAttached(this.#host, record.id, { stdio: 'inherit', forwardSignals, detachKeys: attach.detachKeys, streams: attach.attach, fresh })).result;
     if (result.error) throw new SkiffError('FAILED_PRECONDITION', result.error, { exitCode: result.exitCode });
-    return { id: record.id, name: record.name, exitCode: result.exitCode, oomKilled: result.oomKilled, warnings: result.warnings };
+    return {
+      id: record.id,
+      name: record.name,
+      exitCode: result.exitCode,
+      oomKilled: result.oomKilled,
+      warnings: result.warnings,
+      ...(result.detached ? { detached: true } : {}),
+    };
   }
 
   /**
@@ -149,6 +165,17 @@ export class Runtime {
     validateSignal(signal);
     const record = await this.#current(reference);
     await killContainer(record, signal);
+    if (signal === 'SIGKILL') await thawIfPaused(record);
+  }
+
+  /** docker pause: freezes every process of the container (cgroup freezer). */
+  async pause(reference: string): Promise<void> {
+    await setPaused(this.#host, reference, true);
+  }
+
+  /** docker unpause. */
+  async unpause(reference: string): Promise<void> {
+    await setPaused(this.#host, reference, false);
   }
 
   /** Resolves with the exit code once the container has stopped (see WaitOptions for `nextExit` and `signal`). */
@@ -174,6 +201,16 @@ export class Runtime {
   exec(reference: string, options: ExecOptions): Promise<number>;
   exec(reference: string, options: ExecOptions): Promise<number | Attachment> {
     return execInContainer(this.#host, reference, options);
+  }
+
+  /** docker attach: the streams of a running detached container (its supervisor's attach socket). */
+  attach(reference: string): Promise<ContainerAttachment> {
+    return attachContainer(this.#host, reference);
+  }
+
+  /** docker's health status of a running container with a health check: starting, healthy or unhealthy. */
+  healthStatus(record: ContainerRecord): string | undefined {
+    return healthOf(this.#host, record)?.Status;
   }
 
   async inspect(reference: string): Promise<ContainerInspect> {
@@ -204,7 +241,8 @@ export class Runtime {
 
   /** Lines of a detached container's output; see LogOptions for `follow` and `tail`. */
   logs(reference: string, options?: LogOptions): AsyncGenerator<LogLine> {
-    return readLogs(this.#host, reference, options);
+    const lines = readLogs(this.#host, reference, options);
+    return options?.sinceMs === undefined && options?.untilMs === undefined ? lines : withinTimes(lines, options);
   }
 
   /**
@@ -212,7 +250,17 @@ export class Runtime {
    * frozen (cgroup freezer) while its layer is copied, as docker pauses it, unless `pause` is false; either
    * way the copy (the helper's copy-tree) follows nothing the container swaps in.
    */
-  async commit(reference: string, image: string, options: { pause?: boolean } = {}): Promise<{ id: string; name: string }> {
+  async commit(
+    reference: string,
+    image: string,
+    options: {
+      pause?: boolean;
+      /** docker commit -c: the new image's config, made from the container image's (the CLI applies the instructions). */
+      changes?: (config: ImageConfig) => ImageConfig;
+      /** docker commit -m: the image's Comment. */
+      comment?: string;
+    } = {},
+  ): Promise<{ id: string; name: string }> {
     const record = await this.#current(reference);
     const commit = this.#host.images.commit?.bind(this.#host.images);
     if (!commit) throw new SkiffError('NOT_SUPPORTED', 'this runtime\'s image store cannot commit images');
@@ -223,7 +271,13 @@ export class Runtime {
     const frozen = (options.pause ?? true) && record.status === 'running' ? cgroupOf(record) : undefined;
     if (frozen) await frozen.freeze();
     try {
-      return await commit(image, { parent: record.config.image, diffDir, copy });
+      return await commit(image, {
+        parent: record.config.image,
+        diffDir,
+        copy,
+        ...(options.changes ? { config: options.changes((await this.#host.images.resolve(record.config.image)).config) } : {}),
+        ...(options.comment ? { comment: options.comment } : {}),
+      });
     } finally {
       if (frozen) await frozen.thaw();
     }

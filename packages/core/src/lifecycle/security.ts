@@ -4,7 +4,7 @@ import { DEFAULT_DEVICE_RULES, deviceRule, type DeviceRules } from '@skiff/cgrou
 import { capabilitySet, type CapabilityName, type CapabilityRequest, type ContainerFilesystemOptions, type DeviceNode, type SecurityOptions } from '@skiff/native';
 import { invalidArgument, resolveInRoot, type Mount } from '@skiff/plugin';
 import type { SecurityConfig } from '../state/record.js';
-import { resolveUser, type UserRequest } from './user.js';
+import { resolveGroups, resolveUser, type UserRequest } from './user.js';
 import { validateContainerPath } from './validate.js';
 
 /** A tmpfs at `target` (docker `--tmpfs`); `options` are mount option words (`size=64m`, `exec`, `mode=1777`). */
@@ -45,6 +45,8 @@ export interface SecurityFlags {
   tmpfs?: TmpfsRequest[];
   /** Names or numbers looked up in the image's /etc/passwd and /etc/group. */
   user?: UserRequest;
+  /** --group-add: supplementary groups, names (the image's /etc/group) or numbers. */
+  groupAdd?: string[];
   devices?: DeviceRequest[];
 }
 
@@ -66,7 +68,7 @@ export async function resolveSecurity(flags: SecurityFlags, layers: string[]): P
     seccomp: flags.privileged ? 'unconfined' : seccomp,
     readOnlyRoot: flags.readOnly ?? false,
     tmpfs: (flags.tmpfs ?? []).map(tmpfsMount),
-    user: flags.user === undefined ? undefined : await resolveUser(await imageRoot(layers), flags.user),
+    user: await userWithGroups(flags, layers),
     devices: (flags.devices ?? []).map(deviceNode),
   };
 }
@@ -145,4 +147,12 @@ export function planFilesystemSecurity(security: SecurityConfig): Pick<Container
 export function deviceRules(security: SecurityConfig): DeviceRules {
   if (security.privileged) return 'unrestricted';
   return { allow: [...DEFAULT_DEVICE_RULES, ...security.devices.map((device) => deviceRule(device.type, device.major, device.minor, device.permissions))] };
+}
+
+/** -u and --group-add: the user (root when only groups are added) with its supplementary groups. */
+async function userWithGroups(flags: SecurityFlags, layers: string[]): Promise<SecurityConfig['user']> {
+  const user = flags.user === undefined ? undefined : await resolveUser(await imageRoot(layers), flags.user);
+  if (!flags.groupAdd?.length) return user;
+  const groups = await resolveGroups(await imageRoot(layers), flags.groupAdd);
+  return { ...(user ?? { uid: 0, gid: 0 }), groups };
 }

@@ -12,7 +12,7 @@ import { closeSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Writable } from 'node:stream';
 import { SkiffError } from '@skiff/plugin';
-import { readPid } from './attach.js';
+import { readStatusPipe } from './attach.js';
 
 export interface HelperProcess {
   /** The node:child_process child (always with piped stdio; never under Bun.spawn). */
@@ -22,6 +22,8 @@ export interface HelperProcess {
   exited: Promise<number>;
   /** The command's host pid once it runs; undefined if the helper exits without one. */
   pid: Promise<number | undefined>;
+  /** `run -it` with detach keys: true once they were typed (the helper is now the supervisor); false at fd 4's end. */
+  detached: Promise<boolean>;
 }
 
 /** The little of Bun's API used here (no Bun types in a package built for Node). */
@@ -58,7 +60,7 @@ function spawnWithNode(helper: string, subcommand: string, plan: Uint8Array, std
   const planPipe = child.stdio[3] as Writable;
   planPipe.on('error', () => {}); // the helper may exit before reading it all; its exit code says why
   planPipe.end(plan);
-  return { child, kill: (signal) => child.kill(signal), exited, pid: readPid(child) };
+  return { child, kill: (signal) => child.kill(signal), exited, ...readStatusPipe(child) };
 }
 
 function spawnWithBun(bun: BunRuntime, helper: string, subcommand: string, plan: Uint8Array, stdio: string[]): HelperProcess {
@@ -68,12 +70,12 @@ function spawnWithBun(bun: BunRuntime, helper: string, subcommand: string, plan:
   } catch (error) {
     const exited = Promise.reject(cannotStart(helper, error as Error));
     exited.catch(() => {});
-    return { kill: () => {}, exited, pid: Promise.resolve(undefined) };
+    return { kill: () => {}, exited, pid: Promise.resolve(undefined), detached: Promise.resolve(false) };
   }
   const exited = proc.exited.then((code) => (proc.signalCode ? 128 + constants.signals[proc.signalCode] : code));
   void writePlan(proc.stdio[3]!, plan);
   // By number: Bun knows fewer signal names than os.constants.signals (SIGPWR, for one).
-  return { kill: (signal = 'SIGTERM') => proc.kill(constants.signals[signal]), exited, pid: readPidFd(bun, proc.stdio[4]!) };
+  return { kill: (signal = 'SIGTERM') => proc.kill(constants.signals[signal]), exited, ...readStatusFd(bun, proc.stdio[4]!) };
 }
 
 /** The whole plan into a non-blocking fd, then EOF; a helper gone early (EPIPE) is its exit code's to explain. */
@@ -94,15 +96,28 @@ async function writePlan(fd: number, plan: Uint8Array): Promise<void> {
   }
 }
 
-async function readPidFd(bun: BunRuntime, fd: number): Promise<number | undefined> {
-  let text = '';
-  try {
-    for await (const chunk of bun.file(fd).stream()) text += Buffer.from(chunk).toString('utf8');
-  } catch {
-    return undefined;
-  }
-  const match = /^pid (\d+)$/m.exec(text);
-  return match ? Number(match[1]) : undefined;
+/** As readStatusPipe, over Bun's raw fd: the pid as soon as its line comes (fd 4 may stay open, see `detached`). */
+function readStatusFd(bun: BunRuntime, fd: number): { pid: Promise<number | undefined>; detached: Promise<boolean> } {
+  let onPid: (pid: number | undefined) => void = () => {};
+  let onDetached: (detached: boolean) => void = () => {};
+  const pid = new Promise<number | undefined>((resolve) => (onPid = resolve));
+  const detached = new Promise<boolean>((resolve) => (onDetached = resolve));
+  void (async () => {
+    let text = '';
+    try {
+      for await (const chunk of bun.file(fd).stream()) {
+        text += Buffer.from(chunk).toString('utf8');
+        const match = /^pid (\d+)$/m.exec(text);
+        if (match) onPid(Number(match[1]));
+        if (/^detached$/m.test(text)) onDetached(true);
+      }
+    } catch {
+      // the end of fd 4, as EOF
+    }
+    onPid(undefined);
+    onDetached(false);
+  })();
+  return { pid, detached };
 }
 
 const cannotStart = (helper: string, error: Error) =>

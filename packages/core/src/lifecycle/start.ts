@@ -1,5 +1,7 @@
 import type { StdioOptions } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { healthPlan } from './health.js';
+import { namespacePath } from './namespaces.js';
 import type { Readable } from 'node:stream';
 import type { CgroupManager } from '@skiff/cgroups';
 import { FORWARDED_SIGNALS, encodePlan, reserveStatusFile, writeStatusFile, type LaunchPlan } from '@skiff/native';
@@ -34,6 +36,11 @@ export interface StartResult {
  */
 async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: LaunchPlan; cgroup: CgroupManager; warnings: string[] }> {
   const { config } = record;
+  // --pid/--ipc container:NAME: that container must run now (checked before anything is taken).
+  const namespaces = {
+    pidNamespace: await namespacePath(host, record, config.pidMode, 'pid'),
+    ipcNamespace: await namespacePath(host, record, config.ipcMode, 'ipc'),
+  };
   const storage = await storageDriver(host, config.storageDriver);
   const mounts: Mount[] = await storage.prepare(record.id, { dirs: config.layers });
   const taken: number[] = [];
@@ -56,7 +63,14 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
     mkdirSync(paths.rootfs, { recursive: true, mode: 0o700 });
     // Taken now, while there is room: the exit status must survive a full disk (status-file.ts).
     reserveStatusFile(paths.exitStatus);
-    const plan = launchPlan(config, { rootfs: paths.rootfs, mounts, cgroupProcs: manager.joinFiles(), netns: network.netns, netnsDrop: network.netnsDrop });
+    const plan = launchPlan(config, {
+      rootfs: paths.rootfs,
+      mounts,
+      cgroupProcs: manager.joinFiles(),
+      netns: network.netns,
+      netnsDrop: network.netnsDrop,
+      ...namespaces,
+    });
     trace('planned');
     return { plan, cgroup: manager, warnings: [...network.warnings, ...warnings] };
   } catch (error) {
@@ -89,6 +103,7 @@ async function markRunning(host: Host, record: ContainerRecord, pid: number, det
   record.finishedAt = undefined;
   record.exitCode = undefined;
   record.oomKilled = undefined;
+  record.paused = undefined;
   record.detached = detached;
   record.starting = undefined;
   await host.store.save(record);
@@ -97,6 +112,7 @@ async function markRunning(host: Host, record: ContainerRecord, pid: number, det
 /** How long an attached start waits, holding the lock, for its command to run before letting others have it. */
 const PID_UNDER_LOCK_MS = 2_000;
 const LATE = Symbol('late');
+const DETACHED = Symbol('detached');
 
 /** `promise`'s value, or LATE if it takes longer than `ms`. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof LATE> {
@@ -108,8 +124,8 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof LATE> {
 export interface AttachedStart {
   /** With stdio 'pipe': the container's streams. */
   attachment?: Attachment;
-  /** Settles once the container has exited and is torn down. */
-  result: Promise<StartResult>;
+  /** Settles once the container has exited and is torn down (or, with detach keys, once they were typed). */
+  result: Promise<StartResult & { detached?: boolean }>;
 }
 
 export interface AttachOptions {
@@ -121,6 +137,11 @@ export interface AttachOptions {
   signal?: AbortSignal;
   /** This process's `run` just made it (marked `starting`): no container lock is taken (starting.ts). */
   fresh?: boolean;
+
+  /** 'inherit' with a tty and stdin: the sequence that detaches (RunOptions.detachKeys). */
+  detachKeys?: Uint8Array | undefined;
+  /** 'inherit': the streams relayed (docker's -a); default all. */
+  streams?: ('stdin' | 'stdout' | 'stderr')[] | undefined;
 }
 
 /**
@@ -155,8 +176,15 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
       const record = await host.store.resolve(id);
       transition(record.name, record.status, 'start');
       const prepared = await prepare(host, record);
+      // run -it: the detach keys turn the helper into the container's supervisor, which then needs what a
+      // detached start gives it.
+      const keys = options.stdio === 'inherit' && record.config.tty && record.config.interactive && options.detachKeys?.length ? options.detachKeys : undefined;
+      const detachable: Partial<LaunchPlan> =
+        keys && host.exitCommand
+          ? { detachKeys: keys, statusFile: files(host, id).exitStatus, exitCommand: host.exitCommand(id), attachSocket: files(host, id).attachSocket }
+          : {};
       try {
-        run = launch(host, { ...prepared.plan, ...logPlan(host, record) }, helperStdio(options.stdio));
+        run = launch(host, { ...prepared.plan, ...logPlan(host, record), ...detachable }, helperStdio(options.stdio, 'inherit', options.streams));
       } catch (error) {
         await destroyCgroup(record);
         await releaseNetwork(host, record).catch(() => {});
@@ -172,7 +200,7 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
       return { record, warnings: prepared.warnings, pid };
     });
     const launched = run!;
-    const finish = async (): Promise<StartResult> => {
+    const finish = async (): Promise<StartResult & { detached?: boolean }> => {
       try {
         const { record, warnings } = started;
         let { pid } = started;
@@ -188,7 +216,16 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
             });
           }
         }
-        const exitCode = await launched.exited;
+        const outcome = await Promise.race([launched.exited, launched.detached.then((yes) => (yes ? DETACHED : new Promise<never>(() => {})))]);
+        if (outcome === DETACHED) {
+          // The helper is the container's supervisor now: its exit command finishes the container.
+          await withContainerLock(host.roots, id, async () => {
+            const current = await host.store.get(id);
+            if (current?.status === 'running' && current.startedAt === record.startedAt) await host.store.save({ ...current, detached: true });
+          });
+          return { exitCode: 0, oomKilled: false, warnings, detached: true };
+        }
+        const exitCode = outcome;
         trace('exited');
         const finishedAtMs = Date.now();
         // In place, in the space reserved before the start: kept even when the disk is full now.
@@ -242,11 +279,14 @@ export async function startDetached(host: Host, id: string, options: { fresh?: b
     const plan: LaunchPlan = {
       ...prepared.plan,
       ...logPlan(host, record),
-      stdin: false,
+      // -i: the supervisor holds the container's stdin open and feeds it what `attach` clients send.
+      stdin: record.config.interactive,
       detach: true,
       statusFile: files(host, id).exitStatus,
+      attachSocket: files(host, id).attachSocket,
       exitCommand,
     };
+    Object.assign(plan, healthPlan(host, record, plan));
     let run: HelperProcess;
     try {
       run = launch(host, plan, ['ignore', 'ignore', 'pipe', 'pipe', 'pipe']);

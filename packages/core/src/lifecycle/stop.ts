@@ -4,6 +4,7 @@ import { isNoSpace } from './finish.js';
 import { isAlive, type Host } from './host.js';
 import { settle } from './reconcile.js';
 import { killContainer, waitGone } from './signal.js';
+import { thawIfPaused } from './pause.js';
 import { afterStart } from './starting.js';
 
 /**
@@ -15,6 +16,7 @@ export async function stopContainer(host: Host, reference: string, timeoutSecond
   if (record.status !== 'running') return record;
   if (isAlive(record)) {
     await killContainer(record, record.config.stopSignal ?? 'SIGTERM').catch(() => {});
+    await thawIfPaused(record);
     if (!(await waitGone(record, timeoutSeconds * 1000))) {
       await killContainer(record, 'SIGKILL').catch(() => {});
       await waitGone(record, 10_000);

@@ -67,6 +67,24 @@ export async function userHome(root: string, uid: number): Promise<string> {
   return uid === 0 ? '/root' : '/';
 }
 
+/** --group-add: group names (the container's /etc/group) or numbers, without duplicates. */
+export async function resolveGroups(root: string, names: string[]): Promise<number[]> {
+  const groups = new Set<number>();
+  let table_: string[][] | undefined;
+  for (const name of names) {
+    if (typeof name !== 'string' || !name || /[:\0]/.test(name)) throw invalidArgument(`invalid group ${JSON.stringify(name)} for --group-add: a name or a number`);
+    if (DIGITS.test(name)) {
+      groups.add(id(name, name));
+      continue;
+    }
+    table_ ??= await table(root, '/etc/group');
+    const entry = table_.find((fields) => fields[0] === name);
+    if (!entry) throw notFound(`unable to find group ${JSON.stringify(name)}: no matching entries in the container's /etc/group`);
+    groups.add(id(entry[2], name));
+  }
+  return [...groups];
+}
+
 const DIGITS = /^\d{1,10}$/;
 const MAX_ID = 0xfffffffe;
 

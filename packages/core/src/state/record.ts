@@ -14,8 +14,33 @@ export interface SecurityConfig {
   seccomp: 'default' | 'unconfined';
   readOnlyRoot: boolean;
   tmpfs: Mount[];
-  user?: { uid: number; gid: number } | undefined;
+  /** `groups`: supplementary groups (--group-add); none when absent. */
+  user?: { uid: number; gid: number; groups?: number[] } | undefined;
   devices: (DeviceNode & { permissions: string })[];
+}
+
+/** docker's Config.Healthcheck (times in ms; absent: docker's defaults). */
+export interface Healthcheck {
+  /** ["CMD", arg...], ["CMD-SHELL", command] or ["NONE"] */
+  test: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  startPeriodMs?: number;
+  retries?: number;
+}
+
+/** docker's --ulimit NAME=SOFT[:HARD]; -1 is unlimited. */
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
+/** docker's HostConfig.RestartPolicy. */
+export interface RestartPolicy {
+  name: 'no' | 'on-failure' | 'always' | 'unless-stopped';
+  /** on-failure only: at most this many restarts (0: no limit). */
+  maximumRetryCount: number;
 }
 
 /** What the container was asked to be: fixed at create time. */
@@ -51,6 +76,17 @@ export interface ContainerConfig {
   logKeep: number;
   /** Capabilities, seccomp, user, read-only root, tmpfs mounts, devices: for every start and exec. */
   security: SecurityConfig;
+  /** --pid / --ipc: the host's namespace or another container's ('container:ID'); absent: its own. */
+  pidMode?: 'host' | `container:${string}`;
+  ipcMode?: 'host' | `container:${string}`;
+  /** --sysctl (namespaced keys only), --ulimit, --shm-size (bytes). */
+  sysctls?: Record<string, string>;
+  ulimits?: Ulimit[];
+  shmSizeBytes?: number;
+  /** --health-*: checked by the detached container's supervisor (native c/health.c). */
+  healthcheck?: Healthcheck;
+  /** --restart, carried out by the container's init (native c/restart.c); absent: no. */
+  restartPolicy?: RestartPolicy;
   /** The image's StopSignal: what `stop` sends before SIGKILL (SIGTERM when absent). */
   stopSignal?: NodeJS.Signals;
 }
@@ -71,6 +107,8 @@ export interface ContainerRecord {
   finishedAt?: string | undefined;
   exitCode?: number | undefined;
   oomKilled?: boolean | undefined;
+  /** Frozen by `pause` (cgroup freezer) until `unpause`; cleared when the container exits. */
+  paused?: boolean | undefined;
   /** How the current or last start was made: attached to a CLI process, or detached under a supervisor. */
   detached?: boolean | undefined;
   /** `run` is starting it without the container lock (lifecycle/starting.ts); others wait while this process lives. */

@@ -5,7 +5,7 @@ import { parseFilters } from '../filters.js';
 export function inspectContainer(container: ContainerInspect) {
   return {
     ...container,
-    State: { ...container.State, Paused: false, Restarting: false, Dead: false, Error: '' },
+    State: { ...container.State, Restarting: false, Dead: false, Error: '' },
     Config: {
       ...container.Config,
       AttachStdin: false,
@@ -15,8 +15,7 @@ export function inspectContainer(container: ContainerInspect) {
       Entrypoint: null,
       Labels: {},
     },
-    HostConfig: { ...container.HostConfig, Binds: container.Mounts.filter((m) => m.Type === 'bind').map((m) => `${m.Source}:${m.Destination}${m.RW ? '' : ':ro'}`), RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, PortBindings: {} },
-    RestartCount: 0,
+    HostConfig: { ...container.HostConfig, Binds: container.Mounts.filter((m) => m.Type === 'bind').map((m) => `${m.Source}:${m.Destination}${m.RW ? '' : ':ro'}`), PortBindings: {} },
     Driver: container.GraphDriver.Name,
     Platform: 'linux',
     NetworkSettings: { Networks: {}, Ports: {} },
