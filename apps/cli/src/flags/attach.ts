@@ -1,4 +1,4 @@
-import { invalidArgument } from '@skiff/plugin';
+import { invalidArgument } from '@skiff/plugin/errors';
 import { parseDetachKeys } from './detach-keys.js';
 
 /** run's attach flags as commander hands them over. */

@@ -1,4 +1,4 @@
-import { SkiffError } from '@skiff/plugin';
+import { SkiffError } from '@skiff/plugin/errors';
 
 /**
  * docker's boolean flags take `--flag`, `--flag=true` and `--flag=false` (also 1/0, t/f, as Go's ParseBool).

@@ -1,4 +1,4 @@
-import { SkiffError } from '@skiff/plugin';
+import { SkiffError } from '@skiff/plugin/errors';
 
 /** docker's default: Ctrl-P Ctrl-Q. */
 export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';

@@ -1,5 +1,5 @@
 import type { Ulimit } from '@skiff/core';
-import { invalidArgument } from '@skiff/plugin';
+import { invalidArgument } from '@skiff/plugin/errors';
 import { parseBytes } from './resources.js';
 
 /** docker's --ulimit NAME=SOFT[:HARD] (HARD defaults to SOFT; -1 is unlimited). */

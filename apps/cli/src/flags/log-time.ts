@@ -1,4 +1,4 @@
-import { invalidArgument } from '@skiff/plugin';
+import { invalidArgument } from '@skiff/plugin/errors';
 
 /**
  * docker's time values for `logs --since/--until`: RFC 3339 (or any date Date.parse takes), unix seconds with an

@@ -1,5 +1,5 @@
 import type { RestartPolicy } from '@skiff/core';
-import { invalidArgument } from '@skiff/plugin';
+import { invalidArgument } from '@skiff/plugin/errors';
 
 /** docker's --restart: no, always, unless-stopped, on-failure[:N]. */
 export function parseRestart(text: string): RestartPolicy {
