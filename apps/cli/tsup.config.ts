@@ -33,7 +33,8 @@ export default defineConfig([
     // kept; `node --enable-source-maps` maps stack traces back to the sources.
     minifyWhitespace: true,
     sourcemap: true,
-    banner: { js: '#!/usr/bin/env node' },
+    // `--`: node must not take skiff's `--env-file` as its own (see scripts/setup).
+    banner: { js: '#!/usr/bin/env -S node --' },
     // The native helper travels with the bundle (dist/skiff-helper): finding it through @skiff/native's package
     // exports at every start costs ~4 ms of module resolution.
     onSuccess: async () => {

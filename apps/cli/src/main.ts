@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { trace } from '@skiff/core/trace';
 import { SkiffError } from '@skiff/plugin/errors';
 import { describeError } from './errors.js';
+import { normalizeBooleanFlags } from './flags/booleans.js';
 import { commandName, createProgram } from './program.js';
 
 /** Exit status for skiff's own failures (bad flags, missing image...), as docker uses 125. */
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
   // exited 0 having read nothing, 2 runs in 30): this timer keeps the loop alive until the command is done.
   const alive = setInterval(() => {}, 1 << 30);
   try {
-    await createProgram().parseAsync(process.argv);
+    const program = createProgram();
+    await program.parseAsync(normalizeBooleanFlags(program, process.argv));
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? 0 : EXIT_SKIFF_ERROR;

@@ -21,11 +21,17 @@ export function launcherRuntime(env: NodeJS.ProcessEnv = process.env): string {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-launcher-'));
   try {
     execFileSync(launcherScript, [dir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    return readFileSync(join(dir, 'skiff'), 'utf8').split('\n')[0]!.slice(2);
+    return readFileSync(join(dir, 'skiff'), 'utf8').split('\n')[0]!.slice(2).replace(/ --$/, '');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * `--` before the script for node, as the launcher's #! line has it: node takes a `--env-file` anywhere in argv as
+ * its own unless its options are ended first.
+ */
+export const endOptions = (runtime: string): string[] => (/node[^/]*$/.test(runtime) ? ['--'] : []);
 
 /** The runtime the `skiff` command runs on here: what the integration suite runs the CLI with by default. */
 export const cliRuntime = launcherRuntime();
@@ -54,7 +60,7 @@ export function sandbox(options: { runtime?: string } = {}): Sandbox {
   onTestFinished(() => {
     // Whatever a test left running (it failed midway, say) goes first, the way a user would remove it.
     const left = existsSync(join(root, 'containers')) ? readdirSync(join(root, 'containers')) : [];
-    for (const id of left) execaSync(runtime, ['--', cliPath, '--root', root, '--run-root', runRoot, 'rm', '-f', id], { reject: false });
+    for (const id of left) execaSync(runtime, [...endOptions(runtime), cliPath, '--root', root, '--run-root', runRoot, 'rm', '-f', id], { reject: false });
     for (const dir of parentDirs()) {
       const children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
       if (children.length) throw new Error(`cgroups left behind in ${dir}: ${children.map((c) => c.name).join(', ')}`);
@@ -67,7 +73,7 @@ export function sandbox(options: { runtime?: string } = {}): Sandbox {
     cgroupParent,
     cgroupDirs: (id) => parentDirs().map((dir) => join(dir, id)).filter(existsSync),
     skiff: (args, options = {}) =>
-      execa(runtime, ['--', cliPath, '--root', root, '--run-root', runRoot, ...args], {
+      execa(runtime, [...endOptions(runtime), cliPath, '--root', root, '--run-root', runRoot, ...args], {
         reject: false,
         ...(options.input === undefined ? { stdin: 'ignore' } : {}),
         ...options,

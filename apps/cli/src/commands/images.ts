@@ -13,25 +13,29 @@ export function defineImages(program: Command, globals: () => GlobalOptions, wan
     program
       .command('images')
       .description('list images')
-      .option('-a, --all', 'show all images (skiff makes no intermediate images: the same list)')
-      .option('-q, --quiet', 'only show image ids')
+      .option('-a, --all', 'show all images (skiff keeps no intermediate images: the same list)')
       .option('--digests', 'show digests')
-      .action(async (options: { quiet?: boolean; digests?: boolean }) => {
+      .option('-f, --filter <key=value>', 'dangling=true|false, reference=GLOB, label=KEY[=VALUE], before=IMAGE, since=IMAGE (repeatable)', collect)
+      .option('--format <format>', 'table, json, table TEMPLATE or a Go template: {{.ID}} {{.Repository}} {{.Tag}} {{.Digest}} {{.CreatedSince}} {{.CreatedAt}} {{.Size}} {{.Containers}}')
+      .option('--no-trunc', 'do not truncate image ids')
+      .option('-q, --quiet', 'only show image ids')
+      .action(async (options: { quiet?: boolean; digests?: boolean; filter?: string[]; format?: string; trunc: boolean }) => {
+        const { parseFilters } = await import('../flags/filters.js');
+        const { IMAGE_FILTERS, IMAGE_HEADER, imageRow, matchImage } = await import('./images-rows.js');
+        const filters = parseFilters(options.filter ?? [], IMAGE_FILTERS);
         const { images } = await contextOf(globals());
-        const { imageSize } = await import('@skiff/image');
-        const list = (await images.list()).sort((a, b) => b.created.localeCompare(a.created));
-        if (options.quiet) {
-          process.stdout.write(list.map((image) => `${image.id.slice(0, 12)}\n`).join(''));
+        const all = (await images.list()).sort((a, b) => b.created.localeCompare(a.created));
+        const match = await matchImage(filters, images);
+        const list = all.filter(match);
+        if (options.quiet && options.format === undefined) {
+          process.stdout.write(list.map((image) => `${options.trunc ? image.id.slice(0, 12) : `sha256:${image.id}`}\n`).join(''));
           return;
         }
-        const rows = await Promise.all(
-          list.map(async (image) => {
-            const [repository, tag] = splitName(image.name);
-            const digest = image.name.includes('@') ? image.name.slice(image.name.indexOf('@') + 1) : image.digest ?? '<none>';
-            return [repository, tag, ...(options.digests ? [digest] : []), image.id.slice(0, 12), ago(image.created), humanSize(await imageSize(images, image))];
-          }),
-        );
-        process.stdout.write(table(['REPOSITORY', 'TAG', ...(options.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'], rows));
+        const rows = await Promise.all(list.map((image) => imageRow(images, image, options.trunc)));
+        const { formatList } = await import('../template/index.js');
+        const digest = options.digests ? '\t{{.Digest}}' : '';
+        const table = `{{.Repository}}\t{{.Tag}}${digest}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`;
+        process.stdout.write(formatList(options.format ?? 'table', rows, { table, header: IMAGE_HEADER }));
       });
 
   if (want('import'))

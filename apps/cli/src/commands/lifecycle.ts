@@ -30,8 +30,8 @@ export function defineLifecycle(program: Command, globals: () => GlobalOptions, 
       .command('stop')
       .description('stop running containers: SIGTERM, then SIGKILL after the timeout')
       .argument('<container...>')
-      .option('-t, --time <seconds>', 'seconds to wait before SIGKILL', parseSeconds, 10)
-      .action(async (references: string[], options: { time: number }) => {
+      .option('-t, --time <seconds>', "seconds to wait before SIGKILL (default: the container's --stop-timeout, else 10)", parseSeconds)
+      .action(async (references: string[], options: { time?: number }) => {
         const runtime = await runtimeOf(globals());
         await each(references, (reference) => runtime.stop(reference, options.time));
       });
@@ -41,8 +41,8 @@ export function defineLifecycle(program: Command, globals: () => GlobalOptions, 
       .command('restart')
       .description('stop and start containers again')
       .argument('<container...>')
-      .option('-t, --time <seconds>', 'seconds to wait before SIGKILL', parseSeconds, 10)
-      .action(async (references: string[], options: { time: number }) => {
+      .option('-t, --time <seconds>', "seconds to wait before SIGKILL (default: the container's --stop-timeout, else 10)", parseSeconds)
+      .action(async (references: string[], options: { time?: number }) => {
         const runtime = await runtimeOf(globals());
         await each(references, async (reference) => void (await runtime.restart(reference, options.time)));
       });

@@ -2,24 +2,20 @@ import type { Command } from 'commander';
 import type { ContainerRecord } from '@skiff/core';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
-import { ago, humanDuration, table } from '../format.js';
+import { collect } from '../flags/collect.js';
 import { portsColumn } from './network.js';
 
-/** docker's COMMAND column: the command line, quoted, cut to 20 characters with an ellipsis. */
-export function commandColumn(args: string[], width = 20): string {
-  const line = args.map((arg) => (/[\s'"]/.test(arg) ? `'${arg}'` : arg)).join(' ');
-  return `"${line.length > width ? `${line.slice(0, width - 1)}…` : line}"`;
-}
+export { commandColumn, statusColumn } from './ps-rows.js';
 
-/** docker's STATUS column. */
-export function statusColumn(record: ContainerRecord, now = Date.now(), health?: string): string {
-  if (record.status === 'running') {
-    // docker: "(Paused)", else the health: "(healthy)", "(unhealthy)", "(health: starting)"
-    const suffix = record.paused ? ' (Paused)' : health === 'starting' ? ' (health: starting)' : health ? ` (${health})` : '';
-    return `Up ${humanDuration(now - Date.parse(record.startedAt ?? record.created))}${suffix}`;
-  }
-  if (record.status === 'created') return 'Created';
-  return `Exited (${record.exitCode ?? 0}) ${ago(record.finishedAt ?? record.created, now)}`;
+interface PsOptions {
+  all?: boolean;
+  quiet?: boolean;
+  format?: string;
+  trunc: boolean;
+  filter?: string[];
+  last?: string;
+  latest?: boolean;
+  size?: boolean;
 }
 
 export function definePs(program: Command, globals: () => GlobalOptions, want: Want): void {
@@ -28,53 +24,58 @@ export function definePs(program: Command, globals: () => GlobalOptions, want: W
       .command('ps')
       .description('list containers (running ones; -a for all)')
       .option('-a, --all', 'show all containers, not only running ones')
-      .option('-q, --quiet', 'only print container ids')
-      .option('--format <format>', 'json: one JSON object per line')
+      .option('-f, --filter <key=value>', 'id, name, label, status, exited, ancestor, before, since, volume, network (repeatable)', collect)
+      .option('--format <format>', "table, json, table TEMPLATE or a Go template: {{.ID}} {{.Image}} {{.Command}} {{.CreatedAt}} {{.RunningFor}} {{.Ports}} {{.State}} {{.Status}} {{.Size}} {{.Names}} {{.Labels}} {{.Label \"k\"}} {{.Mounts}} {{.Networks}}")
+      .option('-n, --last <number>', 'show the n last created containers (all states)')
+      .option('-l, --latest', 'show the latest created container (all states)')
       .option('--no-trunc', 'do not truncate ids and commands')
-      .action(async (options: { all?: boolean; quiet?: boolean; format?: string; trunc: boolean }) => {
+      .option('-q, --quiet', 'only print container ids')
+      .option('-s, --size', 'show the size of each writable layer')
+      .action(async (options: PsOptions) => {
+        const { parseFilters } = await import('../flags/filters.js');
+        const { PS_FILTERS, matchContainer } = await import('./ps-filter.js');
+        const filters = parseFilters(options.filter ?? [], PS_FILTERS);
+        const last = options.latest ? 1 : options.last === undefined ? undefined : await count(options.last);
         const { createContext } = await import('../context.js');
-        const { runtime } = await createContext(globals());
-        const records = (await runtime.list()).filter((record) => options.all || record.status === 'running');
+        const context = await createContext(globals());
+        const { runtime } = context;
+        // Newest first, as docker lists them.
+        const every = (await runtime.list()).sort((a, b) => b.created.localeCompare(a.created) || a.id.localeCompare(b.id));
+        const all = options.all || last !== undefined || filters.has('status') || filters.has('exited');
+        const match = await matchContainer(filters, every, context);
+        let records = every.filter((record) => (all || record.status === 'running') && match(record));
+        if (last !== undefined && last >= 0) records = records.slice(0, last);
         // Published ports of running containers (the network package is loaded only when one has some).
         const publishing = records.filter((record) => record.status === 'running' && record.config.networking?.publish.length);
         const networks = publishing.length ? await runtime.networks() : undefined;
         const ports = (record: ContainerRecord) => (networks && record.status === 'running' ? portsColumn(networks.endpointsOf(record.id).flatMap((e) => e.ports)) : '');
-        const id = (record: ContainerRecord) => (options.trunc ? record.id.slice(0, 12) : record.id);
-        if (options.quiet) {
-          process.stdout.write(records.map((record) => `${id(record)}\n`).join(''));
-        } else if (options.format === 'json') {
-          const now = Date.now();
-          for (const record of records) {
-            const json = {
-              Command: commandColumn(record.config.args, options.trunc ? 20 : Number.MAX_SAFE_INTEGER),
-              CreatedAt: record.created,
-              ID: id(record),
-              Image: record.config.image,
-              Mounts: record.config.volumes.map((volume) => volume.source).join(','),
-              Names: record.name,
-              Networks: record.config.network,
-              Ports: ports(record),
-              RunningFor: ago(record.created, now),
-              State: record.status === 'stopped' ? 'exited' : record.paused ? 'paused' : record.status,
-              Status: statusColumn(record, now, runtime.healthStatus(record)),
-            };
-            process.stdout.write(`${JSON.stringify(json)}\n`);
-          }
-        } else if (options.format !== undefined) {
-          const { invalidArgument } = await import('@skiff/plugin');
-          throw invalidArgument(`unknown --format "${options.format}": only json is supported`);
-        } else {
-          const now = Date.now();
-          const rows = records.map((record) => [
-            id(record),
-            record.config.image,
-            commandColumn(record.config.args, options.trunc ? 20 : Number.MAX_SAFE_INTEGER),
-            ago(record.created, now),
-            statusColumn(record, now, runtime.healthStatus(record)),
-            ports(record),
-            record.name,
-          ]);
-          process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], rows));
+        if (options.quiet && options.format === undefined) {
+          process.stdout.write(records.map((record) => `${options.trunc ? record.id.slice(0, 12) : record.id}\n`).join(''));
+          return;
         }
+        const { CONTAINER_HEADER, PS_TABLE, containerRow } = await import('./ps-rows.js');
+        const sizes = options.size ? await Promise.all(records.map((record) => sizeColumn(context, record))) : [];
+        const now = Date.now();
+        const rows = records.map((record, index) => containerRow(record, { trunc: options.trunc, now, size: sizes[index], ports: ports(record), health: runtime.healthStatus(record) }));
+        const { formatList } = await import('../template/index.js');
+        const table = options.size ? `${PS_TABLE}\t{{.Size}}` : PS_TABLE;
+        process.stdout.write(formatList(options.format ?? 'table', rows, { table, header: CONTAINER_HEADER }));
       });
+}
+
+async function count(text: string): Promise<number> {
+  if (!/^-?\d+$/.test(text)) {
+    const { invalidArgument } = await import('@skiff/plugin');
+    throw invalidArgument(`invalid argument ${JSON.stringify(text)} for "-n, --last": expected a whole number`);
+  }
+  return Number(text);
+}
+
+/** docker's SIZE column: the writable layer, and with the image ("virtual"): `12B (virtual 4.26MB)`. */
+async function sizeColumn(context: Awaited<ReturnType<typeof import('../context.js').createContext>>, record: ContainerRecord): Promise<string> {
+  const [{ humanSize }, { imageSize }] = await Promise.all([import('../format.js'), import('@skiff/image')]);
+  const writable = await context.runtime.writableSize(record.id);
+  const image = await context.images.get(record.config.image).catch(() => undefined);
+  const virtual = writable + (image ? await imageSize(context.images, image) : 0);
+  return `${humanSize(writable)} (virtual ${humanSize(virtual)})`;
 }

@@ -73,7 +73,13 @@ function containerOptions(command: Command): Command {
     .option('--pid <mode>', "pid namespace: host, or container:NAME (default: the container's own)")
     .option('--ipc <mode>', 'IPC namespace: private (default), shareable, host, or container:NAME')
     .option('--restart <policy>', 'no, always, unless-stopped or on-failure[:max-retries] (carried out by the container\'s init)')
-    .option('--entrypoint <command>', "overwrite the image's entrypoint (its Cmd is then not used; '' clears it)");
+    .option('--entrypoint <command>', "overwrite the image's entrypoint (its Cmd is then not used; '' clears it)")
+    .option('--env-file <file>', 'read KEY=VALUE lines into the environment, before -e (repeatable)', collect)
+    .option('-l, --label <KEY=VALUE>', 'set a label (repeatable)', collect)
+    .option('--label-file <file>', 'read KEY=VALUE lines as labels, before -l (repeatable)', collect)
+    .option('--stop-signal <signal>', "signal stop sends first (default: the image's StopSignal, else SIGTERM)")
+    .option('--stop-timeout <seconds>', 'seconds stop waits before SIGKILL when given no -t (default 10)')
+    .option('--cidfile <file>', 'write the container id to this file (which must not exist)');
 }
 
 export function defineRun(program: Command, globals: () => GlobalOptions, want: Want): void {
@@ -88,9 +94,16 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
         const attach = attachOptions(flags);
         const options = toRunOptions(image, command, flags);
         const [{ createContext }, { ensureImage }] = await Promise.all([import('../context.js'), import('../pull.js')]);
-        const context = await createContext(globals());
-        await ensureImage(context, image, flags.pull, flags.platform);
-        const result = await context.runtime.run({ ...options, ...attach, detach: flags.detach ?? false });
+        const cidfile = flags.cidfile === undefined ? undefined : (await import('../flags/cidfile.js')).openCidFile(flags.cidfile);
+        let made = false;
+        const result = await (async () => {
+          const context = await createContext(globals());
+          await ensureImage(context, image, flags.pull, flags.platform);
+          return context.runtime.run({ ...options, forwardSignals: true, ...attach, detach: flags.detach ?? false, created: (id) => ((made = true), cidfile?.write(id)) });
+        })().catch((error: unknown) => {
+          if (!made) cidfile?.discard();
+          throw error;
+        });
         for (const warning of result.warnings) process.stderr.write(`skiff: warning: ${warning}\n`);
         if (flags.detach) process.stdout.write(`${result.id}\n`);
         if (result.oomKilled) {
@@ -104,9 +117,17 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
       .action(async (image: string, command: string[], flags: RunFlags) => {
         const options = toRunOptions(image, command, flags);
         const [{ createContext }, { ensureImage }] = await Promise.all([import('../context.js'), import('../pull.js')]);
-        const context = await createContext(globals());
-        await ensureImage(context, image, flags.pull, flags.platform);
-        process.stdout.write(`${(await context.runtime.create(options)).id}\n`);
+        const cidfile = flags.cidfile === undefined ? undefined : (await import('../flags/cidfile.js')).openCidFile(flags.cidfile);
+        try {
+          const context = await createContext(globals());
+          await ensureImage(context, image, flags.pull, flags.platform);
+          const { id } = await context.runtime.create(options);
+          cidfile?.write(id);
+          process.stdout.write(`${id}\n`);
+        } catch (error) {
+          cidfile?.discard();
+          throw error;
+        }
       });
 }
 

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import { collect } from '../flags/collect.js';
-import { table } from '../format.js';
 import type { Want } from './want.js';
 import { each } from './each.js';
 
@@ -79,15 +78,26 @@ export function defineVolume(program: Command, globals: () => GlobalOptions, wan
     .description('list volumes')
     .option('-q, --quiet', 'only show volume names')
     .option('-f, --filter <key=value>', 'dangling=true|false, driver=NAME, label=KEY[=VALUE], name=PART (repeatable: all must match)', collect)
-    .action(async (options: { quiet?: boolean; filter?: string[] }) => {
+    .option('--format <format>', 'table, json, table TEMPLATE or a Go template: {{.Name}} {{.Driver}} {{.Scope}} {{.Mountpoint}} {{.Labels}} {{.Label "k"}}')
+    .action(async (options: { quiet?: boolean; filter?: string[]; format?: string }) => {
       const filters = await keyValuePairs(options.filter ?? [], '--filter');
       const runtime = await runtimeOf(globals());
       const list = [];
       for (const record of await runtime.volumes.list()) {
         if (await matches(record, filters, (name) => runtime.volumes.users(name))) list.push(record);
       }
-      if (options.quiet) process.stdout.write(list.map((v) => `${v.name}\n`).join(''));
-      else process.stdout.write(table(['DRIVER', 'VOLUME NAME'], list.map((v) => [v.driver, v.name])));
+      if (options.quiet && options.format === undefined) {
+        process.stdout.write(list.map((v) => `${v.name}\n`).join(''));
+        return;
+      }
+      const { VOLUME_HEADER, VOLUME_TABLE, volumeRow } = await import('./volume-rows.js');
+      // The mount point costs a driver call per volume: only when the format asks for it.
+      const wantsMountpoint = options.format !== undefined && /Mountpoint|json/.test(options.format);
+      const rows = await Promise.all(
+        list.map(async (v) => volumeRow(v, wantsMountpoint ? (await runtime.volumes.inspect(v.name).catch(() => undefined))?.info.mountpoint ?? '' : '')),
+      );
+      const { formatList } = await import('../template/index.js');
+      process.stdout.write(formatList(options.format ?? 'table', rows, { table: VOLUME_TABLE, header: VOLUME_HEADER }));
     });
 
   volume
@@ -101,16 +111,8 @@ export function defineVolume(program: Command, globals: () => GlobalOptions, wan
       for (const name of names) {
         try {
           const { record, info } = await runtime.volumes.inspect(name);
-          shown.push({
-            CreatedAt: info.createdAt,
-            Driver: record.driver,
-            Labels: record.labels,
-            Mountpoint: info.mountpoint,
-            Name: record.name,
-            Options: info.options,
-            Scope: 'local',
-            ...(info.status ? { Status: info.status } : {}),
-          });
+          const { volumeJson } = await import('./volume-rows.js');
+          shown.push(volumeJson(record, info));
         } catch (error) {
           process.stderr.write(`skiff: ${describeError(error)}\n`);
           process.exitCode = 1;

@@ -2,6 +2,9 @@ import type { RunOptions } from '@skiff/core';
 import type { RunFlags as DockerRunFlags } from '@skiff/docker-api';
 import { parseAddHost, parsePublish } from '@skiff/network';
 import { parseEnv } from './env.js';
+import { parseLabels, readKeyValueFile } from './env-file.js';
+import { parseSignal } from './signal.js';
+import { parseSeconds } from './seconds.js';
 import { parseLogOptions } from './log-opt.js';
 import { resourcesFromFlags } from './resources.js';
 import { parseCapabilities, parseDevice, parseSecurityOpt, parseTmpfs, parseUser } from './security.js';
@@ -36,6 +39,12 @@ export interface RunFlags extends DockerRunFlags, HealthFlags {
   pid?: string;
   ipc?: string;
   oomKillDisable?: boolean;
+  envFile?: string[];
+  label?: string[];
+  labelFile?: string[];
+  stopSignal?: string;
+  stopTimeout?: string;
+  cidfile?: string;
 }
 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
@@ -47,7 +56,10 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     // docker: --entrypoint takes one word; '' clears the image's entrypoint.
     ...(flags.entrypoint === undefined ? {} : { entrypoint: flags.entrypoint === '' ? [] : [flags.entrypoint] }),
     name: flags.name,
-    env: parseEnv(flags.env ?? [], process.env),
+    env: parseEnv([...(flags.envFile ?? []).flatMap((file) => readKeyValueFile(file, '--env-file', process.env)), ...(flags.env ?? [])], process.env),
+    labels: parseLabels(flags.labelFile ?? [], flags.label ?? []),
+    ...(flags.stopSignal === undefined ? {} : { stopSignal: parseSignal(flags.stopSignal) }),
+    ...(flags.stopTimeout === undefined ? {} : { stopTimeout: parseSeconds(flags.stopTimeout) }),
     workdir: flags.workdir,
     hostname: flags.hostname,
     volumes: [...(flags.volume ?? []).map(parseVolumeSpec), ...mounts.flatMap((m) => ('volume' in m ? [m.volume] : []))],

@@ -98,6 +98,9 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
     ...(await namespaceModes(host, options)),
     ...checkedLimits(options),
     ...healthcheckOf(options.healthcheck, image.config.healthcheck),
+    ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
+    ...(options.stopTimeout === undefined ? {} : { stopTimeout: options.stopTimeout }),
+    labels: { ...image.config.labels, ...options.labels },
   };
   // The image's Volumes: an anonymous volume (filled from the image) at each path nothing else is mounted on.
   const tmpfsTargets = new Set(config.security.tmpfs.map((mount) => mount.target));

@@ -34,6 +34,9 @@ export interface ContainerInspect {
     OpenStdin: boolean;
     User: string;
     Healthcheck?: { Test: string[]; Interval: number; Timeout: number; StartPeriod: number; Retries: number };
+    Labels: Record<string, string>;
+    StopSignal?: string;
+    StopTimeout?: number;
   };
   RestartCount: number;
   HostConfig: {
@@ -166,6 +169,9 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
             },
           }
         : {}),
+      Labels: config.labels ?? {},
+      ...(config.stopSignal ? { StopSignal: config.stopSignal } : {}),
+      ...(config.stopTimeout === undefined ? {} : { StopTimeout: config.stopTimeout }),
     },
     RestartCount: running ? restartCount(record.pid!) : 0,
     HostConfig: {

@@ -54,6 +54,12 @@ export interface CreateOptions extends SecurityFlags, NetworkOptions {
   /** Rotate the container's log when it exceeds this many bytes (default 10 MiB); keep `logKeep` old files (default 2). */
   logMaxBytes?: number;
   logKeep?: number;
+  /** Labels added to (and overriding) the image's (`--label`, `--label-file`). */
+  labels?: Record<string, string>;
+  /** What `stop` sends first, instead of the image's StopSignal (`--stop-signal`). */
+  stopSignal?: NodeJS.Signals;
+  /** Seconds `stop` waits before SIGKILL when it is given no timeout (`--stop-timeout`; default 10). */
+  stopTimeout?: number;
 }
 
 export interface RunOptions extends CreateOptions {
@@ -69,6 +75,8 @@ export interface RunOptions extends CreateOptions {
   detachKeys?: Uint8Array;
   /** Attached: which of the container's streams reach this process (docker's -a); default all three. */
   attach?: ('stdin' | 'stdout' | 'stderr')[];
+  /** Called once the container exists, before it starts (`--cidfile` writes the id here). */
+  created?: (id: string) => void | Promise<void>;
 }
 
 export interface RunResult {

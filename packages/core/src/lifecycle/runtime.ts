@@ -10,6 +10,7 @@ import { createContainer } from './create.js';
 import { execInContainer, type ExecOptions } from './exec.js';
 import { cgroupOf } from './cgroup.js';
 import { copyTree } from './copy-tree.js';
+import { layerChanges, layerSize, type Change } from './changes.js';
 import { exportContainer } from './export.js';
 import { EXIT_UNKNOWN, finishContainer } from './finish.js';
 import { files, isAlive, storageDriver, type Host } from './host.js';
@@ -74,6 +75,7 @@ export class Runtime {
     await this.reconcileNetworks();
     const record = await createContainer(this.#host, options, { starting: true });
     try {
+      await options.created?.(record.id);
       return await this.#start(record, options.detach ?? false, options.forwardSignals ?? false, options, true);
     } catch (error) {
       // `--rm` leaves nothing, whatever failed after create (a volume's options, its driver, the launch).
@@ -143,8 +145,8 @@ export class Runtime {
     return { id: record.id, name: record.name, attachment: started.attachment!, result };
   }
 
-  /** SIGTERM, then SIGKILL after `timeoutSeconds` (default 10). Resolves once the container is stopped. */
-  async stop(reference: string, timeoutSeconds = 10): Promise<void> {
+  /** Its stop signal, then SIGKILL after `timeoutSeconds` (default: its --stop-timeout, else 10). Resolves once stopped. */
+  async stop(reference: string, timeoutSeconds?: number): Promise<void> {
     await stopContainer(this.#host, reference, timeoutSeconds);
   }
 
@@ -152,7 +154,7 @@ export class Runtime {
    * Stops (if running) and starts again, detached. One restart of a container at a time (its restart lock):
    * concurrent restarts each stop and start it in turn, rather than one starting what the other just started.
    */
-  async restart(reference: string, timeoutSeconds = 10): Promise<RunResult> {
+  async restart(reference: string, timeoutSeconds?: number): Promise<RunResult> {
     const record = await this.store.resolve(reference);
     return withRestartLock(this.#host.roots, record.id, async () => {
       await this.stop(record.id, timeoutSeconds);
@@ -281,6 +283,26 @@ export class Runtime {
     } finally {
       if (frozen) await frozen.thaw();
     }
+  }
+
+  /** The host directory of the container's writable layer (overlay's upper dir); none for drivers without one. */
+  async writableLayer(reference: string): Promise<string | undefined> {
+    const record = await this.store.resolve(reference);
+    return (await storageDriver(this.#host, record.config.storageDriver)).diffPath(record.id);
+  }
+
+  /** `docker diff`: what the container added (A), changed (C) and deleted (D) against its image, by path. */
+  async changes(reference: string): Promise<Change[]> {
+    const record = await this.store.resolve(reference);
+    const upper = await this.writableLayer(record.id);
+    if (!upper) throw new SkiffError('NOT_SUPPORTED', `storage driver ${record.config.storageDriver} keeps no separate writable layer to compare`);
+    return layerChanges(upper, record.config.layers);
+  }
+
+  /** Bytes in the container's writable layer (`ps -s`); 0 for drivers without one. */
+  async writableSize(reference: string): Promise<number> {
+    const upper = await this.writableLayer(reference);
+    return upper ? layerSize(upper) : 0;
   }
 
   /** Writes the container's root filesystem as a tar stream to `output` (a path or a stream). */

@@ -8,11 +8,12 @@ import { thawIfPaused } from './pause.js';
 import { afterStart } from './starting.js';
 
 /**
- * docker stop: the image's StopSignal (SIGTERM by default), then SIGKILL after `timeoutSeconds`; every process of
- * the container is gone after.
+ * docker stop: the container's stop signal (SIGTERM by default), then SIGKILL after `timeoutSeconds` (default: its
+ * --stop-timeout, else 10); every process of the container is gone after.
  */
-export async function stopContainer(host: Host, reference: string, timeoutSeconds = 10): Promise<ContainerRecord | undefined> {
+export async function stopContainer(host: Host, reference: string, timeout?: number): Promise<ContainerRecord | undefined> {
   const record = await afterStart(host, await host.store.resolve(reference));
+  const timeoutSeconds = timeout ?? record.config.stopTimeout ?? 10;
   if (record.status !== 'running') return record;
   if (isAlive(record)) {
     await killContainer(record, record.config.stopSignal ?? 'SIGTERM').catch(() => {});

@@ -87,8 +87,12 @@ export interface ContainerConfig {
   healthcheck?: Healthcheck;
   /** --restart, carried out by the container's init (native c/restart.c); absent: no. */
   restartPolicy?: RestartPolicy;
-  /** The image's StopSignal: what `stop` sends before SIGKILL (SIGTERM when absent). */
+  /** The image's StopSignal or `--stop-signal`: what `stop` sends before SIGKILL (SIGTERM when absent). */
   stopSignal?: NodeJS.Signals;
+  /** `--stop-timeout`: seconds `stop` waits before SIGKILL when it is given none (10 when absent). */
+  stopTimeout?: number;
+  /** `--label`/`--label-file`, merged over the image's labels (absent in records made before labels existed). */
+  labels?: Record<string, string>;
 }
 
 /**
