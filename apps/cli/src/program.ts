@@ -21,6 +21,11 @@ import { defineRun } from './commands/run.js';
 import { defineSystem } from './commands/system.js';
 import { defineTag } from './commands/tag.js';
 import { defineVolume } from './commands/volume.js';
+import { defineContainer } from './commands/container.js';
+import { defineRename } from './commands/rename.js';
+import { defineStats } from './commands/stats.js';
+import { defineTop } from './commands/top.js';
+import { defineUpdate } from './commands/update.js';
 import type { GlobalOptions } from './context.js';
 import { collect } from './flags/collect.js';
 
@@ -81,6 +86,8 @@ function defineProgram(want: Want): Command {
   for (const define of [defineRun, defineLifecycle, definePs, defineLogs, defineExec, defineInspect, defineImages, definePull, defineExport, defineSystem, defineVolume, defineTag, defineRmi, defineImage, defineHistory, defineLogin, defineArchive, definePush, defineNetwork, definePort, defineAttach, defineGenerate]) {
     define(program, globals, want);
   }
+  // Issue 15's everyday commands.
+  for (const define of [defineRename, defineTop, defineStats, defineUpdate, defineContainer]) define(program, globals, want);
   // Subcommands inherit exitOverride, so a usage error anywhere exits 125 through skiff.ts.
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
 import { parseSeconds } from '../flags/seconds.js';
@@ -86,9 +86,18 @@ export function defineLifecycle(program: Command, globals: () => GlobalOptions, 
       .command('wait')
       .description('wait for containers to stop, then print their exit codes')
       .argument('<container...>')
-      .action(async (references: string[]) => {
+      .addOption(new Option('--condition <condition>', 'not-running: now or when it stops; next-exit: its next exit; removed: until it is removed').choices(['not-running', 'next-exit', 'removed']).default('not-running'))
+      .action(async (references: string[], options: { condition: 'not-running' | 'next-exit' | 'removed' }) => {
         const runtime = await runtimeOf(globals());
-        for (const reference of references) process.stdout.write(`${await runtime.wait(reference)}\n`);
+        for (const reference of references) {
+          const { id } = await runtime.store.resolve(reference);
+          const code = await runtime.wait(id, { nextExit: options.condition === 'next-exit' });
+          if (options.condition === 'removed') {
+            const { pollUntil } = await import('@skiff/plugin');
+            await pollUntil(async () => (await runtime.store.get(id)) === undefined, Number.POSITIVE_INFINITY);
+          }
+          process.stdout.write(`${code}\n`);
+        }
       });
 
   if (want('rm'))

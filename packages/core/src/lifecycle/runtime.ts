@@ -11,6 +11,9 @@ import { execInContainer, type ExecOptions } from './exec.js';
 import { cgroupOf } from './cgroup.js';
 import { copyTree } from './copy-tree.js';
 import { layerChanges, layerSize, type Change } from './changes.js';
+import { sampleStats, type StatsSample } from './stats.js';
+import { renameContainer, updateContainer } from './update.js';
+import type { Resources } from '@skiff/cgroups';
 import { exportContainer } from './export.js';
 import { EXIT_UNKNOWN, finishContainer } from './finish.js';
 import { files, isAlive, storageDriver, type Host } from './host.js';
@@ -283,6 +286,28 @@ export class Runtime {
     } finally {
       if (frozen) await frozen.thaw();
     }
+  }
+
+  /** `docker rename`. */
+  async rename(reference: string, name: string): Promise<void> {
+    await renameContainer(this.#host, reference, name);
+  }
+
+  /** `docker update`: new limits, kept for later starts and applied now if it runs; returns warnings. */
+  update(reference: string, resources: Resources): Promise<string[]> {
+    return updateContainer(this.#host, reference, resources);
+  }
+
+  /** One reading of the container's cgroup (CPU time, memory, pids, block I/O); zeros when it is not running. */
+  async stats(reference: string): Promise<StatsSample> {
+    return sampleStats(await this.#current(reference));
+  }
+
+  /** Host pids of the container's processes (its cgroup's), for `top`; empty when it is not running. */
+  async pids(reference: string): Promise<number[]> {
+    const record = await this.#current(reference);
+    if (record.status !== 'running' || !isAlive(record)) return [];
+    return cgroupOf(record).getPids();
   }
 
   /** The host directory of the container's writable layer (overlay's upper dir); none for drivers without one. */

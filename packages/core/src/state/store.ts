@@ -25,24 +25,7 @@ export class ContainerStore {
     }
     for (const dir of [namesDir(this.roots), stagingDir(this.roots), containersDir(this.roots)]) mkdirSync(dir, { recursive: true, mode: 0o700 });
     const name = join(namesDir(this.roots), record.name);
-    // The name file appears whole or not at all: written in the staging directory, then hard-linked into place
-    // (link fails with EEXIST when the name is taken, which is what makes it exclusive). A kill -9 between the
-    // two leaves the temp file among the staged leftovers `system prune` removes, never in names/.
-    const temp = join(stagingDir(this.roots), `${record.id}.name`);
-    try {
-      writeFileSync(temp, record.id, { mode: 0o600 });
-      linkSync(temp, name);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        const owner = readOr(name, '?');
-        throw alreadyExists(`the container name "${record.name}" is already in use by container ${owner.slice(0, 12)}`, {
-          hint: 'remove that container or choose another name',
-        });
-      }
-      throw error;
-    } finally {
-      rmSync(temp, { force: true });
-    }
+    await this.reserveName(record.name, record.id);
     const staged = join(stagingDir(this.roots), record.id);
     try {
       mkdirSync(staged, { mode: 0o700 });
@@ -54,6 +37,37 @@ export class ContainerStore {
       rmSync(staged, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /** Claims `name` for container `id`; ALREADY_EXISTS when another container has it. */
+  async reserveName(name: string, id: string): Promise<void> {
+    mkdirSync(namesDir(this.roots), { recursive: true, mode: 0o700 });
+    mkdirSync(stagingDir(this.roots), { recursive: true, mode: 0o700 });
+    // The name file appears whole or not at all: written in the staging directory, then hard-linked into place
+    // (link fails with EEXIST when the name is taken, which is what makes it exclusive). A kill -9 between the
+    // two leaves the temp file among the staged leftovers `system prune` removes, never in names/.
+    const temp = join(stagingDir(this.roots), `${id}.name`);
+    const path = join(namesDir(this.roots), name);
+    try {
+      writeFileSync(temp, id, { mode: 0o600 });
+      linkSync(temp, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        const owner = readOr(path, '?');
+        throw alreadyExists(`the container name "${name}" is already in use by container ${owner.slice(0, 12)}`, {
+          hint: 'remove that container or choose another name',
+        });
+      }
+      throw error;
+    } finally {
+      rmSync(temp, { force: true });
+    }
+  }
+
+  /** Frees `name` if container `id` holds it. */
+  releaseName(name: string, id: string): void {
+    const path = join(namesDir(this.roots), name);
+    if (readOr(path, undefined) === id) rmSync(path, { force: true });
   }
 
   save(record: ContainerRecord): Promise<void> {
