@@ -104,4 +104,27 @@ describe.runIf(requiresRoot('these tests run containers'))('everyday commands', 
     }
     await skiff(['rm', '-f', 'racer']);
   });
+
+  it("version, info and system df: docker's shapes and --format", async () => {
+    const { skiff, root } = sandbox();
+    const version = (await skiff(['version'])).stdout;
+    expect(version).toMatch(/^Client:\n Version: +\S+\n[\s\S]*\nServer: skiff[^\n]*\n Engine:\n  Version: +\S+/);
+    expect((await skiff(['version', '--format', '{{.Client.Version}}={{.Server.Version}} {{.Server.Os}}'])).stdout).toMatch(/^(\S+)=\1 linux$/);
+    expect(JSON.parse((await skiff(['version', '-f', 'json'])).stdout)).toMatchObject({ Client: { Os: 'linux' }, Server: { Os: 'linux' } });
+    await skiff(['run', '-d', '--name', 'up', 'busybox', 'sleep', '60']);
+    await skiff(['run', '--name', 'done', 'busybox', 'sh', '-c', 'head -c 3000 /dev/zero > /f']);
+    await skiff(['volume', 'create', 'v']);
+    const info = (await skiff(['info'])).stdout;
+    expect(info).toMatch(/\nServer:\n Containers: 2\n  Running: 1\n  Paused: 0\n  Stopped: 1\n Images: 1\n/);
+    expect(info).toContain(` Docker Root Dir: ${root}`);
+    expect((await skiff(['info', '-f', '{{.Containers}} {{.ContainersRunning}} {{.Images}} {{.OSType}} {{.CgroupVersion}}'])).stdout).toMatch(/^2 1 1 linux [12]$/);
+    const df = (await skiff(['system', 'df'])).stdout.split('\n');
+    expect(df[0]).toMatch(/^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE$/);
+    expect(df[1]).toMatch(/^Images +1 +1 +[\d.]+MB +0B \(0%\)$/);
+    expect(df[2]).toMatch(/^Containers +2 +1 +3kB +3kB \(100%\)$/);
+    expect(df[3]).toMatch(/^Local Volumes +1 +0 +0B +0B \(0%\)$/);
+    expect(df[4]).toMatch(/^Build Cache +0 +0 +0B +0B$/);
+    expect((await skiff(['system', 'df', '--format', '{{.Type}}:{{.TotalCount}}'])).stdout).toBe('Images:1\nContainers:2\nLocal Volumes:1\nBuild Cache:0');
+    await skiff(['rm', '-f', 'up']);
+  });
 });

@@ -38,6 +38,20 @@ export function defineSystem(program: Command, globals: () => GlobalOptions, wan
       });
   }
 
+  if (want('system')) {
+    const system = program.commands.find((command) => command.name() === 'system')!;
+    system
+      .command('df')
+      .description('show disk usage: images, containers, local volumes, and what prune would reclaim')
+      .option('--format <format>', 'table, json, table TEMPLATE or a Go template: {{.Type}} {{.TotalCount}} {{.Active}} {{.Size}} {{.Reclaimable}}')
+      .action(async (options: { format?: string }) => {
+        const [{ createContext }, { DF_HEADER, DF_TABLE, diskUsageRows }, { formatList }] = await Promise.all([import('../context.js'), import('./system-df.js'), import('../template/index.js')]);
+        const rows = await diskUsageRows(await createContext(globals()));
+        process.stdout.write(formatList(options.format ?? 'table', rows, { table: DF_TABLE, header: DF_HEADER }));
+      });
+    for (const command of system.commands) command.exitOverride();
+  }
+
   // Run by a detached container's supervisor when the container has exited: teardown with no daemon.
   if (want('cleanup'))
     program
