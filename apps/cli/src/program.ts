@@ -24,6 +24,7 @@ import { defineVolume } from './commands/volume.js';
 import { defineContainer } from './commands/container.js';
 import { defineCp } from './commands/cp.js';
 import { defineInfo } from './commands/info.js';
+import { defineEvents } from './commands/events.js';
 import { defineRename } from './commands/rename.js';
 import { defineStats } from './commands/stats.js';
 import { defineTop } from './commands/top.js';
@@ -89,7 +90,7 @@ function defineProgram(want: Want): Command {
     define(program, globals, want);
   }
   // Issue 15's everyday commands.
-  for (const define of [defineRename, defineTop, defineStats, defineUpdate, defineContainer, defineCp, defineInfo]) define(program, globals, want);
+  for (const define of [defineRename, defineTop, defineStats, defineUpdate, defineContainer, defineCp, defineInfo, defineEvents]) define(program, globals, want);
   // Subcommands inherit exitOverride, so a usage error anywhere exits 125 through skiff.ts.
   for (const command of program.commands) command.exitOverride();
   return program;

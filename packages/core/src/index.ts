@@ -10,6 +10,7 @@ export type { ContainerHealth } from './lifecycle/health.js';
 export type { PruneReport } from './lifecycle/prune.js';
 export { layerChanges, layerSize, walkLayer, type Change } from './lifecycle/changes.js';
 export type { StatsSample } from './lifecycle/stats.js';
+export { appendEvent, eventsFile, type EventMessage } from './state/events.js';
 export type { ImageResolver, ResolvedImage } from './lifecycle/image.js';
 export { transition, type Transition } from './lifecycle/states.js';
 export { validateEnv, mergeEnv, validateContainerPath, validateHostname, validateWorkdir, type Environment } from './lifecycle/validate.js';

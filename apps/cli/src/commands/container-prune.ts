@@ -2,24 +2,15 @@ import { createInterface } from 'node:readline/promises';
 import { invalidArgument } from '@skiff/plugin';
 import { createContext, type GlobalOptions } from '../context.js';
 import { labelMatches } from '../flags/filters.js';
+import { parseTimestamp } from '../flags/timestamp.js';
 import { humanSize } from '../format.js';
-
-/** docker's `until=`: a timestamp (RFC 3339, a date, or unix seconds) or a duration before now (`10m`, `1h30m`). */
-export function parseUntil(value: string, now = Date.now()): number {
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const duration = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
-  if (duration && value !== '') return now - ((Number(duration[1] ?? 0) * 60 + Number(duration[2] ?? 0)) * 60 + Number(duration[3] ?? 0)) * 1000;
-  const time = Date.parse(value);
-  if (!Number.isNaN(time)) return time;
-  throw invalidArgument(`invalid filter 'until=${JSON.stringify(value).slice(1, -1)}': expected a timestamp or a duration such as 10m`);
-}
 
 /** Removes every stopped (or created) container the filters keep; asks first unless `force`. */
 export async function pruneContainers(globals: GlobalOptions, force: boolean, filterWords: string[]): Promise<void> {
   const filters = filterWords.map((word) => {
     const match = /^(until|label!?)=(.*)$/s.exec(word);
     if (!match) throw invalidArgument(`invalid filter ${JSON.stringify(word)}: container prune takes until=…, label=… and label!=…`);
-    return { key: match[1]!, value: match[1] === 'until' ? parseUntil(match[2]!) : match[2]! };
+    return { key: match[1]!, value: match[1] === 'until' ? parseTimestamp(match[2]!, 'filter until') : match[2]! };
   });
   if (!force) {
     const prompt = createInterface({ input: process.stdin, output: process.stdout });

@@ -1,6 +1,7 @@
 import { readStatusFile } from '@skiff/native';
 import { removeTree } from '@skiff/plugin';
 import { withContainerLock } from '../state/lock.js';
+import { containerEvent } from '../state/events.js';
 import type { ContainerRecord } from '../state/record.js';
 import { cgroupOf, destroyCgroup } from './cgroup.js';
 import { removeAnonymousVolumes } from './named-volumes.js';
@@ -48,6 +49,8 @@ export async function finishContainer(host: Host, id: string, exit: ExitInfo = {
       record.exitCode = status.exitCode ?? EXIT_UNKNOWN;
       record.finishedAt = new Date(status.finishedAtMs ?? Date.now()).toISOString();
       record.oomKilled = oomKilled;
+      if (oomKilled) containerEvent(host.roots, 'oom', record);
+      containerEvent(host.roots, 'die', record, { exitCode: String(record.exitCode) });
     } else if (record.status === 'created' && status.exitCode !== undefined) {
       // It never got as far as running its command (exec failed): it stays created, as in docker.
       record.exitCode = status.exitCode;

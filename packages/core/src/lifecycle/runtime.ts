@@ -5,6 +5,8 @@ import { SkiffError, type DriverRegistry, type ImageConfig } from '@skiff/plugin
 import { makeRootsPrivate, type Roots } from '../roots.js';
 import type { ContainerRecord } from '../state/record.js';
 import { withRestartLock } from '../state/lock.js';
+import { containerEvent } from '../state/events.js';
+import { constants as osConstants } from 'node:os';
 import { ContainerStore } from '../state/store.js';
 import { createContainer } from './create.js';
 import { execInContainer, type ExecOptions } from './exec.js';
@@ -150,7 +152,8 @@ export class Runtime {
 
   /** Its stop signal, then SIGKILL after `timeoutSeconds` (default: its --stop-timeout, else 10). Resolves once stopped. */
   async stop(reference: string, timeoutSeconds?: number): Promise<void> {
-    await stopContainer(this.#host, reference, timeoutSeconds);
+    const record = await stopContainer(this.#host, reference, timeoutSeconds);
+    if (record) containerEvent(this.#host.roots, 'stop', record);
   }
 
   /**
@@ -170,6 +173,7 @@ export class Runtime {
     validateSignal(signal);
     const record = await this.#current(reference);
     await killContainer(record, signal);
+    containerEvent(this.#host.roots, 'kill', record, { signal: String(osConstants.signals[signal] ?? signal) });
     if (signal === 'SIGKILL') await thawIfPaused(record);
   }
 

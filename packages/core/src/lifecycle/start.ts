@@ -21,6 +21,7 @@ import { attachment, helperStdio, killOnAbort, startFailure, type Attachment, ty
 import { spawnHelper, type HelperProcess } from './spawn-helper.js';
 import { withContainerLock } from '../state/lock.js';
 import { afterStart } from './starting.js';
+import { containerEvent } from '../state/events.js';
 
 export interface StartResult {
   exitCode: number;
@@ -107,6 +108,7 @@ async function markRunning(host: Host, record: ContainerRecord, pid: number, det
   record.detached = detached;
   record.starting = undefined;
   await host.store.save(record);
+  containerEvent(host.roots, 'start', record);
 }
 
 /** How long an attached start waits, holding the lock, for its command to run before letting others have it. */

@@ -3,6 +3,7 @@ import { invalidArgument } from '@skiff/plugin';
 import { NAME_PATTERN } from '../ids.js';
 import { withContainerLock } from '../state/lock.js';
 import type { ContainerRecord } from '../state/record.js';
+import { containerEvent } from '../state/events.js';
 import { cgroupOf } from './cgroup.js';
 import { isAlive, type Host } from './host.js';
 
@@ -22,6 +23,7 @@ export async function updateContainer(host: Host, reference: string, resources: 
     if (record.status === 'running' && isAlive(record)) warnings = (await cgroupOf(record).set(resources)).warnings;
     record.config.resources = merged;
     await host.store.save(record);
+    containerEvent(host.roots, 'update', record);
     return warnings;
   });
 }
@@ -43,6 +45,7 @@ export async function renameContainer(host: Host, reference: string, name: strin
       throw error;
     }
     host.store.releaseName(old, record.id);
+    containerEvent(host.roots, 'rename', record, { oldName: `/${old}` });
     return record;
   });
 }

@@ -4,6 +4,7 @@ import { SkiffError, alreadyExists, invalidArgument, notFound, writeFileAtomic }
 import { containerDir, containersDir, namesDir, stagingDir, type Roots } from '../roots.js';
 import { NAME_PATTERN } from '../ids.js';
 import type { ContainerRecord } from './record.js';
+import { containerEvent } from './events.js';
 
 /**
  * Container records on disk. Safe across concurrent CLI processes: names are reserved by creating
@@ -37,6 +38,7 @@ export class ContainerStore {
       rmSync(staged, { recursive: true, force: true });
       throw error;
     }
+    containerEvent(this.roots, 'create', record);
   }
 
   /** Claims `name` for container `id`; ALREADY_EXISTS when another container has it. */
@@ -128,6 +130,7 @@ export class ContainerStore {
     rmSync(doomed, { recursive: true, force: true });
     const owner = readOr(join(namesDir(this.roots), record.name), undefined);
     if (owner === record.id) rmSync(join(namesDir(this.roots), record.name), { force: true });
+    containerEvent(this.roots, 'destroy', record);
   }
 }
 
