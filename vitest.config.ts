@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-// Three projects:
+// Four projects:
 //   unit         src/**/*.test.ts beside the code, no root needed (`pnpm test:unit`); the few cases in them that
 //                mount or chown skip with their reason when not root.
 //   fuzz         src/**/*.fuzz.test.ts, the property-based parser suites (`pnpm test:fuzz`).
 //   integration  test/**/*.test.ts: real containers as root; they skip with a reason when not root.
+//   compat       compat/**/*.test.ts: docker-compatibility scenarios run against skiff and, where installed, podman.
 // `pnpm test` runs all three. The leftover check (test/leftovers.ts) is the root config's global setup, so it runs
 // once around every project, and only looks at this run's own state: SKIFF_TEST_RUN names it (see test/support.ts).
 process.env.SKIFF_TEST_RUN ??= randomBytes(3).toString('hex');
@@ -38,6 +39,7 @@ export default defineConfig({
       project('unit', under('src', '*.test.ts'), ['**/*.fuzz.test.ts']),
       project('fuzz', under('src', '*.fuzz.test.ts')),
       project('integration', [...under('test', '*.test.ts'), 'test/**/*.test.ts']),
+      project('compat', under('compat', '*.test.ts')),
     ],
     globalSetup: ['test/leftovers.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
