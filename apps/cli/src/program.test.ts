@@ -33,4 +33,20 @@ describe('createProgram', () => {
       expect(() => names(argv)).toThrow(/^unknown command: skiff statr$/);
     }
   });
+
+  it('refuses an unknown subcommand of a group (volume, image, system, container), with or without --help', () => {
+    for (const argv of [['volume', 'nosuch'], ['volume', 'nosuch', '--help'], ['--root', '/r', 'system', '-h', 'nosuch']]) {
+      expect(() => names(argv)).toThrow(/^unknown command: skiff (volume|system) nosuch$/);
+    }
+    expect(names(['volume', 'ls', '--help'])).toEqual(['volume']);
+    expect(names(['volume', '--help'])).toEqual(['volume']);
+  });
+
+  it("each command's --help lists exactly the options it defines", () => {
+    const program = createProgram(['node', 'skiff']);
+    for (const command of program.commands) {
+      const help = command.helpInformation();
+      for (const option of command.options) expect(help, `${command.name()} --help`).toContain(option.long!);
+    }
+  });
 });

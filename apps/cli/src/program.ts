@@ -65,7 +65,10 @@ export function createProgram(argv: string[] = process.argv): Command {
   const wanted = commandName(argv.slice(2));
   if (wanted !== undefined) {
     const program = defineProgram((name) => name === wanted);
-    if (program.commands.length > 0) return program;
+    if (program.commands.length > 0) {
+      unknownSubcommand(program.commands[0]!, argv.slice(argv.indexOf(wanted, 2) + 1));
+      return program;
+    }
   }
   const program = defineProgram(() => true);
   // As docker: an unknown command fails (exit 1), even with --help after it (which commander would answer with
@@ -74,6 +77,14 @@ export function createProgram(argv: string[] = process.argv): Command {
     throw Object.assign(new SkiffError('INVALID_ARGUMENT', `unknown command: skiff ${wanted}`, { hint: "run 'skiff --help' for the list" }), { exitCode: 1 });
   }
   return program;
+}
+
+/** `skiff volume nosuch` (with or without --help) fails as docker's `docker volume nosuch` does: exit 1. */
+function unknownSubcommand(group: Command, rest: string[]): void {
+  const name = rest.find((arg) => !arg.startsWith('-'));
+  if (group.commands.length === 0 || name === undefined || name === 'help') return;
+  if (group.commands.some((command) => command.name() === name || command.aliases().includes(name))) return;
+  throw Object.assign(new SkiffError('INVALID_ARGUMENT', `unknown command: skiff ${group.name()} ${name}`, { hint: `run 'skiff ${group.name()} --help' for the list` }), { exitCode: 1 });
 }
 
 function defineProgram(want: Want): Command {

@@ -52,6 +52,15 @@ export function defineSystem(program: Command, globals: () => GlobalOptions, wan
     for (const command of system.commands) command.exitOverride();
   }
 
+  // The README's command table (scripts/readme-commands), from every command this CLI defines.
+  if (want('readme-table'))
+    program
+      .command('readme-table', { hidden: true })
+      .action(async () => {
+        const [{ commandTable }, { createProgram }] = await Promise.all([import('../command-table.js'), import('../program.js')]);
+        process.stdout.write(`${commandTable(createProgram(['node', 'skiff']))}\n`);
+      });
+
   // Run by a detached container's supervisor when the container has exited: teardown with no daemon.
   if (want('cleanup'))
     program
