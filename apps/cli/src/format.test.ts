@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { humanDuration, humanSize, table } from './format.js';
+import { bytesSize, humanDuration, humanSize, table } from './format.js';
 
 describe('output formatting', () => {
   it('pads table columns like docker', () => {
@@ -20,5 +20,11 @@ describe('output formatting', () => {
   it('prints sizes in decimal units', () => {
     expect(humanSize(512)).toBe('512B');
     expect(humanSize(2_130_000)).toBe('2.13MB');
+  });
+
+  it('prints memory in binary units with 4 digits, as docker stats', () => {
+    expect(bytesSize(512)).toBe('512B');
+    expect(bytesSize(1536 * 1024)).toBe('1.5MiB');
+    expect(bytesSize(25_275_240_448)).toBe('23.54GiB');
   });
 });

@@ -29,13 +29,17 @@ export function humanDuration(milliseconds: number): string {
 export const ago = (iso: string, now = Date.now()) => `${humanDuration(now - Date.parse(iso))} ago`;
 
 /** Decimal units, as docker prints image sizes: 2.13MB. */
-export function humanSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+export const humanSize = (bytes: number): string => scaled(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB'], 3);
+
+/** go-units BytesSize, as docker prints memory: binary units, 4 significant digits (`1.5MiB`, `7.683GiB`). */
+export const bytesSize = (bytes: number): string => scaled(bytes, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'], 4);
+
+function scaled(bytes: number, base: number, units: string[], digits: number): string {
   let value = bytes;
   let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
+  while (value >= base && unit < units.length - 1) {
+    value /= base;
     unit++;
   }
-  return `${Number(value.toPrecision(3))}${units[unit]}`;
+  return `${Number(value.toPrecision(digits))}${units[unit]}`;
 }

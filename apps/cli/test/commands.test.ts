@@ -2,15 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { sandbox } from './cli.js';
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { sandbox, waitFor } from './cli.js';
 
 // Everyday container commands of issue 15: rename, diff, top, stats, update, wait --condition, container prune.
 describe.runIf(requiresRoot('these tests run containers'))('everyday commands', () => {
@@ -54,6 +46,13 @@ describe.runIf(requiresRoot('these tests run containers'))('everyday commands', 
     expect((await skiff(['update', 'w'])).stderr).toMatch(/provide one or more flags/);
     expect((await skiff(['update', '--memory', 'lots', 'w'])).exitCode).toBe(125);
     expect((await skiff(['stats', '--no-stream', '--format', '{{.Nope}}'])).stderr).toMatch(/can't evaluate field Nope/);
+    // Streaming: the table is redrawn (screen cleared) about every second until interrupted.
+    const stream = skiff(['stats', '--format', '{{.Name}} {{.PIDs}}', 'w']);
+    await new Promise((resolve) => setTimeout(resolve, 2600));
+    stream.kill('SIGINT');
+    const frames = String((await stream).stdout).split('\x1b[2J\x1b[H').filter(Boolean);
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    for (const frame of frames) expect(frame).toMatch(/^w \d+\n?$/);
     await skiff(['rm', '-f', 'w']);
   });
 

@@ -4,18 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { sandbox } from './cli.js';
+import { sandbox, waitFor } from './cli.js';
 
 const ID = /^[0-9a-f]{64}$/;
 const SLOW_VOLUME = fileURLToPath(new URL('./fixtures/slow-volume.mjs', import.meta.url));
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe.runIf(requiresRoot('lifecycle tests run detached containers'))('container lifecycle', () => {
   it('run -d prints the id; ps shows it Up; logs keep stdout and stderr apart after it exits', async () => {

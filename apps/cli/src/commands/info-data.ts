@@ -3,7 +3,7 @@ import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { detectCgroupVersion } from '@skiff/cgroups';
 import type { createContext } from '../context.js';
 import { struct } from '../template/index.js';
-import { bytesSize } from './stats-rows.js';
+import { bytesSize } from '../format.js';
 
 type Context = Awaited<ReturnType<typeof createContext>>;
 

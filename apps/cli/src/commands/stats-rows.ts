@@ -1,21 +1,9 @@
 import { totalmem } from 'node:os';
 import type { ContainerRecord, StatsSample } from '@skiff/core';
-import { humanSize } from '../format.js';
+import { bytesSize, humanSize } from '../format.js';
 import { struct } from '../template/index.js';
 
 const STATS_TYPE = '*formatter.statsContext';
-
-/** go-units BytesSize, as docker prints memory: binary units, 4 significant digits (`1.5MiB`, `7.683GiB`). */
-export function bytesSize(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number(value.toPrecision(4))}${units[unit]}`;
-}
 
 const percent = (value: number) => `${(Number.isFinite(value) ? value : 0).toFixed(2)}%`;
 

@@ -1,16 +1,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
-
-interface UpdateFlags {
-  memory?: string;
-  memorySwap?: string;
-  cpus?: string;
-  cpuShares?: string;
-  cpusetCpus?: string;
-  cpusetMems?: string;
-  pidsLimit?: string;
-}
+import type { ResourceFlags } from '../flags/resources.js';
 
 /** docker update: the resources of containers, running or not (kept for their next starts). */
 export function defineUpdate(program: Command, globals: () => GlobalOptions, want: Want): void {
@@ -26,7 +17,7 @@ export function defineUpdate(program: Command, globals: () => GlobalOptions, wan
       .option('--cpuset-cpus <list>', 'CPUs the container may use (0-1, 0,2)')
       .option('--cpuset-mems <list>', 'memory nodes the container may use')
       .option('--pids-limit <number>', 'maximum number of processes (-1 for unlimited)')
-      .action(async (references: string[], flags: UpdateFlags) => {
+      .action(async (references: string[], flags: ResourceFlags) => {
         const { resourcesFromFlags } = await import('../flags/resources.js');
         const resources = resourcesFromFlags(flags);
         if (Object.keys(resources).length === 0) {
