@@ -38,8 +38,9 @@ export function tempDir(prefix = 'skiff-test-'): string {
 
 /** rm -rf that also works without root on a tree with read-only directories (a test of modes leaves them). */
 // A detached container's supervisor runs its exit command when `rm -f` kills it: that command may still be
-// writing the state root while the tree goes, so ENOTEMPTY is retried (rmSync's own retry) rather than failed.
-const removal = { recursive: true, force: true, maxRetries: 10, retryDelay: 50 } as const;
+// writing the state root while the tree goes, so ENOTEMPTY is retried (rmSync's own retry, its delay growing by
+// 50 ms each time: 10 s in all, as that command takes seconds to start on a machine loaded ~15 deep) rather than failed.
+const removal = { recursive: true, force: true, maxRetries: 20, retryDelay: 50 } as const;
 
 function removeTree(dir: string): void {
   try {

@@ -5,6 +5,17 @@ import { requiresRoot, tempDir } from '../../../test/support.js';
 import { sandbox } from './cli.js';
 
 // --format (Go templates), --filter and inspect of several objects, as scripts written for docker use them.
+/** A root filesystem tarball with the host's static busybox, for `import`. */
+async function busyboxTarball(): Promise<string> {
+  const dir = tempDir('skiff-test-rootfs-');
+  const { execFileSync } = await import('node:child_process');
+  const { copyFileSync, mkdirSync } = await import('node:fs');
+  mkdirSync(join(dir, 'root/bin'), { recursive: true });
+  copyFileSync('/bin/busybox', join(dir, 'root/bin/busybox'));
+  execFileSync('tar', ['-C', join(dir, 'root'), '-cf', join(dir, 'rootfs.tar'), '.']);
+  return dir;
+}
+
 describe.runIf(requiresRoot('these tests run containers'))('output for scripts', () => {
   it('ps: templates, table, json, unknown fields, filters, -n/-l, -s; header only when empty', async () => {
     const { skiff } = sandbox();
@@ -47,6 +58,8 @@ describe.runIf(requiresRoot('these tests run containers'))('output for scripts',
     expect(await names('-a', '-f', 'before=three')).toBe('up');
     expect(await names('-a', '-f', 'since=three')).toBe('fresh');
     expect(await names('-n', '2')).toBe('fresh\nthree');
+    expect(await names('-a', '-f', 'network=none', '-f', 'status=running')).toBe('up');
+    expect(await names('-a', '-f', 'network=host')).toBe('');
     expect(await names('-l')).toBe('fresh');
     const bad = await skiff(['ps', '-f', 'colour=red']);
     expect(bad.exitCode).toBe(125);
@@ -96,6 +109,10 @@ describe.runIf(requiresRoot('these tests run containers'))('output for scripts',
     const json = JSON.parse((await skiff(['images', '--format', 'json', '-f', 'reference=busybox'])).stdout);
     expect(Object.keys(json)).toEqual(['Containers', 'CreatedAt', 'CreatedSince', 'Digest', 'ID', 'Repository', 'SharedSize', 'Size', 'Tag', 'UniqueSize', 'VirtualSize']);
     expect((await skiff(['images', '-f', 'bogus=1'])).stderr).toMatch(/invalid filter 'bogus'/);
+    expect((await skiff(['import', join(await busyboxTarball(), 'rootfs.tar'), 'later:v2'])).exitCode).toBe(0);
+    expect(await images('-f', 'since=busybox')).toBe('later:v2');
+    expect(await images('-f', 'before=later:v2', '-f', 'reference=busybox')).toBe('busybox:latest');
+    expect((await skiff(['images', '-f', 'since=nosuch'])).stderr).toMatch(/no such image: nosuch/);
 
     await skiff(['volume', 'create', '--label', 'team=a', 'alpha']);
     await skiff(['volume', 'create', 'beta']);
