@@ -856,7 +856,8 @@ describe.runIf(root)("faults to survive: docker's answers where skiff's differed
     for (const args of [['rm', 'nope'], ['stop', 'nope'], ['kill', 'nope'], ['logs', 'nope'], ['inspect', 'nope'], ['wait', 'nope'], ['exec', 'nope', 'true'], ['start', 'nope'], ['restart', 'nope']]) {
       const result = await sb.skiff(args);
       expect(result.exitCode, args.join(' ')).toBe(1);
-      expect(result.stderr, args.join(' ')).toBe('skiff: no such container: nope');
+      // inspect looks for any object (container, image, volume), as docker's, and says so in docker's words.
+      expect(result.stderr, args.join(' ')).toBe(args[0] === 'inspect' ? 'Error: No such object: nope' : 'skiff: no such container: nope');
     }
     expect((await sb.skiff(['run', 'no-such-image-here'])).exitCode).toBe(125);
   });

@@ -12,6 +12,11 @@ const DATA = [{}, { A: 1, B: { C: ['x', 'y'] } }, struct('T', { A: 'a', B: null 
 const template = fc.oneof(anyString(PIECES), fc.array(fc.constantFrom(...PIECES), { maxLength: 25 }).map((parts) => parts.join('')));
 
 describe('Go template subset (fuzz)', () => {
+  // Regression: the test itself once rewrote the `\/` inside an escaped backslash (`"\\/"`), corrupting the literal.
+  it('reads back a backslash followed by a slash', () => {
+    expect(compileTemplate(`{{${JSON.stringify('\\/')}}}`).render({})).toBe('\\/');
+  });
+
   it('any template and data: text, or one INVALID_ARGUMENT line', () => {
     fc.assert(
       fc.property(template, fc.constantFrom(...DATA), (source, dot) => {
@@ -43,8 +48,8 @@ describe('Go template subset (fuzz)', () => {
   it('a string literal written with Go escapes reads back as the string', () => {
     fc.assert(
       fc.property(fc.string(), (value) => {
-        // JSON's string escapes are a subset of Go's.
-        expect(compileTemplate(`{{${JSON.stringify(value).replace(/\\\//g, '/')}}}`).render({})).toBe(value);
+        // JSON.stringify's escapes (\" \\ \n \uXXXX…) are all Go escapes too.
+        expect(compileTemplate(`{{${JSON.stringify(value)}}}`).render({})).toBe(value);
       }),
     );
   });
