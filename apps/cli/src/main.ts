@@ -3,6 +3,7 @@ import { trace } from '@skiff/core/trace';
 import { SkiffError } from '@skiff/plugin/errors';
 import { describeError } from './errors.js';
 import { normalizeBooleanFlags } from './flags/booleans.js';
+import { containerAliases } from './flags/management.js';
 import { commandName, createProgram } from './program.js';
 
 /** Exit status for skiff's own failures (bad flags, missing image...), as docker uses 125. */
@@ -17,7 +18,7 @@ void main();
  */
 function notFoundExit(error: unknown): number | undefined {
   if (!SkiffError.isInstance(error) || error.code !== 'NOT_FOUND') return undefined;
-  const command = commandName(process.argv.slice(2));
+  const command = commandName(containerAliases(process.argv).slice(2));
   return command === 'run' || command === 'create' ? undefined : 1;
 }
 
@@ -26,8 +27,9 @@ async function main(): Promise<void> {
   // exited 0 having read nothing, 2 runs in 30): this timer keeps the loop alive until the command is done.
   const alive = setInterval(() => {}, 1 << 30);
   try {
-    const program = createProgram();
-    await program.parseAsync(normalizeBooleanFlags(program, process.argv));
+    const argv = containerAliases(process.argv);
+    const program = createProgram(argv);
+    await program.parseAsync(normalizeBooleanFlags(program, argv));
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? 0 : EXIT_SKIFF_ERROR;

@@ -18,6 +18,10 @@ describe.runIf(requiresRoot('these tests run containers'))('everyday commands', 
     expect(taken.stderr).toMatch(/the container name "taken" is already in use by container/);
     expect((await skiff(['rename', 'new', 'new'])).stderr).toMatch(/same name as its current name/);
     expect((await skiff(['rename', 'new', 'bad/name'])).stderr).toMatch(/invalid container name/);
+    // docker's management forms: container ls is ps, container inspect looks at containers only.
+    expect((await skiff(['container', 'ls', '--format', '{{.Names}}'])).stdout).toBe('new');
+    expect((await skiff(['container', 'inspect', '-f', '{{.Name}}', 'new'])).stdout).toBe('/new');
+    expect((await skiff(['container', 'inspect', 'busybox'])).stderr).toBe('Error: No such object: busybox');
     // The old name can be used again.
     expect((await skiff(['create', '--name', 'old', 'busybox', 'true'])).exitCode).toBe(0);
     expect((await skiff(['rm', '-f', 'new'])).exitCode).toBe(0);

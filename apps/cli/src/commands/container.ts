@@ -6,7 +6,7 @@ import type { Want } from './want.js';
 /** `container prune`: docker's `container` management command (its other verbs are the top-level ones). */
 export function defineContainer(program: Command, globals: () => GlobalOptions, want: Want): void {
   if (!want('container')) return;
-  const container = program.command('container').description('manage containers');
+  const container = program.command('container').description('manage containers (container ls|inspect|rm|logs|exec|… are the top-level commands: ps, inspect --type container, rm, …)');
   container
     .command('prune')
     .description('remove all stopped containers')
