@@ -39,6 +39,13 @@ describe.runIf(requiresRoot('these tests run containers'))('events', () => {
     const json = JSON.parse((await skiff(['events', '--since', '1m', '--until', '0s', '--format', 'json', '-f', 'event=rename'])).stdout);
     expect(json).toMatchObject({ status: 'rename', Type: 'container', Action: 'rename', scope: 'local', Actor: { Attributes: { name: 'longer', oldName: '/long' } } });
     expect((await skiff(['events', '--since', 'yesterday-ish', '--until', '0s'])).exitCode).toBe(125);
+    // Volumes: made by volume create or a first -v NAME:/path, removed by volume rm.
+    await skiff(['volume', 'create', 'vol1']);
+    await skiff(['run', '--rm', '-v', 'vol2:/d', 'busybox', 'true']);
+    await skiff(['volume', 'rm', 'vol1']);
+    const volumes = await skiff(['events', '--since', '1m', '--until', '0s', '-f', 'type=volume', '--format', '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}']);
+    expect(volumes.stdout).toBe('create vol1 local\ncreate vol2 local\ndestroy vol1 local');
+    expect((await skiff(['events', '--since', '1m', '--until', '0s', '-f', 'volume=vol2', '--format', '{{.Action}}'])).stdout).toBe('create');
     expect((await skiff(['events', '-f', 'colour=red', '--until', '0s'])).stderr).toMatch(/invalid filter 'colour'/);
     expect((await skiff(['events', '--until', '0s', '--format', '{{.Nope}}', '--since', '1m'])).stderr).toMatch(/can't evaluate field Nope in type events.Message/);
   });

@@ -43,6 +43,8 @@ export interface VolumeStoreOptions {
   users(name: string): Promise<string[]>;
   /** The default driver for named volumes: 'local'. */
   defaultDriver?: string;
+  /** Told of each volume made (`create`) or removed (`destroy`), for `skiff events`; must not throw. */
+  onEvent?(action: 'create' | 'destroy', record: VolumeRecord): void;
 }
 
 export interface CreateVolume {
@@ -123,6 +125,7 @@ export class VolumeStore {
     };
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
     await writeJsonAtomic(this.#file(name), record);
+    if (!existing) this.#options.onEvent?.('create', record);
     return { record, info, created: !existing && !before };
   }
 
@@ -176,6 +179,7 @@ export class VolumeStore {
     if (users.length > 0) throw failedPrecondition(`remove ${name}: volume is in use - [${users.join(', ')}]`);
     await (await this.#options.driver(record.driver)).remove(name);
     rmSync(this.#file(name), { force: true });
+    this.#options.onEvent?.('destroy', record);
   }
 
   /** Runs `action` holding the locks of all `names` (taken in sorted order, so two callers never deadlock). */

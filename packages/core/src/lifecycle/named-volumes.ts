@@ -3,6 +3,7 @@
  * container (under their locks, so a concurrent `volume rm` sees the container record or finds no volume),
  * docker's copy-up of the image's content into a new volume, and removing anonymous ones with the container.
  */
+import { appendEvent } from '../state/events.js';
 import { lstatSync, readdirSync } from 'node:fs';
 import { invalidArgument, providesNamedVolumes, randomHex, type VolumeSpec } from '@skiff/plugin';
 import { VolumeStore } from '@skiff/volumes';
@@ -25,6 +26,7 @@ export function volumeStore(host: Host): VolumeStore {
     },
     users: async (name) =>
       (await host.store.list()).filter((record) => record.config.volumes.some((v) => v.volume?.name === name)).map((record) => record.id),
+    onEvent: (action, record) => appendEvent(host.roots, 'volume', action, record.name, { driver: record.driver }),
   });
 }
 
