@@ -69,6 +69,7 @@ describe.runIf(requiresRoot('these tests run containers'))('output for scripts',
     expect((await skiff(['exec', 'up', 'sh', '-c', 'head -c 5000 /dev/zero > /grown'])).exitCode).toBe(0);
     expect((await skiff(['ps', '-s', '--format', '{{.Size}}'])).stdout).toMatch(/^5kB \(virtual \d+(\.\d+)?MB\)$/);
     expect((await skiff(['ps', '-s'])).stdout.split('\n')[0]).toMatch(/NAMES +SIZE$/);
+    expect((await skiff(['ps', '--format', '{{.Names}} {{.Size}}'])).stdout).toMatch(/^up 5kB \(virtual /);
   });
 
   it('inspect: -f over the JSON, several names print what exists and fail for the rest', async () => {

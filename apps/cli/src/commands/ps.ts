@@ -54,7 +54,9 @@ export function definePs(program: Command, globals: () => GlobalOptions, want: W
           return;
         }
         const { CONTAINER_HEADER, PS_TABLE, containerRow } = await import('./ps-rows.js');
-        const sizes = options.size ? await Promise.all(records.map((record) => sizeColumn(context, record))) : [];
+        // As docker: a format that prints .Size measures it, -s or not.
+        const measure = options.size || /\.Size\b/.test(options.format ?? '');
+        const sizes = measure ? await Promise.all(records.map((record) => sizeColumn(context, record))) : [];
         const now = Date.now();
         const rows = records.map((record, index) => containerRow(record, { trunc: options.trunc, now, size: sizes[index], ports: ports(record), health: runtime.healthStatus(record) }));
         const { formatList } = await import('../template/index.js');
