@@ -120,3 +120,20 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * `rm -f` of running containers, then waits until their supervisors are gone: a supervisor execs the cleanup
+ * command when its container dies, and that command (slow to start on a loaded machine) writes the state root,
+ * which would race the test's temp-dir removal.
+ */
+export async function removeSettled(sb: Sandbox, ...names: string[]): Promise<void> {
+  const supervisors: number[] = [];
+  for (const name of names) {
+    const pid = Number((await sb.skiff(['inspect', '--type', 'container', '-f', '{{.State.Pid}}', name])).stdout);
+    const stat = pid > 0 ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (parent > 1) supervisors.push(parent);
+  }
+  await sb.skiff(['rm', '-f', ...names]);
+  await waitFor(() => supervisors.every((pid) => !existsSync(`/proc/${pid}`)), 'the supervisors to finish', 60_000);
+}

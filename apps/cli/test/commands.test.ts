@@ -2,12 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { sandbox, waitFor } from './cli.js';
+import { removeSettled, sandbox, waitFor } from './cli.js';
 
 // Everyday container commands of issue 15: rename, diff, top, stats, update, wait --condition, container prune.
 describe.runIf(requiresRoot('these tests run containers'))('everyday commands', () => {
   it('rename: the new name resolves, the old one is free; a taken or equal name is refused', async () => {
-    const { skiff } = sandbox();
+    const sb = sandbox();
+    const { skiff } = sb;
     const id = (await skiff(['run', '-d', '--name', 'old', 'busybox', 'sleep', '60'])).stdout;
     await skiff(['create', '--name', 'taken', 'busybox', 'true']);
     expect((await skiff(['rename', 'old', 'new'])).exitCode).toBe(0);
@@ -24,11 +25,12 @@ describe.runIf(requiresRoot('these tests run containers'))('everyday commands', 
     expect((await skiff(['container', 'inspect', 'busybox'])).stderr).toBe('Error: No such object: busybox');
     // The old name can be used again.
     expect((await skiff(['create', '--name', 'old', 'busybox', 'true'])).exitCode).toBe(0);
-    expect((await skiff(['rm', '-f', 'new'])).exitCode).toBe(0);
+    await removeSettled(sb, 'new');
   });
 
   it('diff lists A/C/D against the image; top runs ps over the container pids; stats and update read and write the cgroup', async () => {
-    const { skiff } = sandbox();
+    const sb = sandbox();
+    const { skiff } = sb;
     await skiff(['run', '-d', '--name', 'w', 'busybox', 'sh', '-c', 'echo hi > /new; rm /etc/group; echo x >> /etc/passwd; mkdir -p /tmp/d; touch /ready; exec sleep 60']);
     await waitFor(async () => (await skiff(['exec', 'w', 'test', '-f', '/ready'])).exitCode === 0, 'the changes');
     expect((await skiff(['diff', 'w'])).stdout).toBe('C /etc\nD /etc/group\nC /etc/passwd\nA /new\nA /ready\nC /tmp\nA /tmp/d');
@@ -57,11 +59,12 @@ describe.runIf(requiresRoot('these tests run containers'))('everyday commands', 
     const frames = String((await stream).stdout).split('\x1b[2J\x1b[H').filter(Boolean);
     expect(frames.length).toBeGreaterThanOrEqual(2);
     for (const frame of frames) expect(frame).toMatch(/^w \d+\n?$/);
-    await skiff(['rm', '-f', 'w']);
+    await removeSettled(sb, 'w');
   });
 
   it('wait --condition next-exit and removed; container prune [-f] [--filter]', async () => {
-    const { skiff } = sandbox();
+    const sb = sandbox();
+    const { skiff } = sb;
     await skiff(['create', '--name', 'later', 'busybox', 'sh', '-c', 'exit 4']);
     const next = skiff(['wait', '--condition', 'next-exit', 'later']);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -86,11 +89,12 @@ describe.runIf(requiresRoot('these tests run containers'))('everyday commands', 
     expect((await skiff(['container', 'prune', '-f', '--filter', 'colour=red'])).exitCode).toBe(125);
     expect((await skiff(['container', 'prune', '-f'])).stdout).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n\n/);
     expect((await skiff(['ps', '-a', '--format', '{{.Names}}'])).stdout).toBe('up');
-    await skiff(['rm', '-f', 'up']);
+    await removeSettled(sb, 'up');
   });
 
   it('diff and ps -s never walk out of the writable layer through a symlink, even one swapped in while they walk (attack)', async () => {
-    const { skiff } = sandbox();
+    const sb = sandbox();
+    const { skiff } = sb;
     const host = tempDir('skiff-test-diffhost-');
     mkdirSync(join(host, 'secret-dir'));
     writeFileSync(join(host, 'secret-dir', 'host-marker'), 'x'.repeat(1_000_000));
@@ -105,11 +109,12 @@ describe.runIf(requiresRoot('these tests run containers'))('everyday commands', 
       // The host file is 1 MB: the layer itself holds a few bytes.
       expect(size).toMatch(/^\d+(\.\d+)?k?B \(virtual/);
     }
-    await skiff(['rm', '-f', 'racer']);
+    await removeSettled(sb, 'racer');
   });
 
   it("version, info and system df: docker's shapes and --format", async () => {
-    const { skiff, root } = sandbox();
+    const sb = sandbox();
+    const { skiff, root } = sb;
     const version = (await skiff(['version'])).stdout;
     expect(version).toMatch(/^Client:\n Version: +\S+\n[\s\S]*\nServer: skiff[^\n]*\n Engine:\n  Version: +\S+/);
     expect((await skiff(['version', '--format', '{{.Client.Version}}={{.Server.Version}} {{.Server.Os}}'])).stdout).toMatch(/^(\S+)=\1 linux$/);
@@ -128,6 +133,6 @@ describe.runIf(requiresRoot('these tests run containers'))('everyday commands', 
     expect(df[3]).toMatch(/^Local Volumes +1 +0 +0B +0B \(0%\)$/);
     expect(df[4]).toMatch(/^Build Cache +0 +0 +0B +0B$/);
     expect((await skiff(['system', 'df', '--format', '{{.Type}}:{{.TotalCount}}'])).stdout).toBe('Images:1\nContainers:2\nLocal Volumes:1\nBuild Cache:0');
-    await skiff(['rm', '-f', 'up']);
+    await removeSettled(sb, 'up');
   });
 });

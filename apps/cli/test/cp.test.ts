@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tar from 'tar';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { sandbox } from './cli.js';
+import { removeSettled, sandbox } from './cli.js';
 
 async function ready(skiff: ReturnType<typeof sandbox>['skiff'], name: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -15,7 +15,8 @@ async function ready(skiff: ReturnType<typeof sandbox>['skiff'], name: string): 
 
 describe.runIf(requiresRoot('these tests run containers'))('cp', () => {
   it("copies both ways with docker's destination rules, -a, -L and tar streams on stdin/stdout", async () => {
-    const { skiff } = sandbox();
+    const sb = sandbox();
+    const { skiff } = sb;
     const host = tempDir('skiff-test-cp-');
     await skiff(['run', '-d', '--name', 'c', 'busybox', 'sh', '-c', 'mkdir -p /data/sub; echo hello > /data/sub/f; chown 7:8 /data/sub/f; ln -s /etc /data/l; touch /ready; exec sleep 60']);
     await ready(skiff, 'c');
@@ -66,11 +67,12 @@ describe.runIf(requiresRoot('these tests run containers'))('cp', () => {
     expect((await skiff(['cp', join(host, 'up'), 'c:/no/such/x'])).stderr).toBe('skiff: Could not find the file /no/such in container c');
     expect((await skiff(['cp', 'c:/a', 'c:/b'])).stderr).toMatch(/copying between containers is not supported/);
     expect((await skiff(['cp', join(host, 'up'), join(host, 'x')])).stderr).toMatch(/must specify at least one container source/);
-    await skiff(['rm', '-f', 'c']);
+    await removeSettled(sb, 'c');
   });
 
   it("never reads or writes the host through the container's symlinks, even swapped in during the copy (attack)", async () => {
-    const { skiff } = sandbox();
+    const sb = sandbox();
+    const { skiff } = sb;
     const secret = tempDir('skiff-test-cp-secret-');
     writeFileSync(join(secret, 'host-secret'), 'do not copy');
     const out = tempDir('skiff-test-cp-out-');
@@ -93,11 +95,12 @@ describe.runIf(requiresRoot('these tests run containers'))('cp', () => {
       if (existsSync(join(out, `round${round}`))) expect(readdirSync(join(out, `round${round}`))).not.toContain('host-secret');
     }
     expect(readFileSync(join(secret, 'host-secret'), 'utf8')).toBe('do not copy');
-    await skiff(['rm', '-f', 'evil']);
+    await removeSettled(sb, 'evil');
   });
 
   it("refuses what a forged archive from the container's tar says: .., absolute names, writes through its symlinks (attack)", async () => {
-    const { skiff } = sandbox();
+    const sb = sandbox();
+    const { skiff } = sb;
     const victim = tempDir('skiff-test-cp-victim-');
     const work = tempDir('skiff-test-cp-forge-');
     mkdirSync(join(work, 'parts/ln-dir'), { recursive: true });
@@ -129,6 +132,6 @@ describe.runIf(requiresRoot('these tests run containers'))('cp', () => {
     expect(readdirSync(victim)).toEqual([]);
     expect(existsSync(join(work, 'escape'))).toBe(false);
     expect(existsSync('/abs-escape')).toBe(false);
-    await skiff(['rm', '-f', 'forger']);
+    await removeSettled(sb, 'forger');
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { sandbox } from './cli.js';
+import { removeSettled, sandbox } from './cli.js';
 
 // --format (Go templates), --filter and inspect of several objects, as scripts written for docker use them.
 /** A root filesystem tarball with the host's static busybox, for `import`. */
@@ -18,7 +18,8 @@ async function busyboxTarball(): Promise<string> {
 
 describe.runIf(requiresRoot('these tests run containers'))('output for scripts', () => {
   it('ps: templates, table, json, unknown fields, filters, -n/-l, -s; header only when empty', async () => {
-    const { skiff } = sandbox();
+    const sb = sandbox();
+    const { skiff } = sb;
     expect((await skiff(['ps'])).stdout).toBe('CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    NAMES');
     expect((await skiff(['ps', '--format', 'table {{.ID}}\\t{{.Names}}'])).stdout).toBe('CONTAINER ID   NAMES');
     const up = (await skiff(['run', '-d', '--name', 'up', '-l', 'tier=web', '-l', 'x.y=1', 'busybox', 'sleep', '60'])).stdout;
@@ -70,10 +71,12 @@ describe.runIf(requiresRoot('these tests run containers'))('output for scripts',
     expect((await skiff(['ps', '-s', '--format', '{{.Size}}'])).stdout).toMatch(/^5kB \(virtual \d+(\.\d+)?MB\)$/);
     expect((await skiff(['ps', '-s'])).stdout.split('\n')[0]).toMatch(/NAMES +SIZE$/);
     expect((await skiff(['ps', '--format', '{{.Names}} {{.Size}}'])).stdout).toMatch(/^up 5kB \(virtual /);
+    await removeSettled(sb, 'up');
   });
 
   it('inspect: -f over the JSON, several names print what exists and fail for the rest', async () => {
-    const { skiff } = sandbox();
+    const sb = sandbox();
+    const { skiff } = sb;
     await skiff(['run', '-d', '--name', 'box', 'busybox', 'sleep', '60']);
     await skiff(['volume', 'create', 'data']);
     const result = await skiff(['inspect', '-f', '{{.Name}} {{.State.Status}} {{.State.Running}} {{len .Config.Env}}', 'box', 'nothere', 'box']);
@@ -92,6 +95,7 @@ describe.runIf(requiresRoot('these tests run containers'))('output for scripts',
     expect(missing.stderr).toBe('skiff: template: :1:2: executing "" at <.State.Nope>: map has no entry for key "Nope"');
     expect(missing.exitCode).toBe(1);
     expect((await skiff(['inspect', '-s', '-f', '{{.SizeRw}}', 'box'])).stdout).toBe('0');
+    await removeSettled(sb, 'box');
   });
 
   it('images and volume ls: templates, filters; header only when empty', async () => {
@@ -165,7 +169,8 @@ describe.runIf(requiresRoot('these tests run containers'))('run and create flags
   });
 
   it('--cidfile: the id is written; an existing file or a planted symlink is refused and left alone (attack)', async () => {
-    const { skiff } = sandbox();
+    const sb = sandbox();
+    const { skiff } = sb;
     const dir = tempDir('skiff-test-cidfile-');
     const cid = join(dir, 'cid');
     const id = (await skiff(['run', '-d', '--cidfile', cid, 'busybox', 'sleep', '60'])).stdout;
@@ -187,6 +192,6 @@ describe.runIf(requiresRoot('these tests run containers'))('run and create flags
     expect(failed.exitCode).toBe(125);
     expect(existsSync(join(dir, 'none'))).toBe(false);
     expect((await skiff(['ps', '-aq'])).stdout).toBe(id.slice(0, 12));
-    expect((await skiff(['rm', '-f', id])).exitCode).toBe(0);
+    await removeSettled(sb, id);
   });
 });
