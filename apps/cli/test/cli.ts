@@ -28,10 +28,10 @@ export function launcherRuntime(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * `--` before the script for node, as the launcher's #! line has it: node takes a `--env-file` anywhere in argv as
- * its own unless its options are ended first.
+ * `--` before the script, as the launcher's #! line has it: node takes a `--env-file` anywhere in argv as its own
+ * unless its options are ended first (Bun takes `--` too).
  */
-export const endOptions = (runtime: string): string[] => (/node[^/]*$/.test(runtime) ? ['--'] : []);
+export const endOptions = (_runtime: string): string[] => ['--'];
 
 /** The runtime the `skiff` command runs on here: what the integration suite runs the CLI with by default. */
 export const cliRuntime = launcherRuntime();

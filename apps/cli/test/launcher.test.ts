@@ -19,7 +19,10 @@ async function launch(runtimes?: string[]) {
   const env = runtimes === undefined ? {} : { SKIFF_RUNTIMES: runtimes.join(' ') };
   const result = await execa(script, [bin], { env, reject: false });
   const file = join(bin, 'skiff');
-  const runtime = existsSync(file) ? readFileSync(file, 'utf8').split('\n')[0]!.slice(2) : undefined;
+  const shebang = existsSync(file) ? readFileSync(file, 'utf8').split('\n')[0]! : undefined;
+  // `#!RUNTIME --`: the `--` ends the runtime's own options (node would take skiff's --env-file).
+  if (shebang !== undefined) expect(shebang).toMatch(/^#!\S+ --$/);
+  const runtime = shebang?.slice(2, -' --'.length);
   return { result, bin, file, runtime };
 }
 
@@ -39,6 +42,15 @@ describe('scripts/skiff-launcher', () => {
     expect(runtime).toBe(bun);
     expect(result.stdout).toMatch(/skiff runs on Bun \d/);
     expect((await execa(file, ['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("runs skiff's --env-file as skiff's, on every runtime it may pick (node would take it as its own)", async () => {
+    for (const runtimes of [undefined, [hostNode]]) {
+      const { file } = await launch(runtimes);
+      const result = await execa(file, ['run', '--env-file', '/nonexistent-env-file', 'busybox', 'true'], { reject: false });
+      expect(result.exitCode).toBe(125);
+      expect(result.stderr).toMatch(/--env-file "\/nonexistent-env-file": no such file/);
+    }
   });
 
   it.runIf(works(node24))('falls back to Node 24 from npm when Bun does not run', async () => {
