@@ -55,6 +55,21 @@ describe.runIf(requiresRoot('the library runs containers'))('the skiff library',
     expect((error as SkiffError).message).toMatch(/no-such-command/);
   });
 
+  // Regression: node:child_process drops what nobody reads when the helper exits (flushStdio), and a command this
+  // short had exited before exec resolved: its output was lost (skiff cp saw an empty archive, mostly under Bun).
+  it('exec of a command that is done before exec resolves: its output is kept for a late reader', async () => {
+    const { skiff, busybox } = await skiffForTest();
+    const { id } = await skiff.create(busybox(['sleep', '600']));
+    await skiff.start(id);
+    for (let round = 0; round < 5; round++) {
+      const exec = await skiff.exec(id, { args: ['sh', '-c', 'echo out; echo err >&2'] });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const [stdout, stderr, exitCode] = await Promise.all([text(exec.stdout), text(exec.stderr), exec.exit]);
+      expect({ stdout, stderr, exitCode }).toEqual({ stdout: 'out\n', stderr: 'err\n', exitCode: 0 });
+    }
+    await skiff.remove(id, { force: true });
+  });
+
   it('exec with a tty: streams and resize', async () => {
     const { skiff, busybox } = await skiffForTest();
     const { id } = await skiff.create(busybox(['sleep', '600']));

@@ -35,15 +35,15 @@ export function helperStdio(
 }
 
 /** The Attachment of a helper spawned with helperStdio('pipe'). */
-export function attachment(child: ChildProcess, exit: Promise<number>): Attachment {
+export function attachment(child: ChildProcess, exit: Promise<number>, output?: { stdout: Readable; stderr: Readable }): Attachment {
   const resizePipe = (child.stdio as unknown as Writable[])[5]!;
   resizePipe.on('error', () => {}); // the helper has exited: nothing left to resize
   const stdin = child.stdin!;
   stdin.on('error', () => {}); // the container stopped reading (EPIPE): what it did not read is dropped, as with docker
   return {
     stdin,
-    stdout: child.stdout!,
-    stderr: child.stderr!,
+    stdout: output?.stdout ?? child.stdout!,
+    stderr: output?.stderr ?? child.stderr!,
     resize(cols, rows) {
       if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols <= 0 || rows <= 0 || cols > 65535 || rows > 65535) {
         throw new SkiffError('INVALID_ARGUMENT', `bad terminal size ${cols}x${rows}`, { hint: 'columns and rows are integers from 1 to 65535' });
@@ -61,10 +61,11 @@ const reported = new WeakMap<ChildProcess, string>();
  * A piped helper that exited without reporting a pid failed to start the command: the line that says why is its
  * "error TEXT" on fd 4, and on its stderr (nothing of the container's has been relayed yet).
  */
-export async function startFailure(child: ChildProcess, exited: Promise<number>): Promise<SkiffError> {
+export async function startFailure(child: ChildProcess, exited: Promise<number>, output?: { stdout: Readable; stderr: Readable }): Promise<SkiffError> {
   let text = '';
-  child.stdout?.resume();
-  if (child.stderr) for await (const chunk of child.stderr) text += String(chunk);
+  (output?.stdout ?? child.stdout)?.resume();
+  const stderr = output?.stderr ?? child.stderr;
+  if (stderr) for await (const chunk of stderr) text += String(chunk);
   const exitCode = await exited.catch(() => 125);
   const message = reported.get(child) ?? (text.trim().replace(/^skiff: /, '') || `the helper exited with ${exitCode}`);
   return new SkiffError('FAILED_PRECONDITION', message, { exitCode: exitCode || 125 });

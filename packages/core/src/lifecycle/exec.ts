@@ -72,8 +72,8 @@ export async function execInContainer(host: Host, reference: string, options: Ex
   });
   exited.catch(() => {}); // awaited below or by the attachment's user
   if (stdio === 'inherit') return exited;
-  if ((await helper.pid) === undefined) throw await startFailure(helper.child!, exited);
-  return attachment(helper.child!, exited);
+  if ((await helper.pid) === undefined) throw await startFailure(helper.child!, exited, helper.output);
+  return attachment(helper.child!, exited, helper.output);
 }
 
 /** exec -d: the helper's grandchild runs the command; we learn its pid (or why it failed) and return. */

@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import type { Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { SkiffError } from '@skiff/plugin';
 import { readStatusPipe } from './attach.js';
 
@@ -24,6 +24,12 @@ export interface HelperProcess {
   pid: Promise<number | undefined>;
   /** `run -it` with detach keys: true once they were typed (the helper is now the supervisor); false at fd 4's end. */
   detached: Promise<boolean>;
+  /**
+   * With piped stdio: the helper's stdout and stderr, read from the moment it is spawned. node:child_process
+   * discards whatever nobody reads when the helper exits (its flushStdio), and a short command can be done before
+   * its pid is even reported; these keep it for the attachment's reader.
+   */
+  output?: { stdout: Readable; stderr: Readable };
 }
 
 /** The little of Bun's API used here (no Bun types in a package built for Node). */
@@ -60,7 +66,8 @@ function spawnWithNode(helper: string, subcommand: string, plan: Uint8Array, std
   const planPipe = child.stdio[3] as Writable;
   planPipe.on('error', () => {}); // the helper may exit before reading it all; its exit code says why
   planPipe.end(plan);
-  return { child, kill: (signal) => child.kill(signal), exited, ...readStatusPipe(child) };
+  const output = child.stdout && child.stderr ? { stdout: child.stdout.pipe(new PassThrough()), stderr: child.stderr.pipe(new PassThrough()) } : undefined;
+  return { child, kill: (signal) => child.kill(signal), exited, ...readStatusPipe(child), output };
 }
 
 function spawnWithBun(bun: BunRuntime, helper: string, subcommand: string, plan: Uint8Array, stdio: string[]): HelperProcess {

@@ -254,12 +254,12 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
     if (options.stdio === 'inherit') return { result: finish() };
     const pid = started.pid === LATE ? await launched.pid : started.pid;
     if (pid === undefined) {
-      const failure = await startFailure(launched.child!, launched.exited);
+      const failure = await startFailure(launched.child!, launched.exited, launched.output);
       await finish();
       throw failure;
     }
     const result = finish();
-    return { result, attachment: attachment(launched.child!, result.then((r) => r.exitCode)) };
+    return { result, attachment: attachment(launched.child!, result.then((r) => r.exitCode), launched.output) };
   } catch (error) {
     stopForwarding();
     throw error;
