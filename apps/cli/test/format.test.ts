@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { removeSettled, sandbox } from './cli.js';
+import { removeSettled, sandbox, waitFor } from './cli.js';
 
 // --format (Go templates), --filter and inspect of several objects, as scripts written for docker use them.
 /** A root filesystem tarball with the host's static busybox, for `import`. */
@@ -139,11 +139,13 @@ describe.runIf(requiresRoot('these tests run containers'))('run and create flags
     const lines = env.stdout.split('\n');
     expect(lines).toEqual(expect.arrayContaining(['A=2', 'B="quoted"', 'C=x y', 'FROM_SHELL=yes']));
     expect(lines.filter((line) => line.startsWith('UNSET_HERE') || line === 'A=1')).toEqual([]);
-    const made = await skiff(['create', '--name', 'lab', '--label-file', join(dir, 'labels'), '-l', 'a=2', '--label', 'c', '--stop-signal', 'USR1', '--stop-timeout', '5', 'busybox', 'sh', '-c', 'trap "exit 42" USR1; while true; do sleep 0.1; done']);
+    const made = await skiff(['create', '--name', 'lab', '--label-file', join(dir, 'labels'), '-l', 'a=2', '--label', 'c', '--stop-signal', 'USR1', '--stop-timeout', '5', 'busybox', 'sh', '-c', 'trap "exit 42" USR1; touch /ready; while true; do sleep 0.1; done']);
     expect(made.exitCode).toBe(0);
     expect((await skiff(['inspect', '-f', '{{json .Config.Labels}} {{.Config.StopSignal}} {{.Config.StopTimeout}}', 'lab'])).stdout).toBe('{"a":"2","bare":"","c":""} SIGUSR1 5');
     // The trap's 42 shows stop sent SIGUSR1 (SIGKILL would be 137).
     await skiff(['start', 'lab']);
+    // PID 1 ignores a signal it has no handler for: stop only once the trap is set.
+    await waitFor(async () => (await skiff(['exec', 'lab', 'test', '-f', '/ready'])).exitCode === 0, 'the trap');
     expect((await skiff(['stop', 'lab'])).exitCode).toBe(0);
     expect((await skiff(['inspect', '-f', '{{.State.ExitCode}}', 'lab'])).stdout).toBe('42');
     expect((await skiff(['run', '--rm=true', '--interactive=false', '-t=false', 'busybox', 'echo', 'ok'])).stdout).toBe('ok');
