@@ -27,7 +27,8 @@ export interface HelperProcess {
   /**
    * With piped stdio: the helper's stdout and stderr, read from the moment it is spawned. node:child_process
    * discards whatever nobody reads when the helper exits (its flushStdio), and a short command can be done before
-   * its pid is even reported; these keep it for the attachment's reader.
+   * its pid is even reported; these keep it for the attachment's reader. (readPid's keepUnread covers Node, not
+   * Bun, whose child_process loses that output all the same: `skiff cp` on Bun saw empty archives without this.)
    */
   output?: { stdout: Readable; stderr: Readable };
 }
