@@ -20,7 +20,7 @@ describe.runIf(requiresRoot('these tests run containers'))('output for scripts',
   it('ps: templates, table, json, unknown fields, filters, -n/-l, -s; header only when empty', async () => {
     const sb = sandbox();
     const { skiff } = sb;
-    expect((await skiff(['ps'])).stdout).toBe('CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    NAMES');
+    expect((await skiff(['ps'])).stdout).toBe('CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES');
     expect((await skiff(['ps', '--format', 'table {{.ID}}\\t{{.Names}}'])).stdout).toBe('CONTAINER ID   NAMES');
     const up = (await skiff(['run', '-d', '--name', 'up', '-l', 'tier=web', '-l', 'x.y=1', 'busybox', 'sleep', '60'])).stdout;
     expect((await skiff(['run', '--name', 'three', 'busybox', 'sh', '-c', 'exit 3'])).exitCode).toBe(3);

@@ -79,6 +79,7 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
       ...defaultEnv(image.config.env, hostname, await userHome(await imageRoot(image.layers), security.user?.uid ?? 0), options.tty ?? false),
       ...validateEnv(options.env ?? {}),
     }),
+    configEnv: mergeEnv(image.config.env, validateEnv(options.env ?? {})),
     workdir: validateWorkdir(options.workdir ?? image.config.workingDir ?? '/'),
     hostname,
     tty: options.tty ?? false,

@@ -151,7 +151,7 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
     },
     Config: {
       Hostname: config.hostname,
-      Env: config.env,
+      Env: config.configEnv ?? config.env,
       Cmd: config.args,
       Image: config.image,
       WorkingDir: config.workdir,

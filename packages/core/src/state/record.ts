@@ -49,7 +49,10 @@ export interface ContainerConfig {
   /** Image layer directories, top-most first, as they were when the container was created. */
   layers: string[];
   args: string[];
+  /** The process's environment: the image's, what docker adds (HOSTNAME, HOME, TERM with -t), then -e. */
   env: string[];
+  /** docker's Config.Env: the image's and -e only (what docker adds is the process's alone). Older records lack it. */
+  configEnv?: string[];
   workdir: string;
   hostname: string;
   tty: boolean;
