@@ -99,7 +99,7 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
         const result = await (async () => {
           const context = await createContext(globals());
           await ensureImage(context, image, flags.pull, flags.platform);
-          return context.runtime.run({ ...options, forwardSignals: true, ...attach, detach: flags.detach ?? false, created: (id) => ((made = true), cidfile?.write(id)) });
+          return context.runtime.run({ ...options, ...attach, detach: flags.detach ?? false, created: (id) => ((made = true), cidfile?.write(id)) });
         })().catch((error: unknown) => {
           if (!made) cidfile?.discard();
           throw error;
