@@ -86,14 +86,17 @@ describe('local volume driver', () => {
     expect(error?.message).toMatch(/is a symlink/);
     // Swap real <-> symlink in a tight loop while creating: every volume made records the path as given, and
     // a mount of it never yields /etc.
-    const swapper = spawn('sh', ['-c', `while :; do rm -rf "$1"; ln -s /etc "$1"; rm -f "$1"; mkdir "$1"; done`, 'sh', real]);
+    // Its own process group, so that the kill below also ends an rm/ln/mkdir in flight, before the temp dir goes.
+    const swapper = spawn('sh', ['-c', `while :; do rm -rf "$1"; ln -s /etc "$1"; rm -f "$1"; mkdir "$1"; done`, 'sh', real], { detached: true });
+    const gone = new Promise((resolve) => swapper.once('exit', resolve));
     try {
       for (let i = 0; i < 30; i++) {
         const made = await errorOf(driver.create({ name: `dev${i}`, options: { type: 'none', o: 'bind', device: real } }));
         if (made) expect(made.message).toMatch(/symlink|does not exist|not a directory/);
       }
     } finally {
-      swapper.kill('SIGKILL');
+      process.kill(-swapper.pid!, 'SIGKILL');
+      await gone;
     }
     for (const info of await driver.list()) expect(info.mountpoint).toBe(real);
   });
