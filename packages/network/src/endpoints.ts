@@ -21,6 +21,7 @@ import type { NetworkSettings } from './config.js';
 import { allocate, allocations, release } from './ipam.js';
 import type { NetworkRecord } from './networks.js';
 import type { NetworkPaths } from './paths.js';
+import { claimed } from './claim.js';
 import { releasePorts, reservePorts, type PortBinding, type PortSpec } from './ports.js';
 import { ipBatch, linkExists } from './system.js';
 
@@ -158,7 +159,7 @@ export async function unplumb(paths: NetworkPaths, endpoint: Endpoint): Promise<
 export function owners(paths: NetworkPaths, settings: NetworkSettings): Set<string> {
   const found = new Set<string>();
   for (const network of safeReaddir(join(paths.ipam('x'), '..'))) for (const owner of allocations(paths.ipam(network)).values()) found.add(owner);
-  for (const file of safeReaddir(paths.ports)) {
+  for (const file of claimed(safeReaddir(paths.ports))) {
     try {
       found.add(readFileSync(join(paths.ports, file), 'utf8'));
     } catch {
@@ -175,7 +176,7 @@ export function releaseOwned(paths: NetworkPaths, owner: string): void {
   for (const network of safeReaddir(join(paths.ipam('x'), '..'))) {
     for (const [ip, holder] of allocations(paths.ipam(network))) if (holder === owner) release(paths.ipam(network), ip, owner);
   }
-  for (const file of safeReaddir(paths.ports)) {
+  for (const file of claimed(safeReaddir(paths.ports))) {
     const path = join(paths.ports, file);
     try {
       if (readFileSync(path, 'utf8') === owner) unlinkSync(path);

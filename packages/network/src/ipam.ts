@@ -1,12 +1,13 @@
 /**
- * Address management: one file per address in use (paths.ts), created with O_EXCL, so two processes can never
+ * Address management: one file per address in use (paths.ts), claimed exclusively (claim.ts), so two processes can never
  * take one address, whatever runs in parallel; a killed holder's file stays until reconcile() sees its
  * container gone and releases it.
  */
-import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkiffError } from '@skiff/plugin';
 import { formatIp, hostAddresses, parseIp, type Cidr } from './addresses.js';
+import { claimed, claimFile } from './claim.js';
 
 /** Takes the first free address of `cidr` (not the gateway) for `owner`. */
 export function allocate(dir: string, cidr: Cidr, gateway: number, owner: string, network: string): string {
@@ -15,12 +16,7 @@ export function allocate(dir: string, cidr: Cidr, gateway: number, owner: string
   for (const ip of hostAddresses(cidr, gateway)) {
     const text = formatIp(ip);
     if (taken.has(text)) continue;
-    try {
-      writeFileSync(join(dir, text), owner, { flag: 'wx', mode: 0o600 });
-      return text;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    if (claimFile(join(dir, text), owner)) return text;
   }
   throw new SkiffError('UNAVAILABLE', `no free address left in network ${network}`, { hint: 'remove stopped containers, or use a network with a larger subnet' });
 }
@@ -41,7 +37,7 @@ export function allocations(dir: string): Map<string, string> {
   const found = new Map<string, string>();
   let names: string[] = [];
   try {
-    names = readdirSync(dir);
+    names = claimed(readdirSync(dir));
   } catch {
     return found;
   }

@@ -4,10 +4,11 @@
  * other program listens on is refused before the container starts (a DNAT rule alone would silently win).
  */
 import { createSocket } from 'node:dgram';
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SkiffError, invalidArgument } from '@skiff/plugin';
+import { claimFile } from './claim.js';
 import { isIpv4 } from './names.js';
 
 export type Protocol = 'tcp' | 'udp';
@@ -98,13 +99,7 @@ async function probe(ip: string, hostPort: number, protocol: Protocol): Promise<
 const reservation = (dir: string, protocol: Protocol, hostPort: number) => join(dir, `${protocol}-${hostPort}`);
 
 function reserve(dir: string, protocol: Protocol, hostPort: number, owner: string): boolean {
-  try {
-    writeFileSync(reservation(dir, protocol, hostPort), owner, { flag: 'wx', mode: 0o600 });
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
+  return claimFile(reservation(dir, protocol, hostPort), owner);
 }
 
 const inUse = (spec: { hostIp: string }, hostPort: number) =>
