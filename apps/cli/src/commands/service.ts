@@ -53,7 +53,12 @@ export async function runService(globals: GlobalOptions, address: string | undef
   };
   serverInfo.version = __SKIFF_VERSION__;
   const service = await serveDockerApi(backend, { address, idleSeconds: options.time, gid });
-  const stop = () => void service.close();
+  // close() waits for the server's connections; a hijacked stream (attach, exec) is no longer the server's to
+  // close, so after a grace period a signal ends the service anyway (its attached containers end with it).
+  const stop = () => {
+    void service.close();
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
   process.once('SIGTERM', stop).once('SIGINT', stop);
   await service.closed;
 }
