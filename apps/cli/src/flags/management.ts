@@ -5,6 +5,7 @@ const CONTAINER_VERBS: Record<string, string> = {
   ls: 'ps', list: 'ps', ps: 'ps', run: 'run', create: 'create', start: 'start', stop: 'stop', restart: 'restart',
   kill: 'kill', rm: 'rm', remove: 'rm', logs: 'logs', exec: 'exec', inspect: 'inspect', top: 'top', stats: 'stats',
   diff: 'diff', cp: 'cp', rename: 'rename', update: 'update', wait: 'wait', commit: 'commit', export: 'export',
+  attach: 'attach', pause: 'pause', unpause: 'unpause', port: 'port',
 };
 
 /**
