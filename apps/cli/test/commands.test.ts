@@ -105,9 +105,9 @@ describe.runIf(requiresRoot('these tests run containers'))('everyday commands', 
     for (let round = 0; round < 15; round++) {
       const diff = (await skiff(['diff', 'racer'])).stdout;
       expect(diff).not.toContain('host-marker');
-      const size = (await skiff(['ps', '-s', '--format', '{{.Size}}'])).stdout;
+      const sized = await skiff(['ps', '-s', '--format', '{{.Size}}']);
       // The host file is 1 MB: the layer itself holds a few bytes.
-      expect(size).toMatch(/^\d+(\.\d+)?k?B \(virtual/);
+      expect(sized.stdout, String(sized.stderr)).toMatch(/^\d+(\.\d+)?k?B \(virtual/);
     }
     await removeSettled(sb, 'racer');
   });

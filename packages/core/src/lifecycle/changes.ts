@@ -39,7 +39,15 @@ export function walkLayer(root: string, visit: (path: string, stat: Stats) => bo
 
 function walkFd(fd: number, prefix: string, visit: (path: string, stat: Stats) => boolean | void): void {
   const self = `/proc/self/fd/${fd}`;
-  for (const name of readdirSync(self).sort()) {
+  let names: string[];
+  try {
+    names = readdirSync(self).sort();
+  } catch (error) {
+    // A directory removed since it was opened: getdents answers ENOENT for a dead directory. Nothing to list.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const name of names) {
     let stat: Stats;
     try {
       stat = lstatSync(`${self}/${name}`);
