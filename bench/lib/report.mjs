@@ -237,6 +237,9 @@ function api(a) {
     else out.push(`| ${label}${x.version ? ` (${x.version})` : ''} | ${fmt(x.rssIdleMiB)} | ${fmt(x.rssAfterMiB)} | ${fmt(x.ping.median)} | ${fmt(x.ping.p90)} | ${fmt(x.run.median)} | ${fmt(x.run.p90)} | ${fmt(x.run.min)} | ${fmt(x.run.max)} |`);
   }
   out.push('', 'Both on private state roots in the run\'s temp dir; podman with `--storage-driver overlay --cgroup-manager cgroupfs --runtime runc` and its containers with nofile/nproc limits of 1024 (runc on this host needs them), on a busybox image imported from the same root filesystem.', '');
+  return out;
+}
+
 function network(n) {
   const out = [`## 10. Networking: \`run --rm ${CONFIG.image} true\` on the default bridge and with --network none (interleaved, median of ${n.bridge?.runs ?? CONFIG.runs})`, '', '| | median (ms) | p90 (ms) |', '| --- | ---: | ---: |'];
   if (n.error) out.push(`| all | skipped: ${clean(n.error)} | |`);
