@@ -141,8 +141,14 @@ describe.runIf(requiresRoot('lifecycle tests run detached containers'))('contain
     const ids = runs.map((r) => r.stdout);
     expect((await skiff(['ps', '-q'])).stdout.split('\n').sort()).toEqual(ids.map((id) => id.slice(0, 12)).sort());
     const pids = await Promise.all(ids.map(async (id) => JSON.parse((await skiff(['inspect', id])).stdout)[0].State.Pid as number));
+    // Each init's parent is its supervisor, which execs the exit command (`skiff cleanup`) when the init dies.
+    const supervisors = pids.map((pid) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]));
     const removals = await Promise.all(ids.map((id) => skiff(['rm', '-f', id])));
     expect(removals.map((r) => r.exitCode)).toEqual(Array(20).fill(0));
+    // Regression (CI: ENOTEMPTY removing the state root after this test): rm -f returned while exit commands
+    // were still writing it. It returns once they are done.
+    const running = (pid: number) => existsSync(`/proc/${pid}`) && !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    expect(supervisors.filter(running), 'exit commands still running after rm -f').toEqual([]);
     expect((await skiff(['ps', '-aq'])).stdout).toBe('');
     for (const id of ids) expect(cgroupDirs(id)).toEqual([]);
     for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);

@@ -59,8 +59,9 @@ export function start(command: string, args: string[]): Started {
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
+  // 'close', not 'exit': only then has all of its output been read (a loaded CI machine saw '' after 'exit').
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       started.delete(child);
       resolve({ code, signal });
     }),

@@ -2,8 +2,9 @@
  * skiff-helper: the native half of skiff. Node cannot fork safely, enter namespaces or execve (it is
  * multithreaded), so TypeScript plans a container and this single-threaded program carries the plan out.
  *
- *   skiff-helper run         read a launch plan from fd 3 and run it (in the foreground, or detached)
- *   skiff-helper exec        read an exec plan from fd 3 and run a command in a running container
+ *   skiff-helper run [PID]   read a launch plan from fd 3 and run it (in the foreground, or detached)
+ *   skiff-helper exec [PID]  read an exec plan from fd 3 and run a command in a running container
+ *                            (PID: the caller's own, so a caller that died before we looked is noticed)
  *   skiff-helper constants   print the values src/plan.ts mirrors (used by the tests that keep them in sync)
  *   skiff-helper copy-tree SRC DST
  *                            copy a container's writable layer into an empty DST without following anything
@@ -14,9 +15,12 @@
  * written to it once the command runs (N: the host pid of the container's init, or of the exec'd process),
  * then it is closed. If fd 5 is open, "COLS ROWS\n" lines on it resize the pty (relay.c).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -60,6 +64,16 @@ static int cmd_constants(void)
 	return 0;
 }
 
+static pid_t parse_pid(const char *text)
+{
+	char *end;
+	errno = 0;
+	long pid = strtol(text, &end, 10);
+	if (errno || *end || end == text || pid < 1 || pid > INT32_MAX)
+		bailx("the caller's pid %s is not a pid", text);
+	return (pid_t)pid;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "constants"))
@@ -68,8 +82,8 @@ int main(int argc, char **argv)
 		return cmd_copy_tree(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "unpack"))
 		return cmd_unpack(argv[2]);
-	if (argc != 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "exec"))) {
-		fprintf(stderr, "usage: skiff-helper run|exec   (the plan is read from fd 3)\n       skiff-helper copy-tree SRC DST\n       skiff-helper unpack DIR   (operations on stdin)\n");
+	if (argc < 2 || argc > 3 || (strcmp(argv[1], "run") && strcmp(argv[1], "exec"))) {
+		fprintf(stderr, "usage: skiff-helper run|exec [CALLER-PID]   (the plan is read from fd 3)\n       skiff-helper copy-tree SRC DST\n       skiff-helper unpack DIR   (operations on stdin)\n");
 		return EXIT_SETUP;
 	}
 	/* Before anything else: from here on every process of ours runs the sealed copy, never the host file. */
@@ -85,7 +99,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* If the CLI dies (even by SIGKILL), take the container down with us: we kill it by dying. A detached
 	 * container's supervisor is forked from us, and fork clears this, so it stays. */
-	pid_t caller = getppid();
+	/* The caller names itself: had it died before our first getppid() (it can, while we are still being
+	 * exec'd), getppid() would already answer the reaper's pid, and we would run its container orphaned. */
+	pid_t caller = argc == 3 ? parse_pid(argv[2]) : getppid();
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		bail("prctl PR_SET_PDEATHSIG");
 	if (getppid() != caller)

@@ -117,6 +117,8 @@ export interface HelperOptions {
   reportPid?: boolean;
   /** Another helper binary to run than the package's (a copy an attack test may damage). */
   helper?: string;
+  /** The caller's pid to name on the command line, as the CLI does (`skiff-helper run PID`). */
+  caller?: number;
 }
 
 /** Env the helper is started with: the host's plus a marker that must never reach a container. */
@@ -136,7 +138,8 @@ export function startExec(plan: ExecPlan, options: HelperOptions = {}): RunningH
 export function spawnHelper(mode: 'run' | 'exec', plan: Buffer, options: HelperOptions = {}): RunningHelper {
   const [key, value] = HOST_MARKER.split('=') as [string, string];
   const stdio: StdioOptions = [options.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', ...(options.reportPid ? ['pipe' as const] : [])];
-  const child = spawn(options.helper ?? helperPath(), [mode], { stdio, env: { ...process.env, [key]: value } });
+  const args = options.caller === undefined ? [mode] : [mode, String(options.caller)];
+  const child = spawn(options.helper ?? helperPath(), args, { stdio, env: { ...process.env, [key]: value } });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let pidText = '';

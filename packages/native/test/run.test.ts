@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { mountToSyscall, type MountSyscall } from '../src/index.js';
-import { createBusyboxRootfs, HOST_MARKER, overlayPlan, runHelper, startHelper, waitFor, waitForInit } from './fixture.js';
+import { createBusyboxRootfs, HOST_MARKER, type HelperOptions, overlayPlan, runHelper, startHelper, waitFor, waitForInit } from './fixture.js';
 
 const root = requiresRoot('the native helper creates namespaces and mounts');
 
@@ -15,7 +15,7 @@ describe.skipIf(!root)('skiff-helper run', () => {
   });
   afterAll(() => image?.remove());
 
-  const run = (args: string[], overrides = {}) => runHelper(overlayPlan(image.dir, tempDir(), args, overrides));
+  const run = (args: string[], overrides = {}, options: HelperOptions = {}) => runHelper(overlayPlan(image.dir, tempDir(), args, overrides), options);
 
   it('runs a command in an overlay root and passes its output through', async () => {
     const result = await run(['echo', 'hello']);
@@ -90,6 +90,22 @@ describe.skipIf(!root)('skiff-helper run', () => {
     const result = await runHelper(plan);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe('skiff: mount overlay on /: No such file or directory\n');
+  });
+
+  // Regression (CI: `skiff run` killed 91 ms after its start left a `sleep 30` holding its pipes): a caller that
+  // died before the helper's first getppid() went unnoticed, since getppid() then answers the reaper.
+  it('runs nothing when the caller it was told of is not its parent (it died before we looked)', async () => {
+    const stranger = process.ppid; // alive, and not the helper's parent
+    const result = await run(['echo', 'must not run'], {}, { caller: stranger });
+    expect(result).toMatchObject({ exitCode: 125, stdout: '' });
+    expect(result.stderr).toBe('skiff: the caller exited before the container started\n');
+    expect((await run(['echo', 'ran'], {}, { caller: process.pid })).stdout).toBe('ran\n');
+  });
+
+  it('refuses a caller pid that is not a number', async () => {
+    const result = await run(['true'], {}, { caller: 'x1' as unknown as number });
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toBe("skiff: the caller's pid x1 is not a pid\n");
   });
 
   it('reads the plan up to "end" without waiting for fd 3 to close', async () => {

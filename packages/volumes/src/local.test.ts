@@ -129,7 +129,7 @@ describe('local volume driver', () => {
         const proc = child(context.root, context.runRoot, `const v = await driver.create({ name: 'same', options: {} }); console.log(v.createdAt);`);
         let out = '';
         proc.stdout!.on('data', (chunk) => (out += chunk));
-        return new Promise<string>((resolve) => proc.on('exit', () => resolve(out.trim())));
+        return new Promise<string>((resolve) => proc.on('close', () => resolve(out.trim())));
       }),
     );
     expect(new Set(outputs).size).toBe(1);

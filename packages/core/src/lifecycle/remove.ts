@@ -3,7 +3,7 @@ import { withContainerLock } from '../state/lock.js';
 import { removeTornDown, teardown } from './finish.js';
 import { isAlive, type Host } from './host.js';
 import { adopt } from './reconcile.js';
-import { killContainer, waitGone } from './signal.js';
+import { SUPERVISOR_GRACE_MS, killContainer, supervisorGone, supervisorOf, waitGone } from './signal.js';
 import { thawIfPaused } from './pause.js';
 import { afterStart } from './starting.js';
 import { transition } from './states.js';
@@ -17,7 +17,10 @@ export async function removeContainer(host: Host, reference: string, options: { 
   const resolved = await afterStart(host, await host.store.resolve(reference));
   // A container recorded as created may in fact run (its `run -d` was killed midway): adopt it first.
   const found = resolved.status === 'created' ? await adopt(host, resolved) : resolved;
+  const supervisor = supervisorOf(found);
   await killIfRunning(found, options.force);
+  // Its exit command finishes the container first (outside our lock, which it needs); then we remove it.
+  await supervisorGone(supervisor, SUPERVISOR_GRACE_MS);
   await withContainerLock(host.roots, found.id, async () => {
     const record = await host.store.get(found.id);
     if (!record) return;

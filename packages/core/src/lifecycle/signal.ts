@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { SkiffError, invalidArgument, pollUntil } from '@skiff/plugin';
-import type { ContainerRecord } from '../state/record.js';
+import { isSameProcess, parentPid, processStartTime } from '../state/proc.js';
+import type { ContainerRecord, Starter } from '../state/record.js';
 import { isAlive } from './host.js';
 
 /**
@@ -42,3 +43,23 @@ export async function killContainer(record: ContainerRecord, signal: NodeJS.Sign
 
 /** Resolves true once the init is gone, false after `timeoutMs`. */
 export const waitGone = (record: ContainerRecord, timeoutMs: number): Promise<boolean> => pollUntil(() => !isAlive(record), timeoutMs);
+
+/**
+ * A detached container's supervisor (its init's parent, by pid and start time), read while the init lives; else
+ * undefined. When the init dies the supervisor execs the exit command (`skiff cleanup`) under the same pid, so
+ * `supervisorGone` is also the end of that command: `rm -f` and `stop` wait for it, lest it still be writing the
+ * state root after they return.
+ */
+export function supervisorOf(record: ContainerRecord): Starter | undefined {
+  if (!record.detached || !isAlive(record)) return undefined;
+  const pid = parentPid(record.pid!);
+  const startTime = pid === undefined ? undefined : processStartTime(pid);
+  return pid && startTime && isAlive(record) ? { pid, startTime } : undefined;
+}
+
+/** How long rm -f and stop wait for a detached container's exit command before going on without it. */
+export const SUPERVISOR_GRACE_MS = 10_000;
+
+/** Resolves true once `supervisor` (from supervisorOf) is gone, false after `timeoutMs`. */
+export const supervisorGone = (supervisor: Starter | undefined, timeoutMs: number): Promise<boolean> =>
+  supervisor ? pollUntil(() => !isSameProcess(supervisor.pid, supervisor.startTime), timeoutMs) : Promise.resolve(true);

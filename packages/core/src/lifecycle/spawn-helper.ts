@@ -48,7 +48,8 @@ interface BunRuntime {
 const bun = (globalThis as { Bun?: BunRuntime }).Bun;
 
 /**
- * Starts `helper SUBCOMMAND` with `plan` on fd 3. `stdio` is the helper's 0-2 and then 'pipe' for fd 3, 4 (and
+ * Starts `helper SUBCOMMAND OUR-PID` with `plan` on fd 3 (our pid: the helper dies with us, even if we die before
+ * it first looks at its parent). `stdio` is the helper's 0-2 and then 'pipe' for fd 3, 4 (and
  * more): with 0-2 the caller's own ('inherit'/'ignore') and exactly fds 3 and 4, Bun.spawn is used under Bun.
  */
 export function spawnHelper(helper: string, subcommand: string, plan: Uint8Array, stdio: StdioOptions): HelperProcess {
@@ -58,7 +59,7 @@ export function spawnHelper(helper: string, subcommand: string, plan: Uint8Array
 }
 
 function spawnWithNode(helper: string, subcommand: string, plan: Uint8Array, stdio: StdioOptions): HelperProcess {
-  const child = spawn(helper, [subcommand], { stdio });
+  const child = spawn(helper, [subcommand, String(process.pid)], { stdio });
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (error) => reject(cannotStart(helper, error)));
     child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
@@ -74,7 +75,7 @@ function spawnWithNode(helper: string, subcommand: string, plan: Uint8Array, std
 function spawnWithBun(bun: BunRuntime, helper: string, subcommand: string, plan: Uint8Array, stdio: string[]): HelperProcess {
   let proc: BunSubprocess;
   try {
-    proc = bun.spawn([helper, subcommand], { stdio });
+    proc = bun.spawn([helper, subcommand, String(process.pid)], { stdio });
   } catch (error) {
     const exited = Promise.reject(cannotStart(helper, error as Error));
     exited.catch(() => {});

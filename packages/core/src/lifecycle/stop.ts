@@ -3,7 +3,7 @@ import type { ContainerRecord } from '../state/record.js';
 import { isNoSpace } from './finish.js';
 import { isAlive, type Host } from './host.js';
 import { settle } from './reconcile.js';
-import { killContainer, waitGone } from './signal.js';
+import { SUPERVISOR_GRACE_MS, killContainer, supervisorGone, supervisorOf, waitGone } from './signal.js';
 import { thawIfPaused } from './pause.js';
 import { afterStart } from './starting.js';
 
@@ -15,6 +15,7 @@ export async function stopContainer(host: Host, reference: string, timeout?: num
   const record = await afterStart(host, await host.store.resolve(reference));
   const timeoutSeconds = timeout ?? record.config.stopTimeout ?? 10;
   if (record.status !== 'running') return record;
+  const supervisor = supervisorOf(record);
   if (isAlive(record)) {
     await killContainer(record, record.config.stopSignal ?? 'SIGTERM').catch(() => {});
     await thawIfPaused(record);
@@ -23,6 +24,8 @@ export async function stopContainer(host: Host, reference: string, timeout?: num
       await waitGone(record, 10_000);
     }
   }
+  // Its exit command records the exit (it needs the lock settle takes); the exit is then the witnessed one.
+  if (!isAlive(record)) await supervisorGone(supervisor, SUPERVISOR_GRACE_MS);
   try {
     return await settle(host, record);
   } catch (error) {

@@ -17,6 +17,16 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+/** The parent of `pid` (field 4 of /proc/PID/stat), or undefined when it is gone. */
+export function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** True when `pid` is alive and is still the same process that started at `startTime`. */
 export function isSameProcess(pid: number | undefined, startTime: string | undefined): boolean {
   if (!pid || !startTime) return false;

@@ -117,6 +117,9 @@ export class ContainerStore {
 
   /** Deletes the record and frees the name. The caller has already removed storage and volumes. */
   async remove(record: ContainerRecord): Promise<void> {
+    // The name goes first: a kill right after it leaves a nameless container that `rm ID` still finds and
+    // finishes (the other order left a name pointing at nothing, which no command could remove).
+    this.releaseName(record.name, record.id);
     // The directory leaves containers/ whole (renamed into staging/, then deleted there): a kill midway never
     // leaves a container directory whose record is gone, only a staged leftover that `system prune` removes.
     const doomed = join(stagingDir(this.roots), `${record.id}.removed`);
@@ -128,8 +131,6 @@ export class ContainerStore {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     rmSync(doomed, { recursive: true, force: true });
-    const owner = readOr(join(namesDir(this.roots), record.name), undefined);
-    if (owner === record.id) rmSync(join(namesDir(this.roots), record.name), { force: true });
     containerEvent(this.roots, 'destroy', record);
   }
 }
