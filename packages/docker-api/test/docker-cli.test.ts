@@ -95,12 +95,12 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
       return child;
     };
     const run = await typed('stty cols 91 rows 27; docker run --rm -it busybox sh', ['echo $((6*7))', 'stty size', 'exit 5']);
-    expect(run.exitCode).toBe(5);
+    expect(run.exitCode, `docker run -it printed: ${JSON.stringify(run.stdout)}`).toBe(5);
     expect(run.stdout).toMatch(/\r\n42\r\n/);
     expect(run.stdout).toMatch(/\r\n27 91\r\n/);
     expect((await docker(['run', '-d', '--name', 'bg', 'busybox', 'sleep', '100'])).exitCode).toBe(0);
     const exec = await typed('docker exec -it bg sh', ['tty; echo hello-exec', 'exit 6']);
-    expect(exec.exitCode).toBe(6);
+    expect(exec.exitCode, `docker exec -it printed: ${JSON.stringify(exec.stdout)}`).toBe(6);
     expect(exec.stdout).toMatch(/\/dev\/pts\/\d+\r\nhello-exec\r\n/);
     expect((await docker(['rm', '-f', 'bg'])).exitCode).toBe(0);
   });

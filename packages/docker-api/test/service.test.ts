@@ -37,6 +37,33 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     expect((await again.docker(['rm', '-f', 'stays'])).exitCode).toBe(0);
   });
 
+  // Regression (docker exec -it typed into a shell that never got it, under load): an exec start whose body
+  // arrives apart from its headers left the upgraded socket paused, and stdin never reached the command.
+  it('exec start with its body sent apart from its headers: stdin still reaches the command', async () => {
+    const service = await startService();
+    expect((await service.docker(['run', '-d', '--name', 'target', 'busybox', 'sleep', '100'])).exitCode).toBe(0);
+    const created = await service.http('POST', '/containers/target/exec', JSON.stringify({ Cmd: ['cat'], AttachStdin: true, AttachStdout: true }));
+    const { Id: id } = JSON.parse(created.body) as { Id: string };
+    const body = '{"Detach":false,"Tty":false}';
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(service.socket);
+      let text = '';
+      socket.on('error', reject);
+      socket.on('close', () => resolve(text));
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        if (text.includes('\r\n\r\n') && !text.includes('piped through')) socket.write('piped through\n', () => socket.end());
+      });
+      socket.write(`POST /v1.47/exec/${id}/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+      setTimeout(() => socket.write(body), 300);
+      setTimeout(() => socket.destroy(), 20_000);
+    });
+    expect(answer).toMatch(/^HTTP\/1.1 101 /);
+    expect(answer).toContain('piped through\n');
+    expect(JSON.parse((await service.http('GET', `/exec/${id}/json`)).body)).toMatchObject({ Running: false, ExitCode: 0 });
+    expect((await service.docker(['rm', '-f', 'target'])).exitCode).toBe(0);
+  });
+
   it('serves two clients at once', async () => {
     const { docker } = await startService();
     const [a, b] = await Promise.all([

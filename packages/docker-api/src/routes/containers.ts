@@ -246,6 +246,8 @@ function connectStdin(attach: PendingAttach, stdin: NodeJS.WritableStream): void
   attach.stream.on('data', (chunk: Buffer) => stdin.write(chunk));
   attach.stream.once('end', () => stdin.end());
   attach.stream.once('close', () => stdin.end());
+  // A socket paused explicitly (reading a request body off it does) stays paused when a 'data' listener comes.
+  attach.stream.resume();
 }
 
 /** docker's since/until: unix seconds, with an optional fraction; as nanoseconds. */

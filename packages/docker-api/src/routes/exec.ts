@@ -96,6 +96,10 @@ export function execRoutes(router: Router, backend: DockerApiBackend, state: Sta
     if (exec.stdin) {
       stream.on('data', (chunk: Buffer) => run.stdin.write(chunk));
       stream.once('end', () => run.stdin.end());
+      // Regression (docker exec -it typed into a shell that never got it, 1 run in 6 under load): when the start
+      // request's body came apart from its headers, reading it paused the socket explicitly, and a paused socket
+      // does not flow when a 'data' listener is added.
+      stream.resume();
     } else {
       run.stdin.end();
       stream.resume();
