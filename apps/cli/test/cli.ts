@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, execaSync, type Options, type ResultPromise } from 'execa';
@@ -57,10 +58,13 @@ export function sandbox(options: { runtime?: string } = {}): Sandbox {
   const runRoot = join(base, 'run');
   const cgroupParent = suiteCgroupParent();
   const parentDirs = () => cgroupHierarchies().map((hierarchy) => join(hierarchy, cgroupParent)).filter(existsSync);
-  onTestFinished(() => {
+  onTestFinished(async () => {
     // Whatever a test left running (it failed midway, say) goes first, the way a user would remove it.
     const left = existsSync(join(root, 'containers')) ? readdirSync(join(root, 'containers')) : [];
     for (const id of left) execaSync(runtime, [...endOptions(runtime), cliPath, '--root', root, '--run-root', runRoot, 'rm', '-f', id], { reject: false });
+    // A container that ended by itself (or by `kill`) is finished by its supervisor's exit command, which may still
+    // be writing the state root when the test is done: wait for it, or the tree's removal meets new files.
+    await settledRoot(root);
     for (const dir of parentDirs()) {
       const children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
       if (children.length) throw new Error(`cgroups left behind in ${dir}: ${children.map((c) => c.name).join(', ')}`);
@@ -81,6 +85,27 @@ export function sandbox(options: { runtime?: string } = {}): Sandbox {
       } as Options) as ResultPromise,
     containers: () => (existsSync(join(root, 'containers')) ? readdirSync(join(root, 'containers')) : []),
   };
+}
+
+/** Pids whose command line names `path` (supervisors and their exit commands, services: all use the state root). */
+export function processesUsing(path: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path) && !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Waits (up to 30 s) until no process names `root`; then fails naming those left, as a leak. */
+export async function settledRoot(root: string): Promise<void> {
+  for (let i = 0; i < 300 && processesUsing(root).length > 0; i++) await sleep(100);
+  const left = processesUsing(root);
+  if (left.length) throw new Error(`processes still using ${root} 30 s after the test: ${left.join(', ')}`);
 }
 
 /** Mount points on the host whose path contains `fragment`. */

@@ -1,13 +1,13 @@
 // Test fixture: `skiff system service` (the built CLI) on a temp socket with this test's own state roots, and the
 // docker CLI pointed at it (DOCKER_HOST, a private DOCKER_CONFIG).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type Options, type ResultPromise } from 'execa';
 import { onTestFinished } from 'vitest';
-import { cliPath, sandbox, type Sandbox } from '../../../apps/cli/test/cli.js';
+import { cliPath, processesUsing, sandbox, type Sandbox } from '../../../apps/cli/test/cli.js';
 import { tempDir } from '../../../test/support.js';
 
 /** The docker CLI (client only: the engine is this service): /usr/local/bin/docker here, else any on PATH. */
@@ -26,20 +26,6 @@ export interface Service extends Sandbox {
   docker(args: string[], options?: Options): ResultPromise;
   /** One HTTP request on the socket: status, headers and body. */
   http(method: string, path: string, body?: string | Buffer, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }>;
-}
-
-/** Pids whose command line names `path` (supervisors and their cleanup commands use the state root). */
-function processesUsing(path: string): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** Starts the service for the current test (stopped, by its pid, after it). */
