@@ -15,27 +15,31 @@ export class ContainerStore {
   constructor(readonly roots: Roots) {}
 
   /**
-   * Reserves the name and writes the first record. Throws ALREADY_EXISTS if the name is taken.
+   * Writes the first record and reserves the name. Throws ALREADY_EXISTS if the name is taken.
    * The container's directory appears whole: made in the staging directory with its record, then renamed into
-   * containers/, so a kill midway never leaves a container directory without a record (only a staging
-   * directory, or a name whose container never came, both of which `system prune` removes).
+   * containers/; only then is the name linked to it. A kill midway therefore never leaves a container directory
+   * without a record, nor a name without a container (which no command could remove): at worst a staging
+   * directory (`system prune` removes it) or a container without its name file, which `rm ID` removes. The loser
+   * of two `run --name x` at once removes its directory again.
    */
   async create(record: ContainerRecord): Promise<void> {
     if (!NAME_PATTERN.test(record.name)) {
       throw invalidArgument(`invalid container name ${JSON.stringify(record.name)}: use [a-zA-Z0-9][a-zA-Z0-9_.-], at most 128 characters`);
     }
     for (const dir of [namesDir(this.roots), stagingDir(this.roots), containersDir(this.roots)]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const name = join(namesDir(this.roots), record.name);
-    await this.reserveName(record.name, record.id);
     const staged = join(stagingDir(this.roots), record.id);
     try {
       mkdirSync(staged, { mode: 0o700 });
       writeFileSync(join(staged, 'config.json'), recordText(record), { mode: 0o644 });
       renameSync(staged, containerDir(this.roots, record.id));
     } catch (error) {
-      // No half-made container: without its first record the name and directory go too.
-      rmSync(name, { force: true });
       rmSync(staged, { recursive: true, force: true });
+      throw error;
+    }
+    try {
+      await this.reserveName(record.name, record.id);
+    } catch (error) {
+      rmSync(containerDir(this.roots, record.id), { recursive: true, force: true });
       throw error;
     }
     containerEvent(this.roots, 'create', record);
