@@ -57,10 +57,14 @@ export function sandbox(options: { runtime?: string } = {}): Sandbox {
   const runRoot = join(base, 'run');
   const cgroupParent = suiteCgroupParent();
   const parentDirs = () => cgroupHierarchies().map((hierarchy) => join(hierarchy, cgroupParent)).filter(existsSync);
-  onTestFinished(() => {
-    // Whatever a test left running (it failed midway, say) goes first, the way a user would remove it.
+  onTestFinished(async () => {
+    // Whatever a test left running (it failed midway, say) goes first, the way a user would remove it; then the
+    // supervisors of those that ran, which exec their exit command on the kill and write the state root after
+    // `rm -f` returns (under load for longer than the temp dir's removal retries).
     const left = existsSync(join(root, 'containers')) ? readdirSync(join(root, 'containers')) : [];
+    const supervisors = left.map((id) => parentOf(recordPid(root, id))).filter((pid): pid is number => pid !== undefined);
     for (const id of left) execaSync(runtime, [...endOptions(runtime), cliPath, '--root', root, '--run-root', runRoot, 'rm', '-f', id], { reject: false });
+    await waitFor(() => supervisors.every((pid) => !existsSync(`/proc/${pid}`)), 'the supervisors of removed containers', 30_000).catch(() => {});
     for (const dir of parentDirs()) {
       const children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
       if (children.length) throw new Error(`cgroups left behind in ${dir}: ${children.map((c) => c.name).join(', ')}`);
@@ -126,13 +130,41 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
  * command when its container dies, and that command (slow to start on a loaded machine) writes the state root,
  * which would race the test's temp-dir removal.
  */
+/**
+ * The pid of a running container's supervisor (its init's parent), which becomes the container's exit command
+ * when it exits: until that pid is gone, the exit command may still write into the state root.
+ */
+export async function supervisorOf(sb: Sandbox, name: string): Promise<number | undefined> {
+  return parentOf(Number((await sb.skiff(['inspect', '--type', 'container', '-f', '{{.State.Pid}}', name])).stdout));
+}
+
+/** The parent of a live process; undefined for none, pid 1, or a process gone. */
+function parentOf(pid: number | undefined): number | undefined {
+  let stat = '';
+  try {
+    stat = pid !== undefined && pid > 0 ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  } catch {
+    return undefined;
+  }
+  const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return parent > 1 ? parent : undefined;
+}
+
+/** The host pid of a container's init as its record says (running ones only). */
+function recordPid(root: string, id: string): number | undefined {
+  try {
+    const pid = (JSON.parse(readFileSync(join(root, 'containers', id, 'config.json'), 'utf8')) as { pid?: unknown }).pid;
+    return typeof pid === 'number' ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function removeSettled(sb: Sandbox, ...names: string[]): Promise<void> {
   const supervisors: number[] = [];
   for (const name of names) {
-    const pid = Number((await sb.skiff(['inspect', '--type', 'container', '-f', '{{.State.Pid}}', name])).stdout);
-    const stat = pid > 0 ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (parent > 1) supervisors.push(parent);
+    const supervisor = await supervisorOf(sb, name);
+    if (supervisor !== undefined) supervisors.push(supervisor);
   }
   await sb.skiff(['rm', '-f', ...names]);
   await waitFor(() => supervisors.every((pid) => !existsSync(`/proc/${pid}`)), 'the supervisors to finish', 60_000);
