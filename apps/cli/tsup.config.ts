@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { defineConfig, type Options } from 'tsup';
 
@@ -10,6 +10,24 @@ const shared: Options = {
   // `pnpm build` empties dist/ first: two builds write into it side by side.
   clean: false,
 };
+
+/**
+ * Built-in modules loaded only when first used. The bundle's packages import built-ins at their top level, and
+ * a package's code is one module in the bundle, so `skiff run` loaded node:stream, net, dgram, readline,
+ * crypto... for code it never calls. Under Bun, built-ins are JavaScript and cost milliseconds each (stream ~8,
+ * net ~4, child_process ~3 on this VM; measured with `bun FILE` beside an empty file). esbuild turns each named
+ * import into `import_x=require("x")` and reads `import_x.name` where it is used: `__lzy("x")` instead returns
+ * an object that requires "x" on the first such read. Padded to the same length, so the source map still holds.
+ * fs, path, events, process and module are not listed: nearly every command uses them at once.
+ */
+const LAZY = ['buffer', 'child_process', 'crypto', 'dgram', 'fs/promises', 'http', 'https', 'net', 'os', 'readline', 'readline/promises', 'stream', 'stream/promises', 'string_decoder', 'timers/promises', 'tty', 'url', 'util', 'v8', 'zlib'];
+const LAZY_BUILTIN = `function __lzy(id){let m;const load=()=>m??=require(id);return new Proxy({},{get:(_,k)=>load()[k],has:(_,k)=>k in load(),ownKeys:()=>Reflect.ownKeys(load()),getOwnPropertyDescriptor:(_,k)=>{const d=Reflect.getOwnPropertyDescriptor(load(),k);if(d)d.configurable=true;return d}})}`;
+
+function lazyBuiltins(file: string): void {
+  const names = LAZY.map((name) => name.replace('/', '\\/')).join('|');
+  const code = readFileSync(file, 'utf8').replace(new RegExp(`=require\\("(${names})"\\)`, 'g'), (_, id: string) => `=__lzy("${id}")  `);
+  writeFileSync(file, code);
+}
 
 export default defineConfig([
   {
@@ -28,6 +46,11 @@ export default defineConfig([
     noExternal: [/^(?!(tar|import-meta-resolve)$)/],
     // import.meta.url in CommonJS: the bundle's own file URL (context.ts finds skiff.cjs beside it).
     shims: true,
+    // process.stdout and process.stderr through getters that note their use (src/stdio-used.ts).
+    esbuildOptions: (options) => {
+      options.inject = [...(options.inject ?? []), 'src/stdio-used.ts'];
+      options.define = { ...options.define, 'process.stdout': 'skiffStdio.stdout', 'process.stderr': 'skiffStdio.stderr' };
+    },
     // Node reads and hashes the whole bundle at every start: without comments and indentation it is a third
     // smaller (and plain ASCII, so V8 keeps it as a one-byte string), ~8 ms less per start here. Names are
     // kept; `node --enable-source-maps` maps stack traces back to the sources.
@@ -35,6 +58,8 @@ export default defineConfig([
     sourcemap: true,
     // `--`: node must not take skiff's `--env-file` as its own (see scripts/setup).
     banner: { js: '#!/usr/bin/env -S node --' },
+    // Hoisted, so usable from the first line: see lazyBuiltins below.
+    footer: { js: LAZY_BUILTIN },
     // The native helper travels with the bundle (dist/skiff-helper): finding it through @skiff/native's package
     // exports at every start costs ~4 ms of module resolution.
     onSuccess: async () => {
@@ -42,6 +67,7 @@ export default defineConfig([
       copyFileSync(require.resolve('@skiff/native/bin/skiff-helper'), 'dist/skiff-helper');
       // The DNS responder of user networks, found beside the helper.
       copyFileSync(require.resolve('@skiff/native/bin/skiff-dns'), 'dist/skiff-dns');
+      for (const bundle of ['dist/main.cjs', 'dist/oci-main.cjs']) lazyBuiltins(bundle);
     },
   },
 ]);

@@ -5,6 +5,7 @@ import { describeError } from './errors.js';
 import { normalizeBooleanFlags } from './flags/booleans.js';
 import { containerAliases } from './flags/management.js';
 import { commandName, createProgram } from './program.js';
+import { skiffStdio } from './stdio-used.js';
 
 /** Exit status for skiff's own failures (bad flags, missing image...), as docker uses 125. */
 const EXIT_SKIFF_ERROR = 125;
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
   // Done: leave now rather than wait for stray handles (a follow timer, a lock refresher) to run down. First let
   // stdout and stderr flush: when they are sockets (a parent's child_process stdio is a socketpair) whose reader
   // is slow, writes queue in Node, and exit would drop the queue (a `logs` of 1M lines lost its last ~16 KiB).
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  // A stream nothing touched has nothing queued, and reading it would make it (src/stdio-used.ts).
+  await Promise.all((['stdout', 'stderr'] as const).filter(skiffStdio.opened).map((name) => flushed(globalThis.process[name])));
   clearInterval(alive);
   process.exit();
 }

@@ -1,5 +1,4 @@
-// The `skiff-runc` command's entry (skiff's OCI runtime mode): the compile cache, then the bundle, as skiff.ts.
-import module from 'node:module';
+// The `skiff-runc` command's entry (skiff's OCI runtime mode): the bundle, as skiff.ts.
+import { loadBundle } from './entry.js';
 
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-module.createRequire(import.meta.url)('./oci-main.cjs');
+loadBundle('oci-main');

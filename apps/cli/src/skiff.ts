@@ -1,8 +1,10 @@
 // The `skiff` command's entry: as small as possible, because everything here runs before any caching helps.
-import module from 'node:module';
+import { loadBundle } from './entry.js';
 
-// Node >= 22.1 keeps V8's compiled code of every module on disk, so later starts skip parsing and compiling.
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+declare const __SKIFF_VERSION__: string;
 
+// `skiff --version` alone needs nothing of the bundle (commander answers it the same way, after loading it all).
+// console.log, not process.stdout: under Bun making that stream costs more than the rest of this start.
+if (process.argv.length === 3 && process.argv[2] === '--version') console.log(__SKIFF_VERSION__);
 // The bundle proper, a file apart so the compile cache covers it (built as CommonJS: see tsup.config.ts).
-module.createRequire(import.meta.url)('./main.cjs');
+else loadBundle('main');

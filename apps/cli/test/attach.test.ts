@@ -4,7 +4,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot } from '../../../test/support.js';
-import { cliPath, expectOneLineError, sandbox, type Sandbox, waitFor } from './cli.js';
+import { cliPath, expectOneLineError, sandbox, supervisorOf, type Sandbox, waitFor } from './cli.js';
 
 const PULL = ['--pull', 'never'];
 
@@ -137,8 +137,10 @@ describe.runIf(requiresRoot('attach tests run detached containers'))('run -di an
     run.type('\x10\x11\x18y');
     expect(await run.exit).toBe(0);
     expect((await box.skiff(['ps'])).stdout).toMatch(/Up .* gone$/);
+    const supervisor = await supervisorOf(box, 'gone');
     expect((await box.skiff(['kill', 'gone'])).exitCode).toBe(0);
-    await waitFor(() => box.containers().length === 0, '--rm to remove it');
+    // Its exit command goes on writing into the state root after the record is gone (events): wait for it too.
+    await waitFor(() => box.containers().length === 0 && !existsSync(`/proc/${supervisor}`), '--rm to remove it and its exit command to finish');
   });
 
   it('run -a stdout leaves stderr out; bad -a, and -a or --sig-proxy with -d, are refused', async () => {

@@ -26,6 +26,29 @@ describe.runIf(requiresRoot('cgroup tests create real cgroups and run containers
     expect((await skiff(['run', '--rm', '-m', '32m', 'busybox', 'tail', '/dev/zero'])).exitCode).toBe(137);
   });
 
+  // Issue 18: the helper that saw the init exit removes the container's cgroups before it exits (the CLI's
+  // teardown stays the fallback); an OOM kill must still be seen, so that container's memory cgroup is left for
+  // the CLI to read and remove. Detached, the supervisor does the same before its exit command.
+  it("the helper removes a container's cgroups at its exit, but an OOM-killed one's memory cgroup is left for the CLI's report", async () => {
+    const { skiff, containers, root } = sandbox();
+    const traced = { env: { SKIFF_TRACE: '1' } };
+    const plain = await skiff(['run', '--rm', 'busybox', 'true'], traced);
+    expect(plain.exitCode).toBe(0);
+    expect(plain.stderr).toMatch(/^skiff-trace-span helper-cgroup-teardown [\d.]+$/m);
+    expect(plain.stderr).not.toMatch(/helper-cgroup-left/);
+    const hog = await skiff(['run', '--rm', '-m', '32m', 'busybox', 'tail', '/dev/zero'], traced);
+    expect(hog.exitCode).toBe(137);
+    expect(hog.stderr).toMatch(/^skiff-trace-note helper-cgroup-left \S+ memory cgroup kept for the OOM check$/m);
+    expect(hog.stderr).toMatch(/was killed: out of memory/);
+
+    const id = (await skiff(['run', '-d', '--name', 'dhog', '-m', '32m', 'busybox', 'tail', '/dev/zero'])).stdout;
+    const state = () => JSON.parse(readFileSync(join(root, 'containers', id, 'config.json'), 'utf8')) as { status: string; oomKilled?: boolean; exitCode?: number };
+    await waitFor(() => (state().status === 'stopped' ? true : undefined), 'the detached container to be torn down');
+    expect(state()).toMatchObject({ oomKilled: true, exitCode: 137 });
+    expect(containers()).toEqual([id]);
+    expect((await skiff(['rm', id])).exitCode).toBe(0);
+  });
+
   it('--pids-limit makes forks fail inside while the container itself finishes', async () => {
     const { skiff } = sandbox();
     const started = performance.now();

@@ -147,6 +147,26 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
 }
 
 /**
+ * The pid of a running container's supervisor (its init's parent), which becomes the container's exit command
+ * when it exits: until that pid is gone, the exit command may still write into the state root.
+ */
+export async function supervisorOf(sb: Sandbox, name: string): Promise<number | undefined> {
+  return parentOf(Number((await sb.skiff(['inspect', '--type', 'container', '-f', '{{.State.Pid}}', name])).stdout));
+}
+
+/** The parent of a live process; undefined for none, pid 1, or a process gone. */
+function parentOf(pid: number | undefined): number | undefined {
+  let stat = '';
+  try {
+    stat = pid !== undefined && pid > 0 ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  } catch {
+    return undefined;
+  }
+  const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return parent > 1 ? parent : undefined;
+}
+
+/**
  * `rm -f` of running containers, then waits until their supervisors are gone: a supervisor execs the cleanup
  * command when its container dies, and that command (slow to start on a loaded machine) writes the state root,
  * which would race the test's temp-dir removal.
@@ -154,10 +174,8 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
 export async function removeSettled(sb: Sandbox, ...names: string[]): Promise<void> {
   const supervisors: number[] = [];
   for (const name of names) {
-    const pid = Number((await sb.skiff(['inspect', '--type', 'container', '-f', '{{.State.Pid}}', name])).stdout);
-    const stat = pid > 0 ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (parent > 1) supervisors.push(parent);
+    const supervisor = await supervisorOf(sb, name);
+    if (supervisor !== undefined) supervisors.push(supervisor);
   }
   await sb.skiff(['rm', '-f', ...names]);
   await waitFor(() => supervisors.every((pid) => !existsSync(`/proc/${pid}`)), 'the supervisors to finish', 60_000);

@@ -352,6 +352,8 @@ struct cgroups {
 	size_t n;
 };
 void cgroups_open(struct cgroups *cgroups, char *const *paths, size_t n);
+/* teardown.c: once the init is gone, kill what is left in the plan's cgroups and rmdir them (best effort). */
+void cgroups_teardown(char *const *files, size_t n);
 
 /* What the child gets from child_start. */
 struct child_fds {

@@ -34,5 +34,8 @@ int cmd_run(void)
 	pid_namespace_enter(&plan);
 	struct start_options options = { .tty = plan.tty, .cgroups = &cgroups };
 	/* Once the init is gone, so is every process of the container: its pipes report EOF at once. */
-	return child_attached(&options, plan.stdin_open, &log, 2000, container_main, &plan);
+	int code = child_attached(&options, plan.stdin_open, &log, 2000, container_main, &plan);
+	/* The container is gone: its cgroups go before we exit, the CLI's teardown then has little left to do. */
+	cgroups_teardown(plan.cgroups, plan.n_cgroups);
+	return code;
 }

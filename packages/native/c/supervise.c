@@ -86,6 +86,8 @@ __attribute__((noreturn)) static void container_finished(int code)
 	fail_hook = NULL; /* a failure in here must not come back here */
 	child_kill();     /* on a failure path the container may still be half-built; then it is gone first */
 	health_stop();
+	if (plan)
+		cgroups_teardown(plan->cgroups, plan->n_cgroups); /* before the exit command, which tears down the rest */
 	attach_exit(code);
 	write_status(code);
 	run_exit_command();

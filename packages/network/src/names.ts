@@ -52,4 +52,5 @@ export function checkDnsOption(option: string): string {
   return option;
 }
 
-export const isIpv4 = isIPv4;
+/** A function, not the alias `isIPv4` itself: read at the top level, it loaded node:net with the module (the CLI's bundle loads built-ins at first use). */
+export const isIpv4 = (text: string): boolean => isIPv4(text);

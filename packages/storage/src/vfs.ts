@@ -34,7 +34,8 @@ import {
 } from '@skiff/plugin';
 import { containerDirOf } from './plan.js';
 
-const execFileAsync = promisify(execFile);
+/** Made at first use: at the top level it loaded node:util and node:child_process with the package. */
+const execFileAsync = (file: string, args: string[]) => promisify(execFile)(file, args);
 
 export function createVfsDriver(context: DriverContext): StorageDriver {
   const containerDir = (id: string) => containerDirOf(context.root, id);

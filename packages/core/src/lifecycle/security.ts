@@ -1,5 +1,4 @@
-import { statSync } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstatSync, statSync } from 'node:fs';
 import { DEFAULT_DEVICE_RULES, deviceRule, type DeviceRules } from '@skiff/cgroups';
 import { capabilitySet, type CapabilityName, type CapabilityRequest, type ContainerFilesystemOptions, type DeviceNode, type SecurityOptions } from '@skiff/native';
 import { invalidArgument, resolveInRoot, type Mount } from '@skiff/plugin';
@@ -76,7 +75,13 @@ export async function resolveSecurity(flags: SecurityFlags, layers: string[]): P
 /** The layer whose /etc/passwd the container sees (the top-most that has one). */
 export async function imageRoot(layers: string[]): Promise<string> {
   for (const layer of layers) {
-    if (await lstat(resolveInRoot(layer, '/etc/passwd')).then(() => true, () => false)) return layer;
+    // Sync: one lstat per layer, cheaper than a thread-pool round trip (and node:fs/promises, which costs Bun to load).
+    try {
+      lstatSync(resolveInRoot(layer, '/etc/passwd'));
+      return layer;
+    } catch {
+      // none here (or not reachable): the next layer
+    }
   }
   return layers[0] ?? '/nonexistent';
 }
