@@ -37,6 +37,28 @@ export interface RunFlags {
   device?: string[];
   pull: 'missing' | 'always' | 'never';
   entrypoint?: string;
+  /** -p specs ([IP:][HOST:]CTR[/PROTO]) and -P. */
+  publish?: string[];
+  publishAll?: boolean;
+  networkAlias?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  addHost?: string[];
+  restart?: string;
+  label?: string[];
+  sysctl?: string[];
+  ulimit?: string[];
+  shmSize?: string;
+  groupAdd?: string[];
+  pid?: string;
+  ipc?: string;
+  oomKillDisable?: boolean;
+  stopSignal?: string;
+  stopTimeout?: string;
+  volumeDriver?: string;
+  volumesFrom?: string[];
+  logOpt?: string[];
 }
 
 /** What the service is built on: the library, the image store, and the `skiff` command's own parsers and pull. */

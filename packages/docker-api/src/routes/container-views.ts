@@ -2,7 +2,7 @@ import type { ContainerInspect } from 'skiff';
 import { parseFilters } from '../filters.js';
 
 /** docker inspect's body: the library's docker-shaped view plus the fields the docker CLI and dockerode read. */
-export function inspectContainer(container: ContainerInspect) {
+export function inspectContainer(container: ContainerInspect): Record<string, unknown> {
   return {
     ...container,
     State: { ...container.State, Restarting: false, Dead: false, Error: '' },
@@ -13,12 +13,11 @@ export function inspectContainer(container: ContainerInspect) {
       AttachStderr: false,
       StdinOnce: container.Config.OpenStdin,
       Entrypoint: null,
-      Labels: {},
+      ExposedPorts: Object.fromEntries(Object.keys(container.HostConfig.PortBindings).map((port) => [port, {}])),
     },
-    HostConfig: { ...container.HostConfig, Binds: container.Mounts.filter((m) => m.Type === 'bind').map((m) => `${m.Source}:${m.Destination}${m.RW ? '' : ':ro'}`), PortBindings: {} },
+    HostConfig: { ...container.HostConfig, Binds: container.Mounts.filter((m) => m.Type === 'bind').map((m) => `${m.Source}:${m.Destination}${m.RW ? '' : ':ro'}`) },
     Driver: container.GraphDriver.Name,
     Platform: 'linux',
-    NetworkSettings: { Networks: {}, Ports: {} },
   };
 }
 
@@ -50,8 +49,16 @@ export function humanDuration(ms: number): string {
   return `${Math.round(hours / 24 / 365)} years`;
 }
 
+/** docker ps's Ports: one row per published host port. */
+function portRows(container: ContainerInspect) {
+  return Object.entries(container.NetworkSettings.Ports).flatMap(([key, bindings]) => {
+    const [port = '0', type = 'tcp'] = key.split('/');
+    return (bindings ?? []).map((binding) => ({ IP: binding.HostIp, PrivatePort: Number(port), PublicPort: Number(binding.HostPort), Type: type }));
+  });
+}
+
 /** One row of GET /containers/json. */
-export function containerSummary(container: ContainerInspect) {
+export function containerSummary(container: ContainerInspect): Record<string, unknown> {
   const command = [container.Path, ...container.Args].filter(Boolean).join(' ');
   return {
     Id: container.Id,
@@ -62,10 +69,10 @@ export function containerSummary(container: ContainerInspect) {
     Created: unix(container.Created),
     State: container.State.Status,
     Status: statusText(container),
-    Ports: [],
-    Labels: {},
+    Ports: portRows(container),
+    Labels: container.Config.Labels,
     HostConfig: { NetworkMode: container.HostConfig.NetworkMode },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: container.NetworkSettings.Networks },
     Mounts: container.Mounts,
   };
 }
@@ -85,5 +92,12 @@ export function listFilters(text: string | null, all: boolean): (container: Cont
     any(status, (wanted) => wanted === container.State.Status) &&
     any(values('exited'), (code) => !container.State.Running && container.State.Status === 'exited' && String(container.State.ExitCode) === code) &&
     any(values('ancestor'), (image) => container.Config.Image === image || container.Config.Image === image.replace(/:latest$/, '')) &&
-    values('label') === undefined;
+    (values('label') ?? []).every((wanted) => hasLabel(container.Config.Labels, wanted));
+}
+
+/** docker's label filter: `key` (present) or `key=value`. */
+export function hasLabel(labels: Record<string, string> | undefined, wanted: string): boolean {
+  const equals = wanted.indexOf('=');
+  if (equals < 0) return labels?.[wanted] !== undefined;
+  return labels?.[wanted.slice(0, equals)] === wanted.slice(equals + 1);
 }

@@ -54,11 +54,76 @@ describe('parseCreateBody', () => {
     });
   });
 
+  it('maps ports, restart, labels, health, limits, namespaces and networking; zero values pass', () => {
+    const request = parseCreateBody(
+      {
+        Image: 'busybox',
+        Labels: { team: 'a', 'x.y': 'b=c' },
+        ExposedPorts: { '80/tcp': {}, '9000/udp': {} },
+        Healthcheck: { Test: ['CMD', 'true'], Interval: 2_000_000_000, Retries: 3 },
+        StopSignal: 'SIGINT',
+        StopTimeout: 5,
+        Volumes: { '/cache': {} },
+        HostConfig: {
+          PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }, { HostIp: '', HostPort: '' }] },
+          PublishAllPorts: true,
+          RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 },
+          Sysctls: { 'net.ipv4.ip_forward': '1' },
+          Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 2048 }],
+          ShmSize: 1 << 20,
+          GroupAdd: ['audio'],
+          PidMode: 'host',
+          IpcMode: 'shareable',
+          OomKillDisable: true,
+          NetworkMode: 'front',
+          Dns: ['10.0.0.2'],
+          DnsSearch: ['example.test'],
+          DnsOptions: ['ndots:2'],
+          ExtraHosts: ['db:10.0.0.3'],
+          LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } },
+          MemorySwappiness: -1,
+          BlkioWeight: 0,
+          ConsoleSize: [24, 80],
+        },
+        NetworkingConfig: { EndpointsConfig: { front: { Aliases: ['web'], IPAMConfig: null } } },
+      },
+      undefined,
+    );
+    expect(request.flags).toMatchObject({
+      publish: ['127.0.0.1:8080:80/tcp', '80/tcp', '9000/udp'],
+      publishAll: true,
+      restart: 'on-failure:2',
+      label: ['team=a', 'x.y=b=c'],
+      sysctl: ['net.ipv4.ip_forward=1'],
+      ulimit: ['nofile=1024:2048'],
+      shmSize: String(1 << 20),
+      groupAdd: ['audio'],
+      pid: 'host',
+      ipc: 'shareable',
+      oomKillDisable: true,
+      network: 'front',
+      networkAlias: ['web'],
+      dns: ['10.0.0.2'],
+      dnsSearch: ['example.test'],
+      dnsOption: ['ndots:2'],
+      addHost: ['db:10.0.0.3'],
+      stopSignal: 'SIGINT',
+      stopTimeout: '5',
+      volume: ['/cache'],
+      logOpt: ['max-size=1m'],
+    });
+    expect(request.healthcheck).toEqual({ test: ['CMD', 'true'], intervalMs: 2000, retries: 3 });
+  });
+
   it.each([
     [{}, /Config.Image is required/],
     [{ Image: 'busybox', Cmd: [1] }, /Cmd must be a list of strings/],
-    [{ Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } }, /port publishing is not supported/],
-    [{ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'always' } } }, /RestartPolicy "always" is not supported/],
+    [{ Image: 'busybox', HostConfig: { PortBindings: { 'x/tcp': [{ HostPort: '8080' }] } } }, /invalid port specification/],
+    [{ Image: 'busybox', HostConfig: { BlkioWeight: 300 } }, /HostConfig.BlkioWeight is not supported by skiff/],
+    [{ Image: 'busybox', HostConfig: { LogConfig: { Type: 'syslog', Config: {} } } }, /LogConfig.Type "syslog" is not supported/],
+    [{ Image: 'busybox', MacAddress: '02:42:ac:11:00:02' }, /Config.MacAddress is not supported/],
+    [{ Image: 'busybox', NetworkingConfig: { EndpointsConfig: { a: {}, b: {} } } }, /one network at create/],
+    [{ Image: 'busybox', NetworkingConfig: { EndpointsConfig: { a: { IPAMConfig: { IPv4Address: '10.0.0.9' } } } }, HostConfig: { NetworkMode: 'a' } }, /IPAMConfig is not supported/],
     [{ Image: 'busybox', HostConfig: { Memory: -5 } }, /Memory must be a whole number/],
     [{ Image: 'busybox', HostConfig: 'x' }, /HostConfig must be an object/],
     [{ Image: 'busybox', Env: ['=x'] }, /invalid environment entry/],
