@@ -11,11 +11,29 @@
  *   console.log(await run.exit);
  */
 import type { Writable } from 'node:stream';
-import type { Attachment, ContainerInspect, CreateOptions, ExecOptions as CoreExecOptions, LogLine, PruneReport, Runtime } from '@skiff/core';
+import type { Readable } from 'node:stream';
+import {
+  archiveFromContainer,
+  extractIntoContainer,
+  statInContainer,
+  type Attachment,
+  type Change,
+  type ContainerInspect,
+  type CreateOptions,
+  type EventMessage,
+  type ExecOptions as CoreExecOptions,
+  type LogLine,
+  type PathStat,
+  type PruneReport,
+  type ReadEventsOptions,
+  type Runtime,
+  type StatsSample,
+} from '@skiff/core';
+import type { Resources } from '@skiff/cgroups';
 import { createContext } from './wiring.js';
 
 export { SkiffError, ErrorCodes, type ErrorCode } from '@skiff/plugin';
-export type { Attachment, ContainerHealth, ContainerInspect, CreateOptions, LogLine, PruneReport } from '@skiff/core';
+export type { Attachment, Change, ContainerHealth, ContainerInspect, CreateOptions, EventMessage, LogLine, PathStat, PruneReport, StatsSample } from '@skiff/core';
 
 export interface SkiffOptions {
   /** Persistent state (images, containers, volumes, logs); default /var/lib/skiff or SKIFF_ROOT. */
@@ -188,6 +206,67 @@ export class Skiff {
   /** Removes stopped containers (never volume data). */
   prune(): Promise<PruneReport> {
     return this.#runtime.prune();
+  }
+
+  /** Freezes every process of a running container (cgroup freezer); `unpause` thaws them. */
+  pause(reference: string): Promise<void> {
+    return this.#runtime.pause(reference);
+  }
+
+  unpause(reference: string): Promise<void> {
+    return this.#runtime.unpause(reference);
+  }
+
+  /** Gives the container a new name. */
+  rename(reference: string, name: string): Promise<void> {
+    return this.#runtime.rename(reference, name);
+  }
+
+  /** New cgroup limits, kept for later starts and applied now if it runs; resolves with warnings. */
+  update(reference: string, resources: Resources): Promise<string[]> {
+    return this.#runtime.update(reference, resources);
+  }
+
+  /** One reading of the container's cgroup (zeros when it is not running). */
+  stats(reference: string): Promise<StatsSample> {
+    return this.#runtime.stats(reference);
+  }
+
+  /** Host pids of the container's processes (empty when it is not running). */
+  pids(reference: string): Promise<number[]> {
+    return this.#runtime.pids(reference);
+  }
+
+  /** What the container added, changed and deleted against its image (`docker diff`). */
+  changes(reference: string): Promise<Change[]> {
+    return this.#runtime.changes(reference);
+  }
+
+  /** Bytes in the container's writable layer. */
+  writableSize(reference: string): Promise<number> {
+    return this.#runtime.writableSize(reference);
+  }
+
+  /** The events journal within [since, until] (unix ms), following it until `until` or the signal. */
+  events(options: ReadEventsOptions = {}): AsyncGenerator<EventMessage> {
+    return this.#runtime.events(options);
+  }
+
+  /**
+   * lstat of a path in a running container, resolved inside its root by its own `stat`; undefined when absent.
+   */
+  statPath(reference: string, path: string): Promise<PathStat | undefined> {
+    return statInContainer(this.#runtime, reference, path);
+  }
+
+  /** A path of a running container as a tar stream (its own `tar`, inside its root): `docker cp` out. */
+  archive(reference: string, path: string, output: Writable, options: { follow?: boolean } = {}): Promise<void> {
+    return archiveFromContainer(this.#runtime, reference, path, output, options);
+  }
+
+  /** Extracts a tar stream into a directory of a running container (its own `tar`, inside its root): `docker cp` in. */
+  extract(reference: string, dir: string, input: Readable, options: { keepOwners?: boolean } = {}): Promise<void> {
+    return extractIntoContainer(this.#runtime, reference, dir, input, options);
   }
 
   /** Writes the container's root filesystem as a tar stream. */

@@ -2,7 +2,7 @@ import { lstatSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import type { Runtime } from '@skiff/core';
+import { isContainerDir, sourceParts, tarInContainer, type Runtime } from '@skiff/core';
 import { SkiffError, invalidArgument } from '@skiff/plugin';
 
 export interface CopyOptions {
@@ -20,16 +20,6 @@ export function splitContainerPath(arg: string): { container: string; path: stri
   return { container: arg.slice(0, colon), path: arg.slice(colon + 1) || '/' };
 }
 
-/** tar runs as root on the container's side, as docker's daemon copies: it reads and writes whatever is there. */
-const ROOT = { user: '0', group: '0' };
-
-/** Where a copy reads from: the directory tar runs in, and the one name it archives (`.` for a `/.` source). */
-export function sourceParts(path: string): { dir: string; name: string; contents: boolean } {
-  const contents = path === '/' || path.endsWith('/.') || path.endsWith('/./');
-  const clean = path.replace(/\/+$/, '') || '/';
-  if (contents) return { dir: clean.replace(/\/\.$/, '') || '/', name: '.', contents };
-  return { dir: posix.dirname(clean), name: posix.basename(clean), contents };
-}
 
 export async function copy(runtime: Runtime, source: string, destination: string, options: CopyOptions): Promise<void> {
   const from = source === '-' ? undefined : splitContainerPath(source);
@@ -42,28 +32,6 @@ export async function copy(runtime: Runtime, source: string, destination: string
 
 const absolute = (path: string) => (path.startsWith('/') ? path : `/${path}`);
 
-/**
- * Runs `args` in the container with stdin/stdout piped. Its failure (first stderr line) wins over the failure of
- * what read its output (an empty archive, say).
- */
-async function inContainer(runtime: Runtime, container: string, args: string[], stdin: Readable | undefined, stdout: (out: Readable) => Promise<void>): Promise<void> {
-  const attached = await runtime.exec(container, { args, stdio: 'pipe', interactive: stdin !== undefined, user: ROOT });
-  const errors: Buffer[] = [];
-  attached.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
-  const feeding = stdin ? pipeline(stdin, attached.stdin).catch(() => {}) : (attached.stdin.end(), Promise.resolve());
-  const [code, reading] = await Promise.all([attached.exit, stdout(attached.stdout).then(() => undefined, (error: unknown) => error ?? new Error('read failed')), feeding]);
-  if (code !== 0) {
-    const line = Buffer.concat(errors).toString().split('\n').find((text) => text.trim()) ?? `exit ${code}`;
-    // eslint-disable-next-line no-control-regex
-    throw Object.assign(new SkiffError('FAILED_PRECONDITION', line.replace(/[\x00-\x1f\x7f]/g, ' ')), { exitCode: 1 });
-  }
-  if (reading) throw reading;
-}
-
-/** Whether `path` is a directory in the container (test -d there, resolving inside its root). */
-async function isContainerDir(runtime: Runtime, container: string, path: string): Promise<boolean> {
-  return (await runtime.exec(container, { args: ['test', '-d', path], user: ROOT, stdio: 'pipe' }).then((a) => (a.stdout.resume(), a.stderr.resume(), a.exit))) === 0;
-}
 
 async function copyOut(runtime: Runtime, container: string, path: string, destination: string, options: CopyOptions): Promise<void> {
   const { dir, name, contents } = sourceParts(path);
@@ -75,7 +43,7 @@ async function copyOut(runtime: Runtime, container: string, path: string, destin
     throw error;
   };
   if (destination === '-') {
-    await inContainer(runtime, container, args, undefined, (out) => pipeline(out, process.stdout, { end: false })).catch(notFound);
+    await tarInContainer(runtime, container, args, undefined, (out) => pipeline(out, process.stdout, { end: false })).catch(notFound);
     return;
   }
   const target = resolve(destination);
@@ -101,14 +69,14 @@ async function copyOut(runtime: Runtime, container: string, path: string, destin
     restoreAbsoluteLinks(absoluteLinks.splice(0));
   };
   if (existing?.isDirectory()) {
-    await inContainer(runtime, container, args, undefined, (out) => pipeline(out, extract(target))).catch(notFound);
+    await tarInContainer(runtime, container, args, undefined, (out) => pipeline(out, extract(target))).catch(notFound);
     await restoreLinks();
   } else {
     if (!statOr(dirname(target))?.isDirectory()) throw invalidArgument(`destination directory ${dirname(target)} does not exist`);
     if (destination.endsWith('/')) throw invalidArgument(`destination directory ${target} does not exist`);
     const staging = mkdtempSync(join(dirname(target), '.skiff-cp-'));
     try {
-      await inContainer(runtime, container, args, undefined, (out) => pipeline(out, extract(staging))).catch(notFound);
+      await tarInContainer(runtime, container, args, undefined, (out) => pipeline(out, extract(staging))).catch(notFound);
       await restoreLinks();
       const top = contents ? staging : join(staging, name);
       const copied = lstatOr(top);
@@ -129,7 +97,7 @@ async function copyIn(runtime: Runtime, source: string, container: string, path:
   if (source === '-') {
     // docker: a tar stream from stdin is extracted into a directory that exists.
     if (!destIsDir) throw Object.assign(new SkiffError('NOT_FOUND', `Could not find the directory ${path} in container ${container}`), { exitCode: 1 });
-    await inContainer(runtime, container, ['tar', '-x', ...(options.archive ? [] : ['-o']), '-f', '-', '-C', path], process.stdin, async (out) => void out.resume());
+    await tarInContainer(runtime, container, ['tar', '-x', ...(options.archive ? [] : ['-o']), '-f', '-', '-C', path], process.stdin, async (out) => void out.resume());
     return;
   }
   const local = resolve(source);
@@ -164,7 +132,7 @@ async function copyIn(runtime: Runtime, source: string, container: string, path:
     [options.follow && !stat.isDirectory() ? name : top],
   );
   // -o: the files belong to the extracting user (root in the container) unless -a keeps the archive's owners.
-  await inContainer(runtime, container, ['tar', '-x', ...(options.archive ? [] : ['-o']), '-f', '-', '-C', targetDir], archive as unknown as Readable, async (out) => void out.resume());
+  await tarInContainer(runtime, container, ['tar', '-x', ...(options.archive ? [] : ['-o']), '-f', '-', '-C', targetDir], archive as unknown as Readable, async (out) => void out.resume());
 }
 
 function statOr(path: string) {

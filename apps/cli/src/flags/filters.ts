@@ -1,4 +1,7 @@
+import { labelMatches } from '@skiff/core';
 import { invalidArgument } from '@skiff/plugin';
+
+export { labelMatches };
 
 /**
  * docker's `--filter KEY=VALUE` (`-f`): the same key given twice matches either value, different keys must all
@@ -26,12 +29,6 @@ export function filterBoolean(key: string, value: string): boolean {
 }
 
 /** `label=KEY` (present) or `label=KEY=VALUE` (equal) against a label set. */
-export function labelMatches(labels: Record<string, string> | undefined, wanted: string): boolean {
-  const equals = wanted.indexOf('=');
-  const [key, value] = equals < 0 ? [wanted, undefined] : [wanted.slice(0, equals), wanted.slice(equals + 1)];
-  return labels !== undefined && Object.hasOwn(labels, key) && (value === undefined || labels[key] === value);
-}
-
 /** Every label filter must match (docker ANDs repeated label filters, unlike other keys). */
 export const labelsMatch = (labels: Record<string, string> | undefined, wanted: string[] | undefined) =>
   (wanted ?? []).every((label) => labelMatches(labels, label));

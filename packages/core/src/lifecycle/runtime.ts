@@ -5,7 +5,8 @@ import { SkiffError, type DriverRegistry, type ImageConfig } from '@skiff/plugin
 import { makeRootsPrivate, type Roots } from '../roots.js';
 import type { ContainerRecord } from '../state/record.js';
 import { withRestartLock } from '../state/lock.js';
-import { containerEvent } from '../state/events.js';
+import { containerEvent, type EventMessage } from '../state/events.js';
+import { readEvents, type ReadEventsOptions } from '../state/events-read.js';
 import { constants as osConstants } from 'node:os';
 import { ContainerStore } from '../state/store.js';
 import { createContainer } from './create.js';
@@ -175,6 +176,11 @@ export class Runtime {
     await killContainer(record, signal);
     containerEvent(this.#host.roots, 'kill', record, { signal: String(osConstants.signals[signal] ?? signal) });
     if (signal === 'SIGKILL') await thawIfPaused(record);
+  }
+
+  /** The events journal (`docker events`): see readEvents. */
+  events(options: ReadEventsOptions = {}): AsyncGenerator<EventMessage> {
+    return readEvents(this.#host.roots, options);
   }
 
   /** docker pause: freezes every process of the container (cgroup freezer). */

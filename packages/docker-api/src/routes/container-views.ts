@@ -1,3 +1,4 @@
+import { labelMatches } from '@skiff/core';
 import type { ContainerInspect } from 'skiff';
 import { parseFilters } from '../filters.js';
 
@@ -92,12 +93,6 @@ export function listFilters(text: string | null, all: boolean): (container: Cont
     any(status, (wanted) => wanted === container.State.Status) &&
     any(values('exited'), (code) => !container.State.Running && container.State.Status === 'exited' && String(container.State.ExitCode) === code) &&
     any(values('ancestor'), (image) => container.Config.Image === image || container.Config.Image === image.replace(/:latest$/, '')) &&
-    (values('label') ?? []).every((wanted) => hasLabel(container.Config.Labels, wanted));
+    (values('label') ?? []).every((wanted) => labelMatches(container.Config.Labels, wanted));
 }
 
-/** docker's label filter: `key` (present) or `key=value`. */
-export function hasLabel(labels: Record<string, string> | undefined, wanted: string): boolean {
-  const equals = wanted.indexOf('=');
-  if (equals < 0) return labels?.[wanted] !== undefined;
-  return labels?.[wanted.slice(0, equals)] === wanted.slice(equals + 1);
-}
