@@ -28,3 +28,4 @@ export { newId, shortId, randomName } from './ids.js';
 export type { NetworkOptions, NetworkingConfig } from './lifecycle/network.js';
 export { portsMap } from './lifecycle/inspect.js';
 export { archiveFromContainer, extractIntoContainer, goFileMode, isContainerDir, sourceParts, statInContainer, tarInContainer, type PathStat } from './lifecycle/archive.js';
+export { processTable, psRows, type ProcessTable } from './lifecycle/top.js';

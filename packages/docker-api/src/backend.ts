@@ -1,5 +1,6 @@
 import type { CreateOptions, Skiff } from 'skiff';
-import type { Credentials, ImageStore, PullEvent, PullResult } from '@skiff/image';
+import type { Readable } from 'node:stream';
+import type { Credentials, ImageStore, LoadResult, PullEvent, PullResult, PushEvent, PushResult } from '@skiff/image';
 
 /**
  * docker run's flags as the `skiff` command's parser takes them (strings, as typed): the service turns a
@@ -71,6 +72,12 @@ export interface DockerApiBackend {
   createOptions(image: string, args: string[], flags: RunFlags): CreateOptions;
   /** Pulls `name` into the store (the CLI's registry settings and saved logins; `credentials` wins). */
   pull(name: string, options: { credentials?: Credentials; onProgress?: (event: PullEvent) => void; signal?: AbortSignal }): Promise<PullResult>;
+  /** Pushes `name` to its registry (the CLI's registry settings and saved logins; `credentials` wins). */
+  push(name: string, options: { credentials?: Credentials; onProgress?: (event: PushEvent) => void }): Promise<PushResult>;
+  /** Loads the images of a `docker save` archive (or an OCI layout) into the store. */
+  load(source: Readable): Promise<LoadResult>;
+  /** `skiff image prune [-a]`: what went, and the bytes given back. */
+  pruneImages(all: boolean): Promise<{ untagged: string[]; deleted: string[]; reclaimed: number }>;
   /** The host-built default image's names (never pulled). */
   isDefaultImage(name: string): boolean;
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Duplex, type Writable } from 'node:stream';
+import { Duplex, type Readable, type Writable } from 'node:stream';
 import { parseJsonObject, readBody, MAX_BODY_BYTES } from './body.js';
 import { ApiError, describeError } from './errors.js';
 
@@ -17,12 +17,14 @@ export interface Exchange {
   headers: IncomingHttpHeaders;
   /** The JSON object body (`{}` when empty); 400 when it is not one, 413 when too large. */
   json(): Promise<Record<string, unknown>>;
+  /** The raw request body (a tar for PUT archive, images/load), unread. */
+  body(): Readable;
   /** A complete response: `body` as JSON, or none (204/304, HEAD). */
   send(status: number, body?: unknown, headers?: Record<string, string>): void;
   /** A complete plain-text response. */
   sendText(status: number, text: string, headers?: Record<string, string>): void;
   /** Starts a streamed response (logs, pull progress, wait); end the writable to finish it. */
-  stream(status: number, contentType: string): Writable;
+  stream(status: number, contentType: string, headers?: Record<string, string>): Writable;
   /** Takes over the connection for a raw two-way stream (docker's hijack); stdin arrives on it until half-close. */
   hijack(): Duplex;
   /** Aborts when the client goes away. */
@@ -47,6 +49,7 @@ export function httpExchange(request: IncomingMessage, response: ServerResponse,
     async json() {
       return parseJsonObject(await readBody(request, undefined, contentLength(request.headers)));
     },
+    body: () => request,
     send(status, body, headers = {}) {
       answered = true;
       if (body === undefined) response.writeHead(status, headers).end();
@@ -56,9 +59,9 @@ export function httpExchange(request: IncomingMessage, response: ServerResponse,
       answered = true;
       complete(status, 'text/plain; charset=utf-8', text, headers);
     },
-    stream(status, contentType) {
+    stream(status, contentType, headers = {}) {
       answered = true;
-      response.writeHead(status, { 'Content-Type': contentType });
+      response.writeHead(status, { 'Content-Type': contentType, ...headers });
       response.flushHeaders();
       return response;
     },
@@ -102,14 +105,17 @@ export function upgradeExchange(request: IncomingMessage, socket: Socket, head: 
       if (!request.complete && length > 0) return parseJsonObject(await readBody(request, undefined, length));
       return parseJsonObject(await readExactly(socket, head, length));
     },
+    body() {
+      throw new ApiError(400, `${request.method} ${path} takes no upgraded connection`);
+    },
     send(status, body, headers = {}) {
       complete(status, body === undefined ? undefined : 'application/json', body === undefined ? '' : `${JSON.stringify(body)}\n`, headers);
     },
     sendText(status, text, headers = {}) {
       complete(status, 'text/plain; charset=utf-8', text, headers);
     },
-    stream(status, contentType) {
-      writeHead(status, { 'Content-Type': contentType, Connection: 'close' });
+    stream(status, contentType, headers = {}) {
+      writeHead(status, { 'Content-Type': contentType, Connection: 'close', ...headers });
       return socket;
     },
     hijack() {

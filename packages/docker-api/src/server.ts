@@ -7,7 +7,10 @@ import { Router } from './router.js';
 import { containerRoutes } from './routes/containers.js';
 import { execRoutes } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
-import { API_VERSION, MIN_API_VERSION, systemRoutes } from './routes/system.js';
+import { API_VERSION, MIN_API_VERSION, diskUsageRoutes, systemRoutes } from './routes/system.js';
+import { archiveRoutes } from './routes/archive.js';
+import { containerOpRoutes } from './routes/container-ops.js';
+import { eventRoutes } from './routes/events.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { State } from './state.js';
 
@@ -44,9 +47,13 @@ export function createDockerApiServer(backend: DockerApiBackend): DockerApiServe
   const state = new State();
   systemRoutes(router, backend);
   containerRoutes(router, backend, state);
+  containerOpRoutes(router, backend);
+  archiveRoutes(router, backend);
   execRoutes(router, backend, state);
   imageRoutes(router, backend);
   volumeRoutes(router, backend);
+  eventRoutes(router, backend);
+  diskUsageRoutes(router, backend);
 
   let active = 0;
   // Containers whose stdio the service relays (started attached) end with it: they keep it up too.

@@ -15,6 +15,8 @@ import type { Readable } from 'node:stream';
 import {
   archiveFromContainer,
   extractIntoContainer,
+  processTable,
+  type ProcessTable,
   statInContainer,
   type Attachment,
   type Change,
@@ -33,7 +35,7 @@ import type { Resources } from '@skiff/cgroups';
 import { createContext } from './wiring.js';
 
 export { SkiffError, ErrorCodes, type ErrorCode } from '@skiff/plugin';
-export type { Attachment, Change, ContainerHealth, ContainerInspect, CreateOptions, EventMessage, LogLine, PathStat, PruneReport, StatsSample } from '@skiff/core';
+export type { Attachment, Change, ContainerHealth, ContainerInspect, CreateOptions, EventMessage, LogLine, PathStat, ProcessTable, PruneReport, StatsSample } from '@skiff/core';
 
 export interface SkiffOptions {
   /** Persistent state (images, containers, volumes, logs); default /var/lib/skiff or SKIFF_ROOT. */
@@ -237,12 +239,18 @@ export class Skiff {
     return this.#runtime.pids(reference);
   }
 
+  /** docker top: the host's `ps` (default -ef), the container's rows only; refused when it is not running. */
+  async top(reference: string, psArgs: string[] = []): Promise<ProcessTable> {
+    const { Id, Name } = await this.#runtime.inspect(reference);
+    return processTable(Name.replace(/^\//, ''), await this.#runtime.pids(Id), psArgs);
+  }
+
   /** What the container added, changed and deleted against its image (`docker diff`). */
   changes(reference: string): Promise<Change[]> {
     return this.#runtime.changes(reference);
   }
 
-  /** Bytes in the container's writable layer. */
+  /** Bytes in the container's writable layer (0 for storage drivers without one). */
   writableSize(reference: string): Promise<number> {
     return this.#runtime.writableSize(reference);
   }
@@ -253,10 +261,11 @@ export class Skiff {
   }
 
   /**
-   * lstat of a path in a running container, resolved inside its root by its own `stat`; undefined when absent.
+   * lstat (`follow`: stat) of a path in a running container, resolved inside its root by its own `stat`;
+   * undefined when absent.
    */
-  statPath(reference: string, path: string): Promise<PathStat | undefined> {
-    return statInContainer(this.#runtime, reference, path);
+  statPath(reference: string, path: string, options: { follow?: boolean } = {}): Promise<PathStat | undefined> {
+    return statInContainer(this.#runtime, reference, path, options);
   }
 
   /** A path of a running container as a tar stream (its own `tar`, inside its root): `docker cp` out. */
@@ -267,6 +276,12 @@ export class Skiff {
   /** Extracts a tar stream into a directory of a running container (its own `tar`, inside its root): `docker cp` in. */
   extract(reference: string, dir: string, input: Readable, options: { keepOwners?: boolean } = {}): Promise<void> {
     return extractIntoContainer(this.#runtime, reference, dir, input, options);
+  }
+
+  /** The root's networks (`network create/ls/inspect/rm/prune`), after giving back what dead containers held. */
+  async networks() {
+    await this.#runtime.reconcileNetworks();
+    return this.#runtime.networks();
   }
 
   /** Writes the container's root filesystem as a tar stream. */

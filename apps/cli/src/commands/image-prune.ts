@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { basename, join } from 'node:path';
-import { diskUsage, taggedName } from '@skiff/image';
+import { diskUsage, taggedName, type ImageStore } from '@skiff/image';
+import type { Runtime } from '@skiff/core';
 import { createContext, type GlobalOptions } from '../context.js';
 import { humanSize } from '../format.js';
 
@@ -18,23 +19,33 @@ export async function pruneImages(globals: GlobalOptions, all: boolean, force: b
     if (!/^y(es)?$/i.test(answer.trim())) return;
   }
   const { images, runtime } = await createContext(globals);
+  const { untagged, deleted, reclaimed } = await pruneImageStore(images, runtime, all);
+  const lines = [...untagged.map((name) => `untagged: ${name}`), ...deleted.map((id) => `deleted: sha256:${id}`)];
+  if (lines.length) process.stdout.write(`Deleted Images:\n${lines.join('\n')}\n\n`);
+  process.stdout.write(`Total reclaimed space: ${humanSize(reclaimed)}\n`);
+}
+
+/**
+ * Removes the layers no image or container uses, and with `all` every image no container was made from. Shared
+ * by `skiff image prune` and the Docker API's /images/prune.
+ */
+export async function pruneImageStore(images: ImageStore, runtime: Runtime, all: boolean): Promise<{ untagged: string[]; deleted: string[]; reclaimed: number }> {
   const containerLayers = (await runtime.list()).flatMap((record) => record.config.layers);
   const used = new Set(containerLayers);
   const before = await diskUsage(join(images.root, 'layers'));
-  const lines: string[] = [];
+  const untagged: string[] = [];
+  const deleted: string[] = [];
   if (all) {
-    const deleted = new Set<string>();
+    const removed = new Set<string>();
     for (const image of await images.list()) {
       if (images.layerDirs(image).some((dir) => used.has(dir))) continue;
       await images.remove(image.name, { keepLayers: containerLayers.map((dir) => basename(dir)) });
-      lines.push(`untagged: ${taggedName(image.name)}`);
-      deleted.add(image.id);
+      untagged.push(taggedName(image.name));
+      removed.add(image.id);
     }
     const left = new Set((await images.list()).map((image) => image.id));
-    for (const id of deleted) if (!left.has(id)) lines.push(`deleted: sha256:${id}`);
+    for (const id of removed) if (!left.has(id)) deleted.push(id);
   }
   await images.pruneLayers(containerLayers.map((dir) => basename(dir)));
-  const reclaimed = before - (await diskUsage(join(images.root, 'layers')));
-  if (lines.length) process.stdout.write(`Deleted Images:\n${lines.join('\n')}\n\n`);
-  process.stdout.write(`Total reclaimed space: ${humanSize(Math.max(reclaimed, 0))}\n`);
+  return { untagged, deleted, reclaimed: Math.max(before - (await diskUsage(join(images.root, 'layers'))), 0) };
 }

@@ -49,6 +49,16 @@ export async function runService(globals: GlobalOptions, address: string | undef
         signal: pullOptions.signal,
       });
     },
+    async push(name, pushOptions) {
+      const reference = image.parseReference(name);
+      return image.pushImage(context.images, name, {
+        settings: await image.readRegistrySettings(context.roots.root),
+        credentials: pushOptions.credentials ?? (await image.readCredentials(context.roots.root, reference.domain)),
+        onProgress: pushOptions.onProgress,
+      });
+    },
+    load: (source) => image.loadImages(context.images, source, { helper: helperPath, label: 'the request body' }),
+    pruneImages: async (all) => (await import('./image-prune.js')).pruneImageStore(context.images, context.runtime, all),
     isDefaultImage,
   };
   serverInfo.version = __SKIFF_VERSION__;

@@ -48,7 +48,9 @@ export async function tarInContainer(runtime: Execer, container: string, args: s
   const feeding = stdin ? pipeline(stdin, attached.stdin).catch(() => {}) : (attached.stdin.end(), Promise.resolve());
   const [code, reading] = await Promise.all([attached.exit, stdout(attached.stdout).then(() => undefined, (error: unknown) => error ?? new Error('read failed')), feeding]);
   if (code !== 0) {
-    const line = Buffer.concat(errors).toString().split('\n').find((text) => text.trim()) ?? `exit ${code}`;
+    // busybox tar warns first (`removing leading '/' from member names`): the error is the first other line.
+    const lines = Buffer.concat(errors).toString().split('\n').filter((text) => text.trim());
+    const line = lines.find((text) => !/removing leading/.test(text)) ?? lines[0] ?? `exit ${code}`;
     // eslint-disable-next-line no-control-regex
     throw Object.assign(new SkiffError('FAILED_PRECONDITION', line.replace(/[\x00-\x1f\x7f]/g, ' ')), { exitCode: 1 });
   }
@@ -81,9 +83,9 @@ export function goFileMode(mode: number): number {
   return (GO_TYPE[mode & S_IFMT] ?? 0) + special + (mode & 0o777);
 }
 
-/** lstat of `path` in the container (its own `stat`, inside its root); undefined when it does not exist. */
-export async function statInContainer(runtime: Execer, container: string, path: string): Promise<PathStat | undefined> {
-  const text = await output(runtime, container, ['stat', '-c', '%f %s %Y', '--', path]);
+/** lstat (`follow`: stat) of `path` in the container (its own `stat`, inside its root); undefined when it does not exist. */
+export async function statInContainer(runtime: Execer, container: string, path: string, options: { follow?: boolean } = {}): Promise<PathStat | undefined> {
+  const text = await output(runtime, container, ['stat', ...(options.follow ? ['-L'] : []), '-c', '%f %s %Y', '--', path]);
   const found = text && /^([0-9a-f]+) (\d+) (\d+)/.exec(text.trim());
   if (!found) return undefined;
   const mode = parseInt(found[1]!, 16);

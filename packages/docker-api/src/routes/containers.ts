@@ -251,7 +251,7 @@ function connectStdin(attach: PendingAttach, stdin: NodeJS.WritableStream): void
 }
 
 /** docker's since/until: unix seconds, with an optional fraction; as nanoseconds. */
-function seconds(text: string | null): bigint | undefined {
+export function seconds(text: string | null): bigint | undefined {
   if (text === null || text === '' || text === '0') return undefined;
   const found = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text);
   if (!found) throw badRequest(`invalid time ${JSON.stringify(text)}: expected unix seconds`);

@@ -1,8 +1,9 @@
 import { SkiffError } from 'skiff';
-import { imageHistory, inspectImage, parseReference, taggedName, type Credentials, type ImageRecord, type PullEvent } from '@skiff/image';
+import { imageHistory, inspectImage, parseReference, saveImages, taggedName, type Credentials, type ImageRecord, type PullEvent } from '@skiff/image';
 import type { DockerApiBackend } from '../backend.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { Exchange } from '../exchange.js';
+import { parseFilters } from '../filters.js';
 import type { Router } from '../router.js';
 import { flag } from './containers.js';
 
@@ -81,6 +82,60 @@ export function imageRoutes(router: Router, backend: DockerApiBackend): void {
       const result = await backend.pull(name, { credentials, onProgress: (event) => line(progressLine(event)), signal: exchange.closed });
       line({ status: `Digest: ${result.digest}` });
       line({ status: `Status: ${result.status}` });
+    } catch (error) {
+      const message = SkiffError.isInstance(error) ? error.message : String(error);
+      line({ errorDetail: { message }, error: message });
+    }
+    out.end();
+  });
+
+  /** docker save: one archive of the named images (the library's saveImages, as `skiff save`). */
+  async function save(exchange: Exchange, names: string[]): Promise<void> {
+    if (names.length === 0) throw badRequest('names is required');
+    const resolved = [];
+    for (const name of names) resolved.push(backend.isDefaultImage(name) ? (await images.ensureBusybox(), name) : (await find(name), name));
+    const out = exchange.stream(200, 'application/x-tar');
+    try {
+      await saveImages(images, resolved, out);
+    } catch {
+      out.destroy();
+      return;
+    }
+    out.end();
+  }
+
+  router.add('GET', '/images/get', async (exchange) => save(exchange, exchange.query.getAll('names')));
+  router.add('GET', '/images/:name*/get', async (exchange) => save(exchange, [exchange.params.name!]));
+
+  router.add('POST', '/images/load', async (exchange) => {
+    const result = await backend.load(exchange.body());
+    const out = exchange.stream(200, 'application/json');
+    for (const line of result.lines) out.write(`${JSON.stringify({ stream: `${line}\n` })}\n`);
+    out.end();
+  });
+
+  router.add('POST', '/images/prune', async (exchange) => {
+    const values = parseFilters(exchange.query.get('filters'), ['dangling', 'until', 'label']);
+    if (values('until') || values('label')) throw badRequest('image prune filters until and label are not supported by skiff');
+    // dangling=false: every unused image (docker image prune -a); skiff's images always have a name.
+    const all = values('dangling')?.some((value) => /^(0|false)$/i.test(value)) ?? false;
+    const report = await backend.pruneImages(all);
+    exchange.send(200, { ImagesDeleted: [...report.untagged.map((name) => ({ Untagged: name })), ...report.deleted.map((id) => ({ Deleted: `sha256:${id}` }))], SpaceReclaimed: report.reclaimed });
+  });
+
+  router.add('POST', '/images/:name*/push', async (exchange) => {
+    const tag = exchange.query.get('tag');
+    const name = tag ? `${exchange.params.name!}:${tag}` : exchange.params.name!;
+    const reference = parseReference(name);
+    const credentials = registryAuth(exchange.headers['x-registry-auth']);
+    await find(name);
+    const out = exchange.stream(200, 'application/json');
+    const line = (value: unknown) => out.write(`${JSON.stringify(value)}\n`);
+    line({ status: `The push refers to repository [${reference.domain}/${reference.path}]` });
+    try {
+      const result = await backend.push(name, { credentials, onProgress: (event) => line({ status: event.status, progressDetail: {}, id: event.id }) });
+      line({ status: `${result.tag}: digest: ${result.digest} size: ${result.size}` });
+      line({ progressDetail: {}, aux: { Tag: result.tag, Digest: result.digest, Size: result.size } });
     } catch (error) {
       const message = SkiffError.isInstance(error) ? error.message : String(error);
       line({ errorDetail: { message }, error: message });

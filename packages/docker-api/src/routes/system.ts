@@ -1,5 +1,7 @@
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
+import { diskUsage, taggedName } from '@skiff/image';
 import type { DockerApiBackend } from '../backend.js';
+import { statusText } from './container-views.js';
 import type { Router } from '../router.js';
 
 /** The API version this server speaks (docker 27's), and the oldest it accepts (docker's own minimum). */
@@ -68,5 +70,80 @@ export function systemRoutes(router: Router, backend: DockerApiBackend): void {
       Swarm: { LocalNodeState: 'inactive' },
       Warnings: [],
     });
+  });
+}
+
+const unix = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/** GET /system/df: images (layers counted once, shared ones apart), containers' writable layers, volumes. */
+export function diskUsageRoutes(router: Router, backend: DockerApiBackend): void {
+  router.add('GET', '/system/df', async (exchange) => {
+    const { skiff, images } = backend;
+    const containers = await Promise.all((await skiff.list()).map((summary) => skiff.inspect(summary.id).catch(() => undefined)));
+    const records = await images.list();
+    const layerSize = new Map<string, number>();
+    const layerUsers = new Map<string, number>();
+    const byId = new Map<string, (typeof records)[number][]>();
+    for (const image of records) byId.set(image.id, [...(byId.get(image.id) ?? []), image]);
+    for (const [, [image]] of byId) {
+      for (const [index, dir] of images.layerDirs(image!).entries()) {
+        const id = image!.layers[index]!;
+        if (!layerSize.has(id)) layerSize.set(id, await diskUsage(dir));
+        layerUsers.set(id, (layerUsers.get(id) ?? 0) + 1);
+      }
+    }
+    const imageRows = [...byId].map(([id, [image, ...more]]) => {
+      const names = [image!, ...more].map((record) => taggedName(record.name));
+      const layers = image!.layers;
+      return {
+        Id: `sha256:${id}`,
+        ParentId: '',
+        RepoTags: names,
+        RepoDigests: [],
+        Created: unix(image!.created),
+        Size: layers.reduce((sum, layer) => sum + (layerSize.get(layer) ?? 0), 0),
+        SharedSize: layers.filter((layer) => (layerUsers.get(layer) ?? 0) > 1).reduce((sum, layer) => sum + (layerSize.get(layer) ?? 0), 0),
+        Labels: {},
+        Containers: containers.filter((container) => container && names.some((name) => name === container.Config.Image || name === taggedName(container.Config.Image))).length,
+      };
+    });
+    const containerRows = [];
+    for (const container of containers) {
+      if (!container) continue;
+      containerRows.push({
+        Id: container.Id,
+        Names: [container.Name],
+        Image: container.Config.Image,
+        Command: [container.Path, ...container.Args].join(' '),
+        Created: unix(container.Created),
+        State: container.State.Status,
+        Status: statusText(container),
+        SizeRw: await skiff.writableSize(container.Id).catch(() => 0),
+        SizeRootFs: 0,
+        Labels: container.Config.Labels,
+        Mounts: container.Mounts,
+      });
+    }
+    const volumeRows = [];
+    for (const record of await skiff.volumes.list()) {
+      const found = await skiff.volumes.inspect(record.name).catch(() => undefined);
+      const size = found?.info.mountpoint ? await diskUsage(found.info.mountpoint) : 0;
+      volumeRows.push({
+        Name: record.name,
+        Driver: record.driver,
+        Mountpoint: found?.info.mountpoint ?? '',
+        Labels: record.labels,
+        Scope: 'local',
+        Options: found?.info.options ?? {},
+        UsageData: { Size: size, RefCount: (await skiff.volumes.users(record.name)).length },
+      });
+    }
+    const layersSize = [...layerSize.values()].reduce((a, b) => a + b, 0);
+    exchange.send(200, { LayersSize: layersSize, Images: imageRows, Containers: containerRows, Volumes: volumeRows, BuildCache: [] });
+  });
+
+  router.add('POST', '/networks/prune', async (exchange) => {
+    const networks = await backend.skiff.networks();
+    exchange.send(200, { NetworksDeleted: await networks.prune() });
   });
 }
