@@ -25,9 +25,9 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     writeFileSync(join(bound, 'f'), 'from-the-host');
     const bind = await docker(['run', '--rm', '-v', `${bound}:/data:ro`, '--memory', '64m', '--cap-drop', 'ALL', 'busybox', 'sh', '-c', 'cat /data/f; touch /data/g 2>/dev/null || echo " read-only"']);
     expect(bind.stdout).toBe('from-the-host read-only');
-    const ports = await docker(['run', '--rm', '-p', '8080:80', 'busybox', 'true']);
-    expect(ports.exitCode).toBe(125);
-    expect(ports.stderr).toMatch(/port publishing is not supported/);
+    const unsupported = await docker(['run', '--rm', '--oom-score-adj', '100', 'busybox', 'true']);
+    expect(unsupported.exitCode).toBe(125);
+    expect(unsupported.stderr).toMatch(/HostConfig.OomScoreAdj is not supported by skiff/);
     const missing = await docker(['run', '--rm', 'busybox', 'no-such-command']);
     // docker picks 127 from the text: the helper's message must come back whole (see core's attach.test.ts).
     expect(missing.exitCode).toBe(127);

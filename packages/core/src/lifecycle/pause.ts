@@ -1,5 +1,6 @@
 import { SkiffError } from '@skiff/plugin';
 import { withContainerLock } from '../state/lock.js';
+import { containerEvent } from '../state/events.js';
 import type { ContainerRecord } from '../state/record.js';
 import { cgroupOf } from './cgroup.js';
 import { isAlive, type Host } from './host.js';
@@ -24,6 +25,7 @@ export async function setPaused(host: Host, reference: string, paused: boolean):
     else await cgroup.thaw();
     const saved = { ...record, paused: paused || undefined };
     await host.store.save(saved);
+    containerEvent(host.roots, paused ? 'pause' : 'unpause', saved);
     return saved;
   });
 }

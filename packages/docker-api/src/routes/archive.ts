@@ -4,7 +4,7 @@
  * calls, as `skiff cp`): a symlink in the container resolves within it, and the service never unpacks an
  * archive on the host.
  */
-import type { ContainerInspect, PathStat } from 'skiff';
+import { SkiffError, type ContainerInspect, type PathStat } from 'skiff';
 import type { DockerApiBackend } from '../backend.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { Exchange } from '../exchange.js';
@@ -56,7 +56,11 @@ export function archiveRoutes(router: Router, backend: DockerApiBackend): void {
     // A symlink to a directory is followed, inside the container's root (as its tar then does).
     const found = await stat(container, path, true);
     if ((found.mode & DIRECTORY) === 0) throw badRequest(`extraction point ${path} is not a directory`);
-    await skiff.extract(container.Id, path, exchange.body(), { keepOwners: flag(exchange, 'copyUIDGID') });
+    await skiff.extract(container.Id, path, exchange.body(), { keepOwners: flag(exchange, 'copyUIDGID') }).catch((error: unknown) => {
+      // The container's tar refused the archive (or part of it): the client's to mend.
+      if (SkiffError.is(error, 'FAILED_PRECONDITION')) throw badRequest(`extracting the archive into ${path} failed: ${(error as Error).message}`);
+      throw error;
+    });
     exchange.send(200);
   });
 }

@@ -27,7 +27,7 @@ const unix = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 /** docker ps's Status column ("Up 3 seconds", "Exited (0) 2 minutes ago", "Created"). */
 export function statusText(container: ContainerInspect, now = Date.now()): string {
   const { State } = container;
-  if (State.Running) return `Up ${humanDuration(now - Date.parse(State.StartedAt))}`;
+  if (State.Running) return `Up ${humanDuration(now - Date.parse(State.StartedAt))}${State.Paused ? ' (Paused)' : ''}`;
   if (State.Status === 'created') return 'Created';
   return `Exited (${State.ExitCode}) ${humanDuration(now - Date.parse(State.FinishedAt))} ago`;
 }

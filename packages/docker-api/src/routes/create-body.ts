@@ -161,7 +161,9 @@ function refuseUnknown(body: Json, where: string, handled: string[]): void {
 }
 
 /** Config keys mapped below, or that only the client acts on (attach choices, build-time fields). */
-const CONFIG_KEYS = ['Image', 'Cmd', 'Entrypoint', 'Env', 'WorkingDir', 'User', 'Tty', 'OpenStdin', 'StdinOnce', 'AttachStdin', 'AttachStdout', 'AttachStderr', 'Hostname', 'Labels', 'Healthcheck', 'StopSignal', 'StopTimeout', 'ExposedPorts', 'Volumes', 'ArgsEscaped', 'HostConfig', 'NetworkingConfig', 'OnBuild', 'Shell'];
+const CONFIG_KEYS = ['Image', 'Cmd', 'Entrypoint', 'Env', 'WorkingDir', 'User', 'Tty', 'OpenStdin', 'StdinOnce', 'AttachStdin', 'AttachStdout', 'AttachStderr', 'Hostname', 'Labels', 'Healthcheck', 'StopSignal', 'StopTimeout', 'ExposedPorts', 'Volumes', 'ArgsEscaped', 'HostConfig', 'NetworkingConfig', 'OnBuild', 'Shell',
+  // dockerode leaves its `name` option (sent as the query's name) in the body too
+  'name'];
 const HOST_KEYS = [
   'Binds', 'Mounts', 'AutoRemove', 'Init', 'NetworkMode', 'PortBindings', 'PublishAllPorts', 'RestartPolicy', 'Memory', 'MemorySwap', 'NanoCpus', 'CpuShares',
   'CpusetCpus', 'CpusetMems', 'PidsLimit', 'CgroupParent', 'Privileged', 'CapAdd', 'CapDrop', 'SecurityOpt', 'ReadonlyRootfs', 'Tmpfs', 'Devices', 'Dns', 'DnsSearch',
