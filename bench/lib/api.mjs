@@ -45,7 +45,39 @@ async function waitForSocket(socketPath, child) {
   throw new Error('the service did not answer within 10 s');
 }
 
-/** Measures one service: { rssIdleMiB, rssAfterMiB, ping, run } or { error }. */
+/** The everyday endpoints beyond run, timed on one running container: `docker top`, `stats --no-stream`'s one-shot, `cp` out, `diff`. */
+export const ENDPOINTS = [
+  ['top', 'GET', '/top'],
+  ['stats one-shot', 'GET', '/stats?stream=false&one-shot=true'],
+  ['archive (cp out of /etc/passwd)', 'GET', '/archive?path=/etc/passwd'],
+  ['changes (diff)', 'GET', '/changes'],
+];
+
+async function measureEndpoints(agent, socketPath, image, extraHostConfig) {
+  const { Id } = JSON.parse(await request(agent, socketPath, 'POST', '/v1.41/containers/create', { Image: image, Cmd: ['sleep', '600'], HostConfig: extraHostConfig }));
+  const timings = {};
+  try {
+    await request(agent, socketPath, 'POST', `/v1.41/containers/${Id}/start`);
+    for (const [label, method, suffix] of ENDPOINTS) {
+      const runs = [];
+      try {
+        for (let i = 0; i < CONFIG.runs + CONFIG.warmup; i++) {
+          const t0 = nowMs();
+          await request(agent, socketPath, method, `/v1.41/containers/${Id}${suffix}`);
+          if (i >= CONFIG.warmup) runs.push(nowMs() - t0);
+        }
+        timings[label] = stats(runs);
+      } catch (error) {
+        timings[label] = { error: error.message };
+      }
+    }
+  } finally {
+    await request(agent, socketPath, 'DELETE', `/v1.41/containers/${Id}?force=1`).catch(() => {});
+  }
+  return timings;
+}
+
+/** Measures one service: { rssIdleMiB, rssAfterMiB, ping, run, endpoints } or { error }. */
 async function measureService(label, socketPath, child, image, extraHostConfig) {
   try {
     await waitForSocket(socketPath, child);
@@ -69,8 +101,9 @@ async function measureService(label, socketPath, child, image, extraHostConfig) 
       await request(agent, socketPath, 'DELETE', `/v1.41/containers/${Id}?force=1`);
       if (i >= CONFIG.warmup) runs.push(ms);
     }
+    const endpoints = await measureEndpoints(agent, socketPath, image, extraHostConfig);
     agent.destroy();
-    const result = { rssIdleMiB: rssIdle / 1024, rssAfterMiB: rssKiB(child.pid) / 1024, ping: stats(pings), run: stats(runs) };
+    const result = { rssIdleMiB: rssIdle / 1024, rssAfterMiB: rssKiB(child.pid) / 1024, ping: stats(pings), run: stats(runs), endpoints };
     log(`api ${label}: ping median ${result.ping.median} ms, create+start+wait median ${result.run.median} ms, RSS ${result.rssIdleMiB.toFixed(1)} → ${result.rssAfterMiB.toFixed(1)} MiB`);
     return result;
   } catch (error) {

@@ -1,6 +1,6 @@
 // The Markdown report: one function per section, each returning its lines.
 import { COMMANDS } from './commands.mjs';
-import { PING_RUNS } from './api.mjs';
+import { ENDPOINTS, PING_RUNS } from './api.mjs';
 import { BUSYBOX, CONFIG } from './config.mjs';
 import { LATENCY_ROWS } from './latency.mjs';
 import { SLEEP_SECS } from './memory.mjs';
@@ -235,6 +235,16 @@ function api(a) {
     const x = a[key];
     if (!x || x.error) out.push(`| ${label} | skipped: ${clean(x?.error ?? 'not run', 160)} | | | | | | | |`);
     else out.push(`| ${label}${x.version ? ` (${x.version})` : ''} | ${fmt(x.rssIdleMiB)} | ${fmt(x.rssAfterMiB)} | ${fmt(x.ping.median)} | ${fmt(x.ping.p90)} | ${fmt(x.run.median)} | ${fmt(x.run.p90)} | ${fmt(x.run.min)} | ${fmt(x.run.max)} |`);
+  }
+  out.push('', `Everyday endpoints on one running container (median / p90 ms, ${CONFIG.runs} runs after ${CONFIG.warmup} warm-up):`, '', '| endpoint | skiff median | skiff p90 | podman median | podman p90 |', '| --- | ---: | ---: | ---: | ---: |');
+  for (const [label] of ENDPOINTS) {
+    const cell = (x) => {
+      const t = x?.endpoints?.[label];
+      if (!t) return 'not run | ';
+      if (t.error) return `${clean(t.error, 60)} | `;
+      return `${fmt(t.median)} | ${fmt(t.p90)}`;
+    };
+    out.push(`| ${label} | ${cell(a.skiff)} | ${cell(a.podman)} |`);
   }
   out.push('', 'Both on private state roots in the run\'s temp dir; podman with `--storage-driver overlay --cgroup-manager cgroupfs --runtime runc` and its containers with nofile/nproc limits of 1024 (runc on this host needs them), on a busybox image imported from the same root filesystem.', '');
   return out;
