@@ -76,6 +76,8 @@ export interface DockerApiBackend {
   push(name: string, options: { credentials?: Credentials; onProgress?: (event: PushEvent) => void }): Promise<PushResult>;
   /** Loads the images of a `docker save` archive (or an OCI layout) into the store. */
   load(source: Readable): Promise<LoadResult>;
+  /** `skiff container prune --filter WORD...` (until=, label=, label!=): what went, and the bytes given back. */
+  pruneContainers(filters: string[]): Promise<{ removed: string[]; reclaimed: number }>;
   /** `skiff image prune [-a]`: what went, and the bytes given back. */
   pruneImages(all: boolean): Promise<{ untagged: string[]; deleted: string[]; reclaimed: number }>;
   /** The host-built default image's names (never pulled). */

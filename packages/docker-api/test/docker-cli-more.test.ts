@@ -157,11 +157,15 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     expect(loaded.stdout).toBe('Loaded image: busybox:latest');
     expect((await docker(['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout).toBe('busybox:latest');
     expect((await docker(['create', '--name', 'stopped', 'busybox', 'true'])).exitCode).toBe(0);
+    expect((await docker(['create', '--name', 'kept', '--label', 'keep=1', 'busybox', 'true'])).exitCode).toBe(0);
     expect((await docker(['volume', 'create', 'loose'])).exitCode).toBe(0);
     const df = await docker(['system', 'df', '--format', '{{.Type}} {{.TotalCount}} {{.Active}}']);
-    expect(df.stdout.split('\n')).toEqual(['Images 1 1', 'Containers 1 0', 'Local Volumes 1 0', 'Build Cache 0 0']);
-    const pruned = await docker(['container', 'prune', '-f']);
-    expect(pruned.stdout).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n/);
+    expect(df.stdout.split('\n')).toEqual(['Images 1 1', 'Containers 2 0', 'Local Volumes 1 0', 'Build Cache 0 0']);
+    const pruned = await docker(['container', 'prune', '-f', '--filter', 'label!=keep']);
+    expect(pruned.stdout).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n\nTotal reclaimed space/);
+    expect((await docker(['ps', '-a', '--format', '{{.Names}}'])).stdout).toBe('kept');
+    expect((await docker(['container', 'prune', '-f', '--filter', 'until=1h'])).stdout).not.toMatch(/Deleted/);
+    expect((await docker(['rm', 'kept'])).exitCode).toBe(0);
     expect((await docker(['volume', 'prune', '-af'])).stdout).toMatch(/loose/);
     expect((await docker(['network', 'prune', '-f'])).exitCode).toBe(0);
     expect((await docker(['image', 'prune', '-af'])).stdout).toMatch(/untagged: busybox:latest/i);

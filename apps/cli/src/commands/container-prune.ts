@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { invalidArgument } from '@skiff/plugin';
+import type { Runtime } from '@skiff/core';
 import { createContext, type GlobalOptions } from '../context.js';
 import { labelMatches } from '../flags/filters.js';
 import { parseTimestamp } from '../flags/timestamp.js';
@@ -7,11 +8,8 @@ import { humanSize } from '../format.js';
 
 /** Removes every stopped (or created) container the filters keep; asks first unless `force`. */
 export async function pruneContainers(globals: GlobalOptions, force: boolean, filterWords: string[]): Promise<void> {
-  const filters = filterWords.map((word) => {
-    const match = /^(until|label!?)=(.*)$/s.exec(word);
-    if (!match) throw invalidArgument(`invalid filter ${JSON.stringify(word)}: container prune takes until=…, label=… and label!=…`);
-    return { key: match[1]!, value: match[1] === 'until' ? parseTimestamp(match[2]!, 'filter until') : match[2]! };
-  });
+  // Bad filters are refused before the question.
+  parsePruneFilters(filterWords);
   if (!force) {
     const prompt = createInterface({ input: process.stdin, output: process.stdout });
     const answer = await prompt.question('WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ').catch(() => '');
@@ -19,6 +17,26 @@ export async function pruneContainers(globals: GlobalOptions, force: boolean, fi
     if (!/^y(es)?$/i.test(answer.trim())) return;
   }
   const { runtime } = await createContext(globals);
+  const { removed, reclaimed } = await pruneStopped(runtime, filterWords);
+  if (removed.length) process.stdout.write(`Deleted Containers:\n${removed.map((id) => `${id}\n`).join('')}\n`);
+  process.stdout.write(`Total reclaimed space: ${humanSize(reclaimed)}\n`);
+}
+
+/** docker container prune's filters: until=TIME, label=KEY[=VALUE], label!=KEY[=VALUE]. */
+function parsePruneFilters(filterWords: string[]): { key: string; value: string | number }[] {
+  return filterWords.map((word) => {
+    const match = /^(until|label!?)=(.*)$/s.exec(word);
+    if (!match) throw invalidArgument(`invalid filter ${JSON.stringify(word)}: container prune takes until=…, label=… and label!=…`);
+    return { key: match[1]!, value: match[1] === 'until' ? parseTimestamp(match[2]!, 'filter until') : match[2]! };
+  });
+}
+
+/**
+ * Removes the stopped containers the filter words keep (each `KEY=VALUE`, as `--filter`); what went and the bytes
+ * of their writable layers. Shared by `skiff container prune` and the Docker API's /containers/prune.
+ */
+export async function pruneStopped(runtime: Runtime, filterWords: string[]): Promise<{ removed: string[]; reclaimed: number }> {
+  const filters = parsePruneFilters(filterWords);
   const removed: string[] = [];
   let reclaimed = 0;
   for (const record of await runtime.list()) {
@@ -36,6 +54,5 @@ export async function pruneContainers(globals: GlobalOptions, force: boolean, fi
       // started again meanwhile, or removed by someone else: not ours to report
     }
   }
-  if (removed.length) process.stdout.write(`Deleted Containers:\n${removed.map((id) => `${id}\n`).join('')}\n`);
-  process.stdout.write(`Total reclaimed space: ${humanSize(reclaimed)}\n`);
+  return { removed, reclaimed };
 }

@@ -58,6 +58,7 @@ export async function runService(globals: GlobalOptions, address: string | undef
       });
     },
     load: (source) => image.loadImages(context.images, source, { helper: helperPath, label: 'the request body' }),
+    pruneContainers: async (filters) => (await import('./container-prune.js')).pruneStopped(context.runtime, filters),
     pruneImages: async (all) => (await import('./image-prune.js')).pruneImageStore(context.images, context.runtime, all),
     isDefaultImage,
   };

@@ -6,6 +6,7 @@ import type { DockerApiBackend } from '../backend.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { Exchange } from '../exchange.js';
 import { fanOut, frame, type Sink } from '../frames.js';
+import { parseFilters } from '../filters.js';
 import type { Router } from '../router.js';
 import type { PendingAttach, State } from '../state.js';
 import { parseCreateBody, toCreateOptions } from './create-body.js';
@@ -212,8 +213,10 @@ export function containerRoutes(router: Router, backend: DockerApiBackend, state
   });
 
   router.add('POST', '/containers/prune', async (exchange) => {
-    const report = await skiff.prune();
-    exchange.send(200, { ContainersDeleted: report.removed, SpaceReclaimed: 0 });
+    const values = parseFilters(exchange.query.get('filters'), ['until', 'label', 'label!']);
+    const words = (['until', 'label', 'label!'] as const).flatMap((key) => (values(key) ?? []).map((value) => `${key}=${value}`));
+    const report = await backend.pruneContainers(words);
+    exchange.send(200, { ContainersDeleted: report.removed, SpaceReclaimed: report.reclaimed });
   });
 
   /** The container's log lines to `out`, framed unless it has a tty. */

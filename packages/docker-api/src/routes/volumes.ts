@@ -51,7 +51,9 @@ export function volumeRoutes(router: Router, backend: DockerApiBackend): void {
   });
 
   router.add('POST', '/volumes/prune', async (exchange) => {
-    const all = /^(1|true)$/.test(parseFilters(exchange.query.get('filters'), ['all', 'label'])('all')?.[0] ?? '');
+    const values = parseFilters(exchange.query.get('filters'), ['all', 'label']);
+    if (values('label')) throw badRequest('volume prune: the label filter is not supported by skiff yet');
+    const all = /^(1|true)$/.test(values('all')?.[0] ?? '');
     exchange.send(200, { VolumesDeleted: await volumes().prune({ all }), SpaceReclaimed: 0 });
   });
 
