@@ -2,6 +2,8 @@
 // 127.0.0.1), the create fields mapped to skiff's options, and the endpoints of top, stats, pause, rename,
 // update, diff, export, events, cp, save/load, push, prune and system df.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +11,15 @@ import { networkSandbox } from '../../../apps/cli/test/network-sandbox.js';
 import { registryUnavailable, startRegistry } from '../../image/test/registry-fixture.js';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { dockerUnavailable, startService } from './service.js';
+
+/** A TCP port free on 127.0.0.1 a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 async function waitFor<T>(read: () => Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -24,12 +35,13 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
   it('run -d -p 127.0.0.1:PORT:80 publishes (httpd answers on 127.0.0.1), port/ps/inspect show it; labels, restart, health, limits reach skiff', async () => {
     const box = networkSandbox();
     const { docker } = await startService({ box });
-    const started = await docker(['run', '-d', '--name', 'web', '-p', '127.0.0.1::80', '--label', 'team=a', '--restart', 'on-failure:2', '--health-cmd', 'true', '--health-interval', '1s',
+    const free = await freePort();
+    const started = await docker(['run', '-d', '--name', 'web', '-p', `127.0.0.1:${free}:80`, '--label', 'team=a', '--restart', 'on-failure:2', '--health-cmd', 'true', '--health-interval', '1s',
       '--ulimit', 'nofile=512:1024', '--shm-size', '8m', '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0', '--stop-signal', 'SIGINT', '--stop-timeout', '3', '--dns', '10.0.0.2',
       '--add-host', 'db:10.0.0.3', 'busybox', 'sh', '-c', 'mkdir /www && echo served-by-skiff > /www/index.html && exec httpd -f -p 80 -h /www']);
     expect(started.exitCode, started.stderr).toBe(0);
     const port = (await docker(['port', 'web', '80'])).stdout;
-    expect(port).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(port).toBe(`127.0.0.1:${free}`);
     const body = await waitFor(async () => {
       const text = await fetch(`http://${port}/index.html`, { signal: AbortSignal.timeout(3000) }).then((r) => r.text(), () => undefined);
       return text === 'served-by-skiff\n' ? text : undefined;
@@ -46,6 +58,15 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     const inside = await docker(['exec', 'web', 'sh', '-c', "grep 'open files' /proc/1/limits; df -k /dev/shm | tail -1; grep db /etc/hosts; grep nameserver /etc/resolv.conf"]);
     expect(inside.stdout).toMatch(/^Max open files\s+512\s+1024\s+files\s*\n\S+\s+8192 .*\n10\.0\.0\.3\s+db\nnameserver 10\.0\.0\.2$/);
     expect((await docker(['rm', '-f', 'web'])).exitCode).toBe(0);
+    // NetworkMode and NetworkingConfig: a user network (made by skiff in the same root) with an alias; none; host.
+    expect((await box.skiff(['network', 'create', 'front'])).exitCode).toBe(0);
+    const aliased = await docker(['run', '-d', '--name', 'api', '--network', 'front', '--network-alias', 'backend', 'busybox', 'sleep', '300']);
+    expect(aliased.exitCode, aliased.stderr).toBe(0);
+    expect((await docker(['inspect', '-f', '{{json .NetworkSettings.Networks.front.Aliases}}', 'api'])).stdout).toMatch(/"backend"/);
+    expect((await docker(['exec', 'api', 'nslookup', 'backend'])).stdout).toMatch(/Address: 10\./);
+    expect((await docker(['rm', '-f', 'api'])).exitCode).toBe(0);
+    expect((await docker(['run', '--rm', '--network', 'none', 'busybox', 'ls', '/sys/class/net'])).stdout).toBe('lo');
+    expect((await docker(['run', '--rm', '--network', 'host', 'busybox', 'hostname'])).stdout).toBe(hostname());
     // A field skiff does not do: refused with docker's message shape, nothing created.
     const refused = await docker(['run', '--rm', '--blkio-weight', '300', 'busybox', 'true']);
     expect(refused.exitCode).toBe(125);
