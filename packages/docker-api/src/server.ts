@@ -11,6 +11,7 @@ import { API_VERSION, MIN_API_VERSION, diskUsageRoutes, systemRoutes } from './r
 import { archiveRoutes } from './routes/archive.js';
 import { containerOpRoutes } from './routes/container-ops.js';
 import { eventRoutes } from './routes/events.js';
+import { networkRoutes } from './routes/networks.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { State } from './state.js';
 
@@ -53,6 +54,7 @@ export function createDockerApiServer(backend: DockerApiBackend): DockerApiServe
   imageRoutes(router, backend);
   volumeRoutes(router, backend);
   eventRoutes(router, backend);
+  networkRoutes(router, backend);
   diskUsageRoutes(router, backend);
 
   let active = 0;

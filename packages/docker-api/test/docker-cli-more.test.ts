@@ -74,6 +74,31 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     expect((await docker(['ps', '-aq'])).stdout).toBe('');
   });
 
+  it('network create, ls, inspect, connect (with an alias), disconnect, rm; a run on the new network', async () => {
+    const box = networkSandbox();
+    const { docker } = await startService({ box });
+    const created = await docker(['network', 'create', '--label', 'team=a', 'back']);
+    expect(created.exitCode, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^[0-9a-f]{64}$/);
+    expect((await docker(['network', 'ls', '--format', '{{.Name}} {{.Driver}}'])).stdout.split('\n')).toEqual(expect.arrayContaining(['back bridge', 'host host', 'none null']));
+    expect((await docker(['network', 'ls', '-q', '--filter', 'label=team=a'])).stdout).toBe(created.stdout.slice(0, 12));
+    expect((await docker(['network', 'inspect', '-f', '{{.Name}} {{.Driver}} {{index .Labels "team"}}', 'back'])).stdout).toBe('back bridge a');
+    expect((await docker(['run', '-d', '--name', 'db', '--network', 'back', 'busybox', 'sleep', '300'])).exitCode).toBe(0);
+    expect((await docker(['run', '-d', '--name', 'app', 'busybox', 'sleep', '300'])).exitCode).toBe(0);
+    const connected = await docker(['network', 'connect', '--alias', 'frontdoor', 'back', 'app']);
+    expect(connected.exitCode, connected.stderr).toBe(0);
+    expect((await docker(['exec', 'db', 'nslookup', 'frontdoor'])).stdout).toMatch(/Address: 10\./);
+    expect(Object.values(JSON.parse((await docker(['network', 'inspect', 'back'])).stdout)[0].Containers).map((c) => (c as { Name: string }).Name).sort()).toEqual(['app', 'db']);
+    expect((await docker(['network', 'disconnect', 'back', 'app'])).exitCode).toBe(0);
+    const inUse = await docker(['network', 'rm', 'back']);
+    expect(inUse.exitCode).toBe(1);
+    expect((await docker(['rm', '-f', 'db', 'app'])).exitCode).toBe(0);
+    expect((await docker(['network', 'rm', 'back'])).stdout).toBe('back');
+    const missing = await docker(['network', 'inspect', 'back']);
+    expect(missing.exitCode).toBe(1);
+    expect((await docker(['network', 'rm', 'host'])).stderr).toMatch(/pre-defined network/);
+  });
+
   it('top, stats --no-stream and the stats stream, pause/unpause, rename, update, diff, export, events --since/--until/--filter', async () => {
     const service = await startService();
     const { docker } = service;

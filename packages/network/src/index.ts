@@ -8,3 +8,4 @@ export type { DnsOptions } from './etc-files.js';
 export { renderRuleset, forwardBlocked } from './firewall.js';
 export { hostsFile, resolvConfFile, parseResolvConf } from './etc-files.js';
 export { tableLines } from './dns.js';
+export { inspectNetwork } from './inspect.js';

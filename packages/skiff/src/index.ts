@@ -284,6 +284,16 @@ export class Skiff {
     return this.#runtime.networks();
   }
 
+  /** Connects a container to a network (now if it runs, and at every start); resolves with warnings. */
+  connect(reference: string, network: string, options: { aliases?: string[] } = {}): Promise<string[]> {
+    return this.#runtime.connect(reference, network, options);
+  }
+
+  /** Disconnects a container from a network it was connected to. */
+  disconnect(reference: string, network: string): Promise<void> {
+    return this.#runtime.disconnect(reference, network);
+  }
+
   /** Writes the container's root filesystem as a tar stream. */
   export(reference: string, output: string | Writable): Promise<void> {
     return this.#runtime.export(reference, output);

@@ -62,28 +62,8 @@ export function defineNetwork(program: Command, globals: () => GlobalOptions, wa
     .argument('<network...>')
     .action(async (names: string[]) => {
       const networks = await currentNetworks(globals());
-      const found = names.map((name) => {
-        const n = networks.find(name);
-        const containers = Object.fromEntries(
-          networks.endpoints(n.name).map((e) => [e.container, { Name: e.name, EndpointID: e.veth, MacAddress: e.mac, IPv4Address: `${e.ip}/${e.prefix}`, IPv6Address: '' }]),
-        );
-        const responder = networks.responder(n);
-        return {
-          Name: n.name,
-          Id: n.id,
-          Created: n.created,
-          Scope: 'local',
-          Driver: 'bridge',
-          EnableIPv6: false,
-          IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: n.subnet, Gateway: n.gateway }] },
-          Internal: n.internal,
-          Attachable: false,
-          Containers: containers,
-          Options: { 'com.docker.network.bridge.name': n.bridge },
-          Labels: n.labels,
-          ...(n.dns ? { DNS: responder ? { Address: `${n.gateway}:53`, Pid: responder.pid, ResidentKiB: responder.rssKiB } : null } : {}),
-        };
-      });
+      const { inspectNetwork } = await import('@skiff/network');
+      const found = names.map((name) => inspectNetwork(networks, networks.find(name)));
       process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
     });
 

@@ -141,9 +141,4 @@ export function diskUsageRoutes(router: Router, backend: DockerApiBackend): void
     const layersSize = [...layerSize.values()].reduce((a, b) => a + b, 0);
     exchange.send(200, { LayersSize: layersSize, Images: imageRows, Containers: containerRows, Volumes: volumeRows, BuildCache: [] });
   });
-
-  router.add('POST', '/networks/prune', async (exchange) => {
-    const networks = await backend.skiff.networks();
-    exchange.send(200, { NetworksDeleted: await networks.prune() });
-  });
 }
