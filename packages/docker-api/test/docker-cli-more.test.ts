@@ -67,6 +67,8 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     expect((await docker(['rm', '-f', 'api'])).exitCode).toBe(0);
     expect((await docker(['run', '--rm', '--network', 'none', 'busybox', 'ls', '/sys/class/net'])).stdout).toBe('lo');
     expect((await docker(['run', '--rm', '--network', 'host', 'busybox', 'hostname'])).stdout).toBe(hostname());
+    const tmpfs = await docker(['run', '--rm', '--mount', 'type=tmpfs,target=/t,tmpfs-size=1m', 'busybox', 'sh', '-c', 'df -k /t | tail -1']);
+    expect(tmpfs.stdout).toMatch(/^\S+\s+1024 /);
     // A field skiff does not do: refused with docker's message shape, nothing created.
     const refused = await docker(['run', '--rm', '--blkio-weight', '300', 'busybox', 'true']);
     expect(refused.exitCode).toBe(125);

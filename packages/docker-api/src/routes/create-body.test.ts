@@ -16,7 +16,10 @@ describe('parseCreateBody', () => {
         OpenStdin: true,
         HostConfig: {
           Binds: ['/srv/data:/data:ro'],
-          Mounts: [{ Type: 'bind', Source: '/srv/a', Target: '/a', ReadOnly: true }],
+          Mounts: [
+            { Type: 'bind', Source: '/srv/a', Target: '/a', ReadOnly: true, BindOptions: null },
+            { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1 << 20, Mode: 0o1777 } },
+          ],
           AutoRemove: true,
           Memory: 64 * 1024 * 1024,
           MemorySwap: -1,
@@ -42,7 +45,7 @@ describe('parseCreateBody', () => {
       workdir: '/srv',
       user: '1000:1000',
       volume: ['/srv/data:/data:ro'],
-      mount: ['type=bind,source=/srv/a,target=/a,readonly'],
+      mount: ['type=bind,source=/srv/a,target=/a,readonly', 'type=tmpfs,target=/t,tmpfs-size=1048576,tmpfs-mode=1777'],
       memory: String(64 * 1024 * 1024),
       memorySwap: '-1',
       cpus: '1.5',
@@ -120,6 +123,7 @@ describe('parseCreateBody', () => {
     [{ Image: 'busybox', Cmd: [1] }, /Cmd must be a list of strings/],
     [{ Image: 'busybox', HostConfig: { PortBindings: { 'x/tcp': [{ HostPort: '8080' }] } } }, /invalid port specification/],
     [{ Image: 'busybox', HostConfig: { BlkioWeight: 300 } }, /HostConfig.BlkioWeight is not supported by skiff/],
+    [{ Image: 'busybox', HostConfig: { Mounts: [{ Type: 'bind', Source: '/a', Target: '/b', BindOptions: { Propagation: 'shared' } }] } }, /Mounts\[0\].BindOptions is not supported/],
     [{ Image: 'busybox', HostConfig: { LogConfig: { Type: 'syslog', Config: {} } } }, /LogConfig.Type "syslog" is not supported/],
     [{ Image: 'busybox', MacAddress: '02:42:ac:11:00:02' }, /Config.MacAddress is not supported/],
     [{ Image: 'busybox', NetworkingConfig: { EndpointsConfig: { a: {}, b: {} } } }, /one network at create/],

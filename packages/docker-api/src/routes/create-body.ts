@@ -75,14 +75,35 @@ function network(mode: string | undefined): string | undefined {
   return mode === undefined || mode === '' || mode === 'default' ? undefined : mode;
 }
 
+/** One of HostConfig.Mounts as a --mount flag: type, source, target, readonly, tmpfs size/mode, volume driver/options. */
 function mountFlag(value: unknown, index: number): string {
-  const mount = object(value, `HostConfig.Mounts[${index}]`);
+  const where = `HostConfig.Mounts[${index}]`;
+  const mount = object(value, where);
+  refuseUnknown(mount, where, ['Type', 'Source', 'Target', 'ReadOnly', 'Consistency', 'TmpfsOptions', 'VolumeOptions']);
   const type = string(mount.Type, 'Mount.Type') ?? 'volume';
   const target = string(mount.Target, 'Mount.Target');
   const source = string(mount.Source, 'Mount.Source');
-  if (!target) throw badRequest(`HostConfig.Mounts[${index}] needs a Target`);
-  const parts = [`type=${type}`, ...(source ? [`source=${source}`] : []), `target=${target}`, ...(boolean(mount.ReadOnly, 'Mount.ReadOnly') ? ['readonly'] : [])];
-  if (parts.some((part) => part.includes(','))) throw badRequest(`HostConfig.Mounts[${index}]: a path containing ',' is not supported`);
+  if (!target) throw badRequest(`${where} needs a Target`);
+  const tmpfs = object(mount.TmpfsOptions, `${where}.TmpfsOptions`);
+  refuseUnknown(tmpfs, `${where}.TmpfsOptions`, ['SizeBytes', 'Mode']);
+  const size = amount(tmpfs.SizeBytes, `${where}.TmpfsOptions.SizeBytes`);
+  const mode = amount(tmpfs.Mode, `${where}.TmpfsOptions.Mode`);
+  const volume = object(mount.VolumeOptions, `${where}.VolumeOptions`);
+  refuseUnknown(volume, `${where}.VolumeOptions`, ['DriverConfig', 'Labels']);
+  const driver = object(volume.DriverConfig, `${where}.VolumeOptions.DriverConfig`);
+  const driverName = string(driver.Name, `${where}.VolumeOptions.DriverConfig.Name`);
+  const driverOptions = Object.entries(object(driver.Options, `${where}.VolumeOptions.DriverConfig.Options`)).map(([key, option]) => `volume-opt=${key}=${string(option, `DriverConfig.Options[${key}]`) ?? ''}`);
+  const parts = [
+    `type=${type}`,
+    ...(source ? [`source=${source}`] : []),
+    `target=${target}`,
+    ...(boolean(mount.ReadOnly, 'Mount.ReadOnly') ? ['readonly'] : []),
+    ...(size ? [`tmpfs-size=${size}`] : []),
+    ...(mode ? [`tmpfs-mode=${Number(mode).toString(8)}`] : []),
+    ...(driverName ? [`volume-driver=${driverName}`] : []),
+    ...driverOptions,
+  ];
+  if (parts.some((part) => part.includes(','))) throw badRequest(`${where}: a value containing ',' is not supported`);
   return parts.join(',');
 }
 
