@@ -57,6 +57,8 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     expect((await docker(['ps', '--filter', 'label=team=b', '-q'])).stdout).toBe('');
     const inside = await docker(['exec', 'web', 'sh', '-c', "grep 'open files' /proc/1/limits; df -k /dev/shm | tail -1; grep db /etc/hosts; grep nameserver /etc/resolv.conf"]);
     expect(inside.stdout).toMatch(/^Max open files\s+512\s+1024\s+files\s*\n\S+\s+8192 .*\n10\.0\.0\.3\s+db\nnameserver 10\.0\.0\.2$/);
+    // The request above went through the container's veth: stats count it.
+    expect((await docker(['stats', '--no-stream', '--format', '{{.NetIO}}', 'web'])).stdout).toMatch(/^[1-9][\d.]*k?B \/ [1-9][\d.]*k?B$/);
     expect((await docker(['rm', '-f', 'web'])).exitCode).toBe(0);
     // NetworkMode and NetworkingConfig: a user network (made by skiff in the same root) with an alias; none; host.
     expect((await box.skiff(['network', 'create', 'front'])).exitCode).toBe(0);

@@ -2,6 +2,7 @@
  * The container endpoints beyond the life cycle: pause/unpause, rename, update, changes (docker diff), export,
  * top, stats. Each maps onto one library call (the same the `skiff` command makes).
  */
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerInspect, Skiff, StatsSample } from 'skiff';
@@ -61,6 +62,24 @@ export function updateResources(body: Json): { resources: Resources; restart?: s
   return { resources, ...(restart ? { restart } : {}) };
 }
 
+/** Per-interface byte and packet counts of the container's network namespace (its init's /proc/PID/net/dev), loopback left out. */
+export function networkCounters(pid: number): Record<string, { rx_bytes: number; rx_packets: number; tx_bytes: number; tx_packets: number }> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/net/dev`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const counters: Record<string, { rx_bytes: number; rx_packets: number; tx_bytes: number; tx_packets: number }> = {};
+  for (const line of text.split('\n').slice(2)) {
+    const found = /^\s*([^:\s]+):\s*(.*)$/.exec(line);
+    if (!found || found[1] === 'lo') continue;
+    const fields = found[2]!.trim().split(/\s+/).map(Number);
+    counters[found[1]!] = { rx_bytes: fields[0] ?? 0, rx_packets: fields[1] ?? 0, tx_bytes: fields[8] ?? 0, tx_packets: fields[9] ?? 0 };
+  }
+  return counters;
+}
+
 /** docker's stats JSON for one reading, with the reading before it as `precpu_stats`. */
 export function statsBody(container: ContainerInspect, sample: StatsSample, before: StatsSample | undefined) {
   const online = cpus().length;
@@ -86,6 +105,7 @@ export function statsBody(container: ContainerInspect, sample: StatsSample, befo
     cpu_stats: cpu(sample),
     precpu_stats: cpu(before),
     memory_stats: { usage: sample.memoryUsage, limit: sample.memoryLimit ?? totalmem(), stats: {} },
+    ...(sample.pids > 0 && container.State.Pid > 0 ? { networks: networkCounters(container.State.Pid) } : {}),
   };
 }
 
