@@ -24,7 +24,8 @@ export async function bindSwapRace(run: Run, iterations = 30): Promise<{ leaks: 
     'i=0; while :; do',
     '  if [ -d /p/d ] && [ ! -L /p/d ]; then',
     `    i=$((i+1)); if [ $((i % 2)) = 0 ]; then t=${victimDir}; else t=${victimFile}; fi`,
-    '    rmdir /p/d 2>/dev/null && ln -s "$t" /p/d',
+    // -T: should d be a directory again by then (skiff made it anew), no link lands inside it.
+    '    rmdir /p/d 2>/dev/null && ln -sT "$t" /p/d',
     '  fi',
     'done',
   ].join('\n');
@@ -32,10 +33,37 @@ export async function bindSwapRace(run: Run, iterations = 30): Promise<{ leaks: 
   const leaks: string[] = [];
   const deadline = Date.now() + 25_000;
   for (let iteration = 0; attacker.exitCode === 0 && iteration < iterations && Date.now() < deadline; iteration++) {
-    rmSync(join(shared, 'd'), { recursive: true, force: true }); // fresh: missing when skiff checks it
+    // Fresh: missing when skiff checks it. The attacker swaps every real directory d (the last victim's) for a
+    // symlink: wait until it has, so no swap of its is still under way, then remove the symlink. (Removing the
+    // directory ourselves raced its `rmdir && ln -s`: the symlink could land after our removal and before the next
+    // run's check, and a symlink given to -v is followed, as docker does: a "leak" of the test's own making.)
+    await settledSwap(join(shared, 'd'));
+    rmSync(join(shared, 'd'), { force: true });
     const victim = await run(['run', '--rm', '-v', `${join(shared, 'd')}:/data`, 'busybox', 'sh', '-c', 'cat /data/secret /data 2>/dev/null; true']);
     if (String(victim.stdout).includes('TOPSECRET')) leaks.push(String(victim.stdout));
   }
   await run(['rm', '-f', 'attacker']);
   return { leaks, attackerStarted: attacker.exitCode === 0, modes: [victimFile, victimDir].map((path) => lstatSync(path).mode & 0o7777) };
+}
+
+/**
+ * Waits (10 s at most) until the attacker is done with `path`: a symlink (it swapped the directory), or missing
+ * for 500 ms on end (not merely between its rmdir and its ln).
+ */
+async function settledSwap(path: string): Promise<void> {
+  const kind = () => {
+    try {
+      return lstatSync(path).isSymbolicLink() ? 'symlink' : 'directory';
+    } catch {
+      return 'missing';
+    }
+  };
+  let missingSince: number | undefined;
+  for (const deadline = Date.now() + 10_000; ; await new Promise((resolve) => setTimeout(resolve, 10))) {
+    const now = kind();
+    if (now === 'symlink') return;
+    missingSince = now === 'missing' ? (missingSince ?? Date.now()) : undefined;
+    if (missingSince !== undefined && Date.now() - missingSince >= 500) return;
+    if (Date.now() > deadline) throw new Error(`the attacker left ${path} a ${now} for 10 s: is it still running?`);
+  }
 }
