@@ -7,22 +7,9 @@ import { execa } from 'execa';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { pollUntil } from '@skiff/plugin';
 import { requiresRoot, suiteCgroupParent, tempDir } from '../../../test/support.js';
-import { bundle, readJson, runcPath, skiffRunc } from './oci-fixture.js';
+import { bundle, create, readJson, runcPath, skiffRunc, status } from './oci-fixture.js';
 
-const status = async (runc: ReturnType<typeof skiffRunc>, id: string) => readJsonText((await runc.run(['state', id])).stdout).status;
 const readJsonText = (text: unknown) => JSON.parse(String(text));
-
-/** create with the container's stdout and stderr in files (a pipe would keep execa waiting for the container). */
-function create(runc: ReturnType<typeof skiffRunc>, dir: string, id: string, extra: string[] = []) {
-  return execa('node', [runcPath, '--root', runc.root, '--log', join(dir, 'log.json'), '--log-format', 'json', 'create', '--bundle', join(dir, 'bundle'), '--pid-file', join(dir, 'pid'), ...extra, id], {
-    reject: false,
-    stdin: 'ignore',
-    stdout: openSync(join(dir, 'out'), 'w'),
-    stderr: openSync(join(dir, 'err'), 'w'),
-    timeout: 30_000,
-  });
-}
-
 const cgroupsPath = () => `/${suiteCgroupParent('oci-')}/c`;
 
 describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: the bundle and state contract', () => {

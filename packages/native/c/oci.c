@@ -120,6 +120,16 @@ void oci_process_setup(const struct plan *plan)
 	}
 }
 
+/* Container side, before the user, capabilities and seccomp change: hold nothing of the helper's while we wait
+ * (its plan and pid pipes: its caller waits for their EOF) but the status pipe, the fifo and the parent's pidfd. close_range goes before the config's seccomp profile
+ * is loaded, which need not allow it (runc closes its fds before that too). */
+void oci_release_fds(const struct plan *plan)
+{
+	int keep[] = { plan->fifo_fd, status_fd, child_parent_fd() };
+	if (close_fds_except(keep, sizeof keep / sizeof *keep) < 0)
+		bail("close_range");
+}
+
 /* Container side, the last step before the command's capabilities and seccomp: tell the helper we are ready,
  * let it go, and wait for `start`. From here on a failure prints on the container's stderr. */
 void oci_wait_start(const struct plan *plan)
@@ -127,12 +137,6 @@ void oci_wait_start(const struct plan *plan)
 	/* The helper exits after our message: we must outlive it. It waits for this message, so it is alive now. */
 	if (prctl(PR_SET_PDEATHSIG, 0) < 0)
 		bail("prctl PR_SET_PDEATHSIG");
-	/* Hold nothing of the helper's while we wait (its plan and pid pipes: its caller waits for their EOF). */
-	int lo = plan->fifo_fd < status_fd ? plan->fifo_fd : status_fd;
-	int hi = plan->fifo_fd < status_fd ? status_fd : plan->fifo_fd;
-	if ((lo > 3 && close_range(3, lo - 1, 0) < 0) || (hi - lo > 1 && close_range(lo + 1, hi - 1, 0) < 0) ||
-	    close_range(hi + 1, ~0U, 0) < 0)
-		bail("close_range");
 	struct status_msg msg = { .code = 0, .pid = getpid() };
 	if (write_all(status_fd, &msg, sizeof msg) < 0)
 		_exit(EXIT_SETUP);

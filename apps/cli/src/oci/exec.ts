@@ -63,7 +63,7 @@ export async function exec(store: StateStore, options: ExecOptions): Promise<num
     tty: spec.terminal ?? false,
     stdin: true,
     cgroupProcs: cgroupManager(state.cgroup).procsFiles(),
-    capabilities: capabilitiesOf(spec.capabilities, uid),
+    ...capabilitiesOf(spec.capabilities, uid),
     noNewPrivileges: spec.noNewPrivileges ?? false,
     seccomp: state.seccomp,
     user: { uid, gid: spec.user?.gid ?? 0, groups: spec.user?.additionalGids ?? [] },
