@@ -65,21 +65,34 @@ int oci_new_namespace(const struct plan *plan, int type)
 	return 0;
 }
 
+/* Whether fd is the mount namespace of the file at path (a process's ns/mnt link). */
+static int same_namespace(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* setns checks that the file is a namespace of that type (EINVAL otherwise). A mount namespace joined by path
+ * is where the container's rootfs is built and pivot_root'ed: it must not be the runtime's own or the host's
+ * init's, whose root that would replace. */
 static void join(const struct ns_spec *ns)
 {
 	int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		bail("open namespace %s", ns->path);
+	if (ns->type == CLONE_NEWNS && (same_namespace(fd, "/proc/self/ns/mnt") || same_namespace(fd, "/proc/1/ns/mnt")))
+		bailx("namespace %s is the host's mount namespace: the container needs one of its own", ns->path);
 	if (setns(fd, ns->type) < 0)
-		bail("join namespace %s", ns->path);
+		bail("join namespace %s (a namespace file of that type?)", ns->path);
 	close(fd);
 }
 
 /* Container side: joins the namespaces given by path, then creates the new ones (user and pid are the helper's:
- * we were forked inside them). A mount namespace of our own is required: pivot_root must not touch the host's. */
+ * we were forked inside them). A mount namespace of the container's own is required, new or joined (not the
+ * host's: join refuses it): pivot_root must not touch the host's. */
 void oci_enter_namespaces(const struct plan *plan)
 {
-	int flags = 0, user = 0;
+	int flags = 0, user = 0, joined_mount = 0;
 	for (size_t i = 0; i < plan->n_ns; i++)
 		user |= plan->ns[i].type == CLONE_NEWUSER;
 	/* In a user namespace, root of the container: files we create must have an owner there (EOVERFLOW otherwise). */
@@ -92,10 +105,11 @@ void oci_enter_namespaces(const struct plan *plan)
 			join(&plan->ns[i]);
 		else
 			flags |= plan->ns[i].type;
+		joined_mount |= plan->ns[i].type == CLONE_NEWNS && plan->ns[i].path;
 	}
-	if (!(flags & CLONE_NEWNS))
-		bailx("a new mount namespace is required");
-	if (unshare(flags) < 0)
+	if (!(flags & CLONE_NEWNS) && !joined_mount)
+		bailx("a mount namespace of the container's own is required");
+	if (flags && unshare(flags) < 0)
 		bail("unshare namespaces");
 }
 

@@ -107,7 +107,8 @@
  *
  *   namespace TYPE PATH                   repeated: TYPE pid|network|ipc|uts|mount|cgroup|user, PATH '' = a new
  *                                         one, else the namespace file to join. When any is given, exactly these
- *                                         are entered (mount must be new); else mnt, uts, ipc, pid and net are
+ *                                         are entered (mount new or joined, never the host's: the rootfs is
+ *                                         built and pivot_root'ed in it); else mnt, uts, ipc, pid and net are
  *                                         new. user comes first: the helper enters it, then makes the rest in it.
  *                                         Also `skiff run --pid/--ipc` (host: left out; container:X: its path)
  *   uidmap  INSIDE OUTSIDE COUNT          repeated, with a new user namespace (and gidmap): its uid_map lines,

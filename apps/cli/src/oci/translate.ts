@@ -52,9 +52,10 @@ export function namespacesOf(config: OciConfig): NamespaceSpec[] {
     if (!NAMESPACE_TYPES.has(ns.type)) throw new OciError(`config.json: unknown namespace type ${JSON.stringify(ns.type)}`);
     if (namespaces.some((n) => n.type === ns.type)) throw new OciError(`config.json: namespace ${ns.type} is listed twice`);
     if (ns.path !== undefined && ns.path !== '' && !ns.path.startsWith('/')) throw new OciError(`config.json: namespace path ${ns.path} is not absolute`);
-    if (ns.type === 'mount' && ns.path) throw unsupported('joining a mount namespace by path');
     namespaces.push(ns.path ? { type: ns.type as NamespaceSpec['type'], path: ns.path } : { type: ns.type as NamespaceSpec['type'] });
   }
+  // Sharing the runtime's would build the rootfs and pivot_root in the host's mount namespace (runc does so);
+  // a namespace joined by path is the container's (the helper refuses the host's).
   if (!namespaces.some((n) => n.type === 'mount')) throw unsupported('a container without a mount namespace of its own');
   return namespaces;
 }
@@ -131,10 +132,11 @@ export interface CapabilitySets {
  * for root: execve gives root its bounding set anyway), the inheritable set as given, and the ambient set as
  * given (what a non-root user holds after execve). A shape execve would not keep is refused: root's effective or
  * permitted set differing from the bounding one; anything outside the bounding set (the kernel refuses an
- * inheritable capability outside it); ambient outside inheritable or, for a non-root user, permitted (the kernel
- * refuses to raise it).
+ * inheritable capability outside it). An ambient capability the kernel refuses to raise (outside the inheritable
+ * set or, for a non-root user, the permitted one) is left out with a warning, as runc does: `runc spec`'s own
+ * config lists ambient capabilities and no inheritable ones.
  */
-export function capabilitiesOf(caps: OciCapabilities | undefined, uid: number): CapabilitySets {
+export function capabilitiesOf(caps: OciCapabilities | undefined, uid: number, warn: (message: string) => void = () => {}): CapabilitySets {
   const bounding = capabilityList(caps?.bounding, 'bounding');
   const effective = capabilityList(caps?.effective, 'effective');
   const permitted = capabilityList(caps?.permitted, 'permitted');
@@ -146,13 +148,14 @@ export function capabilitiesOf(caps: OciCapabilities | undefined, uid: number): 
     if (extra.length) throw unsupported(`${what} (${extra.join(', ')})`);
   };
   check([...effective, ...permitted, ...inheritable], bounding, 'effective, permitted or inheritable capabilities outside the bounding set');
-  check(ambient, inheritable, 'process.capabilities.ambient outside the inheritable set');
   if (uid === 0 && (!sameSet(effective, bounding) || !sameSet(permitted, bounding))) {
     throw unsupported('capabilities whose effective or permitted set differs from the bounding set');
   }
   // Another user: execve leaves it its ambient set, effective and permitted, and drops the rest as runc's would.
-  if (uid !== 0) check(ambient, permitted, 'process.capabilities.ambient outside the permitted set');
-  return { capabilities: bounding, inheritable, ambient };
+  const raisable = ambient.filter((name) => inheritable.includes(name) && (uid === 0 || permitted.includes(name)));
+  const left = outside(ambient, raisable);
+  if (left.length) warn(`process.capabilities.ambient: ${left.join(', ')} not raised (not in the inheritable${uid === 0 ? '' : ' or permitted'} set)`);
+  return { capabilities: bounding, inheritable, ambient: raisable };
 }
 
 export function rlimitsOf(process: OciProcess): RlimitSpec[] {
@@ -245,9 +248,11 @@ export interface TranslateOptions {
   /** The fifo the init waits on (state dir). */
   waitFifo: string;
   consoleSocket?: string;
+  /** Where what is left out (as runc leaves it out) is reported. */
+  warn?: (message: string) => void;
 }
 
-export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: TranslateOptions): Translated {
+export function translate({ bundle, config, cgroup, waitFifo, consoleSocket, warn }: TranslateOptions): Translated {
   const spec = config.process!;
   const linux = config.linux ?? {};
   checkProcess(spec);
@@ -275,7 +280,8 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
   const gidMappings = maps(linux.gidMappings, 'gidMappings');
   if (newUser && (!uidMappings.length || !gidMappings.length)) throw new OciError('config.json: a new user namespace needs linux.uidMappings and linux.gidMappings');
   if (!newUser && (uidMappings.length || gidMappings.length)) throw new OciError('config.json: linux.uidMappings/gidMappings need a new user namespace');
-  if ((config.hostname || config.domainname) && !isNew(namespaces, 'uts')) throw new OciError('config.json: hostname and domainname need a new uts namespace');
+  // In a uts namespace of the container's, new or joined by path (as runc); never the host's.
+  if ((config.hostname || config.domainname) && !namespaces.some((n) => n.type === 'uts')) throw new OciError('config.json: hostname and domainname need a uts namespace of the container\'s');
   const uid = spec.user?.uid ?? 0;
   const rootfs = rootfsPath(bundle, config);
   const filesystem: FilesystemOp[] = [
@@ -324,7 +330,7 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
     stdin: true,
     network: isNew(namespaces, 'network') ? 'none' : 'host',
     cgroupProcs: cgroup.procsFiles,
-    ...capabilitiesOf(spec.capabilities, uid),
+    ...capabilitiesOf(spec.capabilities, uid, warn),
     noNewPrivileges: spec.noNewPrivileges ?? false,
     seccomp: linux.seccomp ? seccompProfile(linux.seccomp) : 'unconfined',
     user: { uid, gid: spec.user?.gid ?? 0, groups: spec.user?.additionalGids ?? [] },
