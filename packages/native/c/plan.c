@@ -518,21 +518,10 @@ void plan_read(int fd, struct plan *plan)
 			free(plan->domainname);
 			plan->domainname = f[0];
 		} else if (!strcmp(k, "rootpropagation")) {
-			static const struct {
-				const char *word;
-				unsigned long flags;
-			} words[] = {
-				{ "private", MS_PRIVATE }, { "rprivate", MS_PRIVATE | MS_REC }, { "slave", MS_SLAVE },
-				{ "rslave", MS_SLAVE | MS_REC }, { "shared", MS_SHARED }, { "rshared", MS_SHARED | MS_REC },
-				{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
-			};
-			size_t i = 0;
-			while (i < sizeof words / sizeof *words && strcmp(words[i].word, f[0]))
-				i++;
-			if (i == sizeof words / sizeof *words)
-				bailx("plan: unknown rootpropagation \"%s\"", f[0]);
-			free(f[0]);
-			plan->root_propagation = words[i].flags;
+			unsigned long flags = (unsigned long)number("rootpropagation", f[0], ~0UL), type = flags & ~MS_REC;
+			if (type != MS_PRIVATE && type != MS_SLAVE && type != MS_SHARED && type != MS_UNBINDABLE)
+				bailx("plan: rootpropagation %lu is not one propagation type (MS_REC allowed)", flags);
+			plan->root_propagation = flags;
 		} else if (!strcmp(k, "oomscore")) {
 			char *end;
 			long v = strtol(f[0], &end, 10);

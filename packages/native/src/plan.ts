@@ -122,8 +122,9 @@
  *   consolesize COLS ROWS                 tty: the pty's size before the command starts
  *   domainname NAME
  *   oomscore N                            /proc/self/oom_score_adj, -1000..1000
- *   rootpropagation WORD                  [r]private|[r]slave|[r]shared|[r]unbindable: the propagation of the
- *                                         container's "/" (OCI linux.rootfsPropagation). [r]slave: the
+ *   rootpropagation FLAGS                 MS_PRIVATE|MS_SLAVE|MS_SHARED|MS_UNBINDABLE, maybe |MS_REC (decimal),
+ *                                         from a word [r]private|[r]slave|[r]shared|[r]unbindable: the propagation
+ *                                         of the container's "/" (OCI linux.rootfsPropagation). [r]slave: the
  *                                         namespace starts rslave instead of rprivate (host mounts propagate
  *                                         in, never out); then, after pivot_root, "/" gets WORD. shared is a
  *                                         peer group of the container's own: nothing propagates to the host
@@ -177,7 +178,7 @@
  *   status  one line `{"exitCode":N,"finishedAtMs":MS}` written in place over the blank file reserved before the start (status-file.ts)
  */
 
-import { MountFlags } from '@skiff/plugin';
+import { MOUNT_FLAG_WORDS, MountFlags } from '@skiff/plugin';
 import {
   CAPABILITIES,
   DEFAULT_CAPABILITIES,
@@ -659,7 +660,11 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.consoleSize) record('consolesize', integer(plan.consoleSize.cols, 'console width'), integer(plan.consoleSize.rows, 'console height'));
   if (plan.domainname !== undefined) record('domainname', plan.domainname);
   if (plan.oomScoreAdj !== undefined) record('oomscore', String(plan.oomScoreAdj));
-  if (plan.rootPropagation !== undefined) record('rootpropagation', plan.rootPropagation);
+  if (plan.rootPropagation !== undefined) {
+    const word = Object.hasOwn(MOUNT_FLAG_WORDS, plan.rootPropagation) ? MOUNT_FLAG_WORDS[plan.rootPropagation] : undefined;
+    if (!word) throw new Error(`unknown root propagation ${plan.rootPropagation}`);
+    record('rootpropagation', String(word[0]));
+  }
   record('end');
   return done();
 }
