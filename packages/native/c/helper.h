@@ -408,8 +408,9 @@ int exit_code(int status);
 void child_prepare(const struct child_fds *fds);
 /* Child side: setsid, then with `tty` the container's pty as controlling terminal and stdio. */
 void child_session(const struct child_fds *fds, int tty);
-/* Child side: setuid/setgid clear PR_SET_PDEATHSIG; this sets it again (and exits if the parent is gone). */
+/* Child side: the parent's pidfd (kept open until child_rearm_parent_death), -1 after. */
 int child_parent_fd(void);
+/* Child side: setuid/setgid clear PR_SET_PDEATHSIG; this sets it again (and exits if the parent is gone). */
 void child_rearm_parent_death(void);
 void stdin_from_null(void);
 

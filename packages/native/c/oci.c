@@ -135,8 +135,9 @@ void oci_process_setup(const struct plan *plan)
 }
 
 /* Container side, before the user, capabilities and seccomp change: hold nothing of the helper's while we wait
- * (its plan and pid pipes: its caller waits for their EOF) but the status pipe, the fifo and the parent's pidfd. close_range goes before the config's seccomp profile
- * is loaded, which need not allow it (runc closes its fds before that too). */
+ * (its plan and pid pipes: its caller waits for their EOF) but the status pipe, the fifo and the parent's
+ * pidfd. close_range goes before the config's seccomp profile is loaded, which need not allow it (runc closes
+ * its fds before that too). */
 void oci_release_fds(const struct plan *plan)
 {
 	int keep[] = { plan->fifo_fd, status_fd, child_parent_fd() };
