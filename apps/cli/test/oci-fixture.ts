@@ -147,6 +147,23 @@ export function skiffRunc(root: string): Runc {
 
 export const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
+/** The container's status as `state` reports it. */
+export const status = async (runc: Runc, id: string) => JSON.parse(String((await runc.run(['state', id])).stdout)).status;
+
+/**
+ * create with DIR/bundle, the pid file in DIR/pid, the JSON log in DIR/log.json, and the container's stdout and
+ * stderr in DIR/out and DIR/err (a pipe would keep execa waiting for the container).
+ */
+export function create(runc: Runc, dir: string, id: string, extra: string[] = []) {
+  return execa('node', [runcPath, '--root', runc.root, '--log', join(dir, 'log.json'), '--log-format', 'json', 'create', '--bundle', join(dir, 'bundle'), '--pid-file', join(dir, 'pid'), ...extra, id], {
+    reject: false,
+    stdin: 'ignore',
+    stdout: openSync(join(dir, 'out'), 'w'),
+    stderr: openSync(join(dir, 'err'), 'w'),
+    timeout: 30_000,
+  });
+}
+
 /** Mount points below `dir` (deepest first), which a manager's storage may leave in the host's namespace. */
 export function mountsUnder(dir: string): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')

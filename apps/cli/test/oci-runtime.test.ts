@@ -7,22 +7,11 @@ import { execa } from 'execa';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { pollUntil } from '@skiff/plugin';
 import { requiresRoot, suiteCgroupParent, tempDir } from '../../../test/support.js';
-import { bundle, readJson, runcPath, skiffRunc } from './oci-fixture.js';
+import { bundle, create, readJson, runcPath, skiffRunc, status } from './oci-fixture.js';
 
-const status = async (runc: ReturnType<typeof skiffRunc>, id: string) => readJsonText((await runc.run(['state', id])).stdout).status;
 const readJsonText = (text: unknown) => JSON.parse(String(text));
-
-/** create with the container's stdout and stderr in files (a pipe would keep execa waiting for the container). */
-function create(runc: ReturnType<typeof skiffRunc>, dir: string, id: string, extra: string[] = []) {
-  return execa('node', [runcPath, '--root', runc.root, '--log', join(dir, 'log.json'), '--log-format', 'json', 'create', '--bundle', join(dir, 'bundle'), '--pid-file', join(dir, 'pid'), ...extra, id], {
-    reject: false,
-    stdin: 'ignore',
-    stdout: openSync(join(dir, 'out'), 'w'),
-    stderr: openSync(join(dir, 'err'), 'w'),
-    timeout: 30_000,
-  });
-}
-
+/** The last line of the JSON --log (runc spec's config also earns a warning line: its ambient set is not raised). */
+const lastLogLine = (dir: string) => JSON.parse(readFileSync(join(dir, 'log.json'), 'utf8').trim().split('\n').pop()!);
 const cgroupsPath = () => `/${suiteCgroupParent('oci-')}/c`;
 
 describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: the bundle and state contract', () => {
@@ -366,7 +355,7 @@ describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: bad
       const err = readFileSync(join(dir, 'err'), 'utf8');
       expect(err).toMatch(message);
       expect(err.trim().split('\n')).toHaveLength(1);
-      const logged = readJson(join(dir, 'log.json'));
+      const logged = lastLogLine(dir);
       expect(logged).toMatchObject({ level: 'error', msg: expect.stringMatching(message) });
       expect(existsSync(join(runc.root, 'bad'))).toBe(false);
     }
@@ -395,7 +384,7 @@ describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: bad
       expect(result.exitCode).not.toBe(0);
       expect(readFileSync(join(dir, 'err'), 'utf8')).toMatch(/console socket .*link.sock is a symlink/);
       // The helper's own reason reaches the manager's log (containerd shows the last error from there).
-      expect(readJson(join(dir, 'log.json')).msg).toMatch(/could not be created: console socket .*link.sock is a symlink/);
+      expect(lastLogLine(dir).msg).toMatch(/could not be created: console socket .*link.sock is a symlink/);
       expect(connected).toBe(false);
       expect(existsSync(join(runc.root, 's1'))).toBe(false);
     } finally {

@@ -4,7 +4,7 @@
  *   1. caps_drop_bounding: drop every other capability from the bounding set, which caps what any later
  *      execve can grant (a setuid-root binary, file capabilities). Needs CAP_SETPCAP, so it runs while we
  *      still hold everything.
- *   2. caps_set: capset(2) the effective, permitted and inheritable sets, and clear the ambient set.
+ *   2. caps_set: capset(2) the effective, permitted and inheritable sets, and set the ambient set.
  * Raw capget/capset syscalls with _LINUX_CAPABILITY_VERSION_3 (two 32-bit words per set): no libcap.
  */
 #include <errno.h>
@@ -77,9 +77,12 @@ void caps_drop_bounding(const struct security *s)
 /*
  * Root keeps the planned set as effective and permitted; at execve the kernel then gives a root process
  * exactly its bounding set, which is that same set. Any other user ends with nothing in effect, like
- * docker: setuid already cleared effective, and permitted goes too. Inheritable stays empty for everyone, as
- * in docker since CVE-2022-24769 (a non-root exec of a file with inheritable file capabilities must not
- * gain them).
+ * docker: setuid already cleared effective, and permitted goes too, unless the plan names ambient
+ * capabilities (OCI process.capabilities.ambient): those are permitted, effective and raised in the ambient
+ * set, which execve turns into a non-root process's permitted and effective sets (setuid kept them, see
+ * security.c). Inheritable is empty unless the plan names some (OCI configs do, as runc applies them);
+ * docker keeps it empty since CVE-2022-24769. The kernel takes an inheritable capability only if it is in
+ * the bounding set, which was cut first: the plan keeps it within (plan.ts checks, capset enforces).
  */
 void caps_set(const struct security *s)
 {
@@ -92,16 +95,20 @@ void caps_set(const struct security *s)
 		for (int cap = 0; cap <= caps_last(); cap++)
 			if (kept(s, cap))
 				want |= 1ULL << cap;
+	want |= s->ambient;
 	/* Only what we hold can be kept (the helper may run with less than everything). */
 	unsigned long long permitted = data[0].permitted | (unsigned long long)data[1].permitted << 32;
 	want &= permitted;
 	for (int i = 0; i < 2; i++) {
 		data[i].effective = data[i].permitted = (unsigned)(want >> (32 * i));
-		data[i].inheritable = 0;
+		data[i].inheritable = (unsigned)(s->inheritable >> (32 * i));
 	}
 	if (syscall(SYS_capset, &header, data) < 0)
 		bail("capset");
-	/* Ambient capabilities (Linux 4.3+) would survive execve for a non-root user: none. */
+	/* Ambient capabilities (Linux 4.3+) survive execve for a non-root user: only the planned ones. */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		bail("clear the ambient capabilities");
+	for (int cap = 0; cap <= caps_last(); cap++)
+		if (s->ambient >> cap & 1 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			bail("raise ambient capability %d", cap);
 }

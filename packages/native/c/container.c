@@ -35,9 +35,10 @@ void container_main(const void *arg, const struct child_fds *fds)
 		bail("unshare namespaces");
 	}
 
-	make_root_private();
+	make_root_private(plan);
 	build_rootfs(plan); /* /proc, /dev, /sys, volumes, devices, read-only paths, masks: as the plan lists them */
 	enter_root(plan->rootfs);
+	set_root_propagation(plan);
 
 	if (plan->hostname[0] && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
 		bail("sethostname %s", plan->hostname);
@@ -57,6 +58,8 @@ void container_main(const void *arg, const struct child_fds *fds)
 	/* Nothing the helper inherited (from Node or from us) leaks into the container, except 0, 1, 2. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		bail("close_range");
+	if (plan->wait_fifo)
+		oci_release_fds(plan);
 	/* User, capabilities, no_new_privs, seccomp. Before the init forks: it is in the container too and holds
 	 * no more than the command. */
 	security_enter_user(&plan->security);

@@ -49,12 +49,15 @@ struct seccomp_program;
 struct security {
 	int all_caps;                /* keep every capability (privileged) */
 	unsigned long long caps;     /* else: bit N set = keep capability N */
+	unsigned long long inheritable; /* `capinh`: the inheritable set (within the kept one) */
+	unsigned long long ambient;  /* `capamb`: raised after capset (within inheritable) */
 	int no_new_privs;
 	int seccomp;                 /* 1: the filter of the syscall records (seccomp.c), 0: unconfined */
 	struct seccomp_syscall *syscalls; /* `syscall` records, each with its `sysarg` conditions */
 	size_t n_syscalls;
 	struct seccomp_program *program;  /* built from them by seccomp_prepare */
-	int default_errno;           /* `seccompdefault`: what an unnamed call gets; 0: EPERM */
+	int default_set;             /* `seccompdefault` given: what an unnamed call gets (else EPERM) */
+	unsigned int default_action; /* its libseccomp action (SCMP_ACT_...) */
 	uid_t uid;
 	gid_t gid;
 	gid_t *groups;               /* supplementary groups */
@@ -172,6 +175,7 @@ struct plan {
 	unsigned short console_cols, console_rows; /* `consolesize`: the pty's first size (0: none) */
 	char *domainname;
 	int oom_score_set, oom_score;
+	unsigned long root_propagation; /* `rootpropagation`: MS_SHARED/SLAVE/PRIVATE/UNBINDABLE [|MS_REC]; 0: none */
 };
 
 /* `skiff-helper exec` */
@@ -231,6 +235,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int write_all(int fd, const void *buf, size_t len);
 ssize_t read_retry(int fd, void *buf, size_t len);
+int close_fds_except(int *keep, size_t n);
 
 /* What a child sends its parent on the status pipe when setup or exec fails (code = exit code), and what the
  * detached supervisor sends the helper that started it (code 0 = running, with the init's pid). Less than
@@ -247,7 +252,8 @@ enum create { CREATE_NONE, CREATE_DIR, CREATE_FILE };
 int resolve_in_root(int rootfd, const char *target, enum create create);
 int open_in_root(int rootfd, const char *path);
 const char *fd_path(int fd, char buf[32]);
-void make_root_private(void);
+void make_root_private(const struct plan *plan);
+void set_root_propagation(const struct plan *plan);
 int mount_root(const struct plan *plan);
 void mount_in_root(int rootfd, const char *rootfs, const struct mount_spec *m);
 
@@ -402,6 +408,8 @@ int exit_code(int status);
 void child_prepare(const struct child_fds *fds);
 /* Child side: setsid, then with `tty` the container's pty as controlling terminal and stdio. */
 void child_session(const struct child_fds *fds, int tty);
+/* Child side: the parent's pidfd (kept open until child_rearm_parent_death), -1 after. */
+int child_parent_fd(void);
 /* Child side: setuid/setgid clear PR_SET_PDEATHSIG; this sets it again (and exits if the parent is gone). */
 void child_rearm_parent_death(void);
 void stdin_from_null(void);
@@ -509,6 +517,7 @@ int run_oci(struct plan *plan);
 void oci_enter_namespaces(const struct plan *plan);
 int oci_new_namespace(const struct plan *plan, int type);
 void oci_process_setup(const struct plan *plan);
+void oci_release_fds(const struct plan *plan);
 void oci_wait_start(const struct plan *plan);
 int oci_child_start(struct child *c, struct cgroups *cgroups, int tty, unsigned short cols, unsigned short rows, int console,
 		    child_main fn, const void *arg);

@@ -337,10 +337,20 @@ void mount_in_root(int rootfd, const char *rootfs, const struct mount_spec *m)
  * "/" is shared: every mount below would propagate back to the host, and pivot_root refuses (EINVAL) a
  * shared root. Making everything private cuts both.
  */
-void make_root_private(void)
+void make_root_private(const struct plan *plan)
 {
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		bail("make / rprivate");
+	/* OCI rootfsPropagation [r]slave (runc's default): receive the host's mounts, still never send ours. */
+	unsigned long type = plan->root_propagation & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+	if (mount(NULL, "/", NULL, MS_REC | type, NULL) < 0)
+		bail("make / %s", type == MS_SLAVE ? "rslave" : "rprivate");
+}
+
+/* After pivot_root: the propagation the plan asks for on the container's "/". Every mount of the namespace is
+ * private or a slave by now, so a shared "/" is a peer group of the container's own mounts only. */
+void set_root_propagation(const struct plan *plan)
+{
+	if (plan->root_propagation && mount(NULL, "/", NULL, plan->root_propagation, NULL) < 0)
+		bail("set the propagation of /");
 }
 
 /* Mounts the root filesystem (the plan's first operation) on the host path rootfs and returns an O_PATH fd of it. */

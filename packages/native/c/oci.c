@@ -65,21 +65,34 @@ int oci_new_namespace(const struct plan *plan, int type)
 	return 0;
 }
 
+/* Whether fd is the mount namespace of the file at path (a process's ns/mnt link). */
+static int same_namespace(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* setns checks that the file is a namespace of that type (EINVAL otherwise). A mount namespace joined by path
+ * is where the container's rootfs is built and pivot_root'ed: it must not be the runtime's own or the host's
+ * init's, whose root that would replace. */
 static void join(const struct ns_spec *ns)
 {
 	int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		bail("open namespace %s", ns->path);
+	if (ns->type == CLONE_NEWNS && (same_namespace(fd, "/proc/self/ns/mnt") || same_namespace(fd, "/proc/1/ns/mnt")))
+		bailx("namespace %s is the host's mount namespace: the container needs one of its own", ns->path);
 	if (setns(fd, ns->type) < 0)
-		bail("join namespace %s", ns->path);
+		bail("join namespace %s (a namespace file of that type?)", ns->path);
 	close(fd);
 }
 
 /* Container side: joins the namespaces given by path, then creates the new ones (user and pid are the helper's:
- * we were forked inside them). A mount namespace of our own is required: pivot_root must not touch the host's. */
+ * we were forked inside them). A mount namespace of the container's own is required, new or joined (not the
+ * host's: join refuses it): pivot_root must not touch the host's. */
 void oci_enter_namespaces(const struct plan *plan)
 {
-	int flags = 0, user = 0;
+	int flags = 0, user = 0, joined_mount = 0;
 	for (size_t i = 0; i < plan->n_ns; i++)
 		user |= plan->ns[i].type == CLONE_NEWUSER;
 	/* In a user namespace, root of the container: files we create must have an owner there (EOVERFLOW otherwise). */
@@ -92,10 +105,11 @@ void oci_enter_namespaces(const struct plan *plan)
 			join(&plan->ns[i]);
 		else
 			flags |= plan->ns[i].type;
+		joined_mount |= plan->ns[i].type == CLONE_NEWNS && plan->ns[i].path;
 	}
-	if (!(flags & CLONE_NEWNS))
-		bailx("a new mount namespace is required");
-	if (unshare(flags) < 0)
+	if (!(flags & CLONE_NEWNS) && !joined_mount)
+		bailx("a mount namespace of the container's own is required");
+	if (flags && unshare(flags) < 0)
 		bail("unshare namespaces");
 }
 
@@ -120,6 +134,17 @@ void oci_process_setup(const struct plan *plan)
 	}
 }
 
+/* Container side, before the user, capabilities and seccomp change: hold nothing of the helper's while we wait
+ * (its plan and pid pipes: its caller waits for their EOF) but the status pipe, the fifo and the parent's
+ * pidfd. close_range goes before the config's seccomp profile is loaded, which need not allow it (runc closes
+ * its fds before that too). */
+void oci_release_fds(const struct plan *plan)
+{
+	int keep[] = { plan->fifo_fd, status_fd, child_parent_fd() };
+	if (close_fds_except(keep, sizeof keep / sizeof *keep) < 0)
+		bail("close_range");
+}
+
 /* Container side, the last step before the command's capabilities and seccomp: tell the helper we are ready,
  * let it go, and wait for `start`. From here on a failure prints on the container's stderr. */
 void oci_wait_start(const struct plan *plan)
@@ -127,12 +152,6 @@ void oci_wait_start(const struct plan *plan)
 	/* The helper exits after our message: we must outlive it. It waits for this message, so it is alive now. */
 	if (prctl(PR_SET_PDEATHSIG, 0) < 0)
 		bail("prctl PR_SET_PDEATHSIG");
-	/* Hold nothing of the helper's while we wait (its plan and pid pipes: its caller waits for their EOF). */
-	int lo = plan->fifo_fd < status_fd ? plan->fifo_fd : status_fd;
-	int hi = plan->fifo_fd < status_fd ? status_fd : plan->fifo_fd;
-	if ((lo > 3 && close_range(3, lo - 1, 0) < 0) || (hi - lo > 1 && close_range(lo + 1, hi - 1, 0) < 0) ||
-	    close_range(hi + 1, ~0U, 0) < 0)
-		bail("close_range");
 	struct status_msg msg = { .code = 0, .pid = getpid() };
 	if (write_all(status_fd, &msg, sizeof msg) < 0)
 		_exit(EXIT_SETUP);

@@ -22,11 +22,11 @@ const struct plan_record plan_records[] = {
 	{ "detach", 1 }, { "log", 1 }, { "logmax", 1 }, { "logkeep", 1 }, { "status", 1 }, { "exitcmd", 1 },
 	{ "attach", 1 }, { "detachkeys", 1 }, { "restart", 3 }, { "health", 5 }, { "healthstate", 1 },
 	/* security (shared with exec) */
-	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
+	{ "cap", 1 }, { "capinh", 1 }, { "capamb", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
 	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
 	{ "readonlyroot", 1 },
 	/* the OCI runtime mode (oci.c) */
-	{ "namespace", 2 }, { "uidmap", 3 }, { "gidmap", 3 }, { "waitfifo", 1 }, { "consolesocket", 1 }, { "consolesize", 2 }, { "domainname", 1 }, { "oomscore", 1 },
+	{ "namespace", 2 }, { "uidmap", 3 }, { "gidmap", 3 }, { "waitfifo", 1 }, { "consolesocket", 1 }, { "consolesize", 2 }, { "domainname", 1 }, { "oomscore", 1 }, { "rootpropagation", 1 },
 	/* the container's filesystem: operations, carried out in plan order */
 	{ "mount", 6 }, { "device", 5 }, { "symlink", 2 }, { "readonly", 1 }, { "mask", 1 }, { "sysctl", 2 },
 	/* modifies the mount before it */
@@ -46,7 +46,7 @@ const struct plan_record exec_plan_records[] = {
 	{ "target", 1 }, { "arg", 1 }, { "env", 1 }, { "cwd", 1 }, { "tty", 1 }, { "stdin", 1 }, { "cgroup", 1 },
 	{ "detach", 1 }, /* exec -d; with passthrough, OCI exec --detach */
 	/* security (shared with run) */
-	{ "cap", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
+	{ "cap", 1 }, { "capinh", 1 }, { "capamb", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
 	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
 	/* the OCI runtime mode */
 	{ "passthrough", 1 }, { "consolesocket", 1 }, { "consolesize", 2 },
@@ -158,6 +158,15 @@ static int security_record(const char *k, char *f[MAX_FIELDS], struct security *
 		if (cap < 0)
 			bailx("plan: unknown capability \"%s\"", f[0]);
 		s->caps |= 1ULL << cap;
+		free(f[0]);
+	} else if (!strcmp(k, "capinh") || !strcmp(k, "capamb")) {
+		int cap = capability_number(f[0]);
+		if (cap < 0)
+			bailx("plan: unknown capability \"%s\"", f[0]);
+		if (k[3] == 'i')
+			s->inheritable |= 1ULL << cap;
+		else
+			s->ambient |= 1ULL << cap;
 		free(f[0]);
 	} else if (!strcmp(k, "allcaps")) {
 		s->all_caps = flag01(k, f[0]);
@@ -508,6 +517,11 @@ void plan_read(int fd, struct plan *plan)
 		} else if (!strcmp(k, "domainname")) {
 			free(plan->domainname);
 			plan->domainname = f[0];
+		} else if (!strcmp(k, "rootpropagation")) {
+			unsigned long flags = (unsigned long)number("rootpropagation", f[0], ~0UL), type = flags & ~MS_REC;
+			if (type != MS_PRIVATE && type != MS_SLAVE && type != MS_SHARED && type != MS_UNBINDABLE)
+				bailx("plan: rootpropagation %lu is not one propagation type (MS_REC allowed)", flags);
+			plan->root_propagation = flags;
 		} else if (!strcmp(k, "oomscore")) {
 			char *end;
 			long v = strtol(f[0], &end, 10);
@@ -531,9 +545,9 @@ void plan_read(int fd, struct plan *plan)
 		} else if (!strcmp(k, "device")) {
 			struct device_spec *d = &push_op(plan, FS_DEVICE)->device;
 			d->path = f[0];
-			if (strcmp(f[1], "c") && strcmp(f[1], "b"))
-				bailx("plan: device type must be c or b, not \"%s\"", f[1]);
-			d->type = f[1][0] == 'c' ? S_IFCHR : S_IFBLK;
+			if (strcmp(f[1], "c") && strcmp(f[1], "b") && strcmp(f[1], "p"))
+				bailx("plan: device type must be c, b or p, not \"%s\"", f[1]);
+			d->type = f[1][0] == 'c' ? S_IFCHR : f[1][0] == 'b' ? S_IFBLK : S_IFIFO;
 			free(f[1]);
 			d->major = (unsigned)number("device major", f[2], 0xfff);
 			d->minor = (unsigned)number("device minor", f[3], 0xfffff);

@@ -283,6 +283,12 @@ static void parent_gone_check(void)
 	}
 }
 
+/* The parent's pidfd, until child_rearm_parent_death closes it (-1 then). */
+int child_parent_fd(void)
+{
+	return parent_pidfd;
+}
+
 /* The kernel clears the parent-death signal whenever the euid, egid, fsuid or fsgid change (commit_creds),
  * so after setgid/setuid a container whose helper is killed would live on, orphaned. Set it again, then
  * check the parent did not die in between. */

@@ -9,6 +9,8 @@
  *   - a number above every call the plan names (newer than the profile): ENOSYS, as runc answers, so that
  *     libc falls back to an older call instead of failing on EPERM;
  *   - the plan's rules; a call they do not name: EPERM (or the plan's `seccompdefault`, an OCI profile's).
+ * With a default that lets calls through (allow, log: OCI profiles that list what to refuse), the first checks
+ * but the architecture's are left out: a call newer than the profile is allowed too.
  *
  * libseccomp refuses a rule whose action equals the filter's default, and more than one comparison of one
  * argument in a rule, so "allow ioctl, but EPERM for TIOCSTI" cannot be one filter. Two are installed: the
@@ -46,7 +48,7 @@ struct seccomp_arg {
 
 struct seccomp_syscall {
 	char *name;
-	int errno_ret; /* -1: allow */
+	uint32_t action; /* SCMP_ACT_... */
 	struct seccomp_arg *args;
 	size_t n_args;
 };
@@ -68,15 +70,39 @@ static const struct {
 	{ "GE", SCMP_CMP_GE }, { "GT", SCMP_CMP_GT }, { "MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
-static int action_errno(const char *action)
+/* A plan action: allow, EPERM, ENOSYS, errno:N, kill (the process), killthread, trap, log, trace:N. */
+static uint32_t action_of(const char *action)
 {
 	if (!strcmp(action, "allow"))
-		return -1;
+		return SCMP_ACT_ALLOW;
 	if (!strcmp(action, "EPERM"))
-		return EPERM;
+		return SCMP_ACT_ERRNO(EPERM);
 	if (!strcmp(action, "ENOSYS"))
-		return ENOSYS;
-	bailx("plan: unknown syscall action \"%s\" (allow, EPERM or ENOSYS)", action);
+		return SCMP_ACT_ERRNO(ENOSYS);
+	if (!strcmp(action, "kill"))
+		return SCMP_ACT_KILL_PROCESS;
+	if (!strcmp(action, "killthread"))
+		return SCMP_ACT_KILL_THREAD;
+	if (!strcmp(action, "trap"))
+		return SCMP_ACT_TRAP;
+	if (!strcmp(action, "log"))
+		return SCMP_ACT_LOG;
+	int errno_form = !strncmp(action, "errno:", 6), trace_form = !strncmp(action, "trace:", 6);
+	if (errno_form || trace_form) {
+		char *end;
+		errno = 0;
+		unsigned long n = strtoul(action + 6, &end, 10);
+		/* SECCOMP_RET_DATA is 16 bits; an errno above 4095 is not an errno to libc. */
+		if (!errno && action[6] >= '0' && action[6] <= '9' && !*end && n <= (errno_form ? 4095UL : 65535UL))
+			return errno_form ? SCMP_ACT_ERRNO((uint32_t)n) : SCMP_ACT_TRACE((uint32_t)n);
+	}
+	bailx("plan: unknown syscall action \"%s\" (allow, EPERM, ENOSYS, errno:N, kill, killthread, trap, log, trace:N)", action);
+}
+
+/* A default that lets calls through: the profile lists what to refuse. */
+static int lets_through(uint32_t action)
+{
+	return action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG;
 }
 
 static unsigned long long u64(const char *what, char *text)
@@ -95,13 +121,11 @@ int seccomp_record(const char *k, char *f[], struct security *s)
 	if (!strcmp(k, "syscall")) {
 		s->syscalls = xrealloc(s->syscalls, (s->n_syscalls + 1) * sizeof *s->syscalls);
 		struct seccomp_syscall *call = &s->syscalls[s->n_syscalls++];
-		*call = (struct seccomp_syscall){ .name = f[0], .errno_ret = action_errno(f[1]) };
+		*call = (struct seccomp_syscall){ .name = f[0], .action = action_of(f[1]) };
 		free(f[1]);
 	} else if (!strcmp(k, "seccompdefault")) {
-		int e = action_errno(f[0]);
-		if (e < 0)
-			bailx("plan: seccompdefault must be EPERM or ENOSYS");
-		s->default_errno = e;
+		s->default_action = action_of(f[0]);
+		s->default_set = 1;
 		free(f[0]);
 	} else if (!strcmp(k, "sysarg")) {
 		if (!s->n_syscalls)
@@ -200,8 +224,9 @@ void seccomp_prepare(struct security *s)
 #if !defined(__x86_64__)
 	bailx("the seccomp filter is written for x86_64 only; run with seccomp unconfined here");
 #endif
-	int default_errno = s->default_errno ? s->default_errno : DEFAULT_ERRNO;
-	scmp_filter_ctx allow_list = filter_new(SCMP_ACT_ERRNO((uint32_t)default_errno), SCMP_ACT_KILL_PROCESS);
+	uint32_t default_action = s->default_set ? s->default_action : SCMP_ACT_ERRNO(DEFAULT_ERRNO);
+	int front = !lets_through(default_action);
+	scmp_filter_ctx allow_list = filter_new(default_action, SCMP_ACT_KILL_PROCESS);
 	/* Another architecture is the allow list's to kill; x32 calls pass here and get ENOSYS there. */
 	scmp_filter_ctx deny = filter_new(SCMP_ACT_ALLOW, SCMP_ACT_ALLOW);
 	long long start = monotonic_ns();
@@ -213,20 +238,22 @@ void seccomp_prepare(struct security *s)
 			continue;
 		if (nr > max_nr)
 			max_nr = nr;
-		if (call->errno_ret < 0) {
-			rule_add(allow_list, SCMP_ACT_ALLOW, nr, call);
+		if (call->action == SCMP_ACT_ALLOW) {
+			if (default_action != SCMP_ACT_ALLOW)
+				rule_add(allow_list, SCMP_ACT_ALLOW, nr, call);
 		} else if (call->n_args) {
-			rule_add(deny, SCMP_ACT_ERRNO((uint32_t)call->errno_ret), nr, call);
+			rule_add(deny, call->action, nr, call);
 			n_deny++;
-		} else if (call->errno_ret != default_errno) { /* refusing with the default errno is what happens anyway */
-			rule_add(allow_list, SCMP_ACT_ERRNO((uint32_t)call->errno_ret), nr, call);
+		} else if (call->action != default_action) { /* refusing with the default is what happens anyway */
+			rule_add(allow_list, call->action, nr, call);
 		}
 	}
-	if (max_nr < 0)
+	if (max_nr < 0 && front)
 		bailx("plan: the seccomp filter names no x86_64 system call");
 	struct seccomp_program *program = xmalloc(sizeof *program);
-	program->allow_list = filter_export(allow_list, FRONT);
-	front_checks(program->allow_list.filter, max_nr);
+	program->allow_list = filter_export(allow_list, front ? FRONT : 0);
+	if (front)
+		front_checks(program->allow_list.filter, max_nr);
 	program->deny = n_deny ? filter_export(deny, 0) : (struct sock_fprog){ 0 };
 	seccomp_release(allow_list);
 	seccomp_release(deny);

@@ -68,8 +68,14 @@ void security_enter_user(const struct security *s)
 		bail("setgroups");
 	if (setgid(s->gid) < 0)
 		bail("setgid %u", (unsigned)s->gid);
+	/* Planned ambient capabilities of a non-root user must outlive setuid: caps_set raises them from permitted. */
+	int keep = s->uid != 0 && s->ambient;
+	if (keep && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		bail("prctl PR_SET_KEEPCAPS");
 	if (setuid(s->uid) < 0)
 		bail("setuid %u", (unsigned)s->uid);
+	if (keep && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		bail("prctl PR_SET_KEEPCAPS");
 	child_rearm_parent_death();
 }
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 export { DETACH_KEYS_MAX, encodeExecPlan, encodePlan, EXEC_PLAN_RECORDS, MOUNT_OPTIONS, MountFlags, PLAN_RECORDS, HelperExitCode } from './plan.js';
-export type { ExecPlan, FilesystemOp, IdMapping, LaunchPlan, MountSyscall, NamespaceSpec, NetworkMode, RlimitSpec, SecurityOptions } from './plan.js';
+export type { ExecPlan, FifoNode, FilesystemOp, IdMapping, LaunchPlan, MountSyscall, NamespaceSpec, NetworkMode, RlimitSpec, SecurityOptions } from './plan.js';
 export { containerFilesystem, DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES } from './defaults.js';
 export type { ContainerFilesystemOptions } from './defaults.js';
 export {

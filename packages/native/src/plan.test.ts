@@ -200,7 +200,7 @@ describe('encodePlan: filesystem', () => {
     expect(() => encodePlan(withOps(tmpfs))).toThrow(/recursive mount on \/t must be a bind/);
     const device = { op: 'device', path: '/dev/x', type: 'c' as const, major: 1, minor: 3, mode: 0o666 } as const;
     expect(() => encodePlan(withOps({ ...device, path: 'dev/x' }))).toThrow(/absolute/);
-    expect(() => encodePlan(withOps({ ...device, type: 'p' as never }))).toThrow(/type/);
+    expect(() => encodePlan(withOps({ ...device, type: 'x' as never }))).toThrow(/type/);
     expect(() => encodePlan(withOps({ ...device, mode: 0o10000 }))).toThrow(/mode/);
     expect(() => encodePlan(withOps({ ...device, major: -1 }))).toThrow(/major/);
   });

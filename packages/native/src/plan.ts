@@ -23,7 +23,8 @@
  *                                         (ENODEV); recursive = a bind's ro/nosuid/nodev/noexec reach every
  *                                         mount below it too. A sysfs mount the kernel refuses (EPERM: not our
  *                                         network namespace) becomes a recursive read-only bind of /sys, as in runc.
- *   device  PATH TYPE MAJOR MINOR MODE    mknod (an existing entry is replaced); TYPE c|b, MODE octal (e.g. 666)
+ *   device  PATH TYPE MAJOR MINOR MODE    mknod (an existing entry is replaced); TYPE c|b|p (p: a fifo, 0 0),
+ *                                         MODE octal (e.g. 666)
  *   symlink PATH TO                       symlink PATH -> TO
  *   readonly PATH                         bind PATH onto itself read-only (skipped when missing)
  *   mask    PATH                          the container's /dev/null (an earlier device record) over a file, an
@@ -75,20 +76,26 @@
  *                                         created 0600; PATH's directory must exist
  *   cap     NAME                          repeated: a capability to keep ("CAP_CHOWN"); every other one is dropped
  *                                         from the bounding set; root keeps the set effective and permitted, any
- *                                         other user none; inheritable and ambient are always empty
+ *                                         other user none (but its capamb ones); inheritable and ambient
+ *                                         are empty unless capinh/capamb records name some
+ *   capinh  NAME                          repeated: a capability of the inheritable set (within the kept set)
+ *   capamb  NAME                          repeated: a capability of the ambient set (within capinh's): raised
+ *                                         after capset, kept by a non-root user across setuid and execve
  *   allcaps 0|1                           1: keep every capability (privileged)
  *   nonewprivs 0|1                        prctl(PR_SET_NO_NEW_PRIVS) before exec
  *   seccomp filter|unconfined             filter: the filter of the syscall records (built with libseccomp):
  *                                         another architecture's call kills the process; an x32 call, or one
  *                                         numbered above every named call (newer than the profile), gets ENOSYS;
  *                                         a call no record allows gets EPERM
- *   syscall NAME ACTION                   repeated: ACTION allow|EPERM|ENOSYS for the call NAME (x86_64 name;
+ *   syscall NAME ACTION                   repeated: ACTION allow|EPERM|ENOSYS|errno:N|kill|killthread|trap|
+ *                                         log|trace:N (SeccompAction) for the call NAME (x86_64 name;
  *                                         one libseccomp does not know, or not an x86_64 call, is skipped)
  *   sysarg  INDEX OP VALUE VALUE2         repeated: a condition on argument INDEX (0-5) of the syscall record
  *                                         before it, all of which must hold; OP NE|LT|LE|EQ|GE|GT|MASKED_EQ
  *                                         (MASKED_EQ: (arg & VALUE) == VALUE2), decimal 64-bit values. Records
  *                                         of one name and action OR together. See seccomp-profile.ts
- *   seccompdefault EPERM|ENOSYS           what a call no record names gets (default EPERM; an OCI profile's)
+ *   seccompdefault ACTION                 what a call no record names gets (default EPERM; an OCI profile's).
+ *                                         allow or log: a call newer than the profile is let through too
  *   user    UID GID                       setgroups, setgid, setuid after the mounts, before exec
  *   group   GID                           repeated: supplementary groups (none without)
  *   readonlyroot 0|1                      remount "/" read-only once everything is mounted
@@ -100,7 +107,8 @@
  *
  *   namespace TYPE PATH                   repeated: TYPE pid|network|ipc|uts|mount|cgroup|user, PATH '' = a new
  *                                         one, else the namespace file to join. When any is given, exactly these
- *                                         are entered (mount must be new); else mnt, uts, ipc, pid and net are
+ *                                         are entered (mount new or joined, never the host's: the rootfs is
+ *                                         built and pivot_root'ed in it); else mnt, uts, ipc, pid and net are
  *                                         new. user comes first: the helper enters it, then makes the rest in it.
  *                                         Also `skiff run --pid/--ipc` (host: left out; container:X: its path)
  *   uidmap  INSIDE OUTSIDE COUNT          repeated, with a new user namespace (and gidmap): its uid_map lines,
@@ -114,6 +122,12 @@
  *   consolesize COLS ROWS                 tty: the pty's size before the command starts
  *   domainname NAME
  *   oomscore N                            /proc/self/oom_score_adj, -1000..1000
+ *   rootpropagation FLAGS                 MS_PRIVATE|MS_SLAVE|MS_SHARED|MS_UNBINDABLE, maybe |MS_REC (decimal),
+ *                                         from a word [r]private|[r]slave|[r]shared|[r]unbindable: the propagation
+ *                                         of the container's "/" (OCI linux.rootfsPropagation). [r]slave: the
+ *                                         namespace starts rslave instead of rprivate (host mounts propagate
+ *                                         in, never out); then, after pivot_root, "/" gets WORD. shared is a
+ *                                         peer group of the container's own: nothing propagates to the host
  *   sysctl  KEY VALUE                     a filesystem operation: writes /proc/sys/KEY (dots as slashes) in the
  *                                         container, in plan order (after /proc, before the read-only /proc/sys).
  *                                         Only keys of the container's own new namespaces: kernel.msgmax/msgmnb/
@@ -164,7 +178,7 @@
  *   status  one line `{"exitCode":N,"finishedAtMs":MS}` written in place over the blank file reserved before the start (status-file.ts)
  */
 
-import { MountFlags } from '@skiff/plugin';
+import { MOUNT_FLAG_WORDS, MountFlags } from '@skiff/plugin';
 import {
   CAPABILITIES,
   DEFAULT_CAPABILITIES,
@@ -204,6 +218,8 @@ export const PLAN_RECORDS = {
   health: 5,
   healthstate: 1,
   cap: 1,
+  capinh: 1,
+  capamb: 1,
   allcaps: 1,
   nonewprivs: 1,
   seccomp: 1,
@@ -223,6 +239,7 @@ export const PLAN_RECORDS = {
   consolesize: 2,
   domainname: 1,
   oomscore: 1,
+  rootpropagation: 1,
   sysctl: 2,
   device: 5,
   symlink: 2,
@@ -246,6 +263,8 @@ export const EXEC_PLAN_RECORDS = {
   cgroup: 1,
   detach: 1,
   cap: 1,
+  capinh: 1,
+  capamb: 1,
   allcaps: 1,
   nonewprivs: 1,
   seccomp: 1,
@@ -310,7 +329,7 @@ export interface MountSyscall {
  */
 export type FilesystemOp =
   | ({ op: 'mount' } & MountSyscall)
-  | ({ op: 'device' } & DeviceNode)
+  | ({ op: 'device' } & (DeviceNode | FifoNode))
   | { op: 'symlink'; path: string; to: string }
   | { op: 'readonly'; path: string }
   | { op: 'mask'; path: string }
@@ -347,6 +366,10 @@ export type NetworkMode = 'none' | 'host';
 export interface SecurityOptions {
   /** Capabilities to keep, or 'all'. Default DEFAULT_CAPABILITIES. A non-root user ends with none in effect. */
   capabilities?: readonly CapabilityName[] | 'all';
+  /** The inheritable set (OCI process.capabilities.inheritable): within `capabilities`. Default none. */
+  inheritable?: readonly CapabilityName[];
+  /** The ambient set: within `inheritable`; what a non-root user holds after execve. Default none. */
+  ambient?: readonly CapabilityName[];
   /** no_new_privs: no execve can grant privileges (setuid bits, file capabilities). Default false. */
   noNewPrivileges?: boolean;
   /** Default 'default': docker's default profile (SECCOMP_PROFILE) for these capabilities. */
@@ -422,6 +445,8 @@ export interface LaunchPlan extends SecurityOptions {
   domainname?: string;
   /** /proc/self/oom_score_adj of the init, -1000..1000. */
   oomScoreAdj?: number;
+  /** OCI linux.rootfsPropagation (see the `rootpropagation` record). */
+  rootPropagation?: 'private' | 'rprivate' | 'slave' | 'rslave' | 'shared' | 'rshared' | 'unbindable' | 'runbindable';
 }
 
 /** A command to run in a running container (`skiff exec`). Pass the container's capabilities, seccomp and no_new_privs. */
@@ -447,6 +472,15 @@ export interface ExecPlan extends SecurityOptions {
   /** OCI exec with tty: where the pty master goes. */
   consoleSocket?: string;
   consoleSize?: { cols: number; rows: number };
+}
+
+/** A fifo the container gets (OCI linux.devices type p): a `device` record of type p, major and minor 0. */
+export interface FifoNode {
+  path: string;
+  type: 'p';
+  major: 0;
+  minor: 0;
+  mode: number;
 }
 
 /** mount(2) flags (<sys/mount.h>): the contract package owns them; re-exported for the helper's users. */
@@ -484,6 +518,13 @@ function encodeSecurity(record: RecordWriter, options: SecurityOptions): void {
       record('cap', name);
     }
   }
+  const within = (names: readonly CapabilityName[], set: readonly CapabilityName[] | 'all', what: string, of: string) => {
+    for (const name of names) if (!Object.hasOwn(CAPABILITIES, name) || (set !== 'all' && !set.includes(name))) throw new Error(`${what} capability ${name} is not in the ${of} set`);
+  };
+  within(options.inheritable ?? [], capabilities, 'inheritable', 'kept');
+  within(options.ambient ?? [], options.inheritable ?? [], 'ambient', 'inheritable');
+  for (const name of options.inheritable ?? []) record('capinh', name);
+  for (const name of options.ambient ?? []) record('capamb', name);
   record('nonewprivs', options.noNewPrivileges ? '1' : '0');
   const seccomp = options.seccomp ?? 'default';
   if (seccomp === 'unconfined') record('seccomp', 'unconfined');
@@ -492,7 +533,7 @@ function encodeSecurity(record: RecordWriter, options: SecurityOptions): void {
     encodeSyscalls(record, seccompSyscalls(capabilities));
   } else if (typeof seccomp === 'object' && Array.isArray(seccomp.syscalls)) {
     record('seccomp', 'filter');
-    if (seccomp.defaultErrno) record('seccompdefault', seccomp.defaultErrno);
+    if (seccomp.defaultAction) record('seccompdefault', seccomp.defaultAction);
     encodeSyscalls(record, seccomp.syscalls);
   } else throw new Error(`unknown seccomp profile ${JSON.stringify(seccomp)}: default or unconfined`);
   if (options.user) {
@@ -542,9 +583,9 @@ function encodeMount(record: RecordWriter, mount: MountSyscall): void {
   if (mount.hostPathOptions?.length) record('hostopts', optionKeys(mount.hostPathOptions));
 }
 
-function encodeDevice(record: RecordWriter, device: DeviceNode): void {
+function encodeDevice(record: RecordWriter, device: DeviceNode | FifoNode): void {
   absolute(device.path, 'device');
-  if (device.type !== 'c' && device.type !== 'b') throw new Error(`device type must be c or b, not ${String(device.type)}`);
+  if (device.type !== 'c' && device.type !== 'b' && device.type !== 'p') throw new Error(`device type must be c, b or p, not ${String(device.type)}`);
   if (!Number.isInteger(device.mode) || device.mode < 0 || device.mode > 0o7777) throw new Error(`bad device mode ${device.mode}`);
   const major = integer(device.major, 'device major');
   const minor = integer(device.minor, 'device minor');
@@ -619,6 +660,11 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.consoleSize) record('consolesize', integer(plan.consoleSize.cols, 'console width'), integer(plan.consoleSize.rows, 'console height'));
   if (plan.domainname !== undefined) record('domainname', plan.domainname);
   if (plan.oomScoreAdj !== undefined) record('oomscore', String(plan.oomScoreAdj));
+  if (plan.rootPropagation !== undefined) {
+    const word = Object.hasOwn(MOUNT_FLAG_WORDS, plan.rootPropagation) ? MOUNT_FLAG_WORDS[plan.rootPropagation] : undefined;
+    if (!word) throw new Error(`unknown root propagation ${plan.rootPropagation}`);
+    record('rootpropagation', String(word[0]));
+  }
   record('end');
   return done();
 }

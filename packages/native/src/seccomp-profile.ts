@@ -29,7 +29,11 @@ export interface SeccompArg {
   valueTwo?: number;
 }
 
-export type SeccompAction = 'allow' | 'EPERM' | 'ENOSYS';
+/**
+ * What a call gets: docker's table uses allow, EPERM and ENOSYS; OCI profiles (skiff-runc) also any errno
+ * (`errno:N`), kill (the process), killthread, trap (SIGSYS), log (allowed and logged), trace:N (to a ptracer).
+ */
+export type SeccompAction = 'allow' | 'EPERM' | 'ENOSYS' | `errno:${number}` | 'kill' | 'killthread' | 'trap' | 'log' | `trace:${number}`;
 
 export interface SeccompRule {
   names: readonly string[];

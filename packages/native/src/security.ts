@@ -4,7 +4,7 @@
  * the defaults live here. test/constants.test.ts checks the capability numbers against c/caps.c.
  */
 
-import type { SeccompSyscall } from './seccomp-profile.js';
+import type { SeccompAction, SeccompSyscall } from './seccomp-profile.js';
 
 /** Every capability by its kernel name and number (<linux/capability.h>). Keep in sync with capabilities[] in c/caps.c. */
 export const CAPABILITIES = {
@@ -120,7 +120,7 @@ export const DEFAULT_READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs
 
 /** What the plan's seccomp records carry: docker's default profile (SECCOMP_PROFILE in seccomp-profile.ts), no filter, or a
  * caller's own list (an OCI config's profile): calls it does not name get EPERM. */
-export type SeccompProfile = 'default' | 'unconfined' | { syscalls: readonly SeccompSyscall[]; defaultErrno?: 'EPERM' | 'ENOSYS' };
+export type SeccompProfile = 'default' | 'unconfined' | { syscalls: readonly SeccompSyscall[]; defaultAction?: SeccompAction };
 
 /** A device node the container gets (`device` record, docker `--device`). */
 export interface DeviceNode {

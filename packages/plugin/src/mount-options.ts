@@ -14,6 +14,7 @@ export const MountFlags = {
   MS_NODIRATIME: 0x800,
   MS_BIND: 0x1000,
   MS_REC: 0x4000,
+  MS_UNBINDABLE: 0x20000,
   MS_PRIVATE: 0x40000,
   MS_SLAVE: 0x80000,
   MS_SHARED: 0x100000,
@@ -22,7 +23,7 @@ export const MountFlags = {
 } as const;
 
 const { MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC } = MountFlags;
-const { MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_RELATIME, MS_STRICTATIME } = MountFlags;
+const { MS_UNBINDABLE, MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_RELATIME, MS_STRICTATIME } = MountFlags;
 
 /** Option word → [flags to set, flags to clear]. Words not listed here are filesystem data. */
 export const MOUNT_FLAG_WORDS: Readonly<Record<string, readonly [set: number, clear: number]>> = {
@@ -48,6 +49,8 @@ export const MOUNT_FLAG_WORDS: Readonly<Record<string, readonly [set: number, cl
   rslave: [MS_SLAVE | MS_REC, 0],
   shared: [MS_SHARED, 0],
   rshared: [MS_SHARED | MS_REC, 0],
+  unbindable: [MS_UNBINDABLE, 0],
+  runbindable: [MS_UNBINDABLE | MS_REC, 0],
   remount: [MS_REMOUNT, 0],
 };
 

@@ -37,7 +37,7 @@ export async function create(store: StateStore, log: Logger, options: CreateOpti
     // Translated before anything is made (it refuses what skiff cannot do); the manager computes its paths
     // without creating them.
     const view = { procsFiles: manager.procsFiles(), paths: manager.paths(), version: manager.cgroupVersion };
-    const { plan, resources } = translate({ bundle, config, cgroup: view, waitFifo: store.fifo(options.id), consoleSocket: options.consoleSocket });
+    const { plan, resources } = translate({ bundle, config, cgroup: view, waitFifo: store.fifo(options.id), consoleSocket: options.consoleSocket, warn: (message) => log.warn(message) });
     await manager.create();
     const { warnings } = await manager.set(resources);
     for (const warning of warnings) log.warn(warning);

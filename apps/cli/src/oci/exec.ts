@@ -27,6 +27,8 @@ export interface ExecOptions {
   caps: string[];
   noNewPrivs: boolean;
   additionalGids: string[];
+  /** Where what is left out of the process (as runc leaves it out) is reported. */
+  warn?: (message: string) => void;
 }
 
 function processFromFlags(options: ExecOptions): OciProcess {
@@ -63,7 +65,7 @@ export async function exec(store: StateStore, options: ExecOptions): Promise<num
     tty: spec.terminal ?? false,
     stdin: true,
     cgroupProcs: cgroupManager(state.cgroup).procsFiles(),
-    capabilities: capabilitiesOf(spec.capabilities, uid),
+    ...capabilitiesOf(spec.capabilities, uid, options.warn),
     noNewPrivileges: spec.noNewPrivileges ?? false,
     seccomp: state.seccomp,
     user: { uid, gid: spec.user?.gid ?? 0, groups: spec.user?.additionalGids ?? [] },

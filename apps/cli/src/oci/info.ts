@@ -50,14 +50,14 @@ export function features(): void {
         ociVersionMin: '1.0.0',
         ociVersionMax: '1.2.0',
         hooks: ['prestart', 'createRuntime', 'poststart', 'poststop'],
-        mountOptions: ['bind', 'rbind', 'ro', 'rw', 'nosuid', 'suid', 'nodev', 'dev', 'noexec', 'exec', 'relatime', 'norelatime', 'noatime', 'strictatime', 'nodiratime', 'private', 'rprivate', 'defaults'],
+        mountOptions: ['bind', 'rbind', 'ro', 'rw', 'nosuid', 'suid', 'nodev', 'dev', 'noexec', 'exec', 'relatime', 'norelatime', 'noatime', 'strictatime', 'nodiratime', 'private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable', 'defaults'],
         linux: {
           namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts'],
           capabilities: Object.keys(CAPABILITIES),
           cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
           seccomp: {
             enabled: true,
-            actions: ['SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO'],
+            actions: ['SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_LOG', 'SCMP_ACT_TRACE', 'SCMP_ACT_TRAP'],
             operators: ['SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_LE', 'SCMP_CMP_LT', 'SCMP_CMP_MASKED_EQ', 'SCMP_CMP_NE'],
             archs: ['SCMP_ARCH_X86_64'],
             supportedFlags: [],

@@ -110,6 +110,7 @@ async function run(argv: string[], setLog: (log: Logger) => void): Promise<numbe
       const [id, ...args] = p.positional;
       if (!str(p.flags.process) && args.length === 0) throw new OciError('exec: give --process FILE or a command after the container id');
       return exec(store, {
+        warn: (message) => log.warn(message),
         id: checkId(id),
         processFile: str(p.flags.process),
         args,

@@ -1,16 +1,14 @@
 /**
- * An OCI seccomp profile → the helper's filter (c/seccomp.c). The helper builds allow lists: a default
- * that refuses with EPERM or ENOSYS, and rules that allow, or refuse with EPERM or ENOSYS. A profile outside
- * that shape (a default that allows or kills, SCMP_ACT_LOG/TRACE/NOTIFY, a listener, other errno values,
- * filter flags) is refused. Calls of another architecture than x86_64 are killed, whatever `architectures`
- * lists (stricter than runc, which lets the listed 32-bit ABIs through).
+ * An OCI seccomp profile → the helper's filter (c/seccomp.c): every action but SCMP_ACT_NOTIFY, as default or
+ * per rule (errnoRet: EPERM when left out, as runc). A user-space listener and filter flags are refused. Calls
+ * of another architecture than x86_64 are killed, whatever `architectures` lists (stricter than runc, which
+ * lets the listed 32-bit ABIs through).
  */
-import type { SeccompOp, SeccompProfile, SeccompSyscall } from '@skiff/native';
+import type { SeccompAction, SeccompOp, SeccompProfile, SeccompSyscall } from '@skiff/native';
 import { OciError } from './errors.js';
 import type { OciSeccomp } from './spec.js';
 
 const EPERM = 1;
-const ENOSYS = 38;
 const OPS: Record<string, SeccompOp> = {
   SCMP_CMP_NE: 'NE',
   SCMP_CMP_LT: 'LT',
@@ -23,15 +21,37 @@ const OPS: Record<string, SeccompOp> = {
 
 const refuse = (what: string) => new OciError(`config.json: seccomp ${what} is not supported by skiff-runc`);
 
-function errnoAction(errnoRet: number | undefined, where: string): 'EPERM' | 'ENOSYS' {
-  if (errnoRet === undefined || errnoRet === EPERM) return 'EPERM';
-  if (errnoRet === ENOSYS) return 'ENOSYS';
-  throw refuse(`${where} errnoRet ${errnoRet} (EPERM 1 or ENOSYS 38 only)`);
+/** SECCOMP_RET_DATA: 16 bits; an errno above 4095 is no errno to libc. */
+function errnoOf(errnoRet: number | undefined, where: string, max: number): number {
+  const value = errnoRet ?? EPERM;
+  if (!Number.isInteger(value) || value < 0 || value > max) throw new OciError(`config.json: seccomp ${where} errnoRet ${errnoRet} is not a number 0..${max}`);
+  return value;
+}
+
+function actionOf(action: string, errnoRet: number | undefined, where: string): SeccompAction {
+  switch (action) {
+    case 'SCMP_ACT_ALLOW':
+      return 'allow';
+    case 'SCMP_ACT_LOG':
+      return 'log';
+    case 'SCMP_ACT_KILL': // libseccomp's and runc's meaning: the thread
+    case 'SCMP_ACT_KILL_THREAD':
+      return 'killthread';
+    case 'SCMP_ACT_KILL_PROCESS':
+      return 'kill';
+    case 'SCMP_ACT_TRAP':
+      return 'trap';
+    case 'SCMP_ACT_ERRNO':
+      return `errno:${errnoOf(errnoRet, where, 4095)}`;
+    case 'SCMP_ACT_TRACE':
+      return `trace:${errnoOf(errnoRet, where, 65535)}`;
+    default:
+      throw refuse(`${where} ${action}`);
+  }
 }
 
 export function seccompProfile(seccomp: OciSeccomp): SeccompProfile {
-  if (seccomp.defaultAction !== 'SCMP_ACT_ERRNO') throw refuse(`defaultAction ${seccomp.defaultAction} (SCMP_ACT_ERRNO only)`);
-  const defaultErrno = errnoAction(seccomp.defaultErrnoRet, 'defaultAction');
+  const defaultAction = actionOf(seccomp.defaultAction, seccomp.defaultErrnoRet, 'defaultAction');
   if (seccomp.flags?.length) throw refuse(`flags ${seccomp.flags.join(',')}`);
   if (seccomp.listenerPath) throw refuse('listenerPath');
   if (seccomp.architectures?.length && !seccomp.architectures.includes('SCMP_ARCH_X86_64')) {
@@ -39,10 +59,7 @@ export function seccompProfile(seccomp: OciSeccomp): SeccompProfile {
   }
   const syscalls: SeccompSyscall[] = [];
   for (const rule of seccomp.syscalls ?? []) {
-    let action: SeccompSyscall['action'];
-    if (rule.action === 'SCMP_ACT_ALLOW') action = 'allow';
-    else if (rule.action === 'SCMP_ACT_ERRNO') action = errnoAction(rule.errnoRet, `rule for ${rule.names?.join(',')}`);
-    else throw refuse(`action ${rule.action}`);
+    const action = actionOf(rule.action, rule.errnoRet, `action of the rule for ${rule.names?.join(',')}:`);
     const args = (rule.args ?? []).map((arg) => {
       const op = OPS[arg.op];
       if (!op) throw refuse(`operator ${arg.op}`);
@@ -50,5 +67,5 @@ export function seccompProfile(seccomp: OciSeccomp): SeccompProfile {
     });
     for (const name of rule.names ?? []) syscalls.push({ name, action, args });
   }
-  return { syscalls, defaultErrno };
+  return { syscalls, defaultAction };
 }

@@ -6,7 +6,7 @@ import { MountFlags } from '@skiff/native';
 import { cgroupLocation } from './cgroup.js';
 import { seccompProfile } from './seccomp.js';
 import type { OciConfig } from './spec.js';
-import { resourcesOf, translate, type CgroupView } from './translate.js';
+import { capabilitiesOf, resourcesOf, translate, type CgroupView } from './translate.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -80,7 +80,8 @@ describe('translate: config.json → launch plan', () => {
     expect(ops).toContain('device /dev/null');
     expect(ops.slice(-3)).toEqual(['sysctl kernel.shmmax', 'readonly /proc/sys', 'mask /proc/kcore']);
     const tmp = plan.filesystem[2] as { flags: number; data: string };
-    expect(tmp.flags).toBe(MountFlags.MS_NOSUID | MountFlags.MS_NODEV);
+    // rprivate is kept: the helper applies it inside the container's namespace (which starts rprivate anyway).
+    expect(tmp.flags).toBe(MountFlags.MS_NOSUID | MountFlags.MS_NODEV | MountFlags.MS_PRIVATE | MountFlags.MS_REC);
     expect(tmp.data).toBe('mode=1777');
     // The cgroup mount shows the container's own cgroup, read-only, never the host's hierarchy.
     expect(plan.filesystem[4]).toMatchObject({ source: '/sys/fs/cgroup/pids/p/c', flags: expect.any(Number), hostPath: {} });
@@ -99,19 +100,30 @@ describe('translate: config.json → launch plan', () => {
     [(c: OciConfig) => c.linux!.namespaces!.push({ type: 'user' }), /user namespace needs linux.uidMappings/],
     [(c: OciConfig) => (c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]), /need a new user namespace/],
     [(c: OciConfig) => (c.linux!.namespaces = [{ type: 'pid' }]), /without a mount namespace/],
-    [(c: OciConfig) => (c.linux!.namespaces = [{ type: 'mount' }]), /hostname and domainname need a new uts namespace/],
-    [(c: OciConfig) => c.mounts!.push({ destination: '/x', type: 'bind', source: '/tmp', options: ['rbind', 'rshared'] }), /mount option rshared/],
-    [(c: OciConfig) => (c.linux!.rootfsPropagation = 'rslave'), /rootfsPropagation rslave/],
+    [(c: OciConfig) => (c.linux!.namespaces = [{ type: 'mount' }]), /hostname and domainname need a uts namespace/],
+    [(c: OciConfig) => c.mounts!.push({ destination: '/x', type: 'bind', source: '/tmp', options: ['rbind', 'tmpcopyup'] }), /mount option tmpcopyup/],
+    [(c: OciConfig) => (c.linux!.rootfsPropagation = 'bogus'), /unknown linux.rootfsPropagation "bogus"/],
     [(c: OciConfig) => (c.linux!.sysctl = { 'vm.swappiness': '1' }), /sysctl vm.swappiness/],
     [(c: OciConfig) => (c.linux!.sysctl = { 'net.ipv4.ip_forward': '1' }), /needs a new network namespace/],
     [(c: OciConfig) => (c.process!.capabilities = { bounding: ['CAP_KILL'], effective: [] }), /effective or permitted set differs/],
-    [(c: OciConfig) => (c.process!.capabilities = { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'], inheritable: ['CAP_KILL'] }), /inheritable/],
+    [(c: OciConfig) => (c.process!.capabilities = { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'], inheritable: ['CAP_CHOWN'] }), /outside the bounding set \(CAP_CHOWN\)/],
     [(c: OciConfig) => (c.process!.selinuxLabel = 'x'), /selinuxLabel/],
     [(c: OciConfig) => (c.process!.user = { uid: 1000, gid: 1000 }, c.process!.capabilities = { bounding: [], effective: ['CAP_KILL'] }), /outside the bounding set/],
     [(c: OciConfig) => (c.process!.terminal = true), /--console-socket is required/],
     [(c: OciConfig) => (c.hooks = { createContainer: [{ path: '/x' }] }), /hooks.createContainer/],
   ])('refuses what it cannot do, naming it (%#)', (edit, message) => {
     expect(() => translated(config(edit))).toThrow(message);
+  });
+
+  it('keeps the inheritable and ambient sets a config gives (runtime-tools sets all five)', () => {
+    const all = ['CAP_KILL', 'CAP_CHOWN'];
+    expect(capabilitiesOf({ bounding: all, effective: all, permitted: all, inheritable: all, ambient: ['CAP_KILL'] }, 0)).toEqual({ capabilities: all, inheritable: all, ambient: ['CAP_KILL'] });
+    // What the kernel would refuse to raise is left out with a warning, as runc does (runc spec's own config
+    // has ambient capabilities and no inheritable ones); for a non-root user ambient must be permitted too.
+    const warnings: string[] = [];
+    expect(capabilitiesOf({ bounding: all, effective: all, permitted: all, ambient: all }, 0, (w) => warnings.push(w)).ambient).toEqual([]);
+    expect(capabilitiesOf({ bounding: all, permitted: ['CAP_CHOWN'], inheritable: all, ambient: all }, 1000, (w) => warnings.push(w)).ambient).toEqual(['CAP_CHOWN']);
+    expect(warnings).toEqual(['process.capabilities.ambient: CAP_KILL, CAP_CHOWN not raised (not in the inheritable set)', 'process.capabilities.ambient: CAP_KILL not raised (not in the inheritable or permitted set)']);
   });
 });
 
@@ -142,15 +154,29 @@ describe('resources and seccomp', () => {
         ],
       }),
     ).toEqual({
-      defaultErrno: 'ENOSYS',
+      defaultAction: 'errno:38',
       syscalls: [
         { name: 'read', action: 'allow', args: [] },
         { name: 'write', action: 'allow', args: [] },
         { name: 'personality', action: 'allow', args: [{ index: 0, op: 'EQ', value: 8, valueTwo: 0 }] },
-        { name: 'kexec_load', action: 'EPERM', args: [] },
+        { name: 'kexec_load', action: 'errno:1', args: [] },
       ],
     });
-    expect(() => seccompProfile({ defaultAction: 'SCMP_ACT_ALLOW' })).toThrow(/defaultAction SCMP_ACT_ALLOW/);
+    // A default that allows, with refusals of every kind (runc's errnoRet default: EPERM).
+    expect(
+      seccompProfile({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        syscalls: [
+          { names: ['getcwd'], action: 'SCMP_ACT_ERRNO' },
+          { names: ['a'], action: 'SCMP_ACT_KILL' },
+          { names: ['b'], action: 'SCMP_ACT_KILL_PROCESS' },
+          { names: ['c'], action: 'SCMP_ACT_TRAP' },
+          { names: ['d'], action: 'SCMP_ACT_LOG' },
+          { names: ['e'], action: 'SCMP_ACT_TRACE', errnoRet: 7 },
+        ],
+      }).syscalls.map((call) => call.action),
+    ).toEqual(['errno:1', 'killthread', 'kill', 'trap', 'log', 'trace:7']);
+    expect(() => seccompProfile({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 5000 })).toThrow(/errnoRet 5000/);
     expect(() => seccompProfile({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['x'], action: 'SCMP_ACT_NOTIFY' }] })).toThrow(/SCMP_ACT_NOTIFY/);
     expect(() => seccompProfile({ defaultAction: 'SCMP_ACT_ERRNO', listenerPath: '/x' })).toThrow(/listenerPath/);
   });
@@ -161,6 +187,11 @@ describe('cgroupLocation', () => {
     expect(cgroupLocation('/default/t1', 't1')).toEqual({ parent: 'default', name: 't1' });
     expect(cgroupLocation('/a/b/c', 'x')).toEqual({ parent: 'a/b', name: 'c' });
     expect(cgroupLocation(undefined, 'x')).toEqual({ parent: 'skiff-runc', name: 'x' });
+    // Absolute: from the hierarchy's root, as given; relative: below skiff-runc's base.
+    expect(cgroupLocation('/t1', 'x')).toEqual({ parent: '', name: 't1' });
+    expect(cgroupLocation('a/b', 'x')).toEqual({ parent: 'skiff-runc/a', name: 'b' });
+    expect(() => cgroupLocation('a/../../b', 'x')).toThrow(/not a cgroup path/);
+    expect(() => cgroupLocation('/', 'x')).toThrow(/not a cgroup path/);
     expect(() => cgroupLocation('machine.slice:libpod:x', 'x')).toThrow(/systemd/);
     expect(() => cgroupLocation('/a/../b', 'x')).toThrow(/not a cgroup path/);
   });

@@ -14,9 +14,13 @@ import { seccompProfile } from './seccomp.js';
 import type { OciCapabilities, OciConfig, OciLinux, OciMount, OciProcess, OciResources } from './spec.js';
 
 const NAMESPACE_TYPES = new Set(['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup', 'user']);
-/** Mount option words that only set propagation: satisfied, since every mount of the container is private. */
-const PRIVATE_WORDS = new Set(['private', 'rprivate']);
-const REFUSED_WORDS = new Set(['shared', 'rshared', 'slave', 'rslave', 'unbindable', 'runbindable', 'idmap', 'ridmap', 'rro', 'rrw', 'rnosuid', 'rnodev', 'rnoexec', 'tmpcopyup', 'copyup', 'remount']);
+/**
+ * Propagation words, of a mount or of linux.rootfsPropagation. The container's namespace starts rprivate (rslave
+ * with an [r]slave rootfsPropagation), so a mount's shared/slave applies among the container's own mounts: a
+ * bind mount never propagates back to the host.
+ */
+const PROPAGATION_WORDS = new Set(['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable']);
+const REFUSED_WORDS = new Set(['idmap', 'ridmap', 'rro', 'rrw', 'rnosuid', 'rnodev', 'rnoexec', 'tmpcopyup', 'copyup', 'remount']);
 
 /** What the cgroup the container joins looks like, for the plan's cgroup records and a `cgroup` mount. */
 export interface CgroupView {
@@ -48,9 +52,10 @@ export function namespacesOf(config: OciConfig): NamespaceSpec[] {
     if (!NAMESPACE_TYPES.has(ns.type)) throw new OciError(`config.json: unknown namespace type ${JSON.stringify(ns.type)}`);
     if (namespaces.some((n) => n.type === ns.type)) throw new OciError(`config.json: namespace ${ns.type} is listed twice`);
     if (ns.path !== undefined && ns.path !== '' && !ns.path.startsWith('/')) throw new OciError(`config.json: namespace path ${ns.path} is not absolute`);
-    if (ns.type === 'mount' && ns.path) throw unsupported('joining a mount namespace by path');
     namespaces.push(ns.path ? { type: ns.type as NamespaceSpec['type'], path: ns.path } : { type: ns.type as NamespaceSpec['type'] });
   }
+  // Sharing the runtime's would build the rootfs and pivot_root in the host's mount namespace (runc does so);
+  // a namespace joined by path is the container's (the helper refuses the host's).
   if (!namespaces.some((n) => n.type === 'mount')) throw unsupported('a container without a mount namespace of its own');
   return namespaces;
 }
@@ -65,7 +70,7 @@ function mountOps(bundle: string, mount: OciMount, cgroup: CgroupView): Filesyst
   if (mount.uidMappings?.length || mount.gidMappings?.length) throw unsupported(`an id-mapped mount (${mount.destination})`);
   const words = mount.options ?? [];
   for (const word of words) if (REFUSED_WORDS.has(word)) throw unsupported(`mount option ${word} (on ${mount.destination})`);
-  const { flags, data } = splitMountOptions(words.filter((word) => !PRIVATE_WORDS.has(word)));
+  const { flags, data } = splitMountOptions(words);
   const target = posix.normalize(mount.destination);
   const type = mount.type ?? '';
   if (type === 'bind' || type === 'rbind' || flags & MountFlags.MS_BIND) {
@@ -116,27 +121,41 @@ const capabilityList = (names: string[] | undefined, set: string): CapabilityNam
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
+export interface CapabilitySets {
+  capabilities: CapabilityName[];
+  inheritable: CapabilityName[];
+  ambient: CapabilityName[];
+}
+
 /**
- * The helper keeps one capability set: the bounding set, effective and permitted too for root, nothing for
- * another user; inheritable and ambient are empty (root's ambient set, a subset of the bounding one, is moot). A config that asks for another shape is refused.
+ * The helper's capability sets, as runc applies a config's: the bounding set (also effective and permitted
+ * for root: execve gives root its bounding set anyway), the inheritable set as given, and the ambient set as
+ * given (what a non-root user holds after execve). A shape execve would not keep is refused: root's effective or
+ * permitted set differing from the bounding one; anything outside the bounding set (the kernel refuses an
+ * inheritable capability outside it). An ambient capability the kernel refuses to raise (outside the inheritable
+ * set or, for a non-root user, the permitted one) is left out with a warning, as runc does: `runc spec`'s own
+ * config lists ambient capabilities and no inheritable ones.
  */
-export function capabilitiesOf(caps: OciCapabilities | undefined, uid: number): CapabilityName[] {
+export function capabilitiesOf(caps: OciCapabilities | undefined, uid: number, warn: (message: string) => void = () => {}): CapabilitySets {
   const bounding = capabilityList(caps?.bounding, 'bounding');
   const effective = capabilityList(caps?.effective, 'effective');
   const permitted = capabilityList(caps?.permitted, 'permitted');
-  // Root's execve makes its permitted and effective sets the bounding set anyway: ambient adds nothing then.
+  const inheritable = capabilityList(caps?.inheritable, 'inheritable');
   const ambient = capabilityList(caps?.ambient, 'ambient');
-  if (ambient.length && (uid !== 0 || !ambient.every((name) => bounding.includes(name)))) throw unsupported('process.capabilities.ambient for a non-root user');
-  if (capabilityList(caps?.inheritable, 'inheritable').length) throw unsupported('process.capabilities.inheritable');
+  const outside = (set: CapabilityName[], of: CapabilityName[]) => set.filter((name) => !of.includes(name));
+  const check = (set: CapabilityName[], of: CapabilityName[], what: string) => {
+    const extra = outside(set, of);
+    if (extra.length) throw unsupported(`${what} (${extra.join(', ')})`);
+  };
+  check([...effective, ...permitted, ...inheritable], bounding, 'effective, permitted or inheritable capabilities outside the bounding set');
   if (uid === 0 && (!sameSet(effective, bounding) || !sameSet(permitted, bounding))) {
     throw unsupported('capabilities whose effective or permitted set differs from the bounding set');
   }
-  // Another user: setuid empties effective and permitted, as execve would (without ambient or inheritable sets, a
-  // non-root process keeps none across it). Only a subset of the bounding set is accepted.
-  if (uid !== 0 && ![...effective, ...permitted].every((name) => bounding.includes(name))) {
-    throw unsupported('effective or permitted capabilities outside the bounding set');
-  }
-  return bounding;
+  // Another user: execve leaves it its ambient set, effective and permitted, and drops the rest as runc's would.
+  const raisable = ambient.filter((name) => inheritable.includes(name) && (uid === 0 || permitted.includes(name)));
+  const left = outside(ambient, raisable);
+  if (left.length) warn(`process.capabilities.ambient: ${left.join(', ')} not raised (not in the inheritable${uid === 0 ? '' : ' or permitted'} set)`);
+  return { capabilities: bounding, inheritable, ambient: raisable };
 }
 
 export function rlimitsOf(process: OciProcess): RlimitSpec[] {
@@ -204,8 +223,9 @@ export function resourcesOf(resources: OciResources | undefined): Resources {
       const number = (n: number | null | undefined) => (n == null || n < 0 ? '*' : String(n));
       allow.push(`${rule.type ?? 'a'} ${number(rule.major)}:${number(rule.minor)} ${rule.access ?? 'rwm'}`);
     }
-    // runc adds its AllowedDevices to every config's rules: the default nodes it creates, and mknod of any.
-    out.devices = { allow: [...new Set([...DEFAULT_DEVICE_RULES, ...allow])] };
+    // The config's rules in its order (devices.list shows them so), then what runc adds to every config: its
+    // AllowedDevices, the default nodes it creates and mknod of any.
+    out.devices = { allow: [...new Set([...allow, ...DEFAULT_DEVICE_RULES])] };
   }
   return out;
 }
@@ -228,9 +248,11 @@ export interface TranslateOptions {
   /** The fifo the init waits on (state dir). */
   waitFifo: string;
   consoleSocket?: string;
+  /** Where what is left out (as runc leaves it out) is reported. */
+  warn?: (message: string) => void;
 }
 
-export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: TranslateOptions): Translated {
+export function translate({ bundle, config, cgroup, waitFifo, consoleSocket, warn }: TranslateOptions): Translated {
   const spec = config.process!;
   const linux = config.linux ?? {};
   checkProcess(spec);
@@ -239,8 +261,8 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
   if (linux.mountLabel) throw unsupported('linux.mountLabel (no SELinux on this host)');
   if (linux.intelRdt) throw unsupported('linux.intelRdt');
   if (linux.personality) throw unsupported('linux.personality');
-  if (linux.rootfsPropagation && !PRIVATE_WORDS.has(linux.rootfsPropagation)) {
-    throw unsupported(`linux.rootfsPropagation ${linux.rootfsPropagation} (the container's mounts are always private)`);
+  if (linux.rootfsPropagation && !PROPAGATION_WORDS.has(linux.rootfsPropagation)) {
+    throw new OciError(`config.json: unknown linux.rootfsPropagation ${JSON.stringify(linux.rootfsPropagation)} (private, slave, shared, unbindable, or r-prefixed)`);
   }
   if (config.hooks?.createContainer?.length) throw unsupported('hooks.createContainer');
   if (config.hooks?.startContainer?.length) throw unsupported('hooks.startContainer');
@@ -258,7 +280,8 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
   const gidMappings = maps(linux.gidMappings, 'gidMappings');
   if (newUser && (!uidMappings.length || !gidMappings.length)) throw new OciError('config.json: a new user namespace needs linux.uidMappings and linux.gidMappings');
   if (!newUser && (uidMappings.length || gidMappings.length)) throw new OciError('config.json: linux.uidMappings/gidMappings need a new user namespace');
-  if ((config.hostname || config.domainname) && !isNew(namespaces, 'uts')) throw new OciError('config.json: hostname and domainname need a new uts namespace');
+  // In a uts namespace of the container's, new or joined by path (as runc); never the host's.
+  if ((config.hostname || config.domainname) && !namespaces.some((n) => n.type === 'uts')) throw new OciError('config.json: hostname and domainname need a uts namespace of the container\'s');
   const uid = spec.user?.uid ?? 0;
   const rootfs = rootfsPath(bundle, config);
   const filesystem: FilesystemOp[] = [
@@ -273,9 +296,17 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
     for (const link of DEFAULT_DEV_SYMLINKS) filesystem.push({ op: 'symlink', ...link });
   }
   for (const device of linux.devices ?? []) {
-    if (device.type !== 'c' && device.type !== 'b' && device.type !== 'u') throw unsupported(`device type ${device.type} (${device.path})`);
-    if (device.uid || device.gid) throw unsupported(`device uid/gid (${device.path})`);
-    filesystem.push(deviceOp({ path: device.path, type: device.type === 'b' ? 'b' : 'c', major: device.major ?? 0, minor: device.minor ?? 0, mode: (device.fileMode ?? 0o666) & 0o7777 }, newUser));
+    if (device.type !== 'c' && device.type !== 'b' && device.type !== 'u' && device.type !== 'p') throw new OciError(`config.json: unknown device type ${JSON.stringify(device.type)} (${device.path}): c, b, u or p`);
+    // runc's rule: a device lives in /dev (resolved in the container's root by the helper whatever the path).
+    if (typeof device.path !== 'string' || posix.normalize(device.path) !== device.path || !device.path.startsWith('/dev/')) {
+      throw new OciError(`config.json: device path ${JSON.stringify(device.path)} must be a clean path below /dev/`);
+    }
+    // The node is made by the container's root: owned by 0:0 there.
+    if (device.uid || device.gid) throw unsupported(`device uid/gid other than 0 (${device.path})`);
+    const mode = (device.fileMode ?? 0o666) & 0o7777;
+    // A fifo needs no privilege: mknod works in a user namespace too, and its major/minor mean nothing.
+    if (device.type === 'p') filesystem.push({ op: 'device', path: device.path, type: 'p', major: 0, minor: 0, mode });
+    else filesystem.push(deviceOp({ path: device.path, type: device.type === 'b' ? 'b' : 'c', major: device.major ?? 0, minor: device.minor ?? 0, mode }, newUser));
   }
   for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
     if (!SYSCTL.test(key) || key.includes('..')) throw new OciError(`config.json: bad sysctl name ${JSON.stringify(key)}`);
@@ -288,7 +319,6 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
   for (const path of linux.readonlyPaths ?? []) filesystem.push({ op: 'readonly', path });
   for (const path of linux.maskedPaths ?? []) filesystem.push({ op: 'mask', path });
 
-  const capabilities = capabilitiesOf(spec.capabilities, uid);
   const plan: LaunchPlan = {
     rootfs,
     filesystem,
@@ -300,7 +330,7 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
     stdin: true,
     network: isNew(namespaces, 'network') ? 'none' : 'host',
     cgroupProcs: cgroup.procsFiles,
-    capabilities,
+    ...capabilitiesOf(spec.capabilities, uid, warn),
     noNewPrivileges: spec.noNewPrivileges ?? false,
     seccomp: linux.seccomp ? seccompProfile(linux.seccomp) : 'unconfined',
     user: { uid, gid: spec.user?.gid ?? 0, groups: spec.user?.additionalGids ?? [] },
@@ -314,6 +344,7 @@ export function translate({ bundle, config, cgroup, waitFifo, consoleSocket }: T
     consoleSize: consoleSizeOf(spec),
     domainname: config.domainname,
     oomScoreAdj: spec.oomScoreAdj,
+    rootPropagation: linux.rootfsPropagation as LaunchPlan['rootPropagation'],
   };
   return { plan, resources: resourcesOf(linux.resources) };
 }
