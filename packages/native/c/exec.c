@@ -22,7 +22,7 @@ static const struct {
 	int type;
 } namespaces[] = {
 	{ "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
-	{ "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },
+	{ "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "mnt", CLONE_NEWNS },
 };
 #define N_NAMESPACES (sizeof namespaces / sizeof *namespaces)
 

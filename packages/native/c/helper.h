@@ -508,7 +508,8 @@ int oci_console_connect(const char *path);
 int run_oci(struct plan *plan);
 void oci_enter_namespaces(const struct plan *plan);
 int oci_new_namespace(const struct plan *plan, int type);
-void oci_process_setup(const struct plan *plan);
+void oci_process_setup(void);
+void oom_score_setup(const struct plan *plan);
 void oci_wait_start(const struct plan *plan);
 int oci_child_start(struct child *c, struct cgroups *cgroups, int tty, unsigned short cols, unsigned short rows, int console,
 		    child_main fn, const void *arg);

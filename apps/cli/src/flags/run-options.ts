@@ -12,12 +12,15 @@ import { parseMount, parseVolumeSpec, parseVolumesFrom } from './volumes.js';
 import { parseRestart } from './restart.js';
 import { healthFromFlags, type HealthFlags } from './health.js';
 import { parseShmSize, parseSysctls, parseUlimit } from './limits.js';
+import { blkioFromFlags, type BlkioFlags } from './blkio.js';
+import { checkHostOnlyFlags, type HostOnlyFlags } from './host-only.js';
+import { parseOomScoreAdj, parseAnnotations } from './kernel.js';
 
 /**
  * `run` and `create` flags as commander hands them over: strings, as typed. Those a Docker API create body
  * carries are declared with the API service (which feeds them to this parser), the rest here.
  */
-export interface RunFlags extends DockerRunFlags, HealthFlags {
+export interface RunFlags extends DockerRunFlags, HealthFlags, BlkioFlags, HostOnlyFlags {
   detach?: boolean;
   volumeDriver?: string;
   volumesFrom?: string[];
@@ -45,11 +48,26 @@ export interface RunFlags extends DockerRunFlags, HealthFlags {
   stopSignal?: string;
   stopTimeout?: string;
   cidfile?: string;
+  cpuPeriod?: string;
+  cpuQuota?: string;
+  memoryReservation?: string;
+  memorySwappiness?: string;
+  oomScoreAdj?: string;
+  uts?: string;
+  cgroupns?: string;
+  domainname?: string;
+  annotation?: string[];
+  expose?: string[];
+  deviceCgroupRule?: string[];
+  disableContentTrust?: boolean;
+  quiet?: boolean;
 }
 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
 export function toRunOptions(image: string, command: string[], flags: RunFlags): RunOptions {
   const mounts = (flags.mount ?? []).map(parseMount);
+  checkHostOnlyFlags(flags);
+  const blkio = blkioFromFlags(flags);
   return {
     image,
     args: command,
@@ -78,7 +96,8 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     interactive: flags.interactive ?? false,
     autoRemove: flags.rm ?? false,
     init: flags.init ?? false,
-    resources: { ...resourcesFromFlags(flags), ...(flags.oomKillDisable ? { oomKillDisable: true } : {}) },
+    resources: { ...resourcesFromFlags(flags), ...(flags.oomKillDisable ? { oomKillDisable: true } : {}), ...(blkio ? { blkio } : {}) },
+    ...(flags.cpuPeriod || flags.cpuQuota ? { cfsGiven: true } : {}),
     cgroupParent: flags.cgroupParent ?? process.env.SKIFF_CGROUP_PARENT ?? 'skiff',
     ...parseLogOptions(flags.logOpt ?? []),
     privileged: flags.privileged ?? false,
@@ -97,5 +116,12 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     ...(flags.groupAdd ? { groupAdd: flags.groupAdd } : {}),
     ...(flags.pid === undefined ? {} : { pid: flags.pid }),
     ...(flags.ipc === undefined ? {} : { ipc: flags.ipc }),
+    ...(flags.uts === undefined ? {} : { uts: flags.uts }),
+    ...(flags.cgroupns === undefined ? {} : { cgroupns: flags.cgroupns }),
+    ...(flags.domainname === undefined ? {} : { domainname: flags.domainname }),
+    ...(flags.oomScoreAdj === undefined ? {} : { oomScoreAdj: parseOomScoreAdj(flags.oomScoreAdj) }),
+    ...(flags.annotation ? { annotations: parseAnnotations(flags.annotation) } : {}),
+    ...(flags.expose ? { expose: flags.expose } : {}),
+    ...(flags.deviceCgroupRule ? { deviceCgroupRules: flags.deviceCgroupRule } : {}),
   };
 }

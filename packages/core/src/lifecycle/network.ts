@@ -18,8 +18,10 @@ export interface NetworkOptions {
   network?: string;
   /** -p */
   publish?: PortSpec[];
-  /** -P: every port the image exposes, on a free host port. */
+  /** -P: every port the image exposes (and --expose adds), on a free host port. */
   publishAll?: boolean;
+  /** --expose: container ports added to the image's ExposedPorts ("80", "53/udp", "8000-8010/tcp"). */
+  expose?: string[];
   /** --network-alias (user networks) */
   networkAliases?: string[];
   /** --dns, --dns-search, --dns-option */
