@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot } from '../../../test/support.js';
 import { expectOneLineError, sandbox } from './cli.js';
+import { networkSandbox } from './network-sandbox.js';
 
 const PULL = ['--pull', 'never'];
 const cgroupFile = (dirs: string[], name: string) => {
@@ -198,14 +199,47 @@ describe.runIf(requiresRoot('these tests run containers'))('--annotation, --expo
 
 describe.runIf(requiresRoot('these tests run containers'))('stats NET I/O and BLOCK I/O', () => {
   it.runIf(v1)("counts the container's own interfaces and its blkio cgroup (the writes of processes gone already included)", async () => {
-    const { skiff } = sandbox();
+    const { skiff } = networkSandbox();
     const script = 'ping -c 2 -W 1 $(ip route | awk \'/default/ {print $3}\') >/dev/null 2>&1; dd if=/dev/zero of=/big bs=1M count=8 oflag=direct 2>/dev/null; touch /ready; exec sleep 100';
-    const id = (await skiff(['run', '-d', ...PULL, '--network', 'bridge', 'busybox', 'sh', '-c', script])).stdout;
+    const id = (await skiff(['run', '-d', ...PULL, 'busybox', 'sh', '-c', script])).stdout;
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     for (let i = 0; i < 200 && (await skiff(['exec', id, 'test', '-f', '/ready'])).exitCode !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     const [net, block] = (await skiff(['stats', '--no-stream', '--format', '{{.NetIO}}|{{.BlockIO}}', id])).stdout.split('|');
     expect(net).toMatch(/^[1-9][\d.]*k?B \/ [1-9][\d.]*k?B$/); // ping went out and came back (or at least ARP did)
     expect(block).toMatch(/ \/ ([89]|\d\d)(\.\d+)?MB$/); // the 8 MiB written with O_DIRECT, by a dd that has exited
     await skiff(['rm', '-f', id]);
+  });
+});
+
+describe.runIf(requiresRoot('these tests run containers'))('--ip, --ip6, --mac-address', () => {
+  it('a user network gives the container the address and MAC asked for; a taken address is one line', async () => {
+    const sb = networkSandbox();
+    expect((await sb.skiff(['network', 'create', '--subnet', '10.239.77.0/24', 'fixed'])).exitCode).toBe(0);
+    const first = await sb.skiff(['run', '-d', ...PULL, '--network', 'fixed', '--ip', '10.239.77.50', '--mac-address', '92:d0:c6:0a:29:33', 'busybox', 'sleep', '100']);
+    expect(first.exitCode).toBe(0);
+    const inside = (await sb.skiff(['exec', first.stdout, 'ip', '-o', 'addr', 'show', 'eth0'])).stdout;
+    expect(inside).toContain('inet 10.239.77.50/24');
+    expect((await sb.skiff(['exec', first.stdout, 'cat', '/sys/class/net/eth0/address'])).stdout).toBe('92:d0:c6:0a:29:33');
+    const taken = await sb.skiff(['run', '--rm', ...PULL, '--network', 'fixed', '--ip', '10.239.77.50', 'busybox', 'true']);
+    expect(taken.exitCode).toBe(125);
+    expect(taken.stderr).toMatch(/Address already in use: 10.239.77.50/);
+    await sb.skiff(['rm', '-f', first.stdout]);
+  });
+
+  it('refuses what docker refuses: --ip on the default bridge or outside the subnet, --ip6, a bad or multicast MAC', async () => {
+    const sb = networkSandbox();
+    expect((await sb.skiff(['network', 'create', '--subnet', '10.239.78.0/24', 'fixed'])).exitCode).toBe(0);
+    expectOneLineError(await sb.skiff(['run', ...PULL, '--ip', '10.239.78.9', 'busybox', 'true']), /user specified IP address is supported on user defined networks only/);
+    expectOneLineError(await sb.skiff(['run', ...PULL, '--network', 'fixed', '--ip6', 'fd00::9', 'busybox', 'true']), /IPv4 only/);
+    expectOneLineError(await sb.skiff(['run', ...PULL, '--network', 'fixed', '--ip', 'not-an-ip', 'busybox', 'true']), /invalid --ip "not-an-ip"/);
+    expectOneLineError(await sb.skiff(['run', ...PULL, '--network', 'fixed', '--mac-address', '01:00:5e:00:00:01', 'busybox', 'true']), /multicast/);
+    expectOneLineError(await sb.skiff(['run', ...PULL, '--network', 'fixed', '--mac-address', 'zz', 'busybox', 'true']), /is not a valid mac address/);
+    expectOneLineError(await sb.skiff(['run', ...PULL, '--network', 'none', '--mac-address', '92:d0:c6:0a:29:33', 'busybox', 'true']), /conflicting options: mac-address/);
+    expect(sb.containers()).toHaveLength(0);
+    // Outside the subnet: found at start (the address is claimed then), one line, the container left created.
+    const outside = await sb.skiff(['run', '--rm', ...PULL, '--network', 'fixed', '--ip', '10.9.9.9', 'busybox', 'true']);
+    expect(outside.exitCode).toBe(125);
+    expect(outside.stderr.trim().split('\n')).toHaveLength(1);
+    expect(outside.stderr).toMatch(/no matching subnet/);
   });
 });

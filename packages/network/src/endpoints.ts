@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '@skiff/plugin';
 import { macFor, parseCidr, parseIp } from './addresses.js';
 import type { NetworkSettings } from './config.js';
-import { allocate, allocations, release } from './ipam.js';
+import { allocate, allocations, claimAddress, release } from './ipam.js';
 import type { NetworkRecord } from './networks.js';
 import type { NetworkPaths } from './paths.js';
 import { claimed } from './claim.js';
@@ -81,13 +81,19 @@ export interface EndpointRequest {
   publish: PortSpec[];
   /** eth0 for the first network, eth1... for `network connect`. */
   device: string;
+  /** docker's --ip: this address rather than the first free one. */
+  ip?: string | undefined;
+  /** docker's --mac-address: this MAC rather than the one made from the address. */
+  mac?: string | undefined;
 }
 
 /** Steps 1 and 2: address, ports and record. On failure nothing is left. */
 export async function reserveEndpoint(paths: NetworkPaths, settings: NetworkSettings, network: NetworkRecord, request: EndpointRequest): Promise<Endpoint> {
   const cidr = parseCidr(network.subnet);
   const ipamDir = paths.ipam(network.name);
-  const ip = allocate(ipamDir, cidr, parseIp(network.gateway), request.id, network.name);
+  const ip = request.ip
+    ? claimAddress(ipamDir, cidr, parseIp(network.gateway), request.id, network.name, request.ip)
+    : allocate(ipamDir, cidr, parseIp(network.gateway), request.id, network.name);
   try {
     const ports = await reservePorts(paths.ports, request.publish, request.id);
     const endpoint: Endpoint = {
@@ -97,7 +103,7 @@ export async function reserveEndpoint(paths: NetworkPaths, settings: NetworkSett
       ip,
       prefix: cidr.prefix,
       gateway: network.gateway,
-      mac: macFor(parseIp(ip)),
+      mac: request.mac ?? macFor(parseIp(ip)),
       veth: vethName(settings, request.id, network.name),
       device: request.device,
       aliases: request.aliases,

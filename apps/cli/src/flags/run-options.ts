@@ -61,6 +61,9 @@ export interface RunFlags extends DockerRunFlags, HealthFlags, BlkioFlags, HostO
   deviceCgroupRule?: string[];
   disableContentTrust?: boolean;
   quiet?: boolean;
+  ip?: string;
+  ip6?: string;
+  macAddress?: string;
 }
 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
@@ -92,6 +95,9 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     dnsSearch: flags.dnsSearch ?? [],
     dnsOptions: flags.dnsOption ?? [],
     addHosts: (flags.addHost ?? []).map(parseAddHost),
+    ...(flags.ip ? { ip: flags.ip } : {}),
+    ...(flags.ip6 ? { ip6: flags.ip6 } : {}),
+    ...(flags.macAddress ? { macAddress: flags.macAddress } : {}),
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
     autoRemove: flags.rm ?? false,

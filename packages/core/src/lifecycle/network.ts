@@ -4,6 +4,7 @@
  * `none` and `host` never load the network package: their runs cost what they did.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import type { Endpoint, ExtraHost, NetworkManager, PortSpec } from '@skiff/network';
 import { SkiffError, invalidArgument, type Mount } from '@skiff/plugin';
@@ -30,6 +31,12 @@ export interface NetworkOptions {
   dnsOptions?: string[];
   /** --add-host NAME:IP (IP may be host-gateway) */
   addHosts?: ExtraHost[];
+  /** --ip: the container's IPv4 address on its user network (bridge hands out addresses itself, as docker's). */
+  ip?: string;
+  /** --ip6: refused, skiff's networks are IPv4 only. */
+  ip6?: string;
+  /** --mac-address of the container's interface on its network. */
+  macAddress?: string;
 }
 
 /** Kept in the container's config: fixed at create, used at every start. */
@@ -40,6 +47,9 @@ export interface NetworkingConfig {
   extraHosts: ExtraHost[];
   /** Networks joined by `network connect`, besides the one of --network: joined again at every start. */
   connected?: { network: string; aliases: string[] }[];
+  /** --ip and --mac-address on the network of --network (checked at create; the address is claimed at each start). */
+  ip?: string;
+  mac?: string;
 }
 
 /** Modes that get an endpoint of their own (a veth on a bridge): `bridge` and user networks. */
@@ -61,7 +71,7 @@ export async function defaultNetwork(host: Host): Promise<string> {
 
 /** Checks the flags against the mode and resolves the mode (a user network must exist; container:X must). */
 export async function resolveNetworking(host: Host, options: NetworkOptions, exposed: PortSpec[]): Promise<{ mode: string; networking: NetworkingConfig }> {
-  const { checkDnsName, checkDnsOption, checkDnsServer } = await import('@skiff/network');
+  const { checkDnsName, checkDnsOption, checkDnsServer, checkMacAddress } = await import('@skiff/network');
   let mode = options.network ?? (await defaultNetwork(host));
   if (mode === 'default') mode = 'bridge';
   const publish = [...(options.publish ?? []), ...(options.publishAll ? exposed : [])];
@@ -79,6 +89,13 @@ export async function resolveNetworking(host: Host, options: NetworkOptions, exp
     if (aliases.length) throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
   }
   for (const alias of aliases) checkDnsName(alias, 'network alias');
+  if (options.ip6) throw invalidArgument(`invalid --ip6 ${JSON.stringify(options.ip6)}: skiff's networks are IPv4 only`);
+  if (options.ip && (!isBridged(mode) || mode === 'bridge')) throw invalidArgument('user specified IP address is supported on user defined networks only');
+  if (options.macAddress && !isBridged(mode)) throw invalidArgument(`conflicting options: mac-address and the ${mode.split(':')[0]} network mode`);
+  const addressing = {
+    ...(options.ip ? { ip: checkIpv4(options.ip) } : {}),
+    ...(options.macAddress ? { mac: checkMacAddress(options.macAddress) } : {}),
+  };
   return {
     mode,
     networking: {
@@ -90,8 +107,14 @@ export async function resolveNetworking(host: Host, options: NetworkOptions, exp
         ...(options.dnsOptions?.length ? { options: options.dnsOptions.map(checkDnsOption) } : {}),
       },
       extraHosts: options.addHosts ?? [],
+      ...addressing,
     },
   };
+}
+
+function checkIpv4(text: string): string {
+  if (!isIPv4(text)) throw invalidArgument(`invalid --ip ${JSON.stringify(text)}: expected an IPv4 address such as 172.20.0.5`);
+  return text;
 }
 
 export interface PreparedNetwork {
@@ -151,7 +174,15 @@ export async function prepareNetwork(host: Host, record: ContainerRecord): Promi
   }
   if (!isBridged(config.network)) return NO_NETWORK;
   const manager = await networkManager(host);
-  const { netns, endpoint, warnings } = await manager.attach({ id: record.id, name: record.name, network: config.network, aliases: networking.aliases, publish: networking.publish });
+  const { netns, endpoint, warnings } = await manager.attach({
+    id: record.id,
+    name: record.name,
+    network: config.network,
+    aliases: networking.aliases,
+    publish: networking.publish,
+    ip: networking.ip,
+    mac: networking.mac,
+  });
   try {
     for (const extra of networking.connected ?? []) {
       warnings.push(...(await manager.connect({ id: record.id, name: record.name, network: extra.network, aliases: extra.aliases })).warnings);
