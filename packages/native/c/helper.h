@@ -36,6 +36,7 @@ struct health {
 	char *plan;       /* exec plan file of the check, without a target; NULL: no checks */
 	char *state_file; /* written after each probe */
 	long interval_ms, timeout_ms, start_period_ms;
+	long start_interval_ms; /* between checks during the start period; 0: interval_ms */
 	unsigned retries;
 };
 

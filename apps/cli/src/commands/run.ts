@@ -71,6 +71,7 @@ function containerOptions(command: Command): Command {
     .option('--health-interval <duration>', 'time between checks (default 30s)')
     .option('--health-timeout <duration>', 'time a check may take (default 30s)')
     .option('--health-start-period <duration>', 'time to start during which failures do not count (default 0s)')
+    .option('--health-start-interval <duration>', 'time between checks during the start period (default 5s)')
     .option('--health-retries <n>', 'failures in a row before unhealthy (default 3)')
     .option('--no-healthcheck', 'disable any health check')
     .option('--sysctl <KEY=VALUE>', "set a kernel parameter of the container's namespaces (net.*, kernel.shm*, ...; repeatable)", collect)

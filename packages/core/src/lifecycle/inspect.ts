@@ -33,7 +33,7 @@ export interface ContainerInspect {
     Tty: boolean;
     OpenStdin: boolean;
     User: string;
-    Healthcheck?: { Test: string[]; Interval: number; Timeout: number; StartPeriod: number; Retries: number };
+    Healthcheck?: { Test: string[]; Interval: number; Timeout: number; StartPeriod: number; StartInterval?: number; Retries: number };
     Labels: Record<string, string>;
     StopSignal?: string;
     StopTimeout?: number;
@@ -183,6 +183,7 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
               Interval: (config.healthcheck.intervalMs ?? 0) * 1e6,
               Timeout: (config.healthcheck.timeoutMs ?? 0) * 1e6,
               StartPeriod: (config.healthcheck.startPeriodMs ?? 0) * 1e6,
+              ...(config.healthcheck.startIntervalMs ? { StartInterval: config.healthcheck.startIntervalMs * 1e6 } : {}),
               Retries: config.healthcheck.retries ?? 0,
             },
           }

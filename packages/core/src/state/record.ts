@@ -26,6 +26,8 @@ export interface Healthcheck {
   intervalMs?: number;
   timeoutMs?: number;
   startPeriodMs?: number;
+  /** Time between checks during the start period (docker's StartInterval; absent: `intervalMs`). */
+  startIntervalMs?: number;
   retries?: number;
 }
 
