@@ -243,3 +243,22 @@ describe.runIf(requiresRoot('these tests run containers'))('--ip, --ip6, --mac-a
     expect(outside.stderr).toMatch(/no matching subnet/);
   });
 });
+
+describe.runIf(requiresRoot('these tests run containers'))('--cpu-rt-period, --cpu-rt-runtime', () => {
+  const rt = existsSync('/sys/fs/cgroup/cpu/cpu.rt_runtime_us');
+  it.runIf(v1 && rt)('hand the real-time budget down every parent level to the container\'s cgroup', async () => {
+    const { skiff, cgroupDirs } = sandbox();
+    const id = (await skiff(['run', '-d', ...PULL, '--cpu-rt-period', '1000000', '--cpu-rt-runtime', '10000', 'busybox', 'sleep', '100'])).stdout;
+    const dirs = cgroupDirs(id);
+    expect(cgroupFile(dirs, 'cpu.rt_period_us')).toBe('1000000');
+    expect(cgroupFile(dirs, 'cpu.rt_runtime_us')).toBe('10000');
+    expect((await skiff(['inspect', '-f', '{{.HostConfig.CpuRealtimeRuntime}}', id])).stdout).toBe('10000');
+    await skiff(['rm', '-f', id]);
+  });
+
+  it('a runtime over its period is one line, nothing created', async () => {
+    const { skiff, containers } = sandbox();
+    expectOneLineError(await skiff(['run', ...PULL, '--cpu-rt-period', '10000', '--cpu-rt-runtime', '20000', 'busybox', 'true']), /cannot be higher than the real-time period/);
+    expect(containers()).toHaveLength(0);
+  });
+});

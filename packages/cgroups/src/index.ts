@@ -28,3 +28,4 @@ export { CgroupV2Manager, V2_CONTROLLERS, type V2ManagerOptions } from './v2/man
 export { blkioWeightToIoWeight, cpuMaxValue, ioMaxLines, maxValue, sharesToWeight, swapMaxValue } from './v2/convert.js';
 export { removeEmptyParent } from './parent.js';
 export { DEFAULT_DEVICE_RULES, DEVICE_RULE, deviceRule } from './devices.js';
+export { checkCgroupPath } from './validate.js';

@@ -10,6 +10,13 @@ export type CgroupVersion = 'v1' | 'v2';
  * Unlimited is -1 everywhere it is allowed.
  */
 export interface Resources {
+  /**
+   * Real-time CPU time in µs the cgroup's SCHED_FIFO/RR tasks may use per `cpuRtPeriod` (docker `--cpu-rt-runtime`,
+   * `--cpu-rt-period`). v1 with CONFIG_RT_GROUP_SCHED only; every parent level is raised to at least this budget
+   * (a child's may not exceed its parent's), and keeps it.
+   */
+  cpuRtRuntime?: number;
+  cpuRtPeriod?: number;
   /** Memory limit in bytes (docker `--memory`); -1 for unlimited. */
   memory?: number;
   /**

@@ -46,6 +46,11 @@ export function checkResources(resources: Resources): void {
   integer('cpuShares', 2, false);
   integer('pidsLimit', 0, true);
   integer('memoryReservation', 0, false);
+  integer('cpuRtRuntime', 0, true);
+  integer('cpuRtPeriod', 1, false);
+  if (resources.cpuRtRuntime !== undefined && resources.cpuRtRuntime > (resources.cpuRtPeriod ?? 1_000_000)) {
+    throw new CgroupError('INVALID_ARGUMENT', `invalid cpuRtRuntime ${resources.cpuRtRuntime}: more than its period (${resources.cpuRtPeriod ?? 1_000_000} µs)`);
+  }
   const { memorySwappiness, blkio } = resources;
   if (memorySwappiness !== undefined && (!Number.isInteger(memorySwappiness) || memorySwappiness < 0 || memorySwappiness > 100)) {
     throw new CgroupError('INVALID_ARGUMENT', `invalid memorySwappiness ${String(memorySwappiness)}: expected 0..100`);

@@ -91,6 +91,8 @@ function containerOptions(command: Command): Command {
     .option('--cidfile <file>', 'write the container id to this file (which must not exist)')
     .option('--cpu-period <microseconds>', 'CFS period of the CPU limit (1000-1000000; not with --cpus)')
     .option('--cpu-quota <microseconds>', 'CPU time per --cpu-period the container may use (at least 1000; -1 for none; not with --cpus)')
+    .option('--cpu-rt-period <microseconds>', 'real-time period of the CPU scheduler (cgroup v1 with RT group scheduling)')
+    .option('--cpu-rt-runtime <microseconds>', "real-time CPU time per period for the container's SCHED_FIFO/RR tasks (needs --cap-add SYS_NICE to use)")
     .option('--memory-reservation <bytes>', 'soft memory limit, kept under memory pressure (b, k, m, g suffixes)')
     .option('--memory-swappiness <0-100>', "how eagerly the kernel swaps the container's memory (cgroup v1)")
     .option('--kernel-memory <bytes>', 'deprecated by docker; accepted and discarded with a warning')

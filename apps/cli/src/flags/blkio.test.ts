@@ -68,6 +68,10 @@ describe('--cpu-period/--cpu-quota, --memory-reservation/--memory-swappiness', (
     [{ memory: '10m', memoryReservation: '20m' }, /can not be less than memory reservation/],
     [{ memorySwappiness: '101' }, /valid memory swappiness range is 0-100/],
     [{ memorySwappiness: 'x' }, /valid memory swappiness range/],
+    [{ cpuRtRuntime: '2000000' }, /cannot be higher than the real-time period \(1000000/],
+    [{ cpuRtPeriod: '10000', cpuRtRuntime: '20000' }, /cannot be higher than the real-time period \(10000/],
+    [{ cpuRtPeriod: '2000000' }, /at most 1000000/],
+    [{ cpuRtRuntime: '-5' }, /whole number of microseconds/],
   ])('refuses %j', (flags, message) => {
     expect(() => resourcesFromFlags(flags, host)).toThrowError(message);
   });

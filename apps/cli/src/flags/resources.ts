@@ -196,6 +196,22 @@ export function parseCfs(flags: { cpuPeriod?: string; cpuQuota?: string }): { cp
   return result;
 }
 
+/** --cpu-rt-period / --cpu-rt-runtime in µs: the runtime at most the period (docker's default period: 1s). */
+export function parseRt(flags: { cpuRtPeriod?: string; cpuRtRuntime?: string }): { cpuRtPeriod?: number; cpuRtRuntime?: number } {
+  const result: { cpuRtPeriod?: number; cpuRtRuntime?: number } = {};
+  for (const [key, flag, value] of [['cpuRtPeriod', '--cpu-rt-period', flags.cpuRtPeriod], ['cpuRtRuntime', '--cpu-rt-runtime', flags.cpuRtRuntime]] as const) {
+    if (value === undefined || value.trim() === '') continue;
+    const number = Number(value.trim());
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number)) throw invalid(`invalid ${flag} ${quote(value)}: expected a whole number of microseconds`);
+    if (number > 0) result[key] = number;
+  }
+  if (result.cpuRtPeriod !== undefined && result.cpuRtPeriod > 1_000_000) throw invalid(`invalid --cpu-rt-period ${quote(flags.cpuRtPeriod)}: at most 1000000 (1s)`);
+  if (result.cpuRtRuntime !== undefined && result.cpuRtRuntime > (result.cpuRtPeriod ?? 1_000_000)) {
+    throw invalid(`invalid --cpu-rt-runtime ${quote(flags.cpuRtRuntime)}: cannot be higher than the real-time period (${result.cpuRtPeriod ?? 1_000_000} µs)`);
+  }
+  return result;
+}
+
 /** The flags as the CLI received them; empty strings count as absent. */
 export interface ResourceFlags {
   memory?: string;
@@ -209,6 +225,8 @@ export interface ResourceFlags {
   cpuQuota?: string;
   memoryReservation?: string;
   memorySwappiness?: string;
+  cpuRtPeriod?: string;
+  cpuRtRuntime?: string;
 }
 
 /** What validation compares against; read from the host when omitted. */
@@ -242,7 +260,7 @@ export function resourcesFromFlags(flags: ResourceFlags, host: HostResources = {
     }
     Object.assign(resources, parseCpus(String(flags.cpus), host.cpuCount ?? hostCpuCount()));
   }
-  Object.assign(resources, parseCfs(flags));
+  Object.assign(resources, parseCfs(flags), parseRt(flags));
   if (given(flags.memoryReservation)) {
     const reservation = parseBytes(String(flags.memoryReservation), '--memory-reservation');
     if (reservation > 0 && reservation < MIN_MEMORY) throw invalid(`invalid --memory-reservation ${quote(flags.memoryReservation)}: Minimum memory reservation allowed is 6MB`);

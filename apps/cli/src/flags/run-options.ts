@@ -52,6 +52,8 @@ export interface RunFlags extends DockerRunFlags, HealthFlags, BlkioFlags, HostO
   cpuQuota?: string;
   memoryReservation?: string;
   memorySwappiness?: string;
+  cpuRtPeriod?: string;
+  cpuRtRuntime?: string;
   oomScoreAdj?: string;
   uts?: string;
   cgroupns?: string;

@@ -120,6 +120,8 @@ export class FakeCgroupFs implements CgroupFs {
           this.put(dir, 'cpu.shares', '1024');
           this.put(dir, 'cpu.cfs_period_us', '100000');
           this.put(dir, 'cpu.cfs_quota_us', '-1');
+          this.put(dir, 'cpu.rt_period_us', '1000000');
+          this.put(dir, 'cpu.rt_runtime_us', isRoot ? '950000' : '0');
           break;
         case 'cpuacct':
           this.put(dir, 'cpuacct.usage', '0');

@@ -175,6 +175,23 @@ describe('CgroupV1Manager.set', () => {
     ]);
   });
 
+  it('--cpu-rt-runtime: every parent level gets the budget first (outermost first), then the container', async () => {
+    const { fake, manager } = setup({}, 'c1', 'outer/skiff');
+    await manager.create();
+    fake.writes.length = 0;
+    await manager.set({ cpuRtPeriod: 1_000_000, cpuRtRuntime: 10_000 });
+    expect(fake.writes).toEqual([
+      'cpu/outer/cpu.rt_runtime_us=10000',
+      'cpu/outer/skiff/cpu.rt_runtime_us=10000',
+      'cpu/outer/skiff/c1/cpu.rt_period_us=1000000',
+      'cpu/outer/skiff/c1/cpu.rt_runtime_us=10000',
+    ]);
+    fake.writes.length = 0;
+    await manager.set({ cpuRtRuntime: 5_000 }); // the parents have enough already
+    expect(fake.writes).toEqual(['cpu/outer/skiff/c1/cpu.rt_runtime_us=5000']);
+    await expect(manager.set({ cpuRtRuntime: 2_000_000 })).rejects.toThrowError(/more than its period/);
+  });
+
   it('refuses out-of-range blkio and swappiness values before writing anything', async () => {
     const { fake, manager } = setup();
     await manager.create();

@@ -172,7 +172,13 @@ export class CgroupV1Manager implements CgroupManager {
     const r = resources;
     const memoryFields = [r.memory, r.memorySwap, r.oomKillDisable, r.memoryReservation, r.memorySwappiness];
     if (memoryFields.some((value) => value !== undefined)) need(this.memory, 'memory', 'the memory limit').set(r, warnings);
-    if (r.cpuShares !== undefined || r.cpuQuota !== undefined || r.cpuPeriod !== undefined) {
+    if (r.cpuRtRuntime !== undefined && r.cpuRtRuntime > 0) {
+      need(this.cpu, 'cpu', 'the real-time CPU budget');
+      const cpuMount = this.mounts.get('cpu')!;
+      const parents = this.levels.slice(0, -1).map((_, depth) => join(cpuMount, ...this.levels.slice(0, depth + 1)));
+      V1CpuController.raiseRtBudget(this.fs, parents, r.cpuRtRuntime);
+    }
+    if ([r.cpuShares, r.cpuQuota, r.cpuPeriod, r.cpuRtRuntime, r.cpuRtPeriod].some((value) => value !== undefined)) {
       need(this.cpu, 'cpu', 'the CPU limit').set(r);
     }
     if (r.cpusetCpus !== undefined || r.cpusetMems !== undefined) need(this.cpuset, 'cpuset', 'the cpuset').set(r);

@@ -162,6 +162,9 @@ export class CgroupV2Manager implements CgroupManager {
     if (r.cpusetCpus !== undefined) writeText(this.fs, this.limitFile('cpuset.cpus', 'cpuset', 'the cpuset'), r.cpusetCpus);
     if (r.cpusetMems !== undefined) writeText(this.fs, this.limitFile('cpuset.mems', 'cpuset', 'the cpuset'), r.cpusetMems);
     if (r.pidsLimit !== undefined) writeText(this.fs, this.limitFile('pids.max', 'pids', 'the pids limit'), maxValue(r.pidsLimit));
+    if (r.cpuRtRuntime !== undefined || r.cpuRtPeriod !== undefined) {
+      throw new CgroupError('NOT_SUPPORTED', 'cannot set the real-time CPU budget: cgroup v2 has no real-time group scheduling (--cpu-rt-runtime, --cpu-rt-period)');
+    }
     if (r.memoryReservation !== undefined) writeText(this.fs, this.limitFile('memory.low', 'memory', 'the memory reservation'), r.memoryReservation);
     if (r.memorySwappiness !== undefined) warnings.push('cgroup v2 has no per-cgroup swappiness: --memory-swappiness discarded');
     if (r.blkio?.weight !== undefined) {

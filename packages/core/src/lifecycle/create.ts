@@ -18,6 +18,7 @@ import { thisStarter } from './starting.js';
 import { resolveNetworking } from './network.js';
 import { exposedKeys, exposedPorts, exposeKeys } from './exposed.js';
 import { kernelOptions } from './kernel-options.js';
+import { checkCgroupPath } from '@skiff/cgroups';
 
 export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
 /** Rotated files kept besides the current log (docker's max-file 3). */
@@ -95,7 +96,8 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
     autoRemove: options.autoRemove ?? false,
     init: options.init ?? false,
     resources: options.resources ?? {},
-    cgroupParent: options.cgroupParent ?? 'skiff',
+    // Checked now, not at the first start: a bad parent ("../x") must leave no container behind.
+    cgroupParent: checkedCgroupParent(options.cgroupParent ?? 'skiff', id),
     ...validateLogRotation(options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES, options.logKeep ?? DEFAULT_LOG_KEEP),
     security,
     ...(image.config.stopSignal ? { stopSignal: parseSignal(image.config.stopSignal) } : {}),
@@ -146,6 +148,11 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
   }));
   trace('created');
   return record;
+}
+
+function checkedCgroupParent(parent: string, id: string): string {
+  checkCgroupPath(id, parent);
+  return parent;
 }
 
 /** What docker adds to every container's environment (the image's own HOME or TERM wins; -e wins over all). */

@@ -69,6 +69,8 @@ export interface ContainerInspect {
     OomKillDisable: boolean;
     CpuPeriod: number;
     CpuQuota: number;
+    CpuRealtimePeriod: number;
+    CpuRealtimeRuntime: number;
     MemoryReservation: number;
     MemorySwappiness: number | null;
     BlkioWeight: number;
@@ -223,6 +225,8 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
       OomKillDisable: r.oomKillDisable ?? false,
       // --cpus is kept as quota/period too: docker shows it as NanoCpus only.
       CpuPeriod: config.cfsGiven ? (r.cpuPeriod ?? 0) : 0,
+      CpuRealtimePeriod: r.cpuRtPeriod ?? 0,
+      CpuRealtimeRuntime: r.cpuRtRuntime ?? 0,
       CpuQuota: config.cfsGiven ? (r.cpuQuota ?? 0) : 0,
       MemoryReservation: r.memoryReservation ?? 0,
       MemorySwappiness: r.memorySwappiness ?? null,
