@@ -262,3 +262,21 @@ describe.runIf(requiresRoot('these tests run containers'))('--cpu-rt-period, --c
     expect(containers()).toHaveLength(0);
   });
 });
+
+describe.runIf(requiresRoot('these tests run containers'))('--link', () => {
+  it("puts a running container's address in /etc/hosts under its name and the alias; refuses a stopped one", async () => {
+    const sb = networkSandbox();
+    const db = (await sb.skiff(['run', '-d', ...PULL, '--name', 'db', 'busybox', 'sleep', '100'])).stdout;
+    const ip = (await sb.skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', db])).stdout;
+    expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const web = await sb.skiff(['run', '--rm', ...PULL, '--link', 'db:database', 'busybox', 'sh', '-c', 'grep -w database /etc/hosts; ping -c 1 -W 2 database >/dev/null && echo reached']);
+    expect(web.stdout.split('\n')).toEqual([`${ip}\tdatabase`, 'reached']);
+    await sb.skiff(['stop', '-t', '0', 'db']);
+    const late = await sb.skiff(['run', '--rm', ...PULL, '--link', 'db', 'busybox', 'true']);
+    expect(late.exitCode).toBe(125);
+    expect(late.stderr).toMatch(/Cannot link to a non running container: \/db AS \/.+\/db/);
+    expectOneLineError(await sb.skiff(['run', ...PULL, '--link', 'nosuch', 'busybox', 'true']), /nosuch/);
+    expectOneLineError(await sb.skiff(['run', ...PULL, '--network', 'none', '--link', 'db', 'busybox', 'true']), /conflicting options: --link and the none network mode/);
+    expectOneLineError(await sb.skiff(['run', ...PULL, '--link', 'db:bad alias', 'busybox', 'true']), /--link alias/);
+  });
+});

@@ -47,6 +47,7 @@ function containerOptions(command: Command): Command {
     .option('--ip <address>', "the container's IPv4 address on its user network (from the network's subnet)")
     .option('--ip6 <address>', "refused: skiff's networks are IPv4 only")
     .option('--mac-address <mac>', "the container's MAC address on its network, e.g. 92:d0:c6:0a:29:33")
+    .option('--link <name[:alias]>', "legacy link: another running container's address in /etc/hosts, as its name and ALIAS (repeatable)", collect)
     .option('--add-host <host:ip>', 'an /etc/hosts line: NAME:IP, IP may be host-gateway (repeatable)', collect)
     .option('-m, --memory <bytes>', 'memory limit (b, k, m, g suffixes); swap is limited to the same unless --memory-swap')
     .option('--memory-swap <bytes>', 'memory + swap limit; -1 for unlimited swap')

@@ -19,3 +19,10 @@ export function parseAnnotations(entries: string[]): Record<string, string> {
   }
   return result;
 }
+
+/** --link NAME[:ALIAS] (docker's legacy links). */
+export function parseLink(spec: string): { container: string; alias?: string } {
+  const [container = '', alias, extra] = spec.split(':');
+  if (container === '' || alias === '' || extra !== undefined) throw invalid(`invalid --link ${JSON.stringify(spec)}: expected NAME[:ALIAS]`);
+  return alias === undefined ? { container } : { container, alias };
+}

@@ -14,7 +14,7 @@ import { healthFromFlags, type HealthFlags } from './health.js';
 import { parseShmSize, parseSysctls, parseUlimit } from './limits.js';
 import { blkioFromFlags, type BlkioFlags } from './blkio.js';
 import { checkHostOnlyFlags, type HostOnlyFlags } from './host-only.js';
-import { parseOomScoreAdj, parseAnnotations } from './kernel.js';
+import { parseLink, parseOomScoreAdj, parseAnnotations } from './kernel.js';
 
 /**
  * `run` and `create` flags as commander hands them over: strings, as typed. Those a Docker API create body
@@ -66,6 +66,7 @@ export interface RunFlags extends DockerRunFlags, HealthFlags, BlkioFlags, HostO
   ip?: string;
   ip6?: string;
   macAddress?: string;
+  link?: string[];
 }
 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
@@ -100,6 +101,7 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     ...(flags.ip ? { ip: flags.ip } : {}),
     ...(flags.ip6 ? { ip6: flags.ip6 } : {}),
     ...(flags.macAddress ? { macAddress: flags.macAddress } : {}),
+    ...(flags.link ? { links: flags.link.map(parseLink) } : {}),
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
     autoRemove: flags.rm ?? false,

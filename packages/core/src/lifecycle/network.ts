@@ -37,6 +37,8 @@ export interface NetworkOptions {
   ip6?: string;
   /** --mac-address of the container's interface on its network. */
   macAddress?: string;
+  /** docker's legacy --link NAME[:ALIAS]: /etc/hosts names for another container on the same network. */
+  links?: { container: string; alias?: string }[];
 }
 
 /** Kept in the container's config: fixed at create, used at every start. */
@@ -50,6 +52,8 @@ export interface NetworkingConfig {
   /** --ip and --mac-address on the network of --network (checked at create; the address is claimed at each start). */
   ip?: string;
   mac?: string;
+  /** --link: the container (by id) and the name it has here; its address is looked up at every start. */
+  links?: { id: string; alias: string }[];
 }
 
 /** Modes that get an endpoint of their own (a veth on a bridge): `bridge` and user networks. */
@@ -92,7 +96,16 @@ export async function resolveNetworking(host: Host, options: NetworkOptions, exp
   if (options.ip6) throw invalidArgument(`invalid --ip6 ${JSON.stringify(options.ip6)}: skiff's networks are IPv4 only`);
   if (options.ip && (!isBridged(mode) || mode === 'bridge')) throw invalidArgument('user specified IP address is supported on user defined networks only');
   if (options.macAddress && !isBridged(mode)) throw invalidArgument(`conflicting options: mac-address and the ${mode.split(':')[0]} network mode`);
+  const links: { id: string; alias: string }[] = [];
+  for (const link of options.links ?? []) {
+    if (!isBridged(mode)) throw invalidArgument(`conflicting options: --link and the ${mode.split(':')[0]} network mode`);
+    const target = await host.store.resolve(link.container);
+    const alias = link.alias ?? target.name;
+    checkDnsName(alias, '--link alias');
+    links.push({ id: target.id, alias });
+  }
   const addressing = {
+    ...(links.length ? { links } : {}),
     ...(options.ip ? { ip: checkIpv4(options.ip) } : {}),
     ...(options.macAddress ? { mac: checkMacAddress(options.macAddress) } : {}),
   };
@@ -187,12 +200,32 @@ export async function prepareNetwork(host: Host, record: ContainerRecord): Promi
     for (const extra of networking.connected ?? []) {
       warnings.push(...(await manager.connect({ id: record.id, name: record.name, network: extra.network, aliases: extra.aliases })).warnings);
     }
-    const content = manager.etcFiles({ hostname: config.hostname, extraHosts: networking.extraHosts, dns: networking.dns, endpoint });
+    const linked = await linkedHosts(host, manager, record, networking.links ?? []);
+    const content = manager.etcFiles({ hostname: config.hostname, extraHosts: [...networking.extraHosts, ...linked], dns: networking.dns, endpoint });
     return { netns, netnsDrop: true, mounts: etcMounts(host, record, content), warnings };
   } catch (error) {
     await manager.detach(record.id).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * --link at start: "IP ALIAS" and "IP NAME" lines for each linked container, which must run on this container's
+ * network (docker: "Cannot link to a non running container").
+ */
+async function linkedHosts(host: Host, manager: NetworkManager, record: ContainerRecord, links: { id: string; alias: string }[]): Promise<ExtraHost[]> {
+  const hosts: ExtraHost[] = [];
+  for (const link of links) {
+    const target = await host.store.get(link.id);
+    if (!target || target.status !== 'running' || !isAlive(target)) {
+      throw new SkiffError('FAILED_PRECONDITION', `Cannot link to a non running container: /${target?.name ?? link.id.slice(0, 12)} AS /${record.name}/${link.alias}`);
+    }
+    const endpoint = manager.endpointsOf(target.id).find((e) => e.network === record.config.network);
+    if (!endpoint) throw new SkiffError('FAILED_PRECONDITION', `Cannot link to /${target.name}: it is not on network ${record.config.network}`);
+    hosts.push({ name: link.alias, ip: endpoint.ip });
+    if (link.alias !== target.name) hosts.push({ name: target.name, ip: endpoint.ip });
+  }
+  return hosts;
 }
 
 /**
