@@ -280,3 +280,14 @@ describe.runIf(requiresRoot('these tests run containers'))('--link', () => {
     expectOneLineError(await sb.skiff(['run', ...PULL, '--link', 'db:bad alias', 'busybox', 'true']), /--link alias/);
   });
 });
+
+describe.runIf(requiresRoot('these tests run containers'))('--link-local-ip', () => {
+  it('adds the link-local address to the container\'s interface; anything else is one line', async () => {
+    const sb = networkSandbox();
+    const result = await sb.skiff(['run', '--rm', ...PULL, '--link-local-ip', '169.254.10.20', 'busybox', 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
+    expect(result.stdout).toMatch(/inet 169\.254\.10\.20\/16 /);
+    expectOneLineError(await sb.skiff(['run', ...PULL, '--link-local-ip', '10.0.0.1', 'busybox', 'true']), /is not a link-local address/);
+    expectOneLineError(await sb.skiff(['run', ...PULL, '--network', 'host', '--link-local-ip', '169.254.1.1', 'busybox', 'true']), /conflicting options: --link-local-ip/);
+    expect(sb.containers()).toHaveLength(0);
+  });
+});

@@ -12,6 +12,7 @@
  * stopped container leaves no interface even if nobody tears it down; what is left (files, rules) is state
  * that detach() removes, and reconcile finds by owner after a crash.
  */
+import { isIPv4 } from 'node:net';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +41,8 @@ export interface Endpoint {
   device: string;
   aliases: string[];
   ports: PortBinding[];
+  /** docker's --link-local-ip: more addresses on the interface (169.254.0.0/16, fe80::/10). */
+  linkLocal?: string[];
 }
 
 export const netnsName = (settings: NetworkSettings, id: string) => `${settings.netnsPrefix}${id}`;
@@ -85,6 +88,8 @@ export interface EndpointRequest {
   ip?: string | undefined;
   /** docker's --mac-address: this MAC rather than the one made from the address. */
   mac?: string | undefined;
+  /** docker's --link-local-ip. */
+  linkLocal?: string[] | undefined;
 }
 
 /** Steps 1 and 2: address, ports and record. On failure nothing is left. */
@@ -108,6 +113,7 @@ export async function reserveEndpoint(paths: NetworkPaths, settings: NetworkSett
       device: request.device,
       aliases: request.aliases,
       ports,
+      ...(request.linkLocal?.length ? { linkLocal: request.linkLocal } : {}),
     };
     try {
       mkdirSync(paths.endpoints(network.name), { recursive: true, mode: 0o700 });
@@ -135,6 +141,7 @@ export function linkCommands(endpoint: Endpoint, network: NetworkRecord, netns: 
       ...(create ? ['link set lo up'] : []),
       `link set ${endpoint.device} address ${endpoint.mac}`,
       `addr add ${endpoint.ip}/${endpoint.prefix} dev ${endpoint.device}`,
+      ...(endpoint.linkLocal ?? []).map((ip) => `addr add ${ip}/${isIPv4(ip) ? 16 : 64} dev ${endpoint.device}`),
       `link set ${endpoint.device} up`,
       // An internal network has no way out, so no default route (docker's behaviour too).
       ...(network.internal || !create ? [] : [`route add default via ${endpoint.gateway}`]),

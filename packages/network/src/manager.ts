@@ -27,6 +27,7 @@ export interface AttachRequest {
   /** --ip (user networks only) and --mac-address of the container's first network. */
   ip?: string | undefined;
   mac?: string | undefined;
+  linkLocal?: string[] | undefined;
 }
 
 export interface EtcRequest {
@@ -105,6 +106,7 @@ export class NetworkManager {
       device: 'eth0',
       ip: request.ip,
       mac: request.mac,
+      linkLocal: request.linkLocal,
     });
     try {
       await plumb(endpoint, network, netnsName(this.settings, request.id));

@@ -55,6 +55,14 @@ export function checkDnsOption(option: string): string {
 /** A function, not the alias `isIPv4` itself: read at the top level, it loaded node:net with the module (the CLI's bundle loads built-ins at first use). */
 export const isIpv4 = (text: string): boolean => isIPv4(text);
 
+/** docker's --link-local-ip: an IPv4 address of 169.254.0.0/16 or an IPv6 one of fe80::/10. */
+export function checkLinkLocalIp(text: string): string {
+  const v4 = isIPv4(text) && text.startsWith('169.254.');
+  const v6 = isIP(text) === 6 && /^fe[89ab][0-9a-f]?:/i.test(text);
+  if (!v4 && !v6) throw invalidArgument(`invalid --link-local-ip ${JSON.stringify(text)}: it is not a link-local address (169.254.0.0/16 or fe80::/10)`);
+  return text;
+}
+
 /**
  * docker's --mac-address: six hex octets separated by ':' (or '-'), unicast (the kernel refuses a multicast
  * address on an interface). Returns it in the kernel's form, lower case with ':'.

@@ -87,6 +87,7 @@ describe('flags that cannot apply on Linux', () => {
     [{ isolation: 'hyperv' }, /Linux only supports 'default'/],
     [{ userns: 'remap' }, /--userns=host/],
     [{ gpus: 'all' }, /--gpus/],
+    [{ useApiSocket: true }, /--use-api-socket/],
     [{ runtime: 'kata' }, /unknown or invalid runtime name: kata/],
     [{ storageOpt: ['size=1G'] }, /--storage-opt is not supported/],
     [{ ioMaxbandwidth: '1m' }, /Maximum IO Bandwidth/],

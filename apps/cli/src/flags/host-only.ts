@@ -1,6 +1,6 @@
 /**
  * docker run flags that have no meaning for a daemonless runtime on Linux, handled as docker's Linux daemon
- * handles them: refused with one line (--isolation other than default, --userns other than host, --gpus,
+ * handles them: refused with one line (--isolation other than default, --userns other than host, --gpus, --use-api-socket,
  * --runtime other than skiff's, --storage-opt, --io-maxbandwidth/--io-maxiops), or accepted with a warning that
  * says what was discarded (--kernel-memory, --cpu-count, --cpu-percent), or accepted as the only choice there is
  * (--log-driver json-file, --disable-content-trust).
@@ -19,6 +19,7 @@ export interface HostOnlyFlags {
   cpuCount?: string;
   cpuPercent?: string;
   logDriver?: string;
+  useApiSocket?: boolean;
 }
 
 /** The runtime names `--runtime` accepts: this one (docker's default name for it is runc). */
@@ -32,6 +33,9 @@ export function checkHostOnlyFlags(flags: HostOnlyFlags): string[] {
   }
   if (given(flags.userns) && flags.userns !== 'host') {
     throw invalid(`invalid --userns ${JSON.stringify(flags.userns)}: skiff run has no user namespace remapping; use --userns=host or leave it out`);
+  }
+  if (flags.useApiSocket) {
+    throw invalid("--use-api-socket: skiff has no daemon whose socket it could share; start 'skiff system service' and bind its socket with -v");
   }
   if (given(flags.gpus)) throw invalid('--gpus: could not select device driver "" with capabilities: [[gpu]] (skiff has no GPU device driver)');
   if (flags.runtime !== undefined && !RUNTIMES.has(flags.runtime)) {

@@ -67,6 +67,7 @@ export interface RunFlags extends DockerRunFlags, HealthFlags, BlkioFlags, HostO
   ip6?: string;
   macAddress?: string;
   link?: string[];
+  linkLocalIp?: string[];
 }
 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
@@ -102,6 +103,7 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     ...(flags.ip6 ? { ip6: flags.ip6 } : {}),
     ...(flags.macAddress ? { macAddress: flags.macAddress } : {}),
     ...(flags.link ? { links: flags.link.map(parseLink) } : {}),
+    ...(flags.linkLocalIp ? { linkLocalIps: flags.linkLocalIp } : {}),
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
     autoRemove: flags.rm ?? false,

@@ -37,6 +37,8 @@ export interface NetworkOptions {
   ip6?: string;
   /** --mac-address of the container's interface on its network. */
   macAddress?: string;
+  /** --link-local-ip: extra link-local addresses on the container's interface. */
+  linkLocalIps?: string[];
   /** docker's legacy --link NAME[:ALIAS]: /etc/hosts names for another container on the same network. */
   links?: { container: string; alias?: string }[];
 }
@@ -52,6 +54,7 @@ export interface NetworkingConfig {
   /** --ip and --mac-address on the network of --network (checked at create; the address is claimed at each start). */
   ip?: string;
   mac?: string;
+  linkLocal?: string[];
   /** --link: the container (by id) and the name it has here; its address is looked up at every start. */
   links?: { id: string; alias: string }[];
 }
@@ -75,7 +78,7 @@ export async function defaultNetwork(host: Host): Promise<string> {
 
 /** Checks the flags against the mode and resolves the mode (a user network must exist; container:X must). */
 export async function resolveNetworking(host: Host, options: NetworkOptions, exposed: PortSpec[]): Promise<{ mode: string; networking: NetworkingConfig }> {
-  const { checkDnsName, checkDnsOption, checkDnsServer, checkMacAddress } = await import('@skiff/network');
+  const { checkDnsName, checkDnsOption, checkDnsServer, checkLinkLocalIp, checkMacAddress } = await import('@skiff/network');
   let mode = options.network ?? (await defaultNetwork(host));
   if (mode === 'default') mode = 'bridge';
   const publish = [...(options.publish ?? []), ...(options.publishAll ? exposed : [])];
@@ -104,8 +107,10 @@ export async function resolveNetworking(host: Host, options: NetworkOptions, exp
     checkDnsName(alias, '--link alias');
     links.push({ id: target.id, alias });
   }
+  if (options.linkLocalIps?.length && !isBridged(mode)) throw invalidArgument(`conflicting options: --link-local-ip and the ${mode.split(':')[0]} network mode`);
   const addressing = {
     ...(links.length ? { links } : {}),
+    ...(options.linkLocalIps?.length ? { linkLocal: options.linkLocalIps.map(checkLinkLocalIp) } : {}),
     ...(options.ip ? { ip: checkIpv4(options.ip) } : {}),
     ...(options.macAddress ? { mac: checkMacAddress(options.macAddress) } : {}),
   };
@@ -195,6 +200,7 @@ export async function prepareNetwork(host: Host, record: ContainerRecord): Promi
     publish: networking.publish,
     ip: networking.ip,
     mac: networking.mac,
+    linkLocal: networking.linkLocal,
   });
   try {
     for (const extra of networking.connected ?? []) {
