@@ -6,7 +6,7 @@ import { parseLabels, readKeyValueFile } from './env-file.js';
 import { parseSignal } from './signal.js';
 import { parseSeconds } from './seconds.js';
 import { parseLogOptions } from './log-opt.js';
-import { resourcesFromFlags } from './resources.js';
+import { resourcesFromFlags, type ResourceFlags } from './resources.js';
 import { parseCapabilities, parseDevice, parseSecurityOpt, parseTmpfs, parseUser } from './security.js';
 import { parseMount, parseVolumeSpec, parseVolumesFrom } from './volumes.js';
 import { parseRestart } from './restart.js';
@@ -20,7 +20,10 @@ import { parseLink, parseOomScoreAdj, parseAnnotations } from './kernel.js';
  * `run` and `create` flags as commander hands them over: strings, as typed. Those a Docker API create body
  * carries are declared with the API service (which feeds them to this parser), the rest here.
  */
-export interface RunFlags extends DockerRunFlags, HealthFlags, BlkioFlags, HostOnlyFlags {
+/** The resource flags the Docker API body does not carry (parsed by resources.ts with the others). */
+type MoreResourceFlags = Pick<ResourceFlags, 'cpuPeriod' | 'cpuQuota' | 'memoryReservation' | 'memorySwappiness' | 'cpuRtPeriod' | 'cpuRtRuntime'>;
+
+export interface RunFlags extends DockerRunFlags, HealthFlags, BlkioFlags, HostOnlyFlags, MoreResourceFlags {
   detach?: boolean;
   volumeDriver?: string;
   volumesFrom?: string[];
@@ -48,12 +51,6 @@ export interface RunFlags extends DockerRunFlags, HealthFlags, BlkioFlags, HostO
   stopSignal?: string;
   stopTimeout?: string;
   cidfile?: string;
-  cpuPeriod?: string;
-  cpuQuota?: string;
-  memoryReservation?: string;
-  memorySwappiness?: string;
-  cpuRtPeriod?: string;
-  cpuRtRuntime?: string;
   oomScoreAdj?: string;
   uts?: string;
   cgroupns?: string;
