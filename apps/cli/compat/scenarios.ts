@@ -86,6 +86,36 @@ export const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'run flags of the kernel: --oom-score-adj, --domainname, --uts host, --cgroupns, --expose, --annotation',
+    steps: [['create', '--name', 'kernel', '--expose', '8000-8001', '--annotation', 'team=db', '--oom-score-adj', '300', 'IMAGE', 'true']],
+    probes: [
+      { args: ['run', '--rm', '--oom-score-adj', '500', 'IMAGE', 'cat', '/proc/self/oom_score_adj'], compare: 'both', expected: '500' },
+      {
+        args: ['run', '--rm', '--domainname', 'example.test', 'IMAGE', 'cat', '/proc/sys/kernel/domainname'],
+        compare: 'both',
+        differs: 'podman run has no --domainname flag (docker does)',
+        expected: 'example.test',
+      },
+      { args: ['run', '--rm', '--uts', 'host', 'IMAGE', 'hostname'], compare: 'both' },
+      { args: ['run', '--rm', '--cgroupns', 'private', 'IMAGE', 'sh', '-c', 'grep :memory: /proc/self/cgroup'], compare: 'both', expected: /:memory:\/$/ },
+      { args: ['inspect', '-f', '{{.HostConfig.OomScoreAdj}}', 'kernel'], compare: 'stdout', expected: '300' },
+      {
+        args: ['inspect', '-f', '{{json .Config.ExposedPorts}}', 'kernel'],
+        compare: 'stdout',
+        differs: "podman's inspect has no Config.ExposedPorts (docker's does)",
+        expected: '{"8000/tcp":{},"8001/tcp":{}}',
+      },
+      {
+        args: ['inspect', '-f', '{{json .HostConfig.Annotations}}', 'kernel'],
+        compare: 'stdout',
+        differs: "podman keeps annotations in Config.Annotations, docker in HostConfig.Annotations",
+        expected: '{"team":"db"}',
+      },
+      { args: ['run', '--rm', '--uts', 'host', '-h', 'renamed', 'IMAGE', 'true'], compare: 'exitCode' },
+      { args: ['run', '--rm', '--isolation', 'hyperv', 'IMAGE', 'true'], compare: 'exitCode', differs: 'podman accepts any --isolation value on Linux; docker refuses', expected: '' },
+    ],
+  },
+  {
     name: 'rename, wait, diff, top, cp',
     setup: (engine) => writeFileSync(join(engine.dir, 'up'), 'from host'),
     steps: [

@@ -45,7 +45,8 @@ export async function pullWithProgress(context: Context, name: string, options: 
 }
 
 /** Makes sure `name` is in the store as `--pull` asks (missing, always, never); pulls report to stderr, as docker's. */
-export async function ensureImage(context: Context, name: string, policy: PullPolicy, platform?: string): Promise<void> {
+/** `quiet` (run/create -q): no "Unable to find image" line and no pull progress, as docker. */
+export async function ensureImage(context: Context, name: string, policy: PullPolicy, platform?: string, quiet = false): Promise<void> {
   if (isDefaultImage(name) || policy === 'never') return;
   if (policy === 'missing') {
     const present = await context.images.get(name).then(
@@ -57,7 +58,7 @@ export async function ensureImage(context: Context, name: string, policy: PullPo
     );
     if (present) return;
     const { familiarString, parseReference } = await import('@skiff/image');
-    process.stderr.write(`Unable to find image '${familiarString(parseReference(name))}' locally\n`);
+    if (!quiet) process.stderr.write(`Unable to find image '${familiarString(parseReference(name))}' locally\n`);
   }
-  await pullWithProgress(context, name, { quiet: false, platform, out: process.stderr });
+  await pullWithProgress(context, name, { quiet, platform, out: process.stderr });
 }

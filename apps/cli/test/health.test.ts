@@ -34,6 +34,21 @@ describe.runIf(requiresRoot('health check tests run detached containers'))('heal
     expect(config).toEqual({ Test: ['CMD-SHELL', 'test -f /tmp/ok && echo fine'], Interval: 300e6, Timeout: 30e9, StartPeriod: 0, Retries: 2 });
   });
 
+  it('--health-start-interval: checks come that often during the start period until one passes, then every interval', async () => {
+    const box = sandbox();
+    // Fails twice, then passes; with a 1h interval only the start interval can bring the three checks.
+    const check = 'n=$(cat /tmp/n 2>/dev/null || echo 0); echo $((n + 1)) > /tmp/n; test $n -ge 2';
+    await box.skiff(['run', '-d', ...PULL, '--name', 'boot', '--health-cmd', check, '--health-interval', '1h', '--health-start-period', '1h',
+      '--health-start-interval', '200ms', 'busybox', 'sleep', '100']);
+    await waitFor(async () => (await health(box, 'boot')).Status === 'healthy', 'healthy');
+    expect((await box.skiff(['exec', 'boot', 'cat', '/tmp/n'])).stdout).toBe('3');
+    await sleep(1000); // healthy: the next check is an hour away
+    expect((await box.skiff(['exec', 'boot', 'cat', '/tmp/n'])).stdout).toBe('3');
+    const config = JSON.parse((await box.skiff(['inspect', 'boot'])).stdout)[0].Config.Healthcheck;
+    expect(config).toMatchObject({ Interval: 3600e9, StartPeriod: 3600e9, StartInterval: 200e6 });
+    expectOneLineError(await box.skiff(['run', ...PULL, '--health-cmd', 'true', '--health-start-interval', 'soon', 'busybox', 'true']), /invalid duration "soon"/);
+  });
+
   it('a check that outlives --health-timeout is killed and counts as a failure; start-period failures do not count', async () => {
     const box = sandbox();
     await box.skiff(['run', '-d', ...PULL, '--name', 'slow', '--health-cmd', 'sleep 10', '--health-interval', '200ms', '--health-timeout', '300ms', '--health-retries', '1', 'busybox', 'sleep', '100']);

@@ -85,6 +85,7 @@ describe('findV1Mounts', () => {
       devices: '/sys/fs/cgroup/devices',
       freezer: '/sys/fs/cgroup/freezer',
       pids: '/sys/fs/cgroup/pids',
+      blkio: '/sys/fs/cgroup/blkio',
     });
   });
 

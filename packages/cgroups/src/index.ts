@@ -1,5 +1,7 @@
 export { CgroupError, CgroupErrorCodes, type CgroupErrorCode, type CgroupErrorOptions } from './errors.js';
 export type {
+  BlkioDeviceValue,
+  BlkioResources,
   CgroupManager,
   CgroupStats,
   CgroupTimeouts,
@@ -21,7 +23,9 @@ export { V1CpusetController } from './v1/cpuset.js';
 export { V1PidsController } from './v1/pids.js';
 export { V1FreezerController, type FreezerState } from './v1/freezer.js';
 export { V1DevicesController } from './v1/devices.js';
+export { V1BlkioController } from './v1/blkio.js';
 export { CgroupV2Manager, V2_CONTROLLERS, type V2ManagerOptions } from './v2/manager.js';
-export { cpuMaxValue, maxValue, sharesToWeight, swapMaxValue } from './v2/convert.js';
+export { blkioWeightToIoWeight, cpuMaxValue, ioMaxLines, maxValue, sharesToWeight, swapMaxValue } from './v2/convert.js';
 export { removeEmptyParent } from './parent.js';
 export { DEFAULT_DEVICE_RULES, DEVICE_RULE, deviceRule } from './devices.js';
+export { checkCgroupPath } from './validate.js';

@@ -10,6 +10,13 @@ export type CgroupVersion = 'v1' | 'v2';
  * Unlimited is -1 everywhere it is allowed.
  */
 export interface Resources {
+  /**
+   * Real-time CPU time in µs the cgroup's SCHED_FIFO/RR tasks may use per `cpuRtPeriod` (docker `--cpu-rt-runtime`,
+   * `--cpu-rt-period`). v1 with CONFIG_RT_GROUP_SCHED only; every parent level is raised to at least this budget
+   * (a child's may not exceed its parent's), and keeps it.
+   */
+  cpuRtRuntime?: number;
+  cpuRtPeriod?: number;
   /** Memory limit in bytes (docker `--memory`); -1 for unlimited. */
   memory?: number;
   /**
@@ -42,6 +49,33 @@ export interface Resources {
    * (memory.oom_control); v2 has no such switch, there `set` warns and applies nothing.
    */
   oomKillDisable?: boolean;
+  /** Soft memory limit in bytes (docker `--memory-reservation`): v1 memory.soft_limit_in_bytes, v2 memory.low. */
+  memoryReservation?: number;
+  /** 0..100, how eagerly the kernel swaps the cgroup's anonymous pages (docker `--memory-swappiness`). v1 only. */
+  memorySwappiness?: number;
+  /**
+   * Block I/O (docker `--blkio-weight`, `--blkio-weight-device`, `--device-{read,write}-{bps,iops}`). Weights
+   * are 10..1000; throttles are per device, bytes or operations per second. v1 blkio, v2 io.
+   */
+  blkio?: BlkioResources;
+}
+
+/** A block device by its numbers and a value for it (a weight or a rate). */
+export interface BlkioDeviceValue {
+  /** The device as the user named it (what inspect shows); the numbers are what is written. */
+  path?: string;
+  major: number;
+  minor: number;
+  value: number;
+}
+
+export interface BlkioResources {
+  weight?: number;
+  weightDevice?: BlkioDeviceValue[];
+  readBps?: BlkioDeviceValue[];
+  writeBps?: BlkioDeviceValue[];
+  readIops?: BlkioDeviceValue[];
+  writeIops?: BlkioDeviceValue[];
 }
 
 export type DeviceRules = { allow: readonly string[] } | 'unrestricted';

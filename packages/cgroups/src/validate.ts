@@ -1,7 +1,7 @@
 /** Checks of what callers hand the managers, before anything is written. */
 import { DEVICE_RULE } from './devices.js';
 import { CgroupError } from './errors.js';
-import type { Resources } from './types.js';
+import type { BlkioResources, Resources } from './types.js';
 
 /** Check a cgroup name and parent path: relative, no "..", no empty components. */
 export function checkCgroupPath(name: string, parent: string): string[] {
@@ -45,6 +45,17 @@ export function checkResources(resources: Resources): void {
   integer('cpuPeriod', 1000, false);
   integer('cpuShares', 2, false);
   integer('pidsLimit', 0, true);
+  integer('memoryReservation', 0, false);
+  integer('cpuRtRuntime', 0, true);
+  integer('cpuRtPeriod', 1, false);
+  if (resources.cpuRtRuntime !== undefined && resources.cpuRtRuntime > (resources.cpuRtPeriod ?? 1_000_000)) {
+    throw new CgroupError('INVALID_ARGUMENT', `invalid cpuRtRuntime ${resources.cpuRtRuntime}: more than its period (${resources.cpuRtPeriod ?? 1_000_000} µs)`);
+  }
+  const { memorySwappiness, blkio } = resources;
+  if (memorySwappiness !== undefined && (!Number.isInteger(memorySwappiness) || memorySwappiness < 0 || memorySwappiness > 100)) {
+    throw new CgroupError('INVALID_ARGUMENT', `invalid memorySwappiness ${String(memorySwappiness)}: expected 0..100`);
+  }
+  if (blkio !== undefined) checkBlkio(blkio);
   if (resources.cpuPeriod !== undefined && resources.cpuPeriod > 1_000_000) {
     throw new CgroupError('INVALID_ARGUMENT', `invalid cpuPeriod ${resources.cpuPeriod}: at most 1000000 (1s)`);
   }
@@ -73,6 +84,29 @@ export function checkResources(resources: Resources): void {
     const value = resources[field];
     if (value !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(value)) {
       throw new CgroupError('INVALID_ARGUMENT', `invalid ${field} "${value}": expected a list such as "0-1,3"`);
+    }
+  }
+}
+
+/** Weights 10..1000; device numbers and rates non-negative integers (they are written into kernel files). */
+function checkBlkio(blkio: BlkioResources): void {
+  const weight = (value: unknown, what: string) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 10 || value > 1000) {
+      throw new CgroupError('INVALID_ARGUMENT', `invalid ${what} ${String(value)}: expected 10..1000`);
+    }
+  };
+  const whole = (value: unknown, what: string) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new CgroupError('INVALID_ARGUMENT', `invalid ${what} ${String(value)}: expected a whole number`);
+    }
+  };
+  if (blkio.weight !== undefined) weight(blkio.weight, 'blkio weight');
+  for (const field of ['weightDevice', 'readBps', 'writeBps', 'readIops', 'writeIops'] as const) {
+    for (const device of blkio[field] ?? []) {
+      whole(device.major, `blkio ${field} major`);
+      whole(device.minor, `blkio ${field} minor`);
+      if (field === 'weightDevice') weight(device.value, 'blkio device weight');
+      else whole(device.value, `blkio ${field} rate`);
     }
   }
 }

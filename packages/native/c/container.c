@@ -17,7 +17,8 @@ void container_main(const void *arg, const struct child_fds *fds)
 	const struct plan *plan = arg;
 	child_prepare(fds);
 	if (plan->wait_fifo)
-		oci_process_setup(plan);
+		oci_process_setup();
+	oom_score_setup(plan);
 	umask(0); /* modes below are exact (0666 devices, 1777 shm); the command gets 022 */
 
 	/* Without -i the command reads nothing (with -t the pty stands in for stdin). */

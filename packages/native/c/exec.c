@@ -22,7 +22,7 @@ static const struct {
 	int type;
 } namespaces[] = {
 	{ "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
-	{ "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },
+	{ "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "mnt", CLONE_NEWNS },
 };
 #define N_NAMESPACES (sizeof namespaces / sizeof *namespaces)
 
@@ -37,6 +37,15 @@ static void open_namespaces(pid_t target, int fds[N_NAMESPACES])
 			bailx("container process %d is not running", (int)target);
 		if (fds[i] < 0)
 			bail("open %s", path);
+		/* The one we are in already (the host's cgroup namespace, say): not joined. setns would still check
+		 * CAP_SYS_ADMIN over its owner, which we no longer hold once inside a container's user namespace. */
+		char own[64];
+		struct stat theirs, ours;
+		snprintf(own, sizeof own, "/proc/self/ns/%s", namespaces[i].name);
+		if (fstat(fds[i], &theirs) == 0 && stat(own, &ours) == 0 && theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
 	}
 }
 
@@ -64,6 +73,8 @@ static void enter_namespaces(pid_t target, const int fds[N_NAMESPACES])
 		/* pid: applies to our children only (we stay where we are; the fork below lands inside).
 		 * mnt: also sets our root and working directory to the namespace's root, which after the container's
 		 * pivot_root is the container's "/" — no chroot needed, and no host path is reachable from here on. */
+		if (fds[i] < 0)
+			continue;
 		if (setns(fds[i], namespaces[i].type) < 0)
 			bail("enter the %s namespace of process %d", namespaces[i].name, (int)target);
 		close(fds[i]);

@@ -68,6 +68,15 @@ static long long wall_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* docker's --health-start-interval: while the start period runs and no check has passed yet, checks come this
+ * often; afterwards every interval. */
+static long next_interval(void)
+{
+	if (cfg->start_interval_ms > 0 && !strcmp(status, "starting") && now_ms() < started_ms + cfg->start_period_ms)
+		return cfg->start_interval_ms;
+	return cfg->interval_ms;
+}
+
 void health_start(const struct health *health, pid_t init, int host_pidns)
 {
 	if (!health->plan)
@@ -81,7 +90,7 @@ void health_start(const struct health *health, pid_t init, int host_pidns)
 	if (setns(host_pidns, CLONE_NEWPID) < 0)
 		bail("setns host pid namespace");
 	started_ms = now_ms();
-	next_ms = started_ms + cfg->interval_ms;
+	next_ms = started_ms + next_interval();
 	health_save();
 }
 
@@ -190,7 +199,7 @@ static void probe_finish(void)
 			status = "unhealthy";
 	}
 	probe_pid = -1;
-	next_ms = now_ms() + cfg->interval_ms;
+	next_ms = now_ms() + next_interval();
 	health_save();
 }
 

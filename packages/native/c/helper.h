@@ -36,6 +36,7 @@ struct health {
 	char *plan;       /* exec plan file of the check, without a target; NULL: no checks */
 	char *state_file; /* written after each probe */
 	long interval_ms, timeout_ms, start_period_ms;
+	long start_interval_ms; /* between checks during the start period; 0: interval_ms */
 	unsigned retries;
 };
 
@@ -516,8 +517,9 @@ int oci_console_connect(const char *path);
 int run_oci(struct plan *plan);
 void oci_enter_namespaces(const struct plan *plan);
 int oci_new_namespace(const struct plan *plan, int type);
-void oci_process_setup(const struct plan *plan);
+void oci_process_setup(void);
 void oci_release_fds(const struct plan *plan);
+void oom_score_setup(const struct plan *plan);
 void oci_wait_start(const struct plan *plan);
 int oci_child_start(struct child *c, struct cgroups *cgroups, int tty, unsigned short cols, unsigned short rows, int console,
 		    child_main fn, const void *arg);

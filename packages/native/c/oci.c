@@ -114,7 +114,7 @@ void oci_enter_namespaces(const struct plan *plan)
 }
 
 /* Container side, first thing: what belongs to the process before anything changes. */
-void oci_process_setup(const struct plan *plan)
+void oci_process_setup(void)
 {
 	/* The caller's pipes may have been left non-blocking (Node does that to its own stdio): the command expects
 	 * blocking ones, as runc hands them. O_NONBLOCK belongs to the open file, which nobody else reads now. */
@@ -123,15 +123,20 @@ void oci_process_setup(const struct plan *plan)
 		if (fl >= 0 && (fl & O_NONBLOCK))
 			(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	}
-	if (plan->oom_score_set) {
-		/* The host's /proc, before any namespace or mount changes; a child inherits it. */
-		char text[16];
-		int n = snprintf(text, sizeof text, "%d", plan->oom_score);
-		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write_all(fd, text, n) < 0)
-			bail("write oom_score_adj %d", plan->oom_score);
-		close(fd);
-	}
+}
+
+/* Both modes (skiff run --oom-score-adj, OCI process.oomScoreAdj): the host's /proc, before any namespace or
+ * mount changes; every process the command starts inherits it. */
+void oom_score_setup(const struct plan *plan)
+{
+	if (!plan->oom_score_set)
+		return;
+	char text[16];
+	int n = snprintf(text, sizeof text, "%d", plan->oom_score);
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write_all(fd, text, n) < 0)
+		bail("write oom_score_adj %d (a value below the caller's own needs CAP_SYS_RESOURCE)", plan->oom_score);
+	close(fd);
 }
 
 /* Container side, before the user, capabilities and seccomp change: hold nothing of the helper's while we wait

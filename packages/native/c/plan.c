@@ -20,7 +20,7 @@ const struct plan_record plan_records[] = {
 	{ "rootfs", 1 }, { "hostname", 1 }, { "cwd", 1 }, { "arg", 1 }, { "env", 1 },
 	{ "tty", 1 }, { "stdin", 1 }, { "network", 1 }, { "netns", 2 }, { "cgroup", 1 }, { "init", 1 },
 	{ "detach", 1 }, { "log", 1 }, { "logmax", 1 }, { "logkeep", 1 }, { "status", 1 }, { "exitcmd", 1 },
-	{ "attach", 1 }, { "detachkeys", 1 }, { "restart", 3 }, { "health", 5 }, { "healthstate", 1 },
+	{ "attach", 1 }, { "detachkeys", 1 }, { "restart", 3 }, { "health", 5 }, { "healthstate", 1 }, { "healthstartinterval", 1 },
 	/* security (shared with exec) */
 	{ "cap", 1 }, { "capinh", 1 }, { "capamb", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
 	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
@@ -471,6 +471,10 @@ void plan_read(int fd, struct plan *plan)
 			plan->health.retries = (unsigned)number("health retries", f[4], 1000000);
 			if (plan->health.interval_ms < 1 || plan->health.timeout_ms < 1)
 				bailx("plan: health interval and timeout must be at least 1 ms");
+		} else if (!strcmp(k, "healthstartinterval")) {
+			plan->health.start_interval_ms = (long)number("health start interval", f[0], 86400000);
+			if (plan->health.start_interval_ms < 1)
+				bailx("plan: health start interval must be at least 1 ms");
 		} else if (!strcmp(k, "healthstate")) {
 			free(plan->health.state_file);
 			plan->health.state_file = f[0];

@@ -72,6 +72,7 @@
  *                                         detached: health checks (c/health.c); PLAN an exec plan file without
  *                                         target, times in ms
  *   healthstate PATH                      with health: the state file (health-file.ts)
+ *   healthstartinterval MS                with health: checks this often during the start period (until one passes)
  *   attach  PATH                          detached: the attach socket (c/attach.c, frames in attach-frames.ts),
  *                                         created 0600; PATH's directory must exist
  *   cap     NAME                          repeated: a capability to keep ("CAP_CHOWN"); every other one is dropped
@@ -217,6 +218,7 @@ export const PLAN_RECORDS = {
   restart: 3,
   health: 5,
   healthstate: 1,
+  healthstartinterval: 1,
   cap: 1,
   capinh: 1,
   capamb: 1,
@@ -426,7 +428,7 @@ export interface LaunchPlan extends SecurityOptions {
    */
   detachKeys?: Uint8Array;
   /** Detached: health checks run by the supervisor (c/health.c). */
-  health?: { planFile: string; stateFile: string; intervalMs: number; timeoutMs: number; startPeriodMs: number; retries: number };
+  health?: { planFile: string; stateFile: string; intervalMs: number; timeoutMs: number; startPeriodMs: number; startIntervalMs?: number; retries: number };
   /** --restart, carried out by the init (so `init` must be set): c/restart.c. */
   restart?: { mode: 'no' | 'on-failure' | 'always'; maxRetries: number; stopSignal: number };
   /** --read-only: "/" read-only once everything is mounted (volumes and tmpfs mounts of the plan stay writable). */
@@ -647,6 +649,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
       const ms = (value: number, what: string) => integer(value, what);
       record('health', absolute(h.planFile, 'health'), ms(h.intervalMs, 'intervalMs'), ms(h.timeoutMs, 'timeoutMs'), ms(h.startPeriodMs, 'startPeriodMs'), ms(h.retries, 'retries'));
       record('healthstate', absolute(h.stateFile, 'healthstate'));
+      if (h.startIntervalMs) record('healthstartinterval', ms(h.startIntervalMs, 'startIntervalMs'));
     }
   }
   encodeSecurity(record, plan);

@@ -117,7 +117,7 @@ describe('constants shared with c/', () => {
       attachSocket: '/a/attach.sock',
       detachKeys: Buffer.from([0x10, 0x11]),
       restart: { mode: 'on-failure', maxRetries: 3, stopSignal: 15 },
-      health: { planFile: '/h', stateFile: '/hs', intervalMs: 1000, timeoutMs: 1000, startPeriodMs: 0, retries: 3 },
+      health: { planFile: '/h', stateFile: '/hs', intervalMs: 1000, timeoutMs: 1000, startPeriodMs: 0, startIntervalMs: 500, retries: 3 },
       noNewPrivileges: true,
       user: { uid: 1, gid: 2, groups: [3] },
       readonlyRoot: true,

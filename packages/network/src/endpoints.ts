@@ -12,13 +12,14 @@
  * stopped container leaves no interface even if nobody tears it down; what is left (files, rules) is state
  * that detach() removes, and reconcile finds by owner after a crash.
  */
+import { isIPv4 } from 'node:net';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@skiff/plugin';
 import { macFor, parseCidr, parseIp } from './addresses.js';
 import type { NetworkSettings } from './config.js';
-import { allocate, allocations, release } from './ipam.js';
+import { allocate, allocations, claimAddress, release } from './ipam.js';
 import type { NetworkRecord } from './networks.js';
 import type { NetworkPaths } from './paths.js';
 import { claimed } from './claim.js';
@@ -40,6 +41,8 @@ export interface Endpoint {
   device: string;
   aliases: string[];
   ports: PortBinding[];
+  /** docker's --link-local-ip: more addresses on the interface (169.254.0.0/16, fe80::/10). */
+  linkLocal?: string[];
 }
 
 export const netnsName = (settings: NetworkSettings, id: string) => `${settings.netnsPrefix}${id}`;
@@ -81,13 +84,21 @@ export interface EndpointRequest {
   publish: PortSpec[];
   /** eth0 for the first network, eth1... for `network connect`. */
   device: string;
+  /** docker's --ip: this address rather than the first free one. */
+  ip?: string | undefined;
+  /** docker's --mac-address: this MAC rather than the one made from the address. */
+  mac?: string | undefined;
+  /** docker's --link-local-ip. */
+  linkLocal?: string[] | undefined;
 }
 
 /** Steps 1 and 2: address, ports and record. On failure nothing is left. */
 export async function reserveEndpoint(paths: NetworkPaths, settings: NetworkSettings, network: NetworkRecord, request: EndpointRequest): Promise<Endpoint> {
   const cidr = parseCidr(network.subnet);
   const ipamDir = paths.ipam(network.name);
-  const ip = allocate(ipamDir, cidr, parseIp(network.gateway), request.id, network.name);
+  const ip = request.ip
+    ? claimAddress(ipamDir, cidr, parseIp(network.gateway), request.id, network.name, request.ip)
+    : allocate(ipamDir, cidr, parseIp(network.gateway), request.id, network.name);
   try {
     const ports = await reservePorts(paths.ports, request.publish, request.id);
     const endpoint: Endpoint = {
@@ -97,11 +108,12 @@ export async function reserveEndpoint(paths: NetworkPaths, settings: NetworkSett
       ip,
       prefix: cidr.prefix,
       gateway: network.gateway,
-      mac: macFor(parseIp(ip)),
+      mac: request.mac ?? macFor(parseIp(ip)),
       veth: vethName(settings, request.id, network.name),
       device: request.device,
       aliases: request.aliases,
       ports,
+      ...(request.linkLocal?.length ? { linkLocal: request.linkLocal } : {}),
     };
     try {
       mkdirSync(paths.endpoints(network.name), { recursive: true, mode: 0o700 });
@@ -129,6 +141,7 @@ export function linkCommands(endpoint: Endpoint, network: NetworkRecord, netns: 
       ...(create ? ['link set lo up'] : []),
       `link set ${endpoint.device} address ${endpoint.mac}`,
       `addr add ${endpoint.ip}/${endpoint.prefix} dev ${endpoint.device}`,
+      ...(endpoint.linkLocal ?? []).map((ip) => `addr add ${ip}/${isIPv4(ip) ? 16 : 64} dev ${endpoint.device}`),
       `link set ${endpoint.device} up`,
       // An internal network has no way out, so no default route (docker's behaviour too).
       ...(network.internal || !create ? [] : [`route add default via ${endpoint.gateway}`]),

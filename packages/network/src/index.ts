@@ -3,7 +3,7 @@ export { networkSettings, DEFAULT_SETTINGS, type NetworkSettings } from './confi
 export type { Endpoint } from './endpoints.js';
 export type { NetworkRecord, CreateNetworkOptions } from './networks.js';
 export { parsePublish, parseExposed, type PortSpec, type PortBinding, type Protocol } from './ports.js';
-export { parseAddHost, checkDnsName, checkDnsServer, checkDnsOption, checkNetworkName, type ExtraHost } from './names.js';
+export { parseAddHost, checkDnsName, checkDnsServer, checkDnsOption, checkLinkLocalIp, checkMacAddress, checkNetworkName, type ExtraHost } from './names.js';
 export type { DnsOptions } from './etc-files.js';
 export { renderRuleset, forwardBlocked } from './firewall.js';
 export { hostsFile, resolvConfFile, parseResolvConf } from './etc-files.js';

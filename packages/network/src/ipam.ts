@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { SkiffError } from '@skiff/plugin';
+import { SkiffError, invalidArgument } from '@skiff/plugin';
 import { formatIp, hostAddresses, parseIp, type Cidr } from './addresses.js';
 import { claimed, claimFile } from './claim.js';
 
@@ -19,6 +19,23 @@ export function allocate(dir: string, cidr: Cidr, gateway: number, owner: string
     if (claimFile(join(dir, text), owner)) return text;
   }
   throw new SkiffError('UNAVAILABLE', `no free address left in network ${network}`, { hint: 'remove stopped containers, or use a network with a larger subnet' });
+}
+
+/**
+ * Takes the address the user asked for (docker's --ip) for `owner`: it must be a host address of `cidr` other than
+ * the gateway, and free.
+ */
+export function claimAddress(dir: string, cidr: Cidr, gateway: number, owner: string, network: string, wanted: string): string {
+  const ip = parseIp(wanted);
+  const text = formatIp(ip);
+  if (ip <= cidr.network || ip >= cidr.network + 2 ** (32 - cidr.prefix) - 1 || ip === gateway) {
+    throw invalidArgument(`invalid --ip ${JSON.stringify(wanted)}: no matching subnet: network ${network} hands out ${formatIp(cidr.network)}/${cidr.prefix}, gateway ${formatIp(gateway)} excluded`);
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!claimFile(join(dir, text), owner)) {
+    throw new SkiffError('ALREADY_EXISTS', `Address already in use: ${text} on network ${network}`, { hint: 'choose another --ip, or leave it out for a free one' });
+  }
+  return text;
 }
 
 /** Gives `ip` back if `owner` holds it. */

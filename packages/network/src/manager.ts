@@ -24,6 +24,10 @@ export interface AttachRequest {
   network: string;
   aliases?: string[];
   publish?: PortSpec[];
+  /** --ip (user networks only) and --mac-address of the container's first network. */
+  ip?: string | undefined;
+  mac?: string | undefined;
+  linkLocal?: string[] | undefined;
 }
 
 export interface EtcRequest {
@@ -100,6 +104,9 @@ export class NetworkManager {
       aliases: request.aliases ?? [],
       publish: request.publish ?? [],
       device: 'eth0',
+      ip: request.ip,
+      mac: request.mac,
+      linkLocal: request.linkLocal,
     });
     try {
       await plumb(endpoint, network, netnsName(this.settings, request.id));

@@ -54,3 +54,23 @@ export function checkDnsOption(option: string): string {
 
 /** A function, not the alias `isIPv4` itself: read at the top level, it loaded node:net with the module (the CLI's bundle loads built-ins at first use). */
 export const isIpv4 = (text: string): boolean => isIPv4(text);
+
+/** docker's --link-local-ip: an IPv4 address of 169.254.0.0/16 or an IPv6 one of fe80::/10. */
+export function checkLinkLocalIp(text: string): string {
+  const v4 = isIPv4(text) && text.startsWith('169.254.');
+  const v6 = isIP(text) === 6 && /^fe[89ab][0-9a-f]?:/i.test(text);
+  if (!v4 && !v6) throw invalidArgument(`invalid --link-local-ip ${JSON.stringify(text)}: it is not a link-local address (169.254.0.0/16 or fe80::/10)`);
+  return text;
+}
+
+/**
+ * docker's --mac-address: six hex octets separated by ':' (or '-'), unicast (the kernel refuses a multicast
+ * address on an interface). Returns it in the kernel's form, lower case with ':'.
+ */
+export function checkMacAddress(text: string): string {
+  const mac = text.trim().toLowerCase().replaceAll('-', ':');
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac)) throw invalidArgument(`${JSON.stringify(text)} is not a valid mac address`, { hint: 'six hex octets, e.g. 92:d0:c6:0a:29:33' });
+  if (parseInt(mac.slice(0, 2), 16) & 1) throw invalidArgument(`invalid --mac-address ${JSON.stringify(text)}: it is a multicast address; use a unicast one (even first octet, e.g. 02:...)`);
+  if (mac === '00:00:00:00:00:00') throw invalidArgument(`invalid --mac-address ${JSON.stringify(text)}: the all-zero address cannot be an interface's`);
+  return mac;
+}

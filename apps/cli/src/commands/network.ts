@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import { collect } from '../flags/collect.js';
-import { table } from '../format.js';
 import type { Want } from './want.js';
 
 const runtimeOf = async (globals: GlobalOptions) => (await (await import('../context.js')).createContext(globals)).runtime;
@@ -45,15 +44,27 @@ export function defineNetwork(program: Command, globals: () => GlobalOptions, wa
     .alias('list')
     .description('list networks')
     .option('-q, --quiet', 'only show network ids')
-    .action(async (options: { quiet?: boolean }) => {
+    .option('-f, --filter <key=value>', 'driver=bridge|host|null, id=PREFIX, label=KEY[=VALUE], name=PART, scope=local, type=custom|builtin (repeatable)', collect)
+    .option('--format <format>', 'table, json, table TEMPLATE or a Go template: {{.ID}} {{.Name}} {{.Driver}} {{.Scope}} {{.Internal}} {{.Labels}} {{.Label "k"}}')
+    .option('--no-trunc', 'do not truncate the network ids')
+    .action(async (options: { quiet?: boolean; filter?: string[]; format?: string; trunc?: boolean }) => {
+      const [{ parseFilters }, rows] = await Promise.all([import('../flags/filters.js'), import('./network-rows.js')]);
+      const filters = parseFilters(options.filter ?? [], rows.NETWORK_FILTERS);
       const networks = await (await runtimeOf(globals())).networks();
-      const rows = [
-        ...networks.list().map((n) => [n.id.slice(0, 12), n.name, 'bridge', 'local']),
-        ['host', 'host', 'host', 'local'],
-        ['none', 'none', 'null', 'local'],
-      ];
-      if (options.quiet) process.stdout.write(rows.map((row) => `${row[0]}\n`).join(''));
-      else process.stdout.write(table(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], rows));
+      const builtin = (name: 'host' | 'none', driver: 'host' | 'null') =>
+        ({ id: name, name, driver, internal: false, labels: {}, created: '', type: 'builtin' }) as const;
+      const list = [
+        ...networks.list().map((n) => ({ ...n, driver: 'bridge' as const, type: n.name === 'bridge' ? ('builtin' as const) : ('custom' as const) })),
+        builtin('host', 'host'),
+        builtin('none', 'null'),
+      ].filter((n) => rows.networkMatches(n, filters));
+      const trunc = options.trunc !== false;
+      if (options.quiet && options.format === undefined) {
+        process.stdout.write(list.map((n) => `${trunc ? n.id.slice(0, 12) : n.id}\n`).join(''));
+        return;
+      }
+      const { formatList } = await import('../template/index.js');
+      process.stdout.write(formatList(options.format ?? 'table', list.map((n) => rows.networkRow(n, trunc)), { table: rows.NETWORK_TABLE, header: rows.NETWORK_HEADER }));
     });
 
   network

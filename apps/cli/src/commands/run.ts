@@ -7,6 +7,11 @@ import { parseBool } from '../flags/bool.js';
 import { attachOptions, type AttachFlags } from '../flags/attach.js';
 import { DEFAULT_DETACH_KEYS } from '../flags/detach-keys.js';
 import type { Want } from './want.js';
+import { checkHostOnlyFlags } from '../flags/host-only.js';
+
+const warnAll = (warnings: string[]) => {
+  for (const warning of warnings) process.stderr.write(`skiff: warning: ${warning}\n`);
+};
 
 /** The options `run` and `create` share: docker's names and meanings. */
 function containerOptions(command: Command): Command {
@@ -39,6 +44,11 @@ function containerOptions(command: Command): Command {
     .option('--dns <ip>', 'a nameserver for /etc/resolv.conf (repeatable)', collect)
     .option('--dns-search <domain>', 'a search domain for /etc/resolv.conf (repeatable)', collect)
     .option('--dns-option <option>', 'an option for /etc/resolv.conf, e.g. ndots:2 (repeatable)', collect)
+    .option('--ip <address>', "the container's IPv4 address on its user network (from the network's subnet)")
+    .option('--ip6 <address>', "refused: skiff's networks are IPv4 only")
+    .option('--mac-address <mac>', "the container's MAC address on its network, e.g. 92:d0:c6:0a:29:33")
+    .option('--link-local-ip <address>', "another address on the container's interface, from 169.254.0.0/16 or fe80::/10 (repeatable)", collect)
+    .option('--link <name[:alias]>', "legacy link: another running container's address in /etc/hosts, as its name and ALIAS (repeatable)", collect)
     .option('--add-host <host:ip>', 'an /etc/hosts line: NAME:IP, IP may be host-gateway (repeatable)', collect)
     .option('-m, --memory <bytes>', 'memory limit (b, k, m, g suffixes); swap is limited to the same unless --memory-swap')
     .option('--memory-swap <bytes>', 'memory + swap limit; -1 for unlimited swap')
@@ -63,6 +73,7 @@ function containerOptions(command: Command): Command {
     .option('--health-interval <duration>', 'time between checks (default 30s)')
     .option('--health-timeout <duration>', 'time a check may take (default 30s)')
     .option('--health-start-period <duration>', 'time to start during which failures do not count (default 0s)')
+    .option('--health-start-interval <duration>', 'time between checks during the start period (default 5s)')
     .option('--health-retries <n>', 'failures in a row before unhealthy (default 3)')
     .option('--no-healthcheck', 'disable any health check')
     .option('--sysctl <KEY=VALUE>', "set a kernel parameter of the container's namespaces (net.*, kernel.shm*, ...; repeatable)", collect)
@@ -79,7 +90,40 @@ function containerOptions(command: Command): Command {
     .option('--label-file <file>', 'read KEY=VALUE lines as labels, before -l (repeatable)', collect)
     .option('--stop-signal <signal>', "signal stop sends first (default: the image's StopSignal, else SIGTERM)")
     .option('--stop-timeout <seconds>', 'seconds stop waits before SIGKILL when given no -t (default 10)')
-    .option('--cidfile <file>', 'write the container id to this file (which must not exist)');
+    .option('--cidfile <file>', 'write the container id to this file (which must not exist)')
+    .option('--cpu-period <microseconds>', 'CFS period of the CPU limit (1000-1000000; not with --cpus)')
+    .option('--cpu-quota <microseconds>', 'CPU time per --cpu-period the container may use (at least 1000; -1 for none; not with --cpus)')
+    .option('--cpu-rt-period <microseconds>', 'real-time period of the CPU scheduler (cgroup v1 with RT group scheduling)')
+    .option('--cpu-rt-runtime <microseconds>', "real-time CPU time per period for the container's SCHED_FIFO/RR tasks (needs --cap-add SYS_NICE to use)")
+    .option('--memory-reservation <bytes>', 'soft memory limit, kept under memory pressure (b, k, m, g suffixes)')
+    .option('--memory-swappiness <0-100>', "how eagerly the kernel swaps the container's memory (cgroup v1)")
+    .option('--kernel-memory <bytes>', 'deprecated by docker; accepted and discarded with a warning')
+    .option('--blkio-weight <weight>', 'relative block I/O weight, 10-1000 (needs the BFQ or CFQ I/O scheduler)')
+    .option('--blkio-weight-device <device:weight>', 'block I/O weight of one device, e.g. /dev/sda:200 (repeatable)', collect)
+    .option('--device-read-bps <device:rate>', 'limit reads from a block device, e.g. /dev/sda:1mb (repeatable)', collect)
+    .option('--device-write-bps <device:rate>', 'limit writes to a block device, e.g. /dev/sda:1mb (repeatable)', collect)
+    .option('--device-read-iops <device:rate>', 'limit read operations per second on a block device, e.g. /dev/sda:100 (repeatable)', collect)
+    .option('--device-write-iops <device:rate>', 'limit write operations per second on a block device (repeatable)', collect)
+    .option('--device-cgroup-rule <rule>', "allow devices by number in the devices cgroup, e.g. 'c 42:* rmw' (repeatable)", collect)
+    .option('--oom-score-adj <score>', "the container's OOM killer preference, -1000 to 1000")
+    .option('--uts <mode>', "UTS namespace: host shares the host's host name (default: the container's own)")
+    .option('--cgroupns <mode>', 'cgroup namespace: private (its own cgroup is its /) or host (the default on cgroup v1)')
+    .option('--domainname <name>', "the container's NIS domain name")
+    .option('--annotation <KEY=VALUE>', 'add an annotation to the container, shown by inspect (repeatable)', collect)
+    .option('--expose <port>', 'expose a port or range without publishing it: 80, 53/udp, 8000-8010 (repeatable)', collect)
+    .option('--userns <mode>', "user namespace: host (the only mode; skiff does not remap users)")
+    .option('--isolation <technology>', "isolation technology: default (the only one on Linux)")
+    .option('--runtime <name>', 'runtime: skiff (runc, docker\'s default name, is accepted as this one)')
+    .option('--use-api-socket', "refused: skiff has no daemon socket to share (see 'skiff system service')")
+    .option('--gpus <devices>', 'refused: skiff has no GPU device driver (use --device for device nodes)')
+    .option('--storage-opt <option>', 'refused: the storage drivers have no per-container size quota', collect)
+    .option('--log-driver <driver>', "logging driver: json-file or local (skiff's own log either way)")
+    .option('--cpu-count <n>', 'Windows only: accepted and discarded with a warning')
+    .option('--cpu-percent <n>', 'Windows only: accepted and discarded with a warning')
+    .option('--io-maxbandwidth <bytes>', 'Windows only: refused on Linux')
+    .option('--io-maxiops <n>', 'Windows only: refused on Linux')
+    .option('--disable-content-trust', 'skip image verification (the default: skiff has no content trust; =false is accepted too)')
+    .option('-q, --quiet', 'suppress the pull output');
 }
 
 export function defineRun(program: Command, globals: () => GlobalOptions, want: Want): void {
@@ -93,18 +137,19 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
         requireTerminalStdin(flags);
         const attach = attachOptions(flags);
         const options = toRunOptions(image, command, flags);
+        warnAll(checkHostOnlyFlags(flags));
         const [{ createContext }, { ensureImage }] = await Promise.all([import('../context.js'), import('../pull.js')]);
         const cidfile = flags.cidfile === undefined ? undefined : (await import('../flags/cidfile.js')).openCidFile(flags.cidfile);
         let made = false;
         const result = await (async () => {
           const context = await createContext(globals());
-          await ensureImage(context, image, flags.pull, flags.platform);
+          await ensureImage(context, image, flags.pull, flags.platform, flags.quiet);
           return context.runtime.run({ ...options, ...attach, detach: flags.detach ?? false, created: (id) => ((made = true), cidfile?.write(id)) });
         })().catch((error: unknown) => {
           if (!made) cidfile?.discard();
           throw error;
         });
-        for (const warning of result.warnings) process.stderr.write(`skiff: warning: ${warning}\n`);
+        warnAll(result.warnings);
         if (flags.detach) process.stdout.write(`${result.id}\n`);
         if (result.oomKilled) {
           process.stderr.write(`skiff: container ${result.name} was killed: out of memory (memory limit ${flags.memory})\n`);
@@ -116,11 +161,12 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
     containerOptions(program.command('create').description('create a container without starting it'))
       .action(async (image: string, command: string[], flags: RunFlags) => {
         const options = toRunOptions(image, command, flags);
+        warnAll(checkHostOnlyFlags(flags));
         const [{ createContext }, { ensureImage }] = await Promise.all([import('../context.js'), import('../pull.js')]);
         const cidfile = flags.cidfile === undefined ? undefined : (await import('../flags/cidfile.js')).openCidFile(flags.cidfile);
         try {
           const context = await createContext(globals());
-          await ensureImage(context, image, flags.pull, flags.platform);
+          await ensureImage(context, image, flags.pull, flags.platform, flags.quiet);
           const { id } = await context.runtime.create(options);
           cidfile?.write(id);
           process.stdout.write(`${id}\n`);

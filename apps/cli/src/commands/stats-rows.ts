@@ -26,7 +26,7 @@ export function statsRow(record: ContainerRecord, first: StatsSample | undefined
     MemUsage: running ? `${bytesSize(usage)} / ${bytesSize(limit)}` : '0B / 0B',
     Name: record.name,
     // No network of its own (none) moves no bytes; the host's network is not the container's to count.
-    NetIO: record.config.network === 'none' || !running ? '0B / 0B' : '--',
+    NetIO: record.config.network === 'none' || !running ? '0B / 0B' : second.netRx === null ? '--' : `${humanSize(second.netRx)} / ${humanSize(second.netTx ?? 0)}`,
     PIDs: running ? String(second.pids) : '0',
   });
 }

@@ -19,13 +19,14 @@ export interface HealthFlags {
   healthInterval?: string;
   healthTimeout?: string;
   healthStartPeriod?: string;
+  healthStartInterval?: string;
   healthRetries?: string;
   healthcheck?: boolean; // --no-healthcheck sets false
 }
 
 /** docker's --health-* flags (and --no-healthcheck) into a Healthcheck; undefined when none is given. */
 export function healthFromFlags(flags: HealthFlags): Healthcheck | undefined {
-  const timing = flags.healthInterval ?? flags.healthTimeout ?? flags.healthStartPeriod ?? flags.healthRetries;
+  const timing = flags.healthInterval ?? flags.healthTimeout ?? flags.healthStartPeriod ?? flags.healthStartInterval ?? flags.healthRetries;
   if (flags.healthcheck === false) {
     if (flags.healthCmd !== undefined || timing !== undefined) throw invalidArgument('--no-healthcheck conflicts with --health-* options');
     return { test: ['NONE'] };
@@ -46,6 +47,7 @@ export function healthFromFlags(flags: HealthFlags): Healthcheck | undefined {
     intervalMs: duration(flags.healthInterval, '--health-interval'),
     timeoutMs: duration(flags.healthTimeout, '--health-timeout'),
     startPeriodMs: duration(flags.healthStartPeriod, '--health-start-period'),
+    startIntervalMs: duration(flags.healthStartInterval, '--health-start-interval'),
     retries,
   };
 }

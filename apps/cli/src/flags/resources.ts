@@ -169,6 +169,49 @@ export function hostMemoryNodes(): string {
   }
 }
 
+/**
+ * --cpu-period / --cpu-quota, in µs, as docker checks them: a period of 1000..1000000, a quota of at least 1000
+ * (-1 or 0: none). 0 leaves a value alone.
+ */
+export function parseCfs(flags: { cpuPeriod?: string; cpuQuota?: string }): { cpuPeriod?: number; cpuQuota?: number } {
+  const number = (value: string, flag: string) => {
+    const text = value.trim();
+    if (!integerPattern.test(text) || !Number.isSafeInteger(Number(text))) throw invalid(`invalid ${flag} ${quote(value)}: expected a whole number of microseconds`);
+    return Number(text);
+  };
+  const result: { cpuPeriod?: number; cpuQuota?: number } = {};
+  if (flags.cpuPeriod !== undefined && flags.cpuPeriod.trim() !== '') {
+    const period = number(flags.cpuPeriod, '--cpu-period');
+    if (period !== 0 && (period < 1000 || period > 1_000_000)) {
+      throw invalid(`invalid --cpu-period ${quote(flags.cpuPeriod)}: CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)`);
+    }
+    if (period !== 0) result.cpuPeriod = period;
+  }
+  if (flags.cpuQuota !== undefined && flags.cpuQuota.trim() !== '') {
+    const quota = number(flags.cpuQuota, '--cpu-quota');
+    if (quota > 0 && quota < 1000) throw invalid(`invalid --cpu-quota ${quote(flags.cpuQuota)}: CPU cfs quota can not be less than 1ms (i.e. 1000)`);
+    if (quota < -1) throw invalid(`invalid --cpu-quota ${quote(flags.cpuQuota)}: expected at least 1000, or -1 for no quota`);
+    if (quota !== 0) result.cpuQuota = quota;
+  }
+  return result;
+}
+
+/** --cpu-rt-period / --cpu-rt-runtime in µs: the runtime at most the period (docker's default period: 1s). */
+export function parseRt(flags: { cpuRtPeriod?: string; cpuRtRuntime?: string }): { cpuRtPeriod?: number; cpuRtRuntime?: number } {
+  const result: { cpuRtPeriod?: number; cpuRtRuntime?: number } = {};
+  for (const [key, flag, value] of [['cpuRtPeriod', '--cpu-rt-period', flags.cpuRtPeriod], ['cpuRtRuntime', '--cpu-rt-runtime', flags.cpuRtRuntime]] as const) {
+    if (value === undefined || value.trim() === '') continue;
+    const number = Number(value.trim());
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number)) throw invalid(`invalid ${flag} ${quote(value)}: expected a whole number of microseconds`);
+    if (number > 0) result[key] = number;
+  }
+  if (result.cpuRtPeriod !== undefined && result.cpuRtPeriod > 1_000_000) throw invalid(`invalid --cpu-rt-period ${quote(flags.cpuRtPeriod)}: at most 1000000 (1s)`);
+  if (result.cpuRtRuntime !== undefined && result.cpuRtRuntime > (result.cpuRtPeriod ?? 1_000_000)) {
+    throw invalid(`invalid --cpu-rt-runtime ${quote(flags.cpuRtRuntime)}: cannot be higher than the real-time period (${result.cpuRtPeriod ?? 1_000_000} µs)`);
+  }
+  return result;
+}
+
 /** The flags as the CLI received them; empty strings count as absent. */
 export interface ResourceFlags {
   memory?: string;
@@ -178,6 +221,12 @@ export interface ResourceFlags {
   cpusetCpus?: string;
   cpusetMems?: string;
   pidsLimit?: string | number;
+  cpuPeriod?: string;
+  cpuQuota?: string;
+  memoryReservation?: string;
+  memorySwappiness?: string;
+  cpuRtPeriod?: string;
+  cpuRtRuntime?: string;
 }
 
 /** What validation compares against; read from the host when omitted. */
@@ -205,7 +254,29 @@ export function resourcesFromFlags(flags: ResourceFlags, host: HostResources = {
   } else if (memory !== undefined) {
     resources.memorySwap = memory;
   }
-  if (given(flags.cpus)) Object.assign(resources, parseCpus(String(flags.cpus), host.cpuCount ?? hostCpuCount()));
+  if (given(flags.cpus)) {
+    for (const [flag, value] of [['Period', flags.cpuPeriod], ['Quota', flags.cpuQuota]] as const) {
+      if (given(value) && Number(value) !== 0) throw invalid(`Conflicting options: Nano CPUs and CPU ${flag} cannot both be set`);
+    }
+    Object.assign(resources, parseCpus(String(flags.cpus), host.cpuCount ?? hostCpuCount()));
+  }
+  Object.assign(resources, parseCfs(flags), parseRt(flags));
+  if (given(flags.memoryReservation)) {
+    const reservation = parseBytes(String(flags.memoryReservation), '--memory-reservation');
+    if (reservation > 0 && reservation < MIN_MEMORY) throw invalid(`invalid --memory-reservation ${quote(flags.memoryReservation)}: Minimum memory reservation allowed is 6MB`);
+    if (memory !== undefined && reservation > memory) {
+      throw invalid('Minimum memory limit can not be less than memory reservation limit, see usage: --memory must be at least --memory-reservation');
+    }
+    if (reservation > 0) resources.memoryReservation = reservation;
+  }
+  if (given(flags.memorySwappiness)) {
+    const text = String(flags.memorySwappiness).trim();
+    const value = Number(text);
+    if (!integerPattern.test(text) || value < -1 || value > 100) {
+      throw invalid(`Invalid value: ${quote(flags.memorySwappiness)}, valid memory swappiness range is 0-100`);
+    }
+    if (value >= 0) resources.memorySwappiness = value;
+  }
   if (given(flags.cpuShares)) {
     const shares = parseCpuShares(flags.cpuShares);
     if (shares !== undefined) resources.cpuShares = shares;

@@ -6,18 +6,24 @@ import { parseLabels, readKeyValueFile } from './env-file.js';
 import { parseSignal } from './signal.js';
 import { parseSeconds } from './seconds.js';
 import { parseLogOptions } from './log-opt.js';
-import { resourcesFromFlags } from './resources.js';
+import { resourcesFromFlags, type ResourceFlags } from './resources.js';
 import { parseCapabilities, parseDevice, parseSecurityOpt, parseTmpfs, parseUser } from './security.js';
 import { parseMount, parseVolumeSpec, parseVolumesFrom } from './volumes.js';
 import { parseRestart } from './restart.js';
 import { healthFromFlags, type HealthFlags } from './health.js';
 import { parseShmSize, parseSysctls, parseUlimit } from './limits.js';
+import { blkioFromFlags, type BlkioFlags } from './blkio.js';
+import { checkHostOnlyFlags, type HostOnlyFlags } from './host-only.js';
+import { parseLink, parseOomScoreAdj, parseAnnotations } from './kernel.js';
 
 /**
  * `run` and `create` flags as commander hands them over: strings, as typed. Those a Docker API create body
  * carries are declared with the API service (which feeds them to this parser), the rest here.
  */
-export interface RunFlags extends DockerRunFlags, HealthFlags {
+/** The resource flags the Docker API body does not carry (parsed by resources.ts with the others). */
+type MoreResourceFlags = Pick<ResourceFlags, 'cpuPeriod' | 'cpuQuota' | 'memoryReservation' | 'memorySwappiness' | 'cpuRtPeriod' | 'cpuRtRuntime'>;
+
+export interface RunFlags extends DockerRunFlags, HealthFlags, BlkioFlags, HostOnlyFlags, MoreResourceFlags {
   detach?: boolean;
   volumeDriver?: string;
   volumesFrom?: string[];
@@ -45,11 +51,27 @@ export interface RunFlags extends DockerRunFlags, HealthFlags {
   stopSignal?: string;
   stopTimeout?: string;
   cidfile?: string;
+  oomScoreAdj?: string;
+  uts?: string;
+  cgroupns?: string;
+  domainname?: string;
+  annotation?: string[];
+  expose?: string[];
+  deviceCgroupRule?: string[];
+  disableContentTrust?: boolean;
+  quiet?: boolean;
+  ip?: string;
+  ip6?: string;
+  macAddress?: string;
+  link?: string[];
+  linkLocalIp?: string[];
 }
 
 /** Parses every flag into the runtime's typed options; any bad value throws before anything is created. */
 export function toRunOptions(image: string, command: string[], flags: RunFlags): RunOptions {
   const mounts = (flags.mount ?? []).map(parseMount);
+  checkHostOnlyFlags(flags);
+  const blkio = blkioFromFlags(flags);
   return {
     image,
     args: command,
@@ -74,11 +96,17 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     dnsSearch: flags.dnsSearch ?? [],
     dnsOptions: flags.dnsOption ?? [],
     addHosts: (flags.addHost ?? []).map(parseAddHost),
+    ...(flags.ip ? { ip: flags.ip } : {}),
+    ...(flags.ip6 ? { ip6: flags.ip6 } : {}),
+    ...(flags.macAddress ? { macAddress: flags.macAddress } : {}),
+    ...(flags.link ? { links: flags.link.map(parseLink) } : {}),
+    ...(flags.linkLocalIp ? { linkLocalIps: flags.linkLocalIp } : {}),
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
     autoRemove: flags.rm ?? false,
     init: flags.init ?? false,
-    resources: { ...resourcesFromFlags(flags), ...(flags.oomKillDisable ? { oomKillDisable: true } : {}) },
+    resources: { ...resourcesFromFlags(flags), ...(flags.oomKillDisable ? { oomKillDisable: true } : {}), ...(blkio ? { blkio } : {}) },
+    ...(flags.cpuPeriod || flags.cpuQuota ? { cfsGiven: true } : {}),
     cgroupParent: flags.cgroupParent ?? process.env.SKIFF_CGROUP_PARENT ?? 'skiff',
     ...parseLogOptions(flags.logOpt ?? []),
     privileged: flags.privileged ?? false,
@@ -97,5 +125,12 @@ export function toRunOptions(image: string, command: string[], flags: RunFlags):
     ...(flags.groupAdd ? { groupAdd: flags.groupAdd } : {}),
     ...(flags.pid === undefined ? {} : { pid: flags.pid }),
     ...(flags.ipc === undefined ? {} : { ipc: flags.ipc }),
+    ...(flags.uts === undefined ? {} : { uts: flags.uts }),
+    ...(flags.cgroupns === undefined ? {} : { cgroupns: flags.cgroupns }),
+    ...(flags.domainname === undefined ? {} : { domainname: flags.domainname }),
+    ...(flags.oomScoreAdj === undefined ? {} : { oomScoreAdj: parseOomScoreAdj(flags.oomScoreAdj) }),
+    ...(flags.annotation ? { annotations: parseAnnotations(flags.annotation) } : {}),
+    ...(flags.expose ? { expose: flags.expose } : {}),
+    ...(flags.deviceCgroupRule ? { deviceCgroupRules: flags.deviceCgroupRule } : {}),
   };
 }

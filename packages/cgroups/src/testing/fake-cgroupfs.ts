@@ -120,6 +120,8 @@ export class FakeCgroupFs implements CgroupFs {
           this.put(dir, 'cpu.shares', '1024');
           this.put(dir, 'cpu.cfs_period_us', '100000');
           this.put(dir, 'cpu.cfs_quota_us', '-1');
+          this.put(dir, 'cpu.rt_period_us', '1000000');
+          this.put(dir, 'cpu.rt_runtime_us', isRoot ? '950000' : '0');
           break;
         case 'cpuacct':
           this.put(dir, 'cpuacct.usage', '0');
@@ -129,6 +131,8 @@ export class FakeCgroupFs implements CgroupFs {
           this.put(dir, 'memory.usage_in_bytes', '0');
           this.put(dir, 'memory.max_usage_in_bytes', '0');
           this.put(dir, 'memory.failcnt', '0');
+          this.put(dir, 'memory.soft_limit_in_bytes', V1_UNLIMITED);
+          this.put(dir, 'memory.swappiness', '60');
           this.put(dir, 'memory.oom_control', 'oom_kill_disable 0\nunder_oom 0\noom_kill 0\n');
           if (swap) this.put(dir, 'memory.memsw.limit_in_bytes', V1_UNLIMITED);
           break;
@@ -140,6 +144,13 @@ export class FakeCgroupFs implements CgroupFs {
           break;
         case 'freezer':
           if (!isRoot) this.put(dir, 'freezer.state', 'THAWED');
+          break;
+        case 'blkio':
+          if (!isRoot) {
+            this.put(dir, 'blkio.bfq.weight', 'default 100\n');
+            this.put(dir, 'blkio.bfq.weight_device', '');
+          }
+          for (const kind of ['read_bps', 'write_bps', 'read_iops', 'write_iops']) this.put(dir, `blkio.throttle.${kind}_device`, '');
           break;
         case 'devices':
           this.put(dir, 'devices.list', 'a *:* rwm\n');
@@ -178,12 +189,17 @@ export class FakeCgroupFs implements CgroupFs {
         this.put(dir, 'memory.max', 'max');
         this.put(dir, 'memory.current', '0');
         this.put(dir, 'memory.peak', '0');
+        this.put(dir, 'memory.low', '0');
         this.put(dir, 'memory.events', 'low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n');
         if (this.v2Options().swapAccounting !== false) this.put(dir, 'memory.swap.max', 'max');
         break;
       case 'cpu':
         this.put(dir, 'cpu.max', 'max 100000');
         this.put(dir, 'cpu.weight', '100');
+        break;
+      case 'io':
+        this.put(dir, 'io.weight', 'default 100\n');
+        this.put(dir, 'io.max', '');
         break;
       case 'cpuset':
         this.put(dir, 'cpuset.cpus', '');

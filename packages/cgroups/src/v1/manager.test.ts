@@ -153,6 +153,55 @@ describe('CgroupV1Manager.apply / procsFiles / paths', () => {
 });
 
 describe('CgroupV1Manager.set', () => {
+  it('writes the memory reservation, swappiness and every blkio file, one device per write', async () => {
+    const { fake, manager } = setup();
+    await manager.create();
+    fake.writes.length = 0;
+    const device = (value: number) => [{ major: 8, minor: 0, value }];
+    await manager.set({
+      memoryReservation: 16 * MiB,
+      memorySwappiness: 0,
+      blkio: { weight: 300, weightDevice: device(200), readBps: device(1048576), writeBps: device(2097152), readIops: device(100), writeIops: device(200) },
+    });
+    expect(fake.writes).toEqual([
+      'memory/skiff/c1/memory.soft_limit_in_bytes=16777216',
+      'memory/skiff/c1/memory.swappiness=0',
+      'blkio/skiff/c1/blkio.bfq.weight=300',
+      'blkio/skiff/c1/blkio.bfq.weight_device=8:0 200',
+      'blkio/skiff/c1/blkio.throttle.read_bps_device=8:0 1048576',
+      'blkio/skiff/c1/blkio.throttle.write_bps_device=8:0 2097152',
+      'blkio/skiff/c1/blkio.throttle.read_iops_device=8:0 100',
+      'blkio/skiff/c1/blkio.throttle.write_iops_device=8:0 200',
+    ]);
+  });
+
+  it('--cpu-rt-runtime: every parent level gets the budget first (outermost first), then the container', async () => {
+    const { fake, manager } = setup({}, 'c1', 'outer/skiff');
+    await manager.create();
+    fake.writes.length = 0;
+    await manager.set({ cpuRtPeriod: 1_000_000, cpuRtRuntime: 10_000 });
+    expect(fake.writes).toEqual([
+      'cpu/outer/cpu.rt_runtime_us=10000',
+      'cpu/outer/skiff/cpu.rt_runtime_us=10000',
+      'cpu/outer/skiff/c1/cpu.rt_period_us=1000000',
+      'cpu/outer/skiff/c1/cpu.rt_runtime_us=10000',
+    ]);
+    fake.writes.length = 0;
+    await manager.set({ cpuRtRuntime: 5_000 }); // the parents have enough already
+    expect(fake.writes).toEqual(['cpu/outer/skiff/c1/cpu.rt_runtime_us=5000']);
+    await expect(manager.set({ cpuRtRuntime: 2_000_000 })).rejects.toThrowError(/more than its period/);
+  });
+
+  it('refuses out-of-range blkio and swappiness values before writing anything', async () => {
+    const { fake, manager } = setup();
+    await manager.create();
+    fake.writes.length = 0;
+    await expect(manager.set({ blkio: { weight: 5 } })).rejects.toThrowError(/invalid blkio weight 5: expected 10..1000/);
+    await expect(manager.set({ blkio: { readBps: [{ major: 8, minor: -1, value: 1 }] } })).rejects.toThrowError(/invalid blkio readBps minor -1/);
+    await expect(manager.set({ memorySwappiness: 101 })).rejects.toThrowError(/invalid memorySwappiness 101/);
+    expect(fake.writes).toEqual([]);
+  });
+
   const all: Resources = {
     memory: 32 * MiB,
     memorySwap: 32 * MiB,

@@ -1,14 +1,14 @@
 /**
  * cgroup v1 manager: one directory per controller hierarchy.
  *
- *   <mount of controller>/<parent...>/<name>/     for each of cpuset, cpu, cpuacct, memory, pids, devices, freezer
+ *   <mount of controller>/<parent...>/<name>/     for each of cpuset, cpu, cpuacct, memory, pids, devices, freezer, blkio
  *   e.g. /sys/fs/cgroup/memory/skiff/<id>/memory.limit_in_bytes
  *        /sys/fs/cgroup/cpu,cpuacct/skiff/<id>/cpu.shares      (co-mounted controllers share one directory)
  *
  * Controllers that are not mounted are skipped; a limit that needs one fails with NOT_SUPPORTED. A process
  * joins by being written into the cgroup.procs of each distinct hierarchy (`procsFiles`). Other hierarchies
- * (name=systemd, blkio, net_cls, …) are not touched. Limits: memory, cpu, cpuset, pids, device rules; no
- * hugetlb/blkio/net_cls limits.
+ * (name=systemd, net_cls, …) are not touched. Limits: memory, cpu, cpuset, pids, device rules, blkio; no
+ * hugetlb/net_cls limits.
  */
 import { join } from 'node:path';
 import { collectPids, killPids, waitEmpty } from '../processes.js';
@@ -17,6 +17,7 @@ import { checkCgroupPath, checkPid, checkResources } from '../validate.js';
 import { CgroupError, errnoOf, systemError } from '../errors.js';
 import { nodeCgroupFs, type CgroupFs } from '../fs.js';
 import type { CgroupManager, CgroupStats, CgroupTimeouts, KillFunction, Resources, SetResult } from '../types.js';
+import { V1BlkioController } from './blkio.js';
 import { V1CpuController } from './cpu.js';
 import { V1CpuacctController } from './cpuacct.js';
 import { V1CpusetController } from './cpuset.js';
@@ -26,7 +27,7 @@ import { noSwapAccountingWarning, V1MemoryController } from './memory.js';
 import { V1PidsController } from './pids.js';
 
 /** The v1 controllers skiff manages, in the order their directories are created and joined. */
-export const V1_CONTROLLERS = ['cpuset', 'cpu', 'cpuacct', 'memory', 'pids', 'devices', 'freezer'] as const;
+export const V1_CONTROLLERS = ['cpuset', 'cpu', 'cpuacct', 'memory', 'pids', 'devices', 'freezer', 'blkio'] as const;
 export type V1ControllerName = (typeof V1_CONTROLLERS)[number];
 
 export interface V1ManagerOptions {
@@ -63,6 +64,7 @@ export class CgroupV1Manager implements CgroupManager {
   readonly pids: V1PidsController | undefined;
   readonly freezer: V1FreezerController | undefined;
   readonly devices: V1DevicesController | undefined;
+  readonly blkio: V1BlkioController | undefined;
 
   constructor(options: V1ManagerOptions) {
     this.name = options.name;
@@ -93,6 +95,7 @@ export class CgroupV1Manager implements CgroupManager {
     this.pids = make('pids', (path) => new V1PidsController(path, this.fs));
     this.freezer = make('freezer', (path) => new V1FreezerController(path, this.fs));
     this.devices = make('devices', (path) => new V1DevicesController(path, this.fs));
+    this.blkio = make('blkio', (path) => new V1BlkioController(path, this.fs));
   }
 
   paths(): Record<string, string> {
@@ -167,13 +170,21 @@ export class CgroupV1Manager implements CgroupManager {
     };
     if (!this.created) await this.create();
     const r = resources;
-    if (r.memory !== undefined || r.memorySwap !== undefined) need(this.memory, 'memory', 'the memory limit').set(r, warnings);
-    if (r.cpuShares !== undefined || r.cpuQuota !== undefined || r.cpuPeriod !== undefined) {
+    const memoryFields = [r.memory, r.memorySwap, r.oomKillDisable, r.memoryReservation, r.memorySwappiness];
+    if (memoryFields.some((value) => value !== undefined)) need(this.memory, 'memory', 'the memory limit').set(r, warnings);
+    if (r.cpuRtRuntime !== undefined && r.cpuRtRuntime > 0) {
+      need(this.cpu, 'cpu', 'the real-time CPU budget');
+      const cpuMount = this.mounts.get('cpu')!;
+      const parents = this.levels.slice(0, -1).map((_, depth) => join(cpuMount, ...this.levels.slice(0, depth + 1)));
+      V1CpuController.raiseRtBudget(this.fs, parents, r.cpuRtRuntime);
+    }
+    if ([r.cpuShares, r.cpuQuota, r.cpuPeriod, r.cpuRtRuntime, r.cpuRtPeriod].some((value) => value !== undefined)) {
       need(this.cpu, 'cpu', 'the CPU limit').set(r);
     }
     if (r.cpusetCpus !== undefined || r.cpusetMems !== undefined) need(this.cpuset, 'cpuset', 'the cpuset').set(r);
     if (r.pidsLimit !== undefined) need(this.pids, 'pids', 'the pids limit').set(r);
     if (r.devices !== undefined) need(this.devices, 'devices', 'the device rules').set(r.devices);
+    if (r.blkio !== undefined) need(this.blkio, 'blkio', 'the block I/O limits').set(r.blkio);
     return { warnings };
   }
 

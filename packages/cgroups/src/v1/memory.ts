@@ -7,6 +7,8 @@
  *   <dir>/memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt
  *   <dir>/memory.oom_control           "oom_kill N" counts OOM kills (kernel >= 4.13); writing 1 disables the
  *                                      OOM killer (--oom-kill-disable)
+ *   <dir>/memory.soft_limit_in_bytes   reclaim pressure target under contention (--memory-reservation)
+ *   <dir>/memory.swappiness            0..100 (--memory-swappiness)
  *
  * The kernel insists that limit_in_bytes <= memsw.limit_in_bytes at every moment, so the two writes are
  * ordered: raising writes memsw first, lowering writes the limit first; an EINVAL retries the other order.
@@ -37,6 +39,8 @@ export class V1MemoryController {
 
   set(resources: Resources, warnings: string[]): void {
     if (resources.oomKillDisable !== undefined) writeText(this.fs, this.path('memory.oom_control'), resources.oomKillDisable ? 1 : 0);
+    if (resources.memoryReservation !== undefined) writeText(this.fs, this.path('memory.soft_limit_in_bytes'), resources.memoryReservation);
+    if (resources.memorySwappiness !== undefined) writeText(this.fs, this.path('memory.swappiness'), resources.memorySwappiness);
     const { memory } = resources;
     let swap = resources.memorySwap;
     if (memory === undefined && swap === undefined) return;

@@ -3,6 +3,7 @@
  * `libcontainer/cgroups/utils.go` and crun's `cgroup-resources.c`.
  */
 import { CgroupError } from '../errors.js';
+import type { BlkioResources } from '../types.js';
 
 /**
  * cpu.shares (2..262144) → cpu.weight (1..10000), the formula runc and crun share, so that the default
@@ -43,4 +44,24 @@ export function cpuMaxValue(quota: number | undefined, period: number | undefine
   if (quota === undefined && period === undefined) return undefined;
   const head = quota !== undefined && quota > 0 ? String(quota) : 'max';
   return period === undefined ? head : `${head} ${period}`;
+}
+
+/** blkio weight (10..1000) → io.weight / io.bfq.weight (1..10000), as runc and crun convert it. */
+export function blkioWeightToIoWeight(weight: number): number {
+  return 1 + Math.floor(((weight - 10) * 9999) / 990);
+}
+
+/**
+ * The blkio throttles as io.max lines, one per device: "MAJOR:MINOR rbps=N wbps=N riops=N wiops=N" with only
+ * the keys given for that device.
+ */
+export function ioMaxLines(blkio: BlkioResources): string[] {
+  const lines = new Map<string, string[]>();
+  for (const [field, key] of [['readBps', 'rbps'], ['writeBps', 'wbps'], ['readIops', 'riops'], ['writeIops', 'wiops']] as const) {
+    for (const d of blkio[field] ?? []) {
+      const device = `${d.major}:${d.minor}`;
+      lines.set(device, [...(lines.get(device) ?? []), `${key}=${d.value}`]);
+    }
+  }
+  return [...lines].map(([device, keys]) => `${device} ${keys.join(' ')}`);
 }

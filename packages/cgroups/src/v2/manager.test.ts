@@ -68,12 +68,14 @@ describe('CgroupV2Manager.create', () => {
       'cgroup.subtree_control=+cpu',
       'cgroup.subtree_control=+memory',
       'cgroup.subtree_control=+pids',
+      'cgroup.subtree_control=+io',
       'skiff/cgroup.subtree_control=+cpuset',
       'skiff/cgroup.subtree_control=+cpu',
       'skiff/cgroup.subtree_control=+memory',
       'skiff/cgroup.subtree_control=+pids',
+      'skiff/cgroup.subtree_control=+io',
     ]);
-    expect(fake.read('skiff/c1/cgroup.controllers')).toBe('cpuset cpu memory pids');
+    expect(fake.read('skiff/c1/cgroup.controllers')).toBe('cpuset cpu memory pids io');
     expect(fake.read('skiff/c1/cgroup.subtree_control')).toBe('');
     fake.writes.length = 0;
     await manager.create();
@@ -81,7 +83,7 @@ describe('CgroupV2Manager.create', () => {
   });
 
   it('skips controllers the parent does not offer', async () => {
-    const { fake, manager } = setup({ controllers: ['memory', 'io'] });
+    const { fake, manager } = setup({ controllers: ['memory', 'hugetlb'] });
     await manager.create();
     expect(fake.writes).toEqual(['cgroup.subtree_control=+memory', 'skiff/cgroup.subtree_control=+memory']);
   });
@@ -106,6 +108,24 @@ describe('CgroupV2Manager apply / paths / procsFiles', () => {
 });
 
 describe('CgroupV2Manager.set', () => {
+  it('writes the reservation to memory.low and blkio as io.weight / io.max lines; swappiness is a warning', async () => {
+    const { fake, manager } = setup();
+    await manager.create();
+    fake.writes.length = 0;
+    const result = await manager.set({
+      memoryReservation: 16 * MiB,
+      memorySwappiness: 10,
+      blkio: { weight: 10, weightDevice: [{ major: 8, minor: 0, value: 1000 }], readBps: [{ major: 8, minor: 0, value: 100 }], writeIops: [{ major: 8, minor: 0, value: 7 }] },
+    });
+    expect(fake.writes).toEqual([
+      'skiff/c1/memory.low=16777216',
+      'skiff/c1/io.weight=1',
+      'skiff/c1/io.weight=8:0 10000',
+      'skiff/c1/io.max=8:0 rbps=100 wiops=7',
+    ]);
+    expect(result.warnings).toEqual(['cgroup v2 has no per-cgroup swappiness: --memory-swappiness discarded']);
+  });
+
   it('converts and writes every limit with exact contents', async () => {
     const { fake, manager } = setup();
     await manager.create();
@@ -185,7 +205,7 @@ describe('CgroupV2Manager.set', () => {
     };
     await manager.create();
     // cpuset failed; the others were enabled one by one
-    expect(fake.read('skiff/c1/cgroup.controllers')).toBe('cpu memory pids');
+    expect(fake.read('skiff/c1/cgroup.controllers')).toBe('cpu memory pids io');
     await expect(manager.set({ cpusetCpus: '0' })).rejects.toThrowError(/cannot set the cpuset: enable \+cpuset in .*: EBUSY/);
   });
 });

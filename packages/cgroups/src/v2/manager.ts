@@ -1,10 +1,10 @@
 /**
  * cgroup v2 manager: one directory in the unified hierarchy.
  *
- *   <root>/cgroup.subtree_control            "+memory +cpu +cpuset +pids" enabled level by level, only those
+ *   <root>/cgroup.subtree_control            "+memory +cpu +cpuset +pids +io" enabled level by level, only those
  *   <root>/<parent...>/cgroup.subtree_control  listed in the level's cgroup.controllers
  *   <root>/<parent...>/<name>/               memory.max memory.swap.max cpu.max cpu.weight cpuset.cpus
- *                                            cpuset.mems pids.max cgroup.freeze cgroup.kill cgroup.events
+ *                                            cpuset.mems pids.max memory.low io.weight io.max cgroup.freeze cgroup.kill cgroup.events
  *                                            memory.events memory.current memory.peak cpu.stat pids.current
  *
  * Controllers are never enabled in the container's own directory: v2's "no internal processes" rule would
@@ -20,10 +20,10 @@ import { pollUntil } from '@skiff/plugin';
 import { CgroupError, errnoOf, systemError } from '../errors.js';
 import { nodeCgroupFs, type CgroupFs } from '../fs.js';
 import type { CgroupManager, CgroupStats, CgroupTimeouts, KillFunction, MemoryStats, Resources, SetResult } from '../types.js';
-import { cpuMaxValue, maxValue, sharesToWeight, swapMaxValue } from './convert.js';
+import { blkioWeightToIoWeight, cpuMaxValue, ioMaxLines, maxValue, sharesToWeight, swapMaxValue } from './convert.js';
 
 /** The controllers skiff enables for its cgroups, where the parent offers them. */
-export const V2_CONTROLLERS = ['cpuset', 'cpu', 'memory', 'pids'] as const;
+export const V2_CONTROLLERS = ['cpuset', 'cpu', 'memory', 'pids', 'io'] as const;
 
 /** cgroup v2 has no devices.allow: its device filter is an eBPF program attached to the cgroup. */
 export const noDeviceRulesWarning =
@@ -162,6 +162,19 @@ export class CgroupV2Manager implements CgroupManager {
     if (r.cpusetCpus !== undefined) writeText(this.fs, this.limitFile('cpuset.cpus', 'cpuset', 'the cpuset'), r.cpusetCpus);
     if (r.cpusetMems !== undefined) writeText(this.fs, this.limitFile('cpuset.mems', 'cpuset', 'the cpuset'), r.cpusetMems);
     if (r.pidsLimit !== undefined) writeText(this.fs, this.limitFile('pids.max', 'pids', 'the pids limit'), maxValue(r.pidsLimit));
+    if (r.cpuRtRuntime !== undefined || r.cpuRtPeriod !== undefined) {
+      throw new CgroupError('NOT_SUPPORTED', 'cannot set the real-time CPU budget: cgroup v2 has no real-time group scheduling (--cpu-rt-runtime, --cpu-rt-period)');
+    }
+    if (r.memoryReservation !== undefined) writeText(this.fs, this.limitFile('memory.low', 'memory', 'the memory reservation'), r.memoryReservation);
+    if (r.memorySwappiness !== undefined) warnings.push('cgroup v2 has no per-cgroup swappiness: --memory-swappiness discarded');
+    if (r.blkio?.weight !== undefined) {
+      const file = this.has('io.bfq.weight') ? 'io.bfq.weight' : 'io.weight';
+      writeText(this.fs, this.limitFile(file, 'io', 'the block I/O weight'), blkioWeightToIoWeight(r.blkio.weight));
+    }
+    for (const d of r.blkio?.weightDevice ?? []) {
+      writeText(this.fs, this.limitFile('io.weight', 'io', 'a per-device block I/O weight'), `${d.major}:${d.minor} ${blkioWeightToIoWeight(d.value)}`);
+    }
+    for (const line of r.blkio ? ioMaxLines(r.blkio) : []) writeText(this.fs, this.limitFile('io.max', 'io', 'the block I/O throttle'), line);
     if (r.devices !== undefined && r.devices !== 'unrestricted') warnings.push(noDeviceRulesWarning);
     if (r.oomKillDisable) warnings.push('cgroup v2 has no switch to disable the OOM killer: --oom-kill-disable discarded');
     return { warnings };

@@ -1,4 +1,4 @@
-import { CgroupError, createCgroupManager, type CgroupManager, type Resources } from '@skiff/cgroups';
+import { CgroupError, checkCgroupPath, createCgroupManager, type CgroupManager, type Resources } from '@skiff/cgroups';
 import type { ContainerRecord } from '../state/record.js';
 
 const PARENT_GONE = new Set(['ENOENT', 'ENODEV']);
@@ -39,5 +39,17 @@ export const cgroupOf = (record: ContainerRecord) => createCgroupManager({ name:
  * at every start (its levels, their cpuset files) cost more than it saves.
  */
 export async function destroyCgroup(record: ContainerRecord): Promise<void> {
+  // A record from before the parent was checked at create ("../x"): no manager, hence no cgroup, was ever made.
+  if (!validParent(record)) return;
   await cgroupOf(record).destroy();
+}
+
+/** The record's cgroup parent passes the manager's check (create has checked it since parents are validated). */
+export function validParent(record: ContainerRecord): boolean {
+  try {
+    checkCgroupPath(record.id, record.config.cgroupParent);
+    return true;
+  } catch {
+    return false;
+  }
 }

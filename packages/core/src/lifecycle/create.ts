@@ -16,7 +16,9 @@ import { mergeEnv, validateContainerPath, validateEnv, validateHostname, validat
 import { imageRoot, resolveSecurity } from './security.js';
 import { thisStarter } from './starting.js';
 import { resolveNetworking } from './network.js';
-import { exposedPorts } from './exposed.js';
+import { exposedKeys, exposedPorts, exposeKeys } from './exposed.js';
+import { kernelOptions } from './kernel-options.js';
+import { checkCgroupPath } from '@skiff/cgroups';
 
 export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
 /** Rotated files kept besides the current log (docker's max-file 3). */
@@ -66,9 +68,12 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
   const id = newId();
   const args = containerArgs(image.config, options.args, options.entrypoint);
   if (!args.length) throw invalidArgument(`no command given and image "${image.name}" has no default command`);
-  const { mode, networking } = await resolveNetworking(host, options, exposedPorts(image.config.exposedPorts));
-  // docker: with the host's network, the host's name.
-  const hostname = validateHostname(options.hostname ?? (mode === 'host' ? osHostname() : shortId(id)));
+  const exposed = exposedKeys(image.config.exposedPorts, (options.expose ?? []).flatMap(exposeKeys));
+  const { mode, networking } = await resolveNetworking(host, options, exposedPorts(exposed));
+  const kernel = kernelOptions(options, options.hostname !== undefined);
+  // docker: with the host's network (or UTS namespace), the host's name.
+  const hostname = validateHostname(options.hostname ?? (mode === 'host' || kernel.utsMode ? osHostname() : shortId(id)));
+  const published = (networking.publish ?? []).map((port) => `${port.containerPort}/${port.protocol}`);
   const security = await resolveSecurity({ ...options, user: options.user ?? imageUser(image.config.user) }, image.layers);
   const config: ContainerConfig = {
     image: image.name,
@@ -91,7 +96,8 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
     autoRemove: options.autoRemove ?? false,
     init: options.init ?? false,
     resources: options.resources ?? {},
-    cgroupParent: options.cgroupParent ?? 'skiff',
+    // Checked now, not at the first start: a bad parent ("../x") must leave no container behind.
+    cgroupParent: checkedCgroupParent(options.cgroupParent ?? 'skiff', id),
     ...validateLogRotation(options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES, options.logKeep ?? DEFAULT_LOG_KEEP),
     security,
     ...(image.config.stopSignal ? { stopSignal: parseSignal(image.config.stopSignal) } : {}),
@@ -102,6 +108,8 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
     ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
     ...(options.stopTimeout === undefined ? {} : { stopTimeout: options.stopTimeout }),
     labels: { ...image.config.labels, ...options.labels },
+    ...kernel,
+    ...(exposed.length || published.length ? { exposedPorts: exposedKeys(exposed, published) } : {}),
   };
   // The image's Volumes: an anonymous volume (filled from the image) at each path nothing else is mounted on.
   const tmpfsTargets = new Set(config.security.tmpfs.map((mount) => mount.target));
@@ -140,6 +148,11 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
   }));
   trace('created');
   return record;
+}
+
+function checkedCgroupParent(parent: string, id: string): string {
+  checkCgroupPath(id, parent);
+  return parent;
 }
 
 /** What docker adds to every container's environment (the image's own HOME or TERM wins; -e wins over all). */

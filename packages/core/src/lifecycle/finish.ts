@@ -3,7 +3,7 @@ import { removeTree } from '@skiff/plugin';
 import { withContainerLock } from '../state/lock.js';
 import { containerEvent } from '../state/events.js';
 import type { ContainerRecord } from '../state/record.js';
-import { cgroupOf, destroyCgroup } from './cgroup.js';
+import { cgroupOf, destroyCgroup, validParent } from './cgroup.js';
 import { removeAnonymousVolumes } from './named-volumes.js';
 import { files, isAlive, storageDriver, volumeDriver, volumeRequest, type Host } from './host.js';
 import { transition } from './states.js';
@@ -41,8 +41,7 @@ export async function finishContainer(host: Host, id: string, exit: ExitInfo = {
     // Gone already, or running again under a newer start: nothing of this run is left to finish.
     if (!record || (record.status === 'running' && isAlive(record))) return undefined;
     const status = exit.exitCode === undefined ? await readExitStatus(host, id) : exit;
-    const cgroup = cgroupOf(record);
-    const oomKilled = await cgroup.oomKilled().catch(() => false);
+    const oomKilled = validParent(record) ? await cgroupOf(record).oomKilled().catch(() => false) : false;
     await teardown(host, record);
     if (record.status === 'running') {
       record.status = transition(record.name, 'running', 'exit') as 'stopped';

@@ -8,6 +8,7 @@ import { files, type Host } from './host.js';
 /** docker's defaults. */
 const DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, startPeriodMs: 0, retries: 3 };
 const DAY_MS = 86_400_000;
+const DEFAULT_START_INTERVAL_MS = 5_000;
 
 /** A health check as given (docker's Test forms: ["CMD", ...], ["CMD-SHELL", cmd], ["NONE"]), checked. */
 export function validateHealthcheck(check: Healthcheck | undefined): Healthcheck | undefined {
@@ -28,6 +29,8 @@ export function validateHealthcheck(check: Healthcheck | undefined): Healthcheck
     intervalMs: ms(check.intervalMs, '--health-interval', DEFAULTS.intervalMs, 1),
     timeoutMs: ms(check.timeoutMs, '--health-timeout', DEFAULTS.timeoutMs, 1),
     startPeriodMs: check.startPeriodMs === 0 ? 0 : ms(check.startPeriodMs, '--health-start-period', DEFAULTS.startPeriodMs, 1),
+    // docker's StartInterval defaults to 5s, used only while a start period runs.
+    ...(check.startIntervalMs ? { startIntervalMs: ms(check.startIntervalMs, '--health-start-interval', DEFAULT_START_INTERVAL_MS, 1) } : {}),
     retries: retries || DEFAULTS.retries,
   };
 }
@@ -77,6 +80,7 @@ export function healthPlan(host: Host, record: ContainerRecord, plan: LaunchPlan
       intervalMs: check.intervalMs!,
       timeoutMs: check.timeoutMs!,
       startPeriodMs: check.startPeriodMs!,
+      ...(check.startIntervalMs ? { startIntervalMs: check.startIntervalMs } : {}),
       retries: check.retries!,
     },
   };

@@ -33,10 +33,12 @@ export interface ContainerInspect {
     Tty: boolean;
     OpenStdin: boolean;
     User: string;
-    Healthcheck?: { Test: string[]; Interval: number; Timeout: number; StartPeriod: number; Retries: number };
+    Healthcheck?: { Test: string[]; Interval: number; Timeout: number; StartPeriod: number; StartInterval?: number; Retries: number };
     Labels: Record<string, string>;
     StopSignal?: string;
     StopTimeout?: number;
+    Domainname: string;
+    ExposedPorts?: Record<string, Record<string, never>>;
   };
   RestartCount: number;
   HostConfig: {
@@ -59,6 +61,24 @@ export interface ContainerInspect {
     CapEffective: string[] | 'ALL';
     Tmpfs: Record<string, string>;
     Devices: { PathOnHost?: string; PathInContainer: string; CgroupPermissions: string }[];
+    DeviceCgroupRules: string[] | null;
+    Annotations?: Record<string, string>;
+    UTSMode: string;
+    CgroupnsMode: string;
+    OomScoreAdj: number;
+    OomKillDisable: boolean;
+    CpuPeriod: number;
+    CpuQuota: number;
+    CpuRealtimePeriod: number;
+    CpuRealtimeRuntime: number;
+    MemoryReservation: number;
+    MemorySwappiness: number | null;
+    BlkioWeight: number;
+    BlkioWeightDevice: { Path: string; Weight: number }[];
+    BlkioDeviceReadBps: { Path: string; Rate: number }[];
+    BlkioDeviceWriteBps: { Path: string; Rate: number }[];
+    BlkioDeviceReadIOps: { Path: string; Rate: number }[];
+    BlkioDeviceWriteIOps: { Path: string; Rate: number }[];
   };
   Mounts: { Type: string; Name?: string; Source: string; Destination: string; RW: boolean; Driver: string; Options: Record<string, string> }[];
   GraphDriver: { Name: string };
@@ -165,6 +185,7 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
               Interval: (config.healthcheck.intervalMs ?? 0) * 1e6,
               Timeout: (config.healthcheck.timeoutMs ?? 0) * 1e6,
               StartPeriod: (config.healthcheck.startPeriodMs ?? 0) * 1e6,
+              ...(config.healthcheck.startIntervalMs ? { StartInterval: config.healthcheck.startIntervalMs * 1e6 } : {}),
               Retries: config.healthcheck.retries ?? 0,
             },
           }
@@ -172,6 +193,8 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
       Labels: config.labels ?? {},
       ...(config.stopSignal ? { StopSignal: config.stopSignal } : {}),
       ...(config.stopTimeout === undefined ? {} : { StopTimeout: config.stopTimeout }),
+      Domainname: config.domainname ?? '',
+      ...(config.exposedPorts ? { ExposedPorts: Object.fromEntries(config.exposedPorts.map((key) => [key, {}])) } : {}),
     },
     RestartCount: running ? restartCount(record.pid!) : 0,
     HostConfig: {
@@ -183,7 +206,7 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
       CgroupParent: config.cgroupParent,
       Memory: r.memory ?? 0,
       MemorySwap: r.memorySwap ?? 0,
-      NanoCpus: r.cpuQuota && r.cpuPeriod ? Math.round((r.cpuQuota / r.cpuPeriod) * 1e9) : 0,
+      NanoCpus: r.cpuQuota && r.cpuPeriod && !config.cfsGiven ? Math.round((r.cpuQuota / r.cpuPeriod) * 1e9) : 0,
       CpuShares: r.cpuShares ?? 0,
       CpusetCpus: r.cpusetCpus ?? '',
       CpusetMems: r.cpusetMems ?? '',
@@ -194,6 +217,25 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
       CapEffective: security.capabilities === 'all' ? 'ALL' : security.capabilities,
       Tmpfs: Object.fromEntries(security.tmpfs.map((mount) => [mount.target, mount.options.join(',')])),
       Devices: security.devices.map((device) => ({ PathInContainer: device.path, CgroupPermissions: device.permissions })),
+      DeviceCgroupRules: config.deviceCgroupRules ?? null,
+      ...(config.annotations ? { Annotations: config.annotations } : {}),
+      UTSMode: config.utsMode ?? '',
+      CgroupnsMode: config.cgroupnsMode ?? 'host',
+      OomScoreAdj: config.oomScoreAdj ?? 0,
+      OomKillDisable: r.oomKillDisable ?? false,
+      // --cpus is kept as quota/period too: docker shows it as NanoCpus only.
+      CpuPeriod: config.cfsGiven ? (r.cpuPeriod ?? 0) : 0,
+      CpuRealtimePeriod: r.cpuRtPeriod ?? 0,
+      CpuRealtimeRuntime: r.cpuRtRuntime ?? 0,
+      CpuQuota: config.cfsGiven ? (r.cpuQuota ?? 0) : 0,
+      MemoryReservation: r.memoryReservation ?? 0,
+      MemorySwappiness: r.memorySwappiness ?? null,
+      BlkioWeight: r.blkio?.weight ?? 0,
+      BlkioWeightDevice: (r.blkio?.weightDevice ?? []).map((d) => ({ Path: d.path ?? `${d.major}:${d.minor}`, Weight: d.value })),
+      BlkioDeviceReadBps: rates(r.blkio?.readBps),
+      BlkioDeviceWriteBps: rates(r.blkio?.writeBps),
+      BlkioDeviceReadIOps: rates(r.blkio?.readIops),
+      BlkioDeviceWriteIOps: rates(r.blkio?.writeIops),
     },
     Mounts: config.volumes.map((volume) => ({
       Type: volume.driver === 'bind' ? 'bind' : 'volume',
@@ -210,6 +252,9 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
     NetworkSettings: networkSettings(record, endpoints, networkId),
   };
 }
+
+const rates = (devices: { path?: string; major: number; minor: number; value: number }[] | undefined) =>
+  (devices ?? []).map((d) => ({ Path: d.path ?? `${d.major}:${d.minor}`, Rate: d.value }));
 
 function portBindings(publish: { hostIp: string; hostPort: number; containerPort: number; protocol: string }[]): Record<string, { HostIp: string; HostPort: string }[]> {
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};

@@ -4,6 +4,7 @@
  * `none` and `host` never load the network package: their runs cost what they did.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import type { Endpoint, ExtraHost, NetworkManager, PortSpec } from '@skiff/network';
 import { SkiffError, invalidArgument, type Mount } from '@skiff/plugin';
@@ -18,8 +19,10 @@ export interface NetworkOptions {
   network?: string;
   /** -p */
   publish?: PortSpec[];
-  /** -P: every port the image exposes, on a free host port. */
+  /** -P: every port the image exposes (and --expose adds), on a free host port. */
   publishAll?: boolean;
+  /** --expose: container ports added to the image's ExposedPorts ("80", "53/udp", "8000-8010/tcp"). */
+  expose?: string[];
   /** --network-alias (user networks) */
   networkAliases?: string[];
   /** --dns, --dns-search, --dns-option */
@@ -28,6 +31,16 @@ export interface NetworkOptions {
   dnsOptions?: string[];
   /** --add-host NAME:IP (IP may be host-gateway) */
   addHosts?: ExtraHost[];
+  /** --ip: the container's IPv4 address on its user network (bridge hands out addresses itself, as docker's). */
+  ip?: string;
+  /** --ip6: refused, skiff's networks are IPv4 only. */
+  ip6?: string;
+  /** --mac-address of the container's interface on its network. */
+  macAddress?: string;
+  /** --link-local-ip: extra link-local addresses on the container's interface. */
+  linkLocalIps?: string[];
+  /** docker's legacy --link NAME[:ALIAS]: /etc/hosts names for another container on the same network. */
+  links?: { container: string; alias?: string }[];
 }
 
 /** Kept in the container's config: fixed at create, used at every start. */
@@ -38,6 +51,12 @@ export interface NetworkingConfig {
   extraHosts: ExtraHost[];
   /** Networks joined by `network connect`, besides the one of --network: joined again at every start. */
   connected?: { network: string; aliases: string[] }[];
+  /** --ip and --mac-address on the network of --network (checked at create; the address is claimed at each start). */
+  ip?: string;
+  mac?: string;
+  linkLocal?: string[];
+  /** --link: the container (by id) and the name it has here; its address is looked up at every start. */
+  links?: { id: string; alias: string }[];
 }
 
 /** Modes that get an endpoint of their own (a veth on a bridge): `bridge` and user networks. */
@@ -59,7 +78,7 @@ export async function defaultNetwork(host: Host): Promise<string> {
 
 /** Checks the flags against the mode and resolves the mode (a user network must exist; container:X must). */
 export async function resolveNetworking(host: Host, options: NetworkOptions, exposed: PortSpec[]): Promise<{ mode: string; networking: NetworkingConfig }> {
-  const { checkDnsName, checkDnsOption, checkDnsServer } = await import('@skiff/network');
+  const { checkDnsName, checkDnsOption, checkDnsServer, checkLinkLocalIp, checkMacAddress } = await import('@skiff/network');
   let mode = options.network ?? (await defaultNetwork(host));
   if (mode === 'default') mode = 'bridge';
   const publish = [...(options.publish ?? []), ...(options.publishAll ? exposed : [])];
@@ -77,6 +96,24 @@ export async function resolveNetworking(host: Host, options: NetworkOptions, exp
     if (aliases.length) throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
   }
   for (const alias of aliases) checkDnsName(alias, 'network alias');
+  if (options.ip6) throw invalidArgument(`invalid --ip6 ${JSON.stringify(options.ip6)}: skiff's networks are IPv4 only`);
+  if (options.ip && (!isBridged(mode) || mode === 'bridge')) throw invalidArgument('user specified IP address is supported on user defined networks only');
+  if (options.macAddress && !isBridged(mode)) throw invalidArgument(`conflicting options: mac-address and the ${mode.split(':')[0]} network mode`);
+  const links: { id: string; alias: string }[] = [];
+  for (const link of options.links ?? []) {
+    if (!isBridged(mode)) throw invalidArgument(`conflicting options: --link and the ${mode.split(':')[0]} network mode`);
+    const target = await host.store.resolve(link.container);
+    const alias = link.alias ?? target.name;
+    checkDnsName(alias, '--link alias');
+    links.push({ id: target.id, alias });
+  }
+  if (options.linkLocalIps?.length && !isBridged(mode)) throw invalidArgument(`conflicting options: --link-local-ip and the ${mode.split(':')[0]} network mode`);
+  const addressing = {
+    ...(links.length ? { links } : {}),
+    ...(options.linkLocalIps?.length ? { linkLocal: options.linkLocalIps.map(checkLinkLocalIp) } : {}),
+    ...(options.ip ? { ip: checkIpv4(options.ip) } : {}),
+    ...(options.macAddress ? { mac: checkMacAddress(options.macAddress) } : {}),
+  };
   return {
     mode,
     networking: {
@@ -88,8 +125,14 @@ export async function resolveNetworking(host: Host, options: NetworkOptions, exp
         ...(options.dnsOptions?.length ? { options: options.dnsOptions.map(checkDnsOption) } : {}),
       },
       extraHosts: options.addHosts ?? [],
+      ...addressing,
     },
   };
+}
+
+function checkIpv4(text: string): string {
+  if (!isIPv4(text)) throw invalidArgument(`invalid --ip ${JSON.stringify(text)}: expected an IPv4 address such as 172.20.0.5`);
+  return text;
 }
 
 export interface PreparedNetwork {
@@ -149,17 +192,46 @@ export async function prepareNetwork(host: Host, record: ContainerRecord): Promi
   }
   if (!isBridged(config.network)) return NO_NETWORK;
   const manager = await networkManager(host);
-  const { netns, endpoint, warnings } = await manager.attach({ id: record.id, name: record.name, network: config.network, aliases: networking.aliases, publish: networking.publish });
+  const { netns, endpoint, warnings } = await manager.attach({
+    id: record.id,
+    name: record.name,
+    network: config.network,
+    aliases: networking.aliases,
+    publish: networking.publish,
+    ip: networking.ip,
+    mac: networking.mac,
+    linkLocal: networking.linkLocal,
+  });
   try {
     for (const extra of networking.connected ?? []) {
       warnings.push(...(await manager.connect({ id: record.id, name: record.name, network: extra.network, aliases: extra.aliases })).warnings);
     }
-    const content = manager.etcFiles({ hostname: config.hostname, extraHosts: networking.extraHosts, dns: networking.dns, endpoint });
+    const linked = await linkedHosts(host, manager, record, networking.links ?? []);
+    const content = manager.etcFiles({ hostname: config.hostname, extraHosts: [...networking.extraHosts, ...linked], dns: networking.dns, endpoint });
     return { netns, netnsDrop: true, mounts: etcMounts(host, record, content), warnings };
   } catch (error) {
     await manager.detach(record.id).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * --link at start: "IP ALIAS" and "IP NAME" lines for each linked container, which must run on this container's
+ * network (docker: "Cannot link to a non running container").
+ */
+async function linkedHosts(host: Host, manager: NetworkManager, record: ContainerRecord, links: { id: string; alias: string }[]): Promise<ExtraHost[]> {
+  const hosts: ExtraHost[] = [];
+  for (const link of links) {
+    const target = await host.store.get(link.id);
+    if (!target || target.status !== 'running' || !isAlive(target)) {
+      throw new SkiffError('FAILED_PRECONDITION', `Cannot link to a non running container: /${target?.name ?? link.id.slice(0, 12)} AS /${record.name}/${link.alias}`);
+    }
+    const endpoint = manager.endpointsOf(target.id).find((e) => e.network === record.config.network);
+    if (!endpoint) throw new SkiffError('FAILED_PRECONDITION', `Cannot link to /${target.name}: it is not on network ${record.config.network}`);
+    hosts.push({ name: link.alias, ip: endpoint.ip });
+    if (link.alias !== target.name) hosts.push({ name: target.name, ip: endpoint.ip });
+  }
+  return hosts;
 }
 
 /**

@@ -3,10 +3,11 @@ import type { VolumeSpec } from '@skiff/plugin';
 import type { SecurityFlags } from './security.js';
 import type { Environment } from './validate.js';
 import type { NetworkOptions } from './network.js';
+import type { KernelOptions } from './kernel-options.js';
 import type { Healthcheck, RestartPolicy, Ulimit } from '../state/record.js';
 
 /** What `create` and `run` take: docker run's options, typed (the CLI's flags/ folder parses docker's syntax into these). */
-export interface CreateOptions extends SecurityFlags, NetworkOptions {
+export interface CreateOptions extends SecurityFlags, NetworkOptions, KernelOptions {
   image: string;
   /** The command; empty or absent runs the image's default command. */
   args?: string[];

@@ -113,3 +113,26 @@ describe('launchPlan', () => {
     expect(plan.filesystem.filter((op) => op.op === 'mask' || op.op === 'readonly')).toEqual([]);
   });
 });
+
+describe('launchPlan: --uts, --cgroupns, --domainname, --oom-score-adj', () => {
+  const prepared = { rootfs: '/run/skiff/c/rootfs', mounts, cgroupProcs: [] };
+  it('--uts host: the host\'s UTS namespace is left out and no host name is set in it', () => {
+    const plan = launchPlan({ ...config, utsMode: 'host', hostname: 'the-host' }, prepared);
+    expect(plan.hostname).toBe('');
+    expect(plan.namespaces?.map((ns) => ns.type)).toEqual(['mount', 'ipc', 'network', 'pid']);
+  });
+
+  it('--cgroupns private adds a new cgroup namespace; host (or nothing) keeps the helper\'s default set', () => {
+    expect(launchPlan({ ...config, cgroupnsMode: 'private' }, prepared).namespaces).toEqual([
+      { type: 'mount' }, { type: 'uts' }, { type: 'ipc' }, { type: 'network' }, { type: 'pid' }, { type: 'cgroup' },
+    ]);
+    expect(launchPlan({ ...config, cgroupnsMode: 'host' }, prepared).namespaces).toBeUndefined();
+  });
+
+  it('--domainname and --oom-score-adj reach the plan only when given', () => {
+    const plan = launchPlan({ ...config, domainname: 'example.test', oomScoreAdj: -5 }, prepared);
+    expect(plan).toMatchObject({ domainname: 'example.test', oomScoreAdj: -5, hostname: '0123456789ab' });
+    const plain = launchPlan(config, prepared);
+    expect('domainname' in plain || 'oomScoreAdj' in plain).toBe(false);
+  });
+});

@@ -38,7 +38,10 @@ export function launchPlan(config: ContainerConfig, prepared: PreparedStart): La
       ...(config.sysctls ? { sysctls: config.sysctls } : {}),
     }),
     ...namespaces(config, prepared),
-    hostname: config.hostname,
+    // --uts host: the host's namespace, whose name the container must never change.
+    hostname: config.utsMode === 'host' ? '' : config.hostname,
+    ...(config.domainname ? { domainname: config.domainname } : {}),
+    ...(config.oomScoreAdj === undefined ? {} : { oomScoreAdj: config.oomScoreAdj }),
     cwd: config.workdir,
     args: config.args,
     env: config.env,
@@ -70,22 +73,25 @@ const rlimit = (u: { name: string; soft: number; hard: number }): RlimitSpec => 
 };
 
 /**
- * --pid / --ipc as the helper's `namespace` records: without them the helper makes its default set (new mnt, uts,
- * ipc, pid, and net unless the network is the host's or a prepared one); with either, the whole set is listed, the host's left out
- * and another container's joined by path.
+ * --pid / --ipc / --uts / --cgroupns as the helper's `namespace` records: without them the helper makes its default
+ * set (new mnt, uts, ipc, pid, and net unless the network is the host's or a prepared one); with any, the whole set
+ * is listed, the host's left out and another container's joined by path. A new cgroup namespace is made after the
+ * init joined its cgroup (the helper's order), so the container sees its own cgroup as "/".
  */
 function namespaces(config: ContainerConfig, prepared: PreparedStart): { namespaces?: NamespaceSpec[] } {
-  if (!prepared.pidNamespace && !prepared.ipcNamespace) return {};
+  const privateCgroup = config.cgroupnsMode === 'private';
+  if (!prepared.pidNamespace && !prepared.ipcNamespace && !config.utsMode && !privateCgroup) return {};
   const own = (type: NamespaceSpec['type'], mode: string | undefined): NamespaceSpec[] =>
     mode === 'host' ? [] : mode ? [{ type, path: mode }] : [{ type }];
   return {
     namespaces: [
       { type: 'mount' },
-      { type: 'uts' },
+      ...own('uts', config.utsMode),
       ...own('ipc', prepared.ipcNamespace),
       // the host's, or the one skiff prepared (joined by the helper's netns record first): no record; else a new one
       ...(config.network === 'host' || prepared.netns ? [] : [{ type: 'network' as const }]),
       ...own('pid', prepared.pidNamespace),
+      ...(privateCgroup ? [{ type: 'cgroup' as const }] : []),
     ],
   };
 }

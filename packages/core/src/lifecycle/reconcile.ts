@@ -9,7 +9,7 @@ import { pollUntil } from '@skiff/plugin';
 import { withContainerLock } from '../state/lock.js';
 import { processStartTime } from '../state/proc.js';
 import type { ContainerRecord } from '../state/record.js';
-import { cgroupOf } from './cgroup.js';
+import { cgroupOf, validParent } from './cgroup.js';
 import { finishContainer } from './finish.js';
 import { files, isAlive, type Host } from './host.js';
 import { startedElsewhere } from './starting.js';
@@ -31,7 +31,7 @@ export async function reconcile(host: Host, record: ContainerRecord): Promise<Co
 export async function adopt(host: Host, record: ContainerRecord): Promise<ContainerRecord> {
   // Its `run` is still starting it: that process records the pid.
   if (startedElsewhere(record)) return record;
-  const pids = await cgroupOf(record).getPids().catch(() => [] as number[]);
+  const pids = validParent(record) ? await cgroupOf(record).getPids().catch(() => [] as number[]) : [];
   if (!pids.length) return record;
   return withContainerLock(host.roots, record.id, async () => {
     const current = await host.store.get(record.id);

@@ -148,10 +148,19 @@ export function planFilesystemSecurity(security: SecurityConfig): Pick<Container
   };
 }
 
-/** The devices cgroup: docker's default allow list plus the added devices, or everything when privileged. */
-export function deviceRules(security: SecurityConfig): DeviceRules {
+/**
+ * The devices cgroup: docker's default allow list plus the added devices and --device-cgroup-rule lines, or
+ * everything when privileged.
+ */
+export function deviceRules(security: SecurityConfig, extraRules: readonly string[] = []): DeviceRules {
   if (security.privileged) return 'unrestricted';
-  return { allow: [...DEFAULT_DEVICE_RULES, ...security.devices.map((device) => deviceRule(device.type, device.major, device.minor, device.permissions))] };
+  return {
+    allow: [
+      ...DEFAULT_DEVICE_RULES,
+      ...security.devices.map((device) => deviceRule(device.type, device.major, device.minor, device.permissions)),
+      ...extraRules,
+    ],
+  };
 }
 
 /** -u and --group-add: the user (root when only groups are added) with its supplementary groups. */

@@ -58,7 +58,7 @@ async function prepare(host: Host, record: ContainerRecord): Promise<{ plan: Lau
       mounts.push(...(await driver.mount(request)));
       taken.push(index);
     }
-    const resources = { ...config.resources, devices: deviceRules(config.security) };
+    const resources = { ...config.resources, devices: deviceRules(config.security, config.deviceCgroupRules) };
     const { manager, warnings } = await prepareCgroup(record.id, config.cgroupParent, resources);
     const paths = files(host, record.id);
     mkdirSync(paths.rootfs, { recursive: true, mode: 0o700 });

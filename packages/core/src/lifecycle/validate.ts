@@ -34,9 +34,9 @@ export function mergeEnv(base: string[], overrides: Environment): string[] {
 
 const HOSTNAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
-export function validateHostname(hostname: string): string {
+export function validateHostname(hostname: string, what = 'hostname'): string {
   if (hostname.length > 64 || !HOSTNAME.test(hostname)) {
-    throw invalidArgument(`invalid hostname ${JSON.stringify(hostname)}: use letters, digits, '-' and '.', at most 64 characters`);
+    throw invalidArgument(`invalid ${what} ${JSON.stringify(hostname)}: use letters, digits, '-' and '.', at most 64 characters`);
   }
   return hostname;
 }

@@ -26,6 +26,8 @@ export interface Healthcheck {
   intervalMs?: number;
   timeoutMs?: number;
   startPeriodMs?: number;
+  /** Time between checks during the start period (docker's StartInterval; absent: `intervalMs`). */
+  startIntervalMs?: number;
   retries?: number;
 }
 
@@ -96,6 +98,22 @@ export interface ContainerConfig {
   stopTimeout?: number;
   /** `--label`/`--label-file`, merged over the image's labels (absent in records made before labels existed). */
   labels?: Record<string, string>;
+  /** --uts host: the host's UTS namespace (`hostname` is then the host's name, never set by the helper). */
+  utsMode?: 'host';
+  /** --cgroupns as given; 'private': a cgroup namespace of its own. Absent or 'host': the host's (v1 default). */
+  cgroupnsMode?: 'private' | 'host';
+  /** --domainname, set in the container's own UTS namespace. */
+  domainname?: string;
+  /** --oom-score-adj, written by the helper to the init's oom_score_adj. */
+  oomScoreAdj?: number;
+  /** --annotation (inspect: HostConfig.Annotations). */
+  annotations?: Record<string, string>;
+  /** --device-cgroup-rule lines, added to the devices cgroup's allow list. */
+  deviceCgroupRules?: string[];
+  /** The CFS quota/period came from --cpu-quota/--cpu-period (inspect: CpuQuota/CpuPeriod), not from --cpus (NanoCpus). */
+  cfsGiven?: boolean;
+  /** docker's Config.ExposedPorts keys ("80/tcp"): the image's, --expose's and the published ports. */
+  exposedPorts?: string[];
 }
 
 /**
