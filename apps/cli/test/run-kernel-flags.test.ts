@@ -201,8 +201,9 @@ describe.runIf(requiresRoot('these tests run containers'))('stats NET I/O and BL
   it.runIf(v1)("counts the container's own interfaces and its blkio cgroup (the writes of processes gone already included)", async () => {
     const { skiff } = networkSandbox();
     const script = 'ping -c 2 -W 1 $(ip route | awk \'/default/ {print $3}\') >/dev/null 2>&1; dd if=/dev/zero of=/big bs=1M count=8 oflag=direct 2>/dev/null; touch /ready; exec sleep 100';
-    const id = (await skiff(['run', '-d', ...PULL, 'busybox', 'sh', '-c', script])).stdout;
-    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const started = await skiff(['run', '-d', ...PULL, 'busybox', 'sh', '-c', script]);
+    const id = started.stdout;
+    expect(id, String(started.stderr)).toMatch(/^[0-9a-f]{64}$/);
     for (let i = 0; i < 200 && (await skiff(['exec', id, 'test', '-f', '/ready'])).exitCode !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     const [net, block] = (await skiff(['stats', '--no-stream', '--format', '{{.NetIO}}|{{.BlockIO}}', id])).stdout.split('|');
     expect(net).toMatch(/^[1-9][\d.]*k?B \/ [1-9][\d.]*k?B$/); // ping went out and came back (or at least ARP did)

@@ -10,6 +10,10 @@
  *                            copy a container's writable layer into an empty DST without following anything
  *                            the container swaps in (copytree.c; `skiff commit`)
  *   skiff-helper unpack DIR  whiteouts, opaque dirs and device nodes of an image layer (see unpack.c)
+ *   skiff-helper tied PID COMMAND [ARG...]
+ *                            exec COMMAND so that it dies with PID, our caller (the host tools networking runs:
+ *                            an `nft -f` left running by a killed CLI would load its stale rules after the next
+ *                            command had rebuilt them)
  *
  * run and exec first re-exec themselves from a sealed memfd copy (reexec.c). If fd 4 is open, "pid N\n" is
  * written to it once the command runs (N: the host pid of the container's init, or of the exec'd process),
@@ -75,6 +79,20 @@ static pid_t parse_pid(const char *text)
 	return (pid_t)pid;
 }
 
+/* argv: CALLER-PID COMMAND [ARG...]. The parent-death signal survives execve (no setuid here). */
+static int cmd_tied(char **argv)
+{
+	pid_t caller = parse_pid(argv[0]);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		bail("prctl PR_SET_PDEATHSIG");
+	if (getppid() != caller)
+		bailx("the caller exited before %s started", argv[1]);
+	execvp(argv[1], argv + 1);
+	int missing = errno == ENOENT;
+	fprintf(stderr, "skiff: cannot run %s: %s\n", argv[1], strerror(errno));
+	_exit(missing ? 127 : EXIT_CANNOT_RUN);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "constants"))
@@ -83,8 +101,10 @@ int main(int argc, char **argv)
 		return cmd_copy_tree(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "unpack"))
 		return cmd_unpack(argv[2]);
+	if (argc >= 4 && !strcmp(argv[1], "tied"))
+		return cmd_tied(argv + 2);
 	if (argc < 2 || argc > 3 || (strcmp(argv[1], "run") && strcmp(argv[1], "exec"))) {
-		fprintf(stderr, "usage: skiff-helper run|exec [CALLER-PID]   (the plan is read from fd 3)\n       skiff-helper copy-tree SRC DST\n       skiff-helper unpack DIR   (operations on stdin)\n");
+		fprintf(stderr, "usage: skiff-helper run|exec [CALLER-PID]   (the plan is read from fd 3)\n       skiff-helper copy-tree SRC DST\n       skiff-helper unpack DIR   (operations on stdin)\n       skiff-helper tied CALLER-PID COMMAND [ARG...]\n");
 		return EXIT_SETUP;
 	}
 	/* Before anything else: from here on every process of ours runs the sealed copy, never the host file. */

@@ -15,7 +15,7 @@ import { checkDnsName, type ExtraHost } from './names.js';
 import { createNetwork, findNetwork, listNetworks, removeNetworkRecord, type CreateNetworkOptions, type NetworkRecord } from './networks.js';
 import { networkPaths, type NetworkPaths } from './paths.js';
 import type { PortSpec } from './ports.js';
-import { ip, ipBatch, linkExists, nftLoad, nftRuleset, sysctl } from './system.js';
+import { ip, ipBatch, linkExists, nftLoad, nftRuleset, sysctl, tieToolsTo } from './system.js';
 
 export interface AttachRequest {
   id: string;
@@ -43,7 +43,9 @@ export class NetworkManager {
   readonly paths: NetworkPaths;
   readonly #dnsBinary: string | undefined;
 
-  constructor(roots: { root: string; runRoot: string }, options: { dnsBinary?: string } = {}) {
+  /** `tied`: skiff-helper's path, to run the host tools tied to this process (system.ts, tieToolsTo). */
+  constructor(roots: { root: string; runRoot: string }, options: { dnsBinary?: string; tied?: string } = {}) {
+    tieToolsTo(options.tied);
     this.settings = networkSettings(roots.root);
     this.paths = networkPaths(roots.root, roots.runRoot);
     this.#dnsBinary = options.dnsBinary;

@@ -8,17 +8,31 @@ import { SkiffError } from '@skiff/plugin';
  * is on every bridged start's path, and loading execa there cost ~25 ms a run (measured on the project VM);
  * execa stays for what is off the hot path (nftRuleset).
  */
+let tiedBy: string | undefined;
+
+/**
+ * Runs every tool from here on through `helper tied OUR-PID` (skiff-helper's), so that it dies with us: a `nft -f`
+ * or `ip -batch` that outlived a killed CLI would change the host after the next command (which may hold the
+ * network lock the moment we die) had rebuilt it from the state — a stale rule or link nobody owns.
+ */
+export function tieToolsTo(helper: string | undefined): void {
+  tiedBy = helper;
+}
+
 function run(command: string, args: string[], input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
+    const argv = tiedBy ? [tiedBy, ['tied', String(process.pid), command, ...args]] as const : [command, args] as const;
+    const child = spawn(argv[0], argv[1], { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const missing = () => `skiff needs ${command} (Debian: apt-get install ${command === 'nft' ? 'nftables' : 'iproute2'})`;
     child.once('error', (error: NodeJS.ErrnoException) => {
-      const hint = error.code === 'ENOENT' ? `skiff needs ${command} (Debian: apt-get install ${command === 'nft' ? 'nftables' : 'iproute2'})` : undefined;
-      reject(new SkiffError('INTERNAL', `cannot run ${command}: ${error.message}`, { hint, cause: error }));
+      reject(new SkiffError('INTERNAL', `cannot run ${command}: ${error.message}`, { hint: error.code === 'ENOENT' ? missing() : undefined, cause: error }));
     });
     child.once('close', (code) => {
       if (code === 0) return resolve();
+      // `tied` exits 127 when it cannot find the tool, as a shell would.
+      if (code === 127 && tiedBy) return reject(new SkiffError('INTERNAL', `cannot run ${command}: not found`, { hint: missing() }));
       const why = stderr.trim().split('\n')[0] || `exit ${code}`;
       reject(new SkiffError('INTERNAL', `${command} ${args.slice(0, 4).join(' ')}: ${why}`));
     });

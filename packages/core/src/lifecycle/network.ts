@@ -65,7 +65,7 @@ export const isBridged = (mode: string) => mode !== 'none' && mode !== 'host' &&
 export async function networkManager(host: Host): Promise<NetworkManager> {
   if (!host.network) {
     const { NetworkManager } = await import('@skiff/network');
-    host.network = new NetworkManager(host.roots, { dnsBinary: join(host.helper, '..', 'skiff-dns') });
+    host.network = new NetworkManager(host.roots, { dnsBinary: join(host.helper, '..', 'skiff-dns'), tied: host.helper });
   }
   return host.network;
 }
