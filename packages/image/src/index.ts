@@ -8,7 +8,7 @@ export {
   type EnsureBusyboxOptions,
   type CommitOptions,
 } from './store.js';
-export { canonicalImageName } from './names.js';
+export { canonicalImageName, danglingName, isDangling, imageIdPrefix } from './names.js';
 export { BUSYBOX_HINT } from './busybox.js';
 export { parseReference, familiarName, familiarString, registryHost, isLoopbackRegistry, type ImageReference } from './reference.js';
 export type { PullEvent, PullOptions, PullResult } from './pull.js';

@@ -5,6 +5,7 @@
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageRecord, ImageStore } from './store.js';
+import { isDangling } from './names.js';
 
 /** docker's container config shape (`Config`, `ContainerConfig` of `image inspect`), every key present. */
 export interface InspectConfig {
@@ -72,7 +73,8 @@ export function repositoryOf(name: string): string {
 }
 
 export async function inspectImage(store: ImageStore, image: ImageRecord): Promise<ImageInspect> {
-  const names = (await store.list()).filter((other) => other.id === image.id);
+  // A dangling image's record (`<none>@sha256:<id>`) is no name: it adds neither a tag nor a digest.
+  const names = (await store.list()).filter((other) => other.id === image.id && !isDangling(other.name));
   const config = image.config;
   const blob = await readConfigBlob(store, image);
   const raw = (blob?.config ?? {}) as Partial<InspectConfig>;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SkiffError } from '@skiff/plugin';
 import { requiresRoot, tempDir } from '../../../test/support.js';
 import { DEFAULT_CONFIG, createImageStore } from './store.js';
+import { danglingName, isDangling } from './names.js';
 import { buildTar } from './test-tarball.js';
 
 const busyboxAvailable = () => {
@@ -61,13 +62,36 @@ describe('image store: import, get, list, remove', () => {
     expect(readFileSync(join(store.layerDirs(v1)[0] as string, 'etc/motd'), 'utf8')).toBe('one');
   });
 
-  it('replacing an image deletes its old layer', async () => {
+  it('replacing an image leaves the old one dangling, as docker; removing that deletes its old layer', async () => {
     const dir = tempDir();
     const store = createImageStore(join(dir, 'state'));
     const first = await store.importTarball(await rootfsTarball(dir, false, 'one'), 'myimg');
     const second = await store.importTarball(await rootfsTarball(dir, false, 'two'), 'myimg');
     expect(second.id).not.toBe(first.id);
+    expect((await store.list()).map((image) => [image.name, image.id])).toEqual([
+      [danglingName(first.id), first.id],
+      ['myimg', second.id],
+    ]);
+    // Found by id (full, short, sha256: or not), not by a name.
+    expect(await store.find(`sha256:${first.id}`)).toMatchObject({ byId: true, image: { name: danglingName(first.id) } });
+    expect(await store.find(first.id.slice(0, 12))).toMatchObject({ byId: true, image: { id: first.id } });
+    expect(await store.find('myimg')).toMatchObject({ byId: false, image: { id: second.id } });
+    await store.remove(danglingName(first.id));
     expect(readdirSync(join(dir, 'state/layers'))).toEqual(second.layers);
+  });
+
+  it('a tag that moves off an image another name keeps leaves nothing dangling; naming a dangling image ends it', async () => {
+    const dir = tempDir();
+    const store = createImageStore(join(dir, 'state'));
+    const first = await store.importTarball(await rootfsTarball(dir, false, 'one'), 'a');
+    await store.tag('a', 'b');
+    await store.importTarball(await rootfsTarball(dir, false, 'two'), 'a');
+    expect((await store.list()).some((image) => isDangling(image.name))).toBe(false);
+    await store.importTarball(await rootfsTarball(dir, false, 'three'), 'b');
+    expect((await store.list()).filter((image) => isDangling(image.name)).map((image) => image.id)).toEqual([first.id]);
+    await store.tag(first.id.slice(0, 8), 'c');
+    expect((await store.list()).map((image) => image.name)).toEqual(['a', 'b', 'c']);
+    await expect(store.find('ffffffffffff')).rejects.toSatisfy((error) => SkiffError.is(error, 'NOT_FOUND'));
   });
 
   it('remove deletes the record and the layers; a second remove is NOT_FOUND', async () => {

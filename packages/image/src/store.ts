@@ -30,11 +30,11 @@ import { SkiffError, invalidArgument, notFound, removeTree, withLock, writeFileA
 import { buildBusyboxLayer } from './busybox.js';
 import { crypto, processExists, uniqueSuffix } from './files.js';
 import { createBlobStore, withLongLock, type BlobStore } from './blobs.js';
-import { canonicalImageName, imageFileName } from './names.js';
+import { canonicalImageName, danglingName, imageFileName, imageIdPrefix, imageKey, isDangling } from './names.js';
 import { repositoryOf } from './inspect.js';
 
 export interface ImageRecord {
-  /** Canonical name: without `:latest`. */
+  /** Canonical name: without `:latest`; a dangling image's is `<none>@sha256:<id>` (names.ts danglingName). */
   name: string;
   /** 64 hex digits: a digest of the layers' content and the config. */
   id: string;
@@ -94,7 +94,12 @@ export interface ImageStore {
   readonly root: string;
   /** The image called `name`, or NOT_FOUND saying how to list and add images. */
   get(name: string): Promise<ImageRecord>;
-  /** All images, sorted by name. */
+  /**
+   * The image `reference` names, else the one whose id it is (full or a prefix, `sha256:` or not), as docker
+   * resolves save/tag/inspect arguments. `byId` says which. NOT_FOUND, or INVALID_ARGUMENT for an ambiguous prefix.
+   */
+  find(reference: string): Promise<{ image: ImageRecord; byId: boolean }>;
+  /** All images (dangling ones under their `<none>@sha256:<id>` key), sorted by name. */
   list(): Promise<ImageRecord[]>;
   /** Host directories of the image's layers, top-most first. */
   layerDirs(image: ImageRecord): string[];
@@ -106,7 +111,7 @@ export interface ImageStore {
   /** The `busybox` image, built from the host's static busybox the first time. Safe to call concurrently. */
   ensureBusybox(options?: EnsureBusyboxOptions): Promise<ImageRecord>;
   /**
-   * Removes the name `name`; its layers are deleted when no other name (nor `keepLayers`) uses them. Returns the
+   * Removes the name `name` (or a dangling image's key); its layers are deleted when no other name (nor `keepLayers`) uses them. Returns the
    * record removed. NOT_FOUND when there is no such image.
    */
   remove(name: string, options?: { keepLayers?: Iterable<string> }): Promise<ImageRecord>;
@@ -128,7 +133,11 @@ export interface ImageStore {
    * resolves. One process builds a chain at a time; the others wait and share it.
    */
   addChainLayer(chainId: string, build: (dir: string) => Promise<void>, signal?: AbortSignal): Promise<{ id: string; existed: boolean }>;
-  /** Writes an image record (replacing one of that name) and deletes layers no image names any more. */
+  /**
+   * Writes an image record (replacing one of that name; the replaced image stays, dangling, when no other name
+   * has it, as docker) and deletes layers no image names any more. A record named by danglingName is stored only
+   * when no named image has its id.
+   */
   saveImage(image: ImageRecord): Promise<ImageRecord>;
   /**
    * Runs `action` (writing a container record) under the records lock once every one of `dirs` (layer
@@ -272,7 +281,17 @@ export function createImageStore(root: string, options: ImageStoreOptions = {}):
       }
       const current = await read(image.name).catch(() => undefined);
       if (current && (await keep(current))) return { winner: current, orphans: image.layers };
+      const others = (await list()).filter((other) => other.name !== image.name);
+      if (isDangling(image.name) && others.some((other) => other.id === image.id)) return { winner: image, orphans: [] };
       await writeFileAtomic(recordPath(image.name), `${JSON.stringify(image, null, 2)}\n`);
+      // A name given to a dangling image: it is no longer dangling.
+      if (!isDangling(image.name)) await unlink(recordPath(danglingName(image.id))).catch(() => undefined);
+      // docker: the image a tag moves off stays, as <none>:<none>, when no other name has it (and it is whole).
+      if (current && current.id !== image.id && !others.some((other) => other.id === current.id) && (await layersPresent(current))) {
+        const { digest: _digest, ...rest } = current;
+        await writeFileAtomic(recordPath(danglingName(current.id)), `${JSON.stringify({ ...rest, name: danglingName(current.id) }, null, 2)}\n`);
+        return { winner: image, orphans: [] };
+      }
       return { winner: image, orphans: current ? current.layers.filter((id) => !image.layers.includes(id)) : [] };
     });
   }
@@ -294,6 +313,24 @@ export function createImageStore(root: string, options: ImageStoreOptions = {}):
       }
     }
     return images.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async function find(reference: string): Promise<{ image: ImageRecord; byId: boolean }> {
+    let named: ImageRecord | undefined;
+    try {
+      named = await read(canonicalImageName(reference));
+    } catch (error) {
+      // A string that is no valid name (64 hex digits) may still be an image id.
+      if (!SkiffError.is(error, 'INVALID_ARGUMENT') || imageIdPrefix(reference) === undefined) throw error;
+    }
+    if (named) return { image: named, byId: false };
+    const prefix = imageIdPrefix(reference);
+    const matches = prefix ? (await list()).filter((image) => image.id.startsWith(prefix)) : [];
+    if (new Set(matches.map((image) => image.id)).size > 1) throw invalidArgument(`image id ${reference} is ambiguous; give more of its digits`);
+    // A named record first: its name is what inspect and tag show.
+    const image = matches.find((match) => !isDangling(match.name)) ?? matches[0];
+    if (!image) throw notFound(`No such image: ${reference}`);
+    return { image, byId: true };
   }
 
   return {
@@ -321,7 +358,7 @@ export function createImageStore(root: string, options: ImageStoreOptions = {}):
     },
 
     async saveImage(image) {
-      canonicalImageName(image.name);
+      imageKey(image.name);
       checkConfig(image.config);
       const { orphans } = await commit(image, async () => false, true);
       await deleteLayers(orphans);
@@ -343,8 +380,9 @@ export function createImageStore(root: string, options: ImageStoreOptions = {}):
     },
 
     async tag(source, target) {
-      const image = await read(canonicalImageName(source));
-      if (!image) throw notFound(`No such image: ${source}`);
+      const { image } = await find(source).catch((error: unknown) => {
+        throw SkiffError.is(error, 'NOT_FOUND') ? notFound(`No such image: ${source}`) : error;
+      });
       const tagged: ImageRecord = { ...image, name: canonicalImageName(target) };
       // The registry digest belongs to the repository it was pulled from (docker's RepoDigests), not to new names.
       if (repositoryOf(tagged.name) !== repositoryOf(image.name)) delete tagged.digest;
@@ -361,6 +399,7 @@ export function createImageStore(root: string, options: ImageStoreOptions = {}):
     },
 
     list,
+    find,
 
     layerDirs(image) {
       return image.layers.map(layerPath);
@@ -435,7 +474,7 @@ export function createImageStore(root: string, options: ImageStoreOptions = {}):
     },
 
     async remove(name, options = {}) {
-      const canonical = canonicalImageName(name);
+      const canonical = imageKey(name);
       await mkdir(imagesDir, { recursive: true, mode: 0o700 });
       const removed = await withLock(lock, async () => {
         const image = await read(canonical);

@@ -16,7 +16,7 @@ export function defineHistory(program: Command, globals: () => GlobalOptions, wa
         const { createContext } = await import('../context.js');
         const { imageHistory } = await import('@skiff/image');
         const { images } = await createContext(globals());
-        const entries = await imageHistory(images, await images.get(reference));
+        const entries = await imageHistory(images, (await images.find(reference)).image);
         const id = (value: string) => (value === '<missing>' || !options.trunc ? value : value.slice(7, 19));
         if (options.quiet) {
           process.stdout.write(entries.map((entry) => `${id(entry.id)}\n`).join(''));

@@ -1,13 +1,13 @@
 import { createInterface } from 'node:readline/promises';
 import { basename, join } from 'node:path';
-import { diskUsage, taggedName, type ImageStore } from '@skiff/image';
+import { diskUsage, isDangling, taggedName, type ImageStore } from '@skiff/image';
 import type { Runtime } from '@skiff/core';
 import { createContext, type GlobalOptions } from '../context.js';
 import { humanSize } from '../format.js';
 
 /**
- * docker image prune: every skiff image has a name, so there are no dangling images; without -a only layers no
- * image names (and no container runs on: those `rmi -f` left behind) are deleted. With -a every image no
+ * docker image prune: without -a the dangling images (`<none>:<none>`) no container was made from, and the
+ * layers no image names (and no container runs on: those `rmi -f` left behind). With -a every image no
  * container was made from goes too. Asks first, as docker does, unless -f.
  */
 export async function pruneImages(globals: GlobalOptions, all: boolean, force: boolean): Promise<void> {
@@ -26,7 +26,7 @@ export async function pruneImages(globals: GlobalOptions, all: boolean, force: b
 }
 
 /**
- * Removes the layers no image or container uses, and with `all` every image no container was made from. Shared
+ * Removes the dangling images and layers no container uses, and with `all` every image no container was made from. Shared
  * by `skiff image prune` and the Docker API's /images/prune.
  */
 export async function pruneImageStore(images: ImageStore, runtime: Runtime, all: boolean): Promise<{ untagged: string[]; deleted: string[]; reclaimed: number }> {
@@ -35,17 +35,16 @@ export async function pruneImageStore(images: ImageStore, runtime: Runtime, all:
   const before = await diskUsage(join(images.root, 'layers'));
   const untagged: string[] = [];
   const deleted: string[] = [];
-  if (all) {
-    const removed = new Set<string>();
-    for (const image of await images.list()) {
-      if (images.layerDirs(image).some((dir) => used.has(dir))) continue;
-      await images.remove(image.name, { keepLayers: containerLayers.map((dir) => basename(dir)) });
-      untagged.push(taggedName(image.name));
-      removed.add(image.id);
-    }
-    const left = new Set((await images.list()).map((image) => image.id));
-    for (const id of removed) if (!left.has(id)) deleted.push(id);
+  const removed = new Set<string>();
+  for (const image of await images.list()) {
+    if (!all && !isDangling(image.name)) continue;
+    if (images.layerDirs(image).some((dir) => used.has(dir))) continue;
+    await images.remove(image.name, { keepLayers: containerLayers.map((dir) => basename(dir)) });
+    if (!isDangling(image.name)) untagged.push(taggedName(image.name));
+    removed.add(image.id);
   }
+  const left = new Set((await images.list()).map((image) => image.id));
+  for (const id of removed) if (!left.has(id)) deleted.push(id);
   await images.pruneLayers(containerLayers.map((dir) => basename(dir)));
   return { untagged, deleted, reclaimed: Math.max(before - (await diskUsage(join(images.root, 'layers'))), 0) };
 }

@@ -15,12 +15,12 @@ export function defineImage(program: Command, globals: () => GlobalOptions, want
       const { inspectImage } = await import('@skiff/image');
       const { images } = await createContext(globals());
       const found = [];
-      for (const reference of references) found.push(await inspectImage(images, await images.get(reference)));
+      for (const reference of references) found.push(await inspectImage(images, (await images.find(reference)).image));
       process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
     });
   image
     .command('prune')
-    .description('remove unused layers; with -a, every image no container was made from')
+    .description('remove dangling images and unused layers; with -a, every image no container was made from')
     .option('-a, --all', 'remove all images not used by a container')
     .option('-f, --force', 'do not prompt for confirmation')
     .action(async (options: { all?: boolean; force?: boolean }) => {

@@ -1,4 +1,4 @@
-import type { createImageStore } from '@skiff/image';
+import { isDangling, type createImageStore } from '@skiff/image';
 import { invalidArgument } from '@skiff/plugin';
 import { ago, humanSize } from '../format.js';
 import { filterBoolean, globMatch, labelsMatch, type Filters } from '../flags/filters.js';
@@ -22,7 +22,7 @@ export async function imageRow(store: ImageStore, image: ImageRecord, trunc: boo
     Containers: 'N/A',
     CreatedAt: goTime(image.created),
     CreatedSince: ago(image.created),
-    Digest: image.name.includes('@') ? image.name.slice(image.name.indexOf('@') + 1) : image.digest ?? '<none>',
+    Digest: isDangling(image.name) ? '<none>' : image.name.includes('@') ? image.name.slice(image.name.indexOf('@') + 1) : image.digest ?? '<none>',
     ID: trunc ? image.id.slice(0, 12) : `sha256:${image.id}`,
     Repository: repository,
     SharedSize: 'N/A',
@@ -60,9 +60,8 @@ export async function matchImage(filters: Filters, store: ImageStore): Promise<(
   const any = <T>(values: T[] | undefined, test: (value: T) => boolean) => values === undefined || values.length === 0 || values.some(test);
   return (image) => {
     const [repository, tag] = splitName(image.name);
-    // skiff keeps every image under a name, so none is dangling (untagged).
     return (
-      any(dangling, (wanted) => wanted === false) &&
+      any(dangling, (wanted) => wanted === isDangling(image.name)) &&
       any(filters.get('reference'), (pattern) => globMatch(pattern, repository) || globMatch(pattern, `${repository}:${tag}`)) &&
       labelsMatch(image.config.labels, filters.get('label')) &&
       before.every((other) => image.created < other.created) &&

@@ -62,7 +62,7 @@ async function lookUp(context: Context, reference: string, options: InspectOptio
       }
     } else if (kind === 'image') {
       const { inspectImage } = await import('@skiff/image');
-      const image = await context.images.get(reference).catch(absent);
+      const image = (await context.images.find(reference).catch(absent))?.image;
       object = image && (await inspectImage(context.images, image));
     } else {
       const { volumeJson } = await import('./volume-rows.js');

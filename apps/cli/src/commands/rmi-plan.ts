@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { SkiffError, notFound } from '@skiff/plugin/errors';
-import { taggedName, type ImageRecord } from '@skiff/image';
+import { isDangling, taggedName, type ImageRecord } from '@skiff/image';
 import { createContext, type GlobalOptions } from '../context.js';
 import { describeError } from '../errors.js';
 
@@ -46,7 +46,7 @@ export async function removeImages(globals: GlobalOptions, references: string[],
     }
     for (const image of matches) {
       await images.remove(image.name, { keepLayers: keepLayers() });
-      print(`Untagged: ${taggedName(image.name)}`);
+      if (!isDangling(image.name)) print(`Untagged: ${taggedName(image.name)}`);
     }
     print(`Deleted: sha256:${id}`);
     void reference;

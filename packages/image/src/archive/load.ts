@@ -13,10 +13,10 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { invalidArgument, notSupported } from '@skiff/plugin';
+import { invalidArgument } from '@skiff/plugin';
 import { chainIds, imageRecordConfig, parseImageConfig } from '../image-config.js';
 import { unpackLayer } from '../layer.js';
-import { canonicalImageName } from '../names.js';
+import { canonicalImageName, danglingName, isDangling } from '../names.js';
 import { taggedName } from '../inspect.js';
 import { digestMismatch, sha256 } from '../registry/digest.js';
 import { MAX_MANIFEST_BYTES, choosePlatform, hostPlatform, parseManifest, type Platform } from '../registry/manifest.js';
@@ -59,16 +59,13 @@ export async function loadImages(store: ImageStore, source: Readable, options: L
     const archive = await readArchive(source, staging, options.label);
     const entries = archive.file('manifest.json') || archive.isLink('manifest.json') ? dockerEntries(archive) : await ociEntries(archive, options.platform ?? hostPlatform());
     if (entries.length === 0) throw invalidArgument(`${options.label} holds no images`);
-    const unnamed = entries.filter((entry) => entry.names.length === 0);
-    if (unnamed.length > 0) {
-      throw notSupported(`${unnamed[0]!.label} in ${options.label} has no name (RepoTags); skiff keeps images by name`, { hint: 'save it by name (docker save NAME:TAG)' });
-    }
     const lines: string[] = [];
     const images: ImageRecord[] = [];
     for (const entry of entries) {
       for (const image of await loadEntry(store, entry, options)) {
         images.push(image);
-        lines.push(`Loaded image: ${taggedName(image.name)}`);
+        // docker: an image without a name (RepoTags) is kept dangling, reported by its id.
+        lines.push(isDangling(image.name) ? `Loaded image ID: sha256:${image.id}` : `Loaded image: ${taggedName(image.name)}`);
       }
     }
     return { lines, images };
@@ -103,7 +100,8 @@ async function loadEntry(store: ImageStore, entry: Entry, options: LoadOptions):
     os: config.os,
   };
   const saved: ImageRecord[] = [];
-  for (const name of entry.names) saved.push(await store.saveImage({ ...record, name }));
+  const names = entry.names.length > 0 ? entry.names : [danglingName(record.id)];
+  for (const name of names) saved.push(await store.saveImage({ ...record, name }));
   return saved;
 }
 

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { crypto } from '../files.js';
 import { taggedName } from '../inspect.js';
+import { isDangling } from '../names.js';
 import { parseReference } from '../reference.js';
 import { OCI_CONFIG, OCI_INDEX, OCI_MANIFEST } from '../registry/media-types.js';
 import type { ImageRecord, ImageStore } from '../store.js';
@@ -27,11 +28,12 @@ const LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
 export async function saveImages(store: ImageStore, references: string[], output: Writable): Promise<void> {
   const images: { image: ImageRecord; names: string[] }[] = [];
   for (const reference of references) {
-    const image = await store.get(reference);
-    const name = taggedName(image.name);
+    // docker: an image saved by its id (or a dangling one) goes without a name (no RepoTags).
+    const { image, byId } = await store.find(reference);
+    const names = byId || isDangling(image.name) ? [] : [taggedName(image.name)];
     const same = images.find((entry) => entry.image.id === image.id);
-    if (!same) images.push({ image, names: [name] });
-    else if (!same.names.includes(name)) same.names.push(name);
+    if (!same) images.push({ image, names });
+    else for (const name of names) if (!same.names.includes(name)) same.names.push(name);
   }
   await withStaging(store, async (staging) => {
     const layout = join(staging, 'layout');
