@@ -59,6 +59,25 @@ describe.runIf(requiresRoot('layers are unpacked with their owners'))('load refu
     expect(result.images[0]!.id).toBe(hex(sha256(config)));
   });
 
+  it('an archive without names (docker save IMAGE_ID: RepoTags null) loads as one dangling image; a malformed one is refused', async () => {
+    const { layer, config, configPath, layerPath, manifest } = parts();
+    const store = createImageStore(join(tempDir('archive-'), 'state'));
+    const good = [
+      { path: configPath, content: config },
+      { path: layerPath, content: layer },
+    ];
+    const result = await loadImages(store, Readable.from([buildTar([{ path: 'manifest.json', content: manifest({ RepoTags: null }) }, ...good])]), { helper, label: 'test.tar' });
+    expect(result.lines).toEqual([`Loaded image ID: ${sha256(config)}`]);
+    expect((await store.list()).map((image) => image.name)).toEqual([`<none>@${sha256(config)}`]);
+    // Unnamed and hostile: the same checks as a named archive, nothing stored.
+    const outside = tempDir('outside-');
+    refused(await load(buildTar([{ path: 'manifest.json', content: manifest({ RepoTags: null, Layers: [`../../../..${outside}/layer.tar`] }) }, ...good])), /'\.\.' component/);
+    refused(await load(buildTar([{ path: 'manifest.json', content: manifest({ RepoTags: [], Config: layerPath }) }, ...good])), /config of .* is not JSON/);
+    refused(await load(buildTar([{ path: 'manifest.json', content: manifest({ RepoTags: [] }) }, { path: configPath, content: config }, { path: layerPath, content: buildTar([{ path: 'other', content: 'x' }]) }])), /failed verification/);
+    refused(await load(buildTar([{ path: 'manifest.json', content: manifest({ RepoTags: [7] }) }, ...good])), /RepoTags that are not names/);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
   it('path traversal: an entry with .. or an absolute path, and a manifest naming one, write nothing outside', async () => {
     const outside = tempDir('outside-');
     const { layer, config, configPath, layerPath, manifest } = parts();
