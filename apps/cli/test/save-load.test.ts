@@ -141,6 +141,60 @@ describe.runIf(!unavailable && requiresRoot('loaded layers are unpacked with the
     expect(seen.stdout).toBe('only\nno-ls');
   });
 
+  it('dangling images: an unnamed skopeo archive loads as <none>:<none>; save by id round-trips with its id; rmi by id; prune spares one a container uses', async () => {
+    const { skiff } = sandbox();
+    const { name, image, registry } = await registryWithApp('gzip');
+    const dir = tempDir('archive-');
+    const unnamed = join(dir, 'unnamed.tar');
+    // No reference after the path: skopeo writes the image without RepoTags, as `docker save IMAGE_ID`.
+    skopeo(dir, 'copy', '--quiet', '--src-tls-verify=false', `docker://${name}`, `docker-archive:${unnamed}`);
+    const loaded = await skiff(['load', '-i', unnamed]);
+    expect(loaded.stdout, String(loaded.stderr)).toBe(`Loaded image ID: ${image.config.digest}`);
+    const rows = (await skiff(['images', '--format', '{{.Repository}} {{.Tag}} {{.ID}} {{.Digest}}'])).stdout;
+    expect(rows).toBe(`<none> <none> ${image.config.digest.slice(7, 19)} <none>`);
+    expect((await skiff(['images', '-a', '-q', '--no-trunc', '-f', 'dangling=true'])).stdout).toBe(image.config.digest);
+    expect((await skiff(['images', '-q', '-f', 'dangling=false'])).stdout).toBe('');
+    expect(await imageId(skiff, image.config.digest.slice(7, 19))).toBe(image.config.digest);
+    const inspected = JSON.parse((await skiff(['image', 'inspect', image.config.digest])).stdout) as { RepoTags: string[]; RepoDigests: string[] }[];
+    expect(inspected[0]).toMatchObject({ RepoTags: [], RepoDigests: [] });
+
+    // save by id (short, full, with or without sha256:) writes no name; another store loads the same id.
+    for (const reference of [image.config.digest.slice(7, 19), image.config.digest, image.config.digest.slice(7)]) {
+      const file = join(dir, 'by-id.tar');
+      const saved = await skiff(['save', '-o', file, reference]);
+      expect(saved.exitCode, String(saved.stderr)).toBe(0);
+      const other = sandbox();
+      expect((await other.skiff(['load', '-i', file])).stdout).toBe(`Loaded image ID: ${image.config.digest}`);
+      expect((await other.skiff(['images', '-q', '--no-trunc'])).stdout).toBe(image.config.digest);
+    }
+    // Named, it is no longer dangling; untagged again by a re-tag, it is.
+    expect((await skiff(['tag', image.config.digest.slice(7, 15), 'named:v1'])).exitCode).toBe(0);
+    expect((await skiff(['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout).toBe('named:v1');
+    expect((await skiff(['run', '--rm', '--pull', 'never', 'busybox', 'true'])).exitCode).toBe(0); // made from the host
+    expect((await skiff(['tag', 'busybox', 'named:v1'])).exitCode).toBe(0);
+    expect((await skiff(['images', '-q', '--no-trunc', '-f', 'dangling=true'])).stdout).toBe(image.config.digest);
+    const removed = await skiff(['rmi', image.config.digest.slice(7, 19)]);
+    expect(removed.stdout, String(removed.stderr)).toBe(`Deleted: ${image.config.digest}`);
+    expect((await skiff(['images', '-q', '-f', 'dangling=true'])).stdout).toBe('');
+
+    // prune: a dangling image a container was made from stays; one nobody uses goes; named ones stay.
+    expect((await skiff(['load', '-i', unnamed])).exitCode).toBe(0);
+    expect((await skiff(['tag', 'busybox', 'base:v1'])).exitCode).toBe(0);
+    expect((await skiff(['run', '--name', 'maker', '--pull', 'never', 'base:v1', 'touch', '/made'])).exitCode).toBe(0);
+    expect((await skiff(['commit', 'maker', 'snap:v1'])).exitCode).toBe(0);
+    const snapId = (await imageId(skiff, 'snap:v1')).slice(7);
+    expect((await skiff(['create', '--name', 'user', '--pull', 'never', 'snap:v1', 'true'])).exitCode).toBe(0);
+    expect((await skiff(['tag', 'busybox', 'snap:v1'])).exitCode).toBe(0);
+    expect((await skiff(['images', '-q', '--no-trunc', '-f', 'dangling=true'])).stdout.split('\n').sort()).toEqual([image.config.digest, `sha256:${snapId}`].sort());
+    const pruned = await skiff(['image', 'prune', '-f']);
+    expect(pruned.stdout, String(pruned.stderr)).toContain(`deleted: ${image.config.digest}`);
+    expect(pruned.stdout).not.toContain('untagged:');
+    expect((await skiff(['images', '-q', '--no-trunc', '-f', 'dangling=true'])).stdout).toBe(`sha256:${snapId}`);
+    expect((await skiff(['start', '-a', 'user'])).exitCode).toBe(0);
+    expect((await skiff(['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n').sort()).toEqual(['<none>:<none>', 'base:v1', 'busybox:latest', 'named:v1', 'snap:v1']);
+    void registry;
+  });
+
   it("refuses what docker refuses, in one line with exit 1: a missing image, a terminal, a missing file", async () => {
     const { skiff } = sandbox();
     const dir = tempDir('archive-');
