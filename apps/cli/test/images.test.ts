@@ -64,6 +64,20 @@ describe.runIf(requiresRoot('image tests extract root-owned files and run contai
       expect(failed.stderr).toMatch(message);
     }
     expect((await skiff(['images', '-q'])).stdout.split('\n')).toHaveLength(2);
+
+    // EXPOSE and ONBUILD, as docker import: into Config.ExposedPorts and Config.OnBuild, kept by save.
+    const exposed = await skiff(['import', '-c', 'EXPOSE 80 53/udp', '-c', 'EXPOSE 80/tcp', '-c', 'ONBUILD RUN echo hi', '-', 'exposed:v1'], { input: tarball });
+    expect(exposed.exitCode, String(exposed.stderr)).toBe(0);
+    const expectConfig = async (run: typeof skiff) => {
+      const [seen] = JSON.parse((await run(['image', 'inspect', 'exposed:v1'])).stdout) as { Config: { ExposedPorts: object; OnBuild: string[] } }[];
+      expect(seen!.Config).toMatchObject({ ExposedPorts: { '80/tcp': {}, '53/udp': {} }, OnBuild: ['RUN echo hi'] });
+    };
+    await expectConfig(skiff);
+    const archive = join(dir, 'exposed.tar');
+    expect((await skiff(['save', '-o', archive, 'exposed:v1'])).exitCode).toBe(0);
+    const other = sandbox();
+    expect((await other.skiff(['load', '-i', archive])).exitCode).toBe(0);
+    await expectConfig(other.skiff);
   });
 
   it('refuses a tarball whose entries escape the image, writing nothing outside', async () => {

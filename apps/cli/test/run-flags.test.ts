@@ -115,6 +115,6 @@ describe.runIf(requiresRoot('these tests run containers'))('commit -m -c', () =>
     expect(image.Comment).toBe('my message');
     expect(image.Config.Labels).toEqual({ a: 'b' });
     expect((await skiff(['history', 'snap'])).stdout.split('\n')[1]).toMatch(/my message$/);
-    expectOneLineError(await skiff(['commit', '-c', 'EXPOSE 80', 'src', 'other']), /EXPOSE is not supported/);
+    expectOneLineError(await skiff(['commit', '-c', 'EXPOSE 0', 'src', 'other']), /EXPOSE 0: use PORT/);
   });
 });

@@ -90,6 +90,8 @@ export async function inspectImage(store: ImageStore, image: ImageRecord): Promi
     Labels: config.labels ?? null,
     Volumes: config.volumes?.length ? Object.fromEntries(config.volumes.map((path) => [path, {}])) : (raw.Volumes ?? null),
     ...(config.stopSignal ? { StopSignal: config.stopSignal } : {}),
+    ...(config.exposedPorts?.length ? { ExposedPorts: Object.fromEntries(config.exposedPorts.map((port) => [port, {}])) } : {}),
+    ...(config.onBuild?.length ? { OnBuild: config.onBuild } : {}),
   };
   return {
     Id: `sha256:${image.id}`,

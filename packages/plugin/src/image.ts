@@ -16,6 +16,8 @@ export interface ImageConfig {
   volumes?: string[];
   /** The image's ExposedPorts keys ("80/tcp"): what `run -P` publishes. */
   exposedPorts?: string[];
+  /** The image's OnBuild triggers (Dockerfile instructions), kept for inspect and save; skiff builds nothing. */
+  onBuild?: string[];
   /** The image's HEALTHCHECK (times in ms; 0 or absent: the runtime's default). */
   healthcheck?: { test: string[]; intervalMs?: number; timeoutMs?: number; startPeriodMs?: number; retries?: number };
 }

@@ -44,7 +44,7 @@ export function defineImages(program: Command, globals: () => GlobalOptions, wan
       .description('create an image from a root filesystem tarball (.tar, .tar.gz): a file, a URL, or - for STDIN')
       .argument('<source>', 'file|URL|-')
       .argument('<name>', 'REPOSITORY[:TAG] of the new image')
-      .option('-c, --change <instruction>', 'apply a Dockerfile instruction to the image (CMD, ENTRYPOINT, ENV, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL)', collect)
+      .option('-c, --change <instruction>', 'apply a Dockerfile instruction to the image (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME, WORKDIR, STOPSIGNAL)', collect)
       .option('-m, --message <text>', 'set the commit message for the imported image')
       .action(async (source: string, name: string, options: { change?: string[]; message?: string }) => {
         const { images } = await contextOf(globals());
@@ -61,7 +61,7 @@ export function defineImages(program: Command, globals: () => GlobalOptions, wan
       .argument('<image>', 'name of the new image')
       .option('-p, --pause [bool]', 'pause the container while its changes are copied (default true; --pause=false)', parseBoolean, true)
       .option('-m, --message <text>', 'commit message (the image\'s Comment)')
-      .option('-c, --change <instruction>', 'apply a Dockerfile instruction: CMD, ENTRYPOINT, ENV, LABEL, USER, WORKDIR, STOPSIGNAL, VOLUME (repeatable)', collect)
+      .option('-c, --change <instruction>', 'apply a Dockerfile instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, WORKDIR, STOPSIGNAL, VOLUME (repeatable)', collect)
       .action(async (reference: string, name: string, options: { pause: boolean; message?: string; change?: string[] }) => {
         const { applyChanges } = await import('../flags/change.js');
         const instructions = options.change ?? [];

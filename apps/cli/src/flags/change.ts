@@ -2,8 +2,8 @@ import { invalidArgument, type ImageConfig } from '@skiff/plugin';
 
 /**
  * `-c/--change INSTRUCTION` of `import` (and docker's commit): Dockerfile instructions applied to the image config,
- * in order. docker accepts CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME and WORKDIR; skiff applies
- * those its image config has (and STOPSIGNAL), and refuses EXPOSE and ONBUILD rather than drop them silently.
+ * in order, as docker: CMD, ENTRYPOINT, ENV, EXPOSE (into ExposedPorts), LABEL, ONBUILD (into OnBuild), USER,
+ * VOLUME, WORKDIR and STOPSIGNAL.
  */
 export function applyChanges(base: ImageConfig, changes: string[]): ImageConfig {
   const config: ImageConfig = { ...base, env: [...base.env], ...(base.labels ? { labels: { ...base.labels } } : {}) };
@@ -54,13 +54,33 @@ export function applyChanges(base: ImageConfig, changes: string[]): ImageConfig 
         break;
       }
       case 'EXPOSE':
-      case 'ONBUILD':
-        throw invalidArgument(`${instruction} is not supported by skiff's image config yet`);
+        needs();
+        config.exposedPorts = [...new Set([...(config.exposedPorts ?? []), ...rest.split(/\s+/).flatMap(exposedPorts)])];
+        break;
+      case 'ONBUILD': {
+        needs();
+        const trigger = /^[A-Za-z]+/.exec(rest)?.[0]?.toUpperCase();
+        // docker's rules for a trigger: an instruction, and not one that cannot run in a child build.
+        if (!trigger) throw invalidArgument(`ONBUILD ${rest}: the trigger must be a Dockerfile instruction`);
+        if (['ONBUILD', 'FROM', 'MAINTAINER'].includes(trigger)) throw invalidArgument(`${trigger} isn't allowed as an ONBUILD trigger`);
+        config.onBuild = [...(config.onBuild ?? []), rest];
+        break;
+      }
       default:
         throw invalidArgument(`${instruction} is not a valid change command`);
     }
   }
   return config;
+}
+
+/** EXPOSE's `80`, `80/udp`, `8000-8002/tcp`: ExposedPorts keys (`80/tcp`), a range one key per port, as docker. */
+function exposedPorts(word: string): string[] {
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/i.exec(word);
+  const first = Number(match?.[1]);
+  const last = match?.[2] === undefined ? first : Number(match[2]);
+  if (!match || first < 1 || last > 65535 || last < first) throw invalidArgument(`EXPOSE ${word}: use PORT[-PORT][/tcp|udp|sctp] with ports 1-65535`);
+  const protocol = (match[3] ?? 'tcp').toLowerCase();
+  return Array.from({ length: last - first + 1 }, (_, i) => `${first + i}/${protocol}`);
 }
 
 /** `["a", "b"]` (exec form) or `a b` (shell form: run by /bin/sh -c, as docker). */

@@ -81,6 +81,8 @@ export async function exportImage(store: ImageStore, image: ImageRecord, staging
         ...(config.user ? { User: config.user } : {}),
         ...(config.labels ? { Labels: config.labels } : {}),
         ...(config.stopSignal ? { StopSignal: config.stopSignal } : {}),
+        ...(config.exposedPorts?.length ? { ExposedPorts: Object.fromEntries(config.exposedPorts.map((port) => [port, {}])) } : {}),
+        ...(config.onBuild?.length ? { OnBuild: config.onBuild } : {}),
       },
       rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.diffId) },
       history: layers.map(() => ({ created: image.created, created_by: 'skiff' })),
