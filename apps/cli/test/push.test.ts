@@ -54,6 +54,37 @@ describe.runIf(!unavailable && requiresRoot('pushed images are pulled and run'))
     expect((await two.skiff(['run', '--rm', `${registry.host}/local/busybox:mine`, 'echo', 'local'])).stdout).toBe('local');
   });
 
+  it('push -a pushes every tag of the repository (and no other repository), -q names it once; a tag with -a is refused', async () => {
+    const registry = await startRegistry();
+    const { skiff } = sandbox();
+    const repository = `${registry.host}/team/all`;
+    expect((await skiff(['run', '--name', 'maker', '--pull', 'never', 'busybox', 'sh', '-c', 'echo made > /made'])).exitCode).toBe(0);
+    expect((await skiff(['commit', 'maker', `${repository}:made`])).exitCode).toBe(0);
+    for (const name of [`${repository}:a`, `${repository}:b`, repository, `${registry.host}/team/other:x`]) expect((await skiff(['tag', 'busybox', name])).exitCode).toBe(0);
+
+    const pushed = await skiff(['push', '-a', repository]);
+    expect(pushed.exitCode, String(pushed.stderr)).toBe(0);
+    const lines = pushed.stdout.split('\n');
+    expect(lines[0]).toBe(`The push refers to repository [${repository}]`);
+    expect(lines.filter((line) => /: digest: sha256:[0-9a-f]{64} size: \d+$/.test(line)).map((line) => line.split(':')[0])).toEqual(['latest', 'a', 'b', 'made']);
+    expect((await skiff(['push', '-q', '--all-tags', repository])).stdout).toBe(repository);
+
+    const other = sandbox();
+    for (const tag of ['a', 'b', 'latest']) expect((await other.skiff(['run', '--rm', `${repository}:${tag}`, 'echo', tag])).stdout).toBe(tag);
+    expect((await other.skiff(['run', '--rm', `${repository}:made`, 'cat', '/made'])).stdout).toBe('made');
+    expect((await other.skiff(['pull', '-q', `${registry.host}/team/other:x`])).exitCode).not.toBe(0);
+
+    for (const [args, message] of [
+      [['-a', `${repository}:a`], /tag can't be used with --all-tags\/-a/],
+      [['-a', `${registry.host}/team/none`], /An image does not exist locally with the tag: /],
+    ] as const) {
+      const refused = await skiff(['push', ...args]);
+      expect(refused.exitCode).toBe(1);
+      expect(String(refused.stderr).trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toMatch(message);
+    }
+  });
+
   it('uses the login for a registry with Basic auth; without it the push fails in one line with exit 1', async () => {
     const registry = await startRegistry({ users: { alice: 'secret' } });
     const { skiff } = sandbox();
