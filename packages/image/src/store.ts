@@ -316,6 +316,11 @@ export function createImageStore(root: string, options: ImageStoreOptions = {}):
   }
 
   async function find(reference: string): Promise<{ image: ImageRecord; byId: boolean }> {
+    if (isDangling(reference)) {
+      const image = await read(imageKey(reference));
+      if (!image) throw notFound(`No such image: ${reference}`);
+      return { image, byId: true };
+    }
     let named: ImageRecord | undefined;
     try {
       named = await read(canonicalImageName(reference));

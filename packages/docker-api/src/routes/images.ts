@@ -1,5 +1,5 @@
 import { SkiffError } from 'skiff';
-import { imageHistory, inspectImage, parseReference, saveImages, taggedName, type Credentials, type ImageRecord, type PullEvent } from '@skiff/image';
+import { imageHistory, inspectImage, isDangling, parseReference, saveImages, taggedName, type Credentials, type ImageRecord, type PullEvent } from '@skiff/image';
 import type { DockerApiBackend } from '../backend.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { Exchange } from '../exchange.js';
@@ -117,7 +117,7 @@ export function imageRoutes(router: Router, backend: DockerApiBackend): void {
   router.add('POST', '/images/prune', async (exchange) => {
     const values = parseFilters(exchange.query.get('filters'), ['dangling', 'until', 'label']);
     if (values('until') || values('label')) throw badRequest('image prune filters until and label are not supported by skiff');
-    // dangling=false: every unused image (docker image prune -a); skiff's images always have a name.
+    // dangling=false: every unused image (docker image prune -a); else the dangling ones.
     const all = values('dangling')?.some((value) => /^(0|false)$/i.test(value)) ?? false;
     const report = await backend.pruneImages(all);
     exchange.send(200, { ImagesDeleted: [...report.untagged.map((name) => ({ Untagged: name })), ...report.deleted.map((id) => ({ Deleted: `sha256:${id}` }))], SpaceReclaimed: report.reclaimed });
@@ -182,7 +182,7 @@ export function imageRoutes(router: Router, backend: DockerApiBackend): void {
     const answer: Record<string, string>[] = [];
     for (const target of targets) {
       await images.remove(target.name);
-      answer.push({ Untagged: taggedName(target.name) });
+      if (!isDangling(target.name)) answer.push({ Untagged: taggedName(target.name) });
     }
     if (last) answer.push({ Deleted: `sha256:${image.id}` });
     exchange.send(200, answer);
