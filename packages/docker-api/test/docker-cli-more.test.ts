@@ -220,6 +220,20 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     expect((await docker(['network', 'prune', '-f'])).exitCode).toBe(0);
     expect((await docker(['image', 'prune', '-af'])).stdout).toMatch(/untagged: busybox:latest/i);
     expect((await docker(['images', '-q'])).stdout).toBe('');
+
+    // Dangling images: saved by id (no RepoTags), loaded back as <none>:<none> with the same id, pruned.
+    expect((await docker(['load', '-i', archive])).exitCode).toBe(0);
+    const id = (await docker(['images', '-q', '--no-trunc', 'busybox'])).stdout;
+    expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const byId = join(dir, 'by-id.tar');
+    expect((await docker(['save', '-o', byId, id.slice(7, 19)])).exitCode).toBe(0);
+    expect((await docker(['rmi', 'busybox'])).exitCode).toBe(0);
+    expect((await docker(['load', '-i', byId])).stdout).toBe(`Loaded image ID: ${id}`);
+    expect((await docker(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'])).stdout).toBe(`<none>:<none> ${id.slice(7, 19)}`);
+    expect((await docker(['images', '-q', '--filter', 'dangling=false'])).stdout).toBe('');
+    expect((await docker(['images', '-q', '--no-trunc', '--filter', 'dangling=true'])).stdout).toBe(id);
+    expect((await docker(['image', 'prune', '-f'])).stdout).toMatch(new RegExp(`deleted: ${id}`, 'i'));
+    expect((await docker(['images', '-q'])).stdout).toBe('');
   });
 
   it.runIf(!registryUnavailable())('push to a loopback registry, then pull it back', async () => {

@@ -47,8 +47,14 @@ export function imageRoutes(router: Router, backend: DockerApiBackend): void {
   }
 
   router.add('GET', '/images/json', async (exchange) => {
+    // dangling=true|false is applied; the other filters docker has are accepted and not applied yet.
+    const values = parseFilters(exchange.query.get('filters'), ['dangling', 'reference', 'label', 'before', 'since', 'until']);
+    const dangling = values('dangling')?.map((value) => /^(1|true)$/i.test(value));
     const byId = new Map<string, ImageRecord>();
-    for (const image of await images.list()) if (!byId.has(image.id)) byId.set(image.id, image);
+    for (const image of await images.list()) {
+      if (dangling && !dangling.includes(isDangling(image.name))) continue;
+      if (!byId.has(image.id)) byId.set(image.id, image);
+    }
     const rows = [];
     for (const image of byId.values()) {
       const inspect = await inspectImage(images, image);
