@@ -3,7 +3,8 @@
  *
  *   <root>/
  *     images/<name>.json    one record per image (ImageRecord), written atomically (temp file + rename);
- *                           '/' and ':' in the name are percent-encoded (`myimg:v1` -> `myimg%3Av1.json`)
+ *                           '/' and ':' in the name are percent-encoded (`myimg:v1` -> `myimg%3Av1.json`); a
+ *                           dangling image (no name) is keyed `<none>@sha256:<id>`, one record per id
  *     layers/<12 hex>/      layer contents (layers/ itself 0700: only root may reach a layer; each layer dir
  *                           keeps 0755, the mode a container sees on its '/'), a plain directory tree (the storage drivers' lower dirs). Ids are
  *                           short and random so overlay's `lowerdir=` string stays small. A layer is made for

@@ -8,7 +8,8 @@
  * Everything is checked before the first image is stored: a blob under `blobs/sha256/<hex>` must hash to hex,
  * an OCI descriptor's digest and size must match its blob, configs and manifests are at most 4 MiB, and each
  * layer's uncompressed bytes must hash to the config's diff id (while it is unpacked). A layer may be plain,
- * gzip or zstd (sniffed from its first bytes when no media type says).
+ * gzip or zstd (sniffed from its first bytes when no media type says). An image without a name (no RepoTags, no
+ * name annotation: `docker save IMAGE_ID`) is stored dangling, `<none>:<none>`, unless a name has its id already.
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
