@@ -44,12 +44,13 @@ export async function pullWithProgress(context: Context, name: string, options: 
   out.write(`${full}\n`);
 }
 
-/** Makes sure `name` is in the store as `--pull` asks (missing, always, never); pulls report to stderr, as docker's. */
+/** Makes sure `name` (or an image id) is in the store as `--pull` asks (missing, always, never); pulls report to stderr, as docker's. */
 /** `quiet` (run/create -q): no "Unable to find image" line and no pull progress, as docker. */
 export async function ensureImage(context: Context, name: string, policy: PullPolicy, platform?: string, quiet = false): Promise<void> {
   if (isDefaultImage(name) || policy === 'never') return;
   if (policy === 'missing') {
-    const present = await context.images.get(name).then(
+    const { familiarString, imageIdPrefix, parseReference } = await import('@skiff/image');
+    const present = await (imageIdPrefix(name) ? context.images.find(name) : context.images.get(name)).then(
       () => true,
       (error: unknown) => {
         if ((error as { code?: string }).code === 'NOT_FOUND') return false;
@@ -57,7 +58,6 @@ export async function ensureImage(context: Context, name: string, policy: PullPo
       },
     );
     if (present) return;
-    const { familiarString, parseReference } = await import('@skiff/image');
     if (!quiet) process.stderr.write(`Unable to find image '${familiarString(parseReference(name))}' locally\n`);
   }
   await pullWithProgress(context, name, { quiet, platform, out: process.stderr });

@@ -17,6 +17,19 @@ describe.runIf(requiresRoot('image tests extract root-owned files and run contai
     expect(listing[1]).toMatch(/^busybox +latest +[0-9a-f]{12} +(Less than a second|\d+ seconds?) ago +[\d.]+[kM]B$/);
   });
 
+  it('run and create take an image id (short, full, sha256:) as docker does, without pulling', async () => {
+    const { skiff } = sandbox();
+    expect((await skiff(['run', '--rm', '--pull', 'never', 'busybox', 'true'])).exitCode).toBe(0);
+    const [image] = JSON.parse((await skiff(['image', 'inspect', 'busybox'])).stdout) as { Id: string }[];
+    const full = image!.Id.replace(/^sha256:/, '');
+    for (const reference of [full.slice(0, 12), full, `sha256:${full}`]) {
+      const run = await skiff(['run', '--rm', reference, 'echo', 'by-id']);
+      expect(run, reference).toMatchObject({ exitCode: 0, stdout: 'by-id', stderr: '' });
+    }
+    expect((await skiff(['create', '--name', 'made', full.slice(0, 12)])).exitCode).toBe(0);
+    expect((await skiff(['rm', 'made'])).exitCode).toBe(0);
+  });
+
   it('imports a root filesystem tarball as a runnable image', async () => {
     const { skiff } = sandbox();
     const dir = tempDir();

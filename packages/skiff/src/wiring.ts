@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Runtime, resolveRoots, type ImageResolver, type Roots } from '@skiff/core';
 import { DriverRegistry } from '@skiff/plugin';
-import { createImageStore } from '@skiff/image';
+import { createImageStore, imageIdPrefix } from '@skiff/image';
 import { builtins } from './builtins.js';
 import { loadPlugins, pluginRequests } from './plugins.js';
 
@@ -43,7 +43,8 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
   const images = createImageStore(roots.root, { layersInUse });
   const resolver: ImageResolver = {
     async resolve(name) {
-      const image = isDefaultImage(name) ? await images.ensureBusybox() : await images.get(name);
+      // What may be an image id (full, short, sha256:) is looked up as a name first, then as an id (`docker run ID`).
+      const image = isDefaultImage(name) ? await images.ensureBusybox() : imageIdPrefix(name) ? (await images.find(name)).image : await images.get(name);
       return { name: image.name, layers: images.layerDirs(image), config: image.config };
     },
     holdLayers: (layers, action) => images.holdLayers(layers, action),
