@@ -154,6 +154,23 @@ describe.runIf(requiresRoot('attach tests run detached containers'))('run -di an
     expect((await skiff(['ps', '-aq'])).stdout).toBe('');
   });
 
+  it("create -a records the streams as docker's Config.Attach*; start -a still relays stdout and stderr, as docker's", async () => {
+    const { skiff, containers } = sandbox();
+    const attached = (name: string) => skiff(['inspect', '-f', '{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}}', name]);
+    expect((await skiff(['create', '-a', 'STDOUT', '--name', 'out', ...PULL, 'busybox', 'sh', '-c', 'echo out; echo err >&2'])).exitCode).toBe(0);
+    expect((await attached('out')).stdout).toBe('false true false');
+    // docker's start -a asks for stdout and stderr whatever create recorded (its CLI's start.go; the daemon attaches what is asked).
+    expect(await skiff(['start', '-a', 'out'])).toMatchObject({ exitCode: 0, stdout: 'out', stderr: 'err' });
+    expect((await skiff(['create', '-i', '-a', 'stderr', '--name', 'in', ...PULL, 'busybox', 'true'])).exitCode).toBe(0);
+    expect((await attached('in')).stdout).toBe('true false true');
+    expect((await skiff(['create', '--name', 'plain', ...PULL, 'busybox', 'true'])).exitCode).toBe(0);
+    expect((await attached('plain')).stdout).toBe('false true true');
+    expect((await skiff(['run', '-d', '--name', 'bg', ...PULL, 'busybox', 'true'])).exitCode).toBe(0);
+    expect((await attached('bg')).stdout).toBe('false false false');
+    expectOneLineError(await skiff(['create', '-a', 'stdlog', ...PULL, 'busybox', 'true']), /invalid argument "stdlog" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR/);
+    expect(containers()).toHaveLength(4);
+  });
+
   it('run --sig-proxy=false does not pass SIGTERM on', async () => {
     const { skiff } = sandbox();
     const run = skiff(['run', '--sig-proxy=false', ...PULL, 'busybox', 'sh', '-c', 'trap "echo got-term; exit 5" TERM; sleep 3 & wait; echo quiet']);

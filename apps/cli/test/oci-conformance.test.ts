@@ -128,6 +128,21 @@ describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: the
     expect(relative.out).toMatch(new RegExp(`^\\d+:pids:/skiff-runc/${top}/c$`, 'm'));
   });
 
+  it("attack: delete removes only the container's own cgroup, never the manager's empty parents (a kubelet's pod cgroup)", async () => {
+    const top = suiteCgroupParent('oci-');
+    onTestFinished(() => removeCgroupTree(top));
+    const pod = '/sys/fs/cgroup/pids/' + top + '/kubepods/pod1';
+    mkdirSync(pod, { recursive: true }); // the manager's, made before the container as a kubelet does
+    const result = await runToEnd((c) => {
+      c.process.args = ['cat', '/proc/self/cgroup'];
+      c.linux.cgroupsPath = `/${top}/kubepods/pod1/ctr`;
+    });
+    expect(result.created, result.err).toBe(0);
+    expect(result.out).toMatch(new RegExp(`^\\d+:pids:/${top}/kubepods/pod1/ctr$`, 'm'));
+    expect(existsSync(`${pod}/ctr`)).toBe(false); // delete removed the container's own
+    expect(existsSync(pod)).toBe(true); // and left the manager's, empty as it is
+  });
+
   it('attack: a cgroupsPath that climbs with ".." is refused with one line, creating no cgroup', async () => {
     const top = suiteCgroupParent('oci-');
     for (const path of [`/${top}/../../x`, `${top}/../../../x`, '/']) {

@@ -29,6 +29,7 @@ describe.runIf(requiresRoot('containerd runs real containers') && !noContainerd)
   }, 120_000);
   afterAll(async () => {
     await containerd?.stop();
+    removeCgroupTree(parent); // the containers' parent: the manager's, which skiff-runc's delete leaves (as runc)
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 

@@ -12,7 +12,7 @@ import { bundle, create, readJson, runcPath, skiffRunc, status } from './oci-fix
 const readJsonText = (text: unknown) => JSON.parse(String(text));
 /** The last line of the JSON --log (runc spec's config also earns a warning line: its ambient set is not raised). */
 const lastLogLine = (dir: string) => JSON.parse(readFileSync(join(dir, 'log.json'), 'utf8').trim().split('\n').pop()!);
-const cgroupsPath = () => `/${suiteCgroupParent('oci-')}/c`;
+const cgroupsPath = () => `/${suiteCgroupParent('oci-')}`;
 
 describe.runIf(requiresRoot('skiff-runc runs real containers'))('skiff-runc: the bundle and state contract', () => {
   it('create → created → start → running → kill → stopped → delete, with the pid file and runc state JSON', async () => {

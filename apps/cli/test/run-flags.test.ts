@@ -35,6 +35,25 @@ describe.runIf(requiresRoot('these tests run containers'))('--sysctl, --ulimit, 
     expect(lines[4]).toMatch(/^shm +1024 /);
   });
 
+  it('apply to exec and health checks as to the container, as docker (exec inherits the rlimits)', async () => {
+    const { skiff } = sandbox();
+    const started = await skiff([
+      'run', '-d', ...PULL, '--name', 'limited', '--ulimit', 'nofile=512:600', '--health-cmd', 'test "$(ulimit -n)" = 512', '--health-interval', '1s',
+      'busybox', 'sleep', '600',
+    ]);
+    expect(started.exitCode).toBe(0);
+    expect((await skiff(['exec', 'limited', 'sh', '-c', 'ulimit -n; ulimit -Hn'])).stdout).toBe('512\n600');
+    expect((await skiff(['exec', '-u', 'nobody', 'limited', 'sh', '-c', 'ulimit -n'])).stdout).toBe('512');
+    const deadline = Date.now() + 60_000;
+    let health = '';
+    while (Date.now() < deadline && !['healthy', 'unhealthy'].includes(health)) {
+      health = (await skiff(['inspect', '-f', '{{.State.Health.Status}}', 'limited'])).stdout;
+      if (health === 'starting') await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(health).toBe('healthy');
+    await skiff(['rm', '-f', 'limited']);
+  });
+
   it('attack: host-global sysctls, net.* with the host network, bad ulimits are one line and create nothing', async () => {
     const { skiff, containers } = sandbox();
     expectOneLineError(await skiff(['run', ...PULL, '--sysctl', 'kernel.panic=1', 'busybox', 'true']), /sysctl "kernel.panic" is not namespaced/);

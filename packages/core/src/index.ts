@@ -1,5 +1,5 @@
 export { Runtime, type RuntimeOptions } from './lifecycle/runtime.js';
-export type { CreateOptions, RunOptions, RunResult } from './lifecycle/options.js';
+export type { AttachStream, CreateOptions, RunOptions, RunResult } from './lifecycle/options.js';
 export type { ExecOptions } from './lifecycle/exec.js';
 export type { Attachment } from './lifecycle/attach.js';
 export type { ContainerAttachment } from './lifecycle/attach-socket.js';

@@ -32,10 +32,12 @@ import {
   type StatsSample,
 } from '@skiff/core';
 import type { Resources } from '@skiff/cgroups';
+import type { NetworkManager } from '@skiff/network';
 import { createContext } from './wiring.js';
 
 export { SkiffError, ErrorCodes, type ErrorCode } from '@skiff/plugin';
 export type { Attachment, Change, ContainerHealth, ContainerInspect, CreateOptions, EventMessage, LogLine, PathStat, ProcessTable, PruneReport, StatsSample } from '@skiff/core';
+export type { CreateNetworkOptions, NetworkManager, NetworkRecord } from '@skiff/network';
 
 export interface SkiffOptions {
   /** Persistent state (images, containers, volumes, logs); default /var/lib/skiff or SKIFF_ROOT. */
@@ -279,7 +281,7 @@ export class Skiff {
   }
 
   /** The root's networks (`network create/ls/inspect/rm/prune`), after giving back what dead containers held. */
-  async networks() {
+  async networks(): Promise<NetworkManager> {
     await this.#runtime.reconcileNetworks();
     return this.#runtime.networks();
   }

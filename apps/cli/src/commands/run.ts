@@ -4,7 +4,7 @@ import { collect } from '../flags/collect.js';
 import { toRunOptions, type RunFlags } from '../flags/run-options.js';
 import { requireTerminalStdin } from '../flags/tty.js';
 import { parseBool } from '../flags/bool.js';
-import { attachOptions, type AttachFlags } from '../flags/attach.js';
+import { attachOptions, parseAttachStreams, type AttachFlags } from '../flags/attach.js';
 import { DEFAULT_DETACH_KEYS } from '../flags/detach-keys.js';
 import type { Want } from './want.js';
 import { checkHostOnlyFlags } from '../flags/host-only.js';
@@ -159,8 +159,10 @@ export function defineRun(program: Command, globals: () => GlobalOptions, want: 
 
   if (want('create'))
     containerOptions(program.command('create').description('create a container without starting it'))
-      .action(async (image: string, command: string[], flags: RunFlags) => {
-        const options = toRunOptions(image, command, flags);
+      .option('-a, --attach <stream>', 'attach to stdin, stdout or stderr (repeatable; recorded as Config.AttachStdin/Stdout/Stderr)', collect)
+      .action(async (image: string, command: string[], flags: RunFlags & Pick<AttachFlags, 'attach'>) => {
+        const attach = parseAttachStreams(flags.attach);
+        const options = { ...toRunOptions(image, command, flags), ...(attach ? { attach } : {}) };
         warnAll(checkHostOnlyFlags(flags));
         const [{ createContext }, { ensureImage }] = await Promise.all([import('../context.js'), import('../pull.js')]);
         const cidfile = flags.cidfile === undefined ? undefined : (await import('../flags/cidfile.js')).openCidFile(flags.cidfile);

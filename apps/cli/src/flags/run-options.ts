@@ -16,40 +16,19 @@ import { blkioFromFlags, type BlkioFlags } from './blkio.js';
 import { checkHostOnlyFlags, type HostOnlyFlags } from './host-only.js';
 import { parseLink, parseOomScoreAdj, parseAnnotations } from './kernel.js';
 
-/**
- * `run` and `create` flags as commander hands them over: strings, as typed. Those a Docker API create body
- * carries are declared with the API service (which feeds them to this parser), the rest here.
- */
 /** The resource flags the Docker API body does not carry (parsed by resources.ts with the others). */
 type MoreResourceFlags = Pick<ResourceFlags, 'cpuPeriod' | 'cpuQuota' | 'memoryReservation' | 'memorySwappiness' | 'cpuRtPeriod' | 'cpuRtRuntime'>;
 
+/**
+ * `run` and `create` flags as commander hands them over: strings, as typed. Those a Docker API create body
+ * carries are declared once, with the API service (which feeds them to this parser); only the rest are here.
+ */
 export interface RunFlags extends DockerRunFlags, HealthFlags, BlkioFlags, HostOnlyFlags, MoreResourceFlags {
   detach?: boolean;
-  volumeDriver?: string;
-  volumesFrom?: string[];
   storageDriver?: string;
-  publish?: string[];
-  publishAll?: boolean;
-  networkAlias?: string[];
-  dns?: string[];
-  dnsSearch?: string[];
-  dnsOption?: string[];
-  addHost?: string[];
-  logOpt?: string[];
   platform?: string;
-  restart?: string;
-  sysctl?: string[];
-  ulimit?: string[];
-  shmSize?: string;
-  groupAdd?: string[];
-  pid?: string;
-  ipc?: string;
-  oomKillDisable?: boolean;
   envFile?: string[];
-  label?: string[];
   labelFile?: string[];
-  stopSignal?: string;
-  stopTimeout?: string;
   cidfile?: string;
   oomScoreAdj?: string;
   uts?: string;

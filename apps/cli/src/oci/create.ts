@@ -4,11 +4,10 @@
  * caller's subreaper (containerd's shim, conmon): no skiff process stays.
  */
 import { resolve } from 'node:path';
-import { removeEmptyParent } from '@skiff/cgroups';
 import { encodePlan } from '@skiff/native';
 import { isSameProcess, processStartTime } from '@skiff/core';
 import { writeFileAtomic } from '@skiff/plugin';
-import { cgroupLocation, cgroupManager } from './cgroup.js';
+import { cgroupLocation, cgroupManager, removeOwnEmptyParent } from './cgroup.js';
 import { OciError } from './errors.js';
 import { spawnHelper } from './helper.js';
 import { runHooks } from './hooks.js';
@@ -75,9 +74,7 @@ export async function create(store: StateStore, log: Logger, options: CreateOpti
       } catch {}
     }
     await manager.destroy().catch(() => {});
-    try {
-      removeEmptyParent(location.parent);
-    } catch {}
+    removeOwnEmptyParent(location);
     store.remove(options.id);
     throw error;
   }

@@ -1,9 +1,8 @@
 /** start, kill, delete, pause and resume: each one call on the container's init or its cgroup. */
 import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { parseSignal } from '@skiff/core';
-import { removeEmptyParent } from '@skiff/cgroups';
 import { pollUntil } from '@skiff/plugin';
-import { cgroupManager } from './cgroup.js';
+import { cgroupManager, removeOwnEmptyParent } from './cgroup.js';
 import { OciError } from './errors.js';
 import { runHooks } from './hooks.js';
 import type { Logger } from './log.js';
@@ -84,9 +83,7 @@ export async function remove(store: StateStore, log: Logger, id: string, force: 
     await waitStopped(store, state);
   }
   await manager.destroy();
-  try {
-    removeEmptyParent(state.cgroup.parent);
-  } catch {}
+  removeOwnEmptyParent(state.cgroup);
   try {
     await runHooks(state.hooks.poststop, publicState(state, 'stopped'), 'poststop');
   } catch (error) {

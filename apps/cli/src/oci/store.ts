@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { isSameProcess } from '@skiff/core';
 import { writeJsonAtomic } from '@skiff/plugin';
 import type { SecurityOptions } from '@skiff/native';
+import type { CgroupLocation } from './cgroup.js';
 import { OciError } from './errors.js';
 import type { OciHook } from './spec.js';
 
@@ -31,7 +32,7 @@ export interface ContainerState {
   created: string;
   annotations: Record<string, string>;
   /** The cgroup: createCgroupManager({ name, parent }). */
-  cgroup: { name: string; parent: string };
+  cgroup: CgroupLocation;
   /** What an exec'd process may do at most: the container's seccomp profile. */
   seccomp: SecurityOptions['seccomp'];
   /** Hooks run after start and after delete. */

@@ -186,10 +186,10 @@ describe('cgroupLocation', () => {
   it("splits linux.cgroupsPath into the manager's parent and name, refusing systemd slices", () => {
     expect(cgroupLocation('/default/t1', 't1')).toEqual({ parent: 'default', name: 't1' });
     expect(cgroupLocation('/a/b/c', 'x')).toEqual({ parent: 'a/b', name: 'c' });
-    expect(cgroupLocation(undefined, 'x')).toEqual({ parent: 'skiff-runc', name: 'x' });
+    expect(cgroupLocation(undefined, 'x')).toEqual({ parent: 'skiff-runc', name: 'x', ownParent: true });
     // Absolute: from the hierarchy's root, as given; relative: below skiff-runc's base.
     expect(cgroupLocation('/t1', 'x')).toEqual({ parent: '', name: 't1' });
-    expect(cgroupLocation('a/b', 'x')).toEqual({ parent: 'skiff-runc/a', name: 'b' });
+    expect(cgroupLocation('a/b', 'x')).toEqual({ parent: 'skiff-runc/a', name: 'b', ownParent: true });
     expect(() => cgroupLocation('a/../../b', 'x')).toThrow(/not a cgroup path/);
     expect(() => cgroupLocation('/', 'x')).toThrow(/not a cgroup path/);
     expect(() => cgroupLocation('machine.slice:libpod:x', 'x')).toThrow(/systemd/);

@@ -7,7 +7,7 @@ import { DEFAULT_NAMED_DRIVER, isVolumeSpec, namedVolumeEntry, volumeStore, with
 import { newId, randomName, shortId } from '../ids.js';
 import type { ContainerConfig, ContainerRecord } from '../state/record.js';
 import { storageDriver, volumeDriver, type Host } from './host.js';
-import type { CreateOptions } from './options.js';
+import type { AttachStream, CreateOptions, RunOptions } from './options.js';
 import { trace } from './trace.js';
 import { containerArgs } from './image.js';
 import { parseSignal } from './signal.js';
@@ -29,7 +29,7 @@ export const DEFAULT_LOG_KEEP = 2;
  * by this process: see starting.ts). Bad input throws before anything exists on
  * disk; drivers that cannot run here are refused here too.
  */
-export async function createContainer(host: Host, options: CreateOptions, made: { starting?: boolean } = {}): Promise<ContainerRecord> {
+export async function createContainer(host: Host, options: CreateOptions & Pick<RunOptions, 'detach'>, made: { starting?: boolean } = {}): Promise<ContainerRecord> {
   const image = await host.images.resolve(options.image);
   const storage = await storageDriver(host, options.storageDriver);
   const volumes: ContainerConfig['volumes'] = [];
@@ -89,6 +89,7 @@ export async function createContainer(host: Host, options: CreateOptions, made: 
     hostname,
     tty: options.tty ?? false,
     interactive: options.interactive ?? false,
+    attach: attachedStreams(options),
     network: mode,
     networking,
     storageDriver: storage.name,
@@ -175,4 +176,11 @@ function restartPolicyOf(options: CreateOptions): Pick<ContainerConfig, 'restart
   if (!Number.isInteger(max) || max < 0 || max > 1_000_000) throw invalidArgument(`invalid restart policy: maximum retry count must be an integer from 0 to 1000000, not ${max}`);
   if (max && policy.name !== 'on-failure') throw invalidArgument(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
   return { restartPolicy: { name: policy.name, maximumRetryCount: max } };
+}
+
+/** docker's Config.Attach*: the -a streams, or stdout and stderr; stdin with -i; none for a detached run. */
+function attachedStreams(options: CreateOptions & Pick<RunOptions, 'detach'>): AttachStream[] {
+  if (options.detach) return [];
+  const named = options.attach?.length ? options.attach : ['stdout', 'stderr'];
+  return (['stdin', 'stdout', 'stderr'] as const).filter((stream) => named.includes(stream) || (stream === 'stdin' && options.interactive));
 }

@@ -6,6 +6,7 @@ import { spawnHelper } from './spawn-helper.js';
 import { cgroupOf } from './cgroup.js';
 import { refuseIfPaused } from './pause.js';
 import { isAlive, type Host } from './host.js';
+import { planRlimits } from './limits.js';
 import { reconcile } from './reconcile.js';
 import { resolveUser, type UserRequest } from './user.js';
 import { mergeEnv, validateEnv, validateWorkdir, type Environment } from './validate.js';
@@ -59,6 +60,7 @@ export async function execInContainer(host: Host, reference: string, options: Ex
     seccomp: record.config.security.seccomp,
     user: options.user === undefined ? record.config.security.user : await resolveUser(`/proc/${pid}/root`, options.user),
     cgroupProcs: cgroupOf(record).joinFiles(),
+    ...planRlimits(record.config),
   };
   if (options.detach) return execDetached(host, plan);
   const stdio = options.stdio ?? 'inherit';

@@ -4,6 +4,7 @@ import { invalidArgument } from '@skiff/plugin';
 import type { ContainerRecord, Healthcheck } from '../state/record.js';
 import { cgroupOf } from './cgroup.js';
 import { files, type Host } from './host.js';
+import { planRlimits } from './limits.js';
 
 /** docker's defaults. */
 const DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, startPeriodMs: 0, retries: 3 };
@@ -69,6 +70,7 @@ export function healthPlan(host: Host, record: ContainerRecord, plan: LaunchPlan
     seccomp: record.config.security.seccomp,
     ...(record.config.security.user ? { user: record.config.security.user } : {}),
     cgroupProcs: cgroupOf(record).procsFiles(),
+    ...planRlimits(record.config),
   });
   writeFileSync(paths.healthPlan, exec, { mode: 0o600 });
   // Made here, empty, and rewritten in place by the supervisor (which never creates names in this directory).

@@ -32,6 +32,9 @@ export interface ContainerInspect {
     WorkingDir: string;
     Tty: boolean;
     OpenStdin: boolean;
+    AttachStdin: boolean;
+    AttachStdout: boolean;
+    AttachStderr: boolean;
     User: string;
     Healthcheck?: { Test: string[]; Interval: number; Timeout: number; StartPeriod: number; StartInterval?: number; Retries: number };
     Labels: Record<string, string>;
@@ -177,6 +180,9 @@ export function inspectRecord(host: Host, record: ContainerRecord, endpoints: En
       WorkingDir: config.workdir,
       Tty: config.tty,
       OpenStdin: config.interactive,
+      AttachStdin: config.attach?.includes('stdin') ?? false,
+      AttachStdout: config.attach?.includes('stdout') ?? false,
+      AttachStderr: config.attach?.includes('stderr') ?? false,
       User: security.user ? `${security.user.uid}:${security.user.gid}` : '',
       ...(config.healthcheck
         ? {

@@ -1,3 +1,4 @@
+import type { RlimitSpec } from '@skiff/native';
 import { invalidArgument } from '@skiff/plugin';
 import type { ContainerConfig } from '../state/record.js';
 import type { CreateOptions } from './options.js';
@@ -47,4 +48,14 @@ export function checkedLimits(options: CreateOptions): Pick<ContainerConfig, 'sy
     result.shmSizeBytes = options.shmSizeBytes;
   }
   return result;
+}
+
+/**
+ * --ulimit as the helper's `rlimit` records (-1: unlimited): for the container's init and, as docker, for every
+ * process exec'd in it (exec, health checks).
+ */
+export function planRlimits(config: Pick<ContainerConfig, 'ulimits'>): { rlimits?: RlimitSpec[] } {
+  if (!config.ulimits?.length) return {};
+  const value = (v: number) => (v < 0 ? 2 ** 64 - 1 : v);
+  return { rlimits: config.ulimits.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: value(u.soft), hard: value(u.hard) })) };
 }

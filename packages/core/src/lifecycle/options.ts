@@ -61,7 +61,14 @@ export interface CreateOptions extends SecurityFlags, NetworkOptions, KernelOpti
   stopSignal?: NodeJS.Signals;
   /** Seconds `stop` waits before SIGKILL when it is given no timeout (`--stop-timeout`; default 10). */
   stopTimeout?: number;
+  /**
+   * docker's -a: the streams an attached run relays (default all three), recorded for `create` and `run` as
+   * docker's Config.AttachStdin/AttachStdout/AttachStderr.
+   */
+  attach?: AttachStream[];
 }
+
+export type AttachStream = 'stdin' | 'stdout' | 'stderr';
 
 export interface RunOptions extends CreateOptions {
   /** Start in the background and return at once (`-d`); the output goes to the container's log. */
@@ -74,8 +81,6 @@ export interface RunOptions extends CreateOptions {
    * `detached: true`. Empty: no sequence.
    */
   detachKeys?: Uint8Array;
-  /** Attached: which of the container's streams reach this process (docker's -a); default all three. */
-  attach?: ('stdin' | 'stdout' | 'stderr')[];
   /** Called once the container exists, before it starts (`--cidfile` writes the id here). */
   created?: (id: string) => void | Promise<void>;
 }

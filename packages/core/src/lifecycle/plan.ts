@@ -1,7 +1,8 @@
 import { constants } from 'node:os';
-import { containerFilesystem, mountToSyscall, type LaunchPlan, type NamespaceSpec, type RlimitSpec } from '@skiff/native';
+import { containerFilesystem, mountToSyscall, type LaunchPlan, type NamespaceSpec } from '@skiff/native';
 import type { Mount } from '@skiff/plugin';
 import type { ContainerConfig } from '../state/record.js';
+import { planRlimits } from './limits.js';
 import { planFilesystemSecurity, planSecurity } from './security.js';
 
 /** What a start has prepared on the host for the plan: the mountpoint, the drivers' mounts, the cgroup. */
@@ -62,15 +63,9 @@ export function launchPlan(config: ContainerConfig, prepared: PreparedStart): La
         }
       : {}),
     ...planSecurity(config.security),
-    ...(config.ulimits ? { rlimits: config.ulimits.map(rlimit) } : {}),
+    ...planRlimits(config),
   };
 }
-
-/** --ulimit nofile=SOFT:HARD as the helper's `rlimit` record (-1: unlimited). */
-const rlimit = (u: { name: string; soft: number; hard: number }): RlimitSpec => {
-  const value = (v: number) => (v < 0 ? 2 ** 64 - 1 : v);
-  return { type: `RLIMIT_${u.name.toUpperCase()}`, soft: value(u.soft), hard: value(u.hard) };
-};
 
 /**
  * --pid / --ipc / --uts / --cgroupns as the helper's `namespace` records: without them the helper makes its default

@@ -59,6 +59,11 @@ export interface ContainerConfig {
   hostname: string;
   tty: boolean;
   interactive: boolean;
+  /**
+   * docker's Config.AttachStdin/AttachStdout/AttachStderr: the streams -a named (stdout and stderr without -a;
+   * stdin too with -i; none for run -d). Older records lack it.
+   */
+  attach?: ('stdin' | 'stdout' | 'stderr')[];
   /** none, host, container:<id>, bridge, or a user network's name. */
   network: string;
   /** Ports, aliases, DNS and extra hosts; absent in records made before networking (none or host then). */

@@ -9,9 +9,6 @@ export function inspectContainer(container: ContainerInspect): Record<string, un
     State: { ...container.State, Restarting: false, Dead: false, Error: '' },
     Config: {
       ...container.Config,
-      AttachStdin: false,
-      AttachStdout: false,
-      AttachStderr: false,
       StdinOnce: container.Config.OpenStdin,
       Entrypoint: null,
       ExposedPorts: Object.fromEntries(Object.keys(container.HostConfig.PortBindings).map((port) => [port, {}])),
