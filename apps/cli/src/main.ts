@@ -6,6 +6,7 @@ import { normalizeBooleanFlags } from './flags/booleans.js';
 import { containerAliases } from './flags/management.js';
 import { commandName, createProgram } from './program.js';
 import { skiffStdio } from './stdio-used.js';
+import { writeOut } from './write-out.js';
 
 /** Exit status for skiff's own failures (bad flags, missing image...), as docker uses 125. */
 const EXIT_SKIFF_ERROR = 125;
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? 0 : EXIT_SKIFF_ERROR;
     } else {
-      process.stderr.write(`skiff: ${describeError(error)}\n`);
+      writeOut(2, `skiff: ${describeError(error)}\n`);
       // A container that could not start says why with docker's codes: 126 not executable, 127 not found.
       const code = (error as { exitCode?: unknown }).exitCode;
       process.exitCode = typeof code === 'number' ? code : notFoundExit(error) ?? EXIT_SKIFF_ERROR;
