@@ -9,18 +9,28 @@ const streamed = { 1: false, 2: false };
 
 /**
  * Writes `text` whole to fd 1 or 2. Through the stream instead when it is already made (it may hold queued
- * data) or when write(2) fails: a non-blocking fd that is full (EAGAIN) gets the rest through the stream, which
- * waits for it, and any other error (EPIPE, EBADF) is then the stream's to report as it always did.
+ * data) or when write(2) fails with anything but EAGAIN (EPIPE, EBADF: the stream's to report as it always
+ * did). A non-blocking fd that is full (EAGAIN: a pipe the caller made non-blocking, its reader slow) is waited
+ * for, 1 ms at a time, as a blocking one would be: Bun's stream would drop what is queued beyond the pipe's
+ * 64 KiB at process.exit (`inspect` of 60 containers into such a pipe lost all but its first 64 KiB).
  */
 export function writeOut(fd: 1 | 2, text: string): void {
   const name = NAMES[fd];
   if (streamed[fd] || skiffStdio.opened(name)) return void globalThis.process[name].write(text);
   const bytes = Buffer.from(text);
   let done = 0;
-  try {
-    while (done < bytes.length) done += writeSync(fd, bytes, done);
-  } catch {
-    streamed[fd] = true;
-    skiffStdio[name].write(bytes.subarray(done));
+  while (done < bytes.length) {
+    try {
+      done += writeSync(fd, bytes, done);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(PAUSE, 0, 0, 1);
+        continue;
+      }
+      streamed[fd] = true;
+      return void skiffStdio[name].write(bytes.subarray(done));
+    }
   }
 }
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
