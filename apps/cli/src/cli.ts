@@ -5,8 +5,7 @@ import { describeError } from './errors.js';
 import { normalizeBooleanFlags } from './flags/booleans.js';
 import { containerAliases } from './flags/management.js';
 import { commandName } from './command-name.js';
-import { skiffStdio } from './stdio-used.js';
-import { writeOut } from './write-out.js';
+import { flushOpened, writeOut } from './write-out.js';
 
 /** Exit status for skiff's own failures (bad flags, missing image...), as docker uses 125. */
 const EXIT_SKIFF_ERROR = 125;
@@ -44,16 +43,9 @@ export async function runCli(createProgram: (argv: string[]) => Command): Promis
       process.exitCode = typeof code === 'number' ? code : notFoundExit(error) ?? EXIT_SKIFF_ERROR;
     }
   }
-  // Done: leave now rather than wait for stray handles (a follow timer, a lock refresher) to run down. First let
-  // stdout and stderr flush: when they are sockets (a parent's child_process stdio is a socketpair) whose reader
-  // is slow, writes queue in Node, and exit would drop the queue (a `logs` of 1M lines lost its last ~16 KiB).
-  // A stream nothing touched has nothing queued, and reading it would make it (src/stdio-used.ts).
-  await Promise.all((['stdout', 'stderr'] as const).filter(skiffStdio.opened).map((name) => flushed(globalThis.process[name])));
+  // Done: leave now rather than wait for stray handles (a follow timer, a lock refresher) to run down, once
+  // stdout and stderr are flushed.
+  await flushOpened();
   clearInterval(alive);
   process.exit();
-}
-
-/** Resolves once everything written to `stream` so far has left the process (an empty write's callback). */
-function flushed(stream: NodeJS.WriteStream): Promise<void> {
-  return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.write('', () => resolve()));
 }

@@ -34,3 +34,17 @@ export function writeOut(fd: 1 | 2, text: string): void {
 }
 
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Resolves once what the streams a command made hold has left the process: when they are sockets (a parent's
+ * child_process stdio is a socketpair) whose reader is slow, writes queue, and exit would drop the queue (a
+ * `logs` of 1M lines lost its last ~16 KiB). A stream nothing made has nothing queued, and reading it would make it.
+ */
+export function flushOpened(): Promise<unknown> {
+  return Promise.all((['stdout', 'stderr'] as const).filter(skiffStdio.opened).map((name) => flushed(globalThis.process[name])));
+}
+
+/** Resolves once everything written to `stream` so far has left the process (an empty write's callback). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.write('', () => resolve()));
+}

@@ -11,8 +11,7 @@ import { features, list, ps, state } from './info.js';
 import { kill, pause, remove, start, update } from './lifecycle.js';
 import { Logger, type LogFormat } from './log.js';
 import { DEFAULT_ROOT, StateStore, checkId } from './store.js';
-import { skiffStdio } from '../stdio-used.js';
-import { writeOut } from '../write-out.js';
+import { flushOpened, writeOut } from '../write-out.js';
 
 declare const __SKIFF_VERSION__: string;
 
@@ -142,9 +141,7 @@ async function main(): Promise<void> {
     log.error(error instanceof Error ? error.message : String(error));
     code = error instanceof OciError ? error.exitCode : 1;
   }
-  // A stream nothing made has nothing queued; reading it would make it (src/stdio-used.ts).
-  const flushed = (stream: NodeJS.WriteStream) => (stream.writableLength === 0 ? Promise.resolve() : new Promise<void>((resolve) => stream.write('', () => resolve())));
-  await Promise.all((['stdout', 'stderr'] as const).filter(skiffStdio.opened).map((name) => flushed(globalThis.process[name])));
+  await flushOpened();
   process.exit(code);
 }
 
