@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
+import { writeOut } from '../write-out.js';
 
 type Kind = 'container' | 'image' | 'volume';
 
@@ -32,9 +33,9 @@ export function defineInspect(program: Command, globals: () => GlobalOptions, wa
           if (object === undefined) missing.push(reference);
           else found.push(JSON.parse(JSON.stringify(object)));
         }
-        if (template) process.stdout.write(found.map((object) => `${template.render(object)}\n`).join(''));
-        else process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
-        for (const reference of missing) process.stderr.write(`Error: No such object: ${reference}\n`);
+        if (template) writeOut(1, found.map((object) => `${template.render(object)}\n`).join(''));
+        else writeOut(1, `${JSON.stringify(found, null, 4)}\n`);
+        for (const reference of missing) writeOut(2, `Error: No such object: ${reference}\n`);
         if (missing.length) process.exitCode = 1;
       });
 }

@@ -4,6 +4,7 @@ import type { GlobalOptions } from '../context.js';
 import type { Want } from './want.js';
 import { collect } from '../flags/collect.js';
 import { portsColumn } from './network.js';
+import { writeOut } from '../write-out.js';
 
 export { commandColumn, statusColumn } from './ps-rows.js';
 
@@ -50,7 +51,7 @@ export function definePs(program: Command, globals: () => GlobalOptions, want: W
         const networks = publishing.length ? await runtime.networks() : undefined;
         const ports = (record: ContainerRecord) => (networks && record.status === 'running' ? portsColumn(networks.endpointsOf(record.id).flatMap((e) => e.ports)) : '');
         if (options.quiet && options.format === undefined) {
-          process.stdout.write(records.map((record) => `${options.trunc ? record.id.slice(0, 12) : record.id}\n`).join(''));
+          writeOut(1, records.map((record) => `${options.trunc ? record.id.slice(0, 12) : record.id}\n`).join(''));
           return;
         }
         const { CONTAINER_HEADER, PS_TABLE, containerRow } = await import('./ps-rows.js');
@@ -61,7 +62,7 @@ export function definePs(program: Command, globals: () => GlobalOptions, want: W
         const rows = records.map((record, index) => containerRow(record, { trunc: options.trunc, now, size: sizes[index], ports: ports(record), health: runtime.healthStatus(record) }));
         const { formatList } = await import('../template/index.js');
         const table = options.size ? `${PS_TABLE}\t{{.Size}}` : PS_TABLE;
-        process.stdout.write(formatList(options.format ?? 'table', rows, { table, header: CONTAINER_HEADER }));
+        writeOut(1, formatList(options.format ?? 'table', rows, { table, header: CONTAINER_HEADER }));
       });
 }
 

@@ -1,4 +1,4 @@
-import { commandName } from '../program.js';
+import { commandName } from '../command-name.js';
 
 /** docker's `container VERB` forms that are the top-level commands (`docker container ls` is `docker ps`). */
 const CONTAINER_VERBS: Record<string, string> = {

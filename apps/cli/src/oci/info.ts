@@ -4,8 +4,9 @@ import { CAPABILITIES } from '@skiff/native';
 import { cgroupManager } from './cgroup.js';
 import { OciError } from './errors.js';
 import { publicState, type StateStore } from './store.js';
+import { writeOut } from '../write-out.js';
 
-const out = (text: string): void => void process.stdout.write(text);
+const out = (text: string): void => writeOut(1, text);
 
 export function state(store: StateStore, id: string): void {
   const s = store.load(id);

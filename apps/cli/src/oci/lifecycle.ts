@@ -42,8 +42,9 @@ export async function kill(store: StateStore, id: string, signalText: string | u
   const signal = parseSignal(signalText ?? 'SIGTERM');
   const status = store.status(state);
   if (status === 'stopped') throw new OciError(`container not running: ${id}`);
-  const manager = cgroupManager(state.cgroup);
-  const pids = all ? await manager.getPids() : [state.pid];
+  // The cgroup only when asked for (detecting the hierarchies reads mountinfo: ~4 ms of a plain kill).
+  const manager = () => cgroupManager(state.cgroup);
+  const pids = all ? await manager().getPids() : [state.pid];
   for (const pid of pids) {
     try {
       process.kill(pid, signal);
@@ -53,7 +54,7 @@ export async function kill(store: StateStore, id: string, signalText: string | u
   }
   // A frozen process (v1 freezer) takes SIGKILL only once thawed.
   if (status === 'paused' && signal === 'SIGKILL') {
-    await manager.thaw();
+    await manager().thaw();
     await store.save({ ...state, paused: false });
   }
 }

@@ -4,6 +4,7 @@
  * shim reads the last error from there. Errors also go to stderr.
  */
 import { appendFileSync } from 'node:fs';
+import { writeOut } from '../write-out.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -26,7 +27,7 @@ export class Logger {
   }
 
   error(msg: string): void {
-    process.stderr.write(`skiff-runc: ${msg}\n`);
+    writeOut(2, `skiff-runc: ${msg}\n`);
     this.#write('error', msg);
   }
 

@@ -11,6 +11,7 @@ import { features, list, ps, state } from './info.js';
 import { kill, pause, remove, start, update } from './lifecycle.js';
 import { Logger, type LogFormat } from './log.js';
 import { DEFAULT_ROOT, StateStore, checkId } from './store.js';
+import { flushOpened, writeOut } from '../write-out.js';
 
 declare const __SKIFF_VERSION__: string;
 
@@ -30,14 +31,14 @@ async function run(argv: string[], setLog: (log: Logger) => void): Promise<numbe
   const log = new Logger(str(flags.log), format as LogFormat, flags.debug === true);
   setLog(log);
   if (flags.version) {
-    process.stdout.write(`skiff-runc version ${__SKIFF_VERSION__}\nspec: 1.2.0\n`);
+    writeOut(1, `skiff-runc version ${__SKIFF_VERSION__}\nspec: 1.2.0\n`);
     return 0;
   }
   if (flags.systemdCgroup) throw new OciError('--systemd-cgroup is not supported: skiff-runc drives cgroupfs (containerd: SystemdCgroup = false; podman: --cgroup-manager cgroupfs)');
   if (flags.rootless === 'true') throw new OciError('--rootless is not supported: skiff-runc runs as root');
   const [command, ...rest] = positional;
   if (flags.help || !command) {
-    process.stdout.write(USAGE);
+    writeOut(1, USAGE);
     return flags.help ? 0 : 1;
   }
   const store = new StateStore(str(flags.root) ?? DEFAULT_ROOT);
@@ -140,8 +141,7 @@ async function main(): Promise<void> {
     log.error(error instanceof Error ? error.message : String(error));
     code = error instanceof OciError ? error.exitCode : 1;
   }
-  const flushed = (stream: NodeJS.WriteStream) => (stream.writableLength === 0 ? Promise.resolve() : new Promise<void>((resolve) => stream.write('', () => resolve())));
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  await flushOpened();
   process.exit(code);
 }
 
