@@ -29,6 +29,13 @@ export interface SkiffErrorOptions {
   exitCode?: number;
 }
 
+/**
+ * One line whatever the input it echoes: a message is a single terminal line, so a raw newline, CR, ESC or DEL
+ * (JSON.stringify leaves DEL raw) could forge or break lines; they are written as JSON escapes.
+ */
+// eslint-disable-next-line no-control-regex
+const printable = (text: string) => text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 export class SkiffError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
@@ -36,11 +43,12 @@ export class SkiffError extends Error {
   readonly exitCode: number | undefined;
   readonly [brand] = true;
 
+  /** Control characters in `message` and the hint (echoed input: a newline, ESC, DEL) are written escaped. */
   constructor(code: ErrorCode, message: string, options: SkiffErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(printable(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SkiffError';
     this.code = code;
-    this.hint = options.hint;
+    this.hint = options.hint === undefined ? undefined : printable(options.hint);
     this.exitCode = options.exitCode;
   }
 
