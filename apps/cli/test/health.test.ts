@@ -49,6 +49,28 @@ describe.runIf(requiresRoot('health check tests run detached containers'))('heal
     expectOneLineError(await box.skiff(['run', ...PULL, '--health-cmd', 'true', '--health-start-interval', 'soon', 'busybox', 'true']), /invalid duration "soon"/);
   });
 
+  // Regression (found leaked after a CI run): the container killed while a probe ran with output to give left the
+  // supervisor waiting for the init, the dying init waiting for the probe's command to be reaped, and the probe
+  // blocked writing to the supervisor: all three stayed, and `wait` never returned.
+  it('a container killed while a probe floods its output still ends: the supervisor stops the probe first', async () => {
+    const box = sandbox();
+    const started = await box.skiff(['run', '-d', ...PULL, '--name', 'flood', '--health-cmd', 'yes', '--health-interval', '200ms', '--health-timeout', '1h', 'busybox', 'sleep', '100']);
+    expect(started.exitCode, String(started.stderr)).toBe(0);
+    const init = JSON.parse((await box.skiff(['inspect', 'flood'])).stdout)[0].State.Pid as number;
+    const supervisor = Number(readFileSync(`/proc/${init}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    const probing = () => readFileSync(`/proc/${supervisor}/task/${supervisor}/children`, 'utf8').trim().split(' ').filter(Boolean).length > 1;
+    await waitFor(probing, 'a probe to run');
+    // The supervisor stopped for a moment: the probe's pipe to it fills and the probe blocks writing, as when a
+    // loaded machine gives the supervisor no time; the container is killed meanwhile.
+    process.kill(supervisor, 'SIGSTOP');
+    await sleep(300);
+    expect((await box.skiff(['kill', 'flood'])).exitCode).toBe(0);
+    await sleep(300);
+    process.kill(supervisor, 'SIGCONT');
+    const waited = await box.skiff(['wait', 'flood'], { timeout: 30_000 });
+    expect(waited.stdout, 'wait did not return: the supervisor, init and probe hold each other').toBe('137');
+  });
+
   it('a check that outlives --health-timeout is killed and counts as a failure; start-period failures do not count', async () => {
     const box = sandbox();
     await box.skiff(['run', '-d', ...PULL, '--name', 'slow', '--health-cmd', 'sleep 10', '--health-interval', '200ms', '--health-timeout', '300ms', '--health-retries', '1', 'busybox', 'sleep', '100']);

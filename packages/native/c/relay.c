@@ -181,5 +181,10 @@ int relay_run(struct relay *r)
 		close_side(r, &r->to_child);
 	if (r->master >= 0)
 		close(r->master);
+	/* A health probe still running must go before we wait for the init: the probe's command sits in the
+	 * container's pid namespace, whose dying init waits until it is reaped, by the probe, which may be blocked
+	 * writing output nobody reads now (seen: supervisor, init and probe waiting on each other for good). */
+	if (!exited)
+		health_stop();
 	return exited ? status : child_wait();
 }
