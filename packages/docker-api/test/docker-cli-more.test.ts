@@ -55,7 +55,7 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     expect(inspect.Config.Healthcheck).toMatchObject({ Test: ['CMD-SHELL', 'true'], Interval: 1e9 });
     expect((await docker(['ps', '--filter', 'label=team=a', '-q'])).stdout).toMatch(/^[0-9a-f]{12}$/);
     expect((await docker(['ps', '--filter', 'label=team=b', '-q'])).stdout).toBe('');
-    const inside = await docker(['exec', 'web', 'sh', '-c', "grep 'open files' /proc/1/limits; df -k /dev/shm | tail -1; grep db /etc/hosts; grep nameserver /etc/resolv.conf"]);
+    const inside = await docker(['exec', 'web', 'sh', '-c', "grep 'open files' /proc/1/limits; df -k /dev/shm | tail -1; grep -w db /etc/hosts; grep nameserver /etc/resolv.conf"]);
     expect(inside.stdout).toMatch(/^Max open files\s+512\s+1024\s+files\s*\n\S+\s+8192 .*\n10\.0\.0\.3\s+db\nnameserver 10\.0\.0\.2$/);
     // The request above went through the container's veth: stats count it.
     expect((await docker(['stats', '--no-stream', '--format', '{{.NetIO}}', 'web'])).stdout).toMatch(/^[1-9][\d.]*k?B \/ [1-9][\d.]*k?B$/);
