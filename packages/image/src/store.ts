@@ -22,7 +22,7 @@
  * for the record swap; `ensureBusybox` builds outside the lock and, when another process committed first,
  * discards its own copy and returns the winner's.
  */
-import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
@@ -372,7 +372,10 @@ export function createImageStore(root: string, options: ImageStoreOptions = {}):
     },
 
     async holdLayers(dirs, action) {
-      await mkdir(imagesDir, { recursive: true, mode: 0o700 });
+      // Sync: on every `run`'s path before the helper starts, and the first time Bun's event loop waits (here it
+      // would, on its thread pool) it runs a full GC, ~4 ms there (BUN_JSC_logGC=1 shows it); later, while the
+      // container runs, it costs the caller nothing.
+      mkdirSync(imagesDir, { recursive: true, mode: 0o700 });
       return withLock(lock, async () => {
         const gone = dirs.find((dir) => dir.startsWith(`${layersDir}/`) && !isDirectory(dir));
         if (gone) throw new SkiffError('CONFLICT', `a layer of the image (${gone}) was removed meanwhile by another command`, { hint: 'run the command again' });
