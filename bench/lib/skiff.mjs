@@ -20,12 +20,19 @@ function skiffCommand() {
 
 const RUNTIME = /^(node|bun)$/;
 
-/** The runtime (node or bun) skiff runs on (from its #! line), for the "runtime start" baseline. */
+/** A launcher as scripts/skiff-launcher writes it: `exec 'RUNTIME' -- 'BUNDLE' "$@"`. */
+const LAUNCHER_EXEC = /^exec '([^']+)' -- '([^']+\.cjs)' "\$@"$/m;
+
+const launcherText = (skiff) => fs.readFileSync(fs.realpathSync(skiff.cmd.includes('/') ? skiff.cmd : which(skiff.cmd)), 'utf8');
+
+/** The runtime (node or bun) skiff runs on (from its launcher, or its #! line), for the "runtime start" baseline. */
 export function nodeOfSkiff(skiff) {
   if (RUNTIME.test(path.basename(skiff.cmd))) return skiff.cmd;
   try {
-    const file = skiff.cmd.includes('/') ? skiff.cmd : which(skiff.cmd);
-    const first = fs.readFileSync(fs.realpathSync(file), 'utf8').split('\n')[0];
+    const text = launcherText(skiff);
+    const launched = LAUNCHER_EXEC.exec(text)?.[1];
+    if (launched && RUNTIME.test(path.basename(launched))) return launched;
+    const first = text.split('\n')[0];
     const m = first.match(/^#!\s*(\S+)(?:\s+(?:-S\s+)?(\S+))?/);
     const interpreter = m && path.basename(m[1]) === 'env' ? m[2] && which(m[2]) : m?.[1];
     if (interpreter && RUNTIME.test(path.basename(interpreter))) return interpreter;
@@ -33,12 +40,12 @@ export function nodeOfSkiff(skiff) {
   return process.execPath;
 }
 
-/** The bundle skiff runs (its launcher's require('…') line, or the script after the runtime), if it can tell. */
+/** The bundle skiff runs (its launcher's exec or require('…') line, or the script after the runtime), if it can tell. */
 function bundleOfSkiff(skiff) {
   if (RUNTIME.test(path.basename(skiff.cmd))) return skiff.pre[0];
   try {
-    const file = skiff.cmd.includes('/') ? skiff.cmd : which(skiff.cmd);
-    return fs.readFileSync(fs.realpathSync(file), 'utf8').match(/require\('([^']+\.cjs)'\)/)?.[1];
+    const text = launcherText(skiff);
+    return LAUNCHER_EXEC.exec(text)?.[2] ?? text.match(/require\('([^']+\.cjs)'\)/)?.[1];
   } catch {
     return undefined;
   }

@@ -14,28 +14,46 @@ export const cliPath = fileURLToPath(new URL('../dist/skiff.cjs', import.meta.ur
 export const cliDir = fileURLToPath(new URL('..', import.meta.url));
 const launcherScript = fileURLToPath(new URL('../../../scripts/skiff-launcher', import.meta.url));
 
-/**
- * Writes the `skiff` launcher into a temp dir with scripts/skiff-launcher (SKIFF_RUNTIMES there picks the
- * candidates) and returns the runtime its #! line names.
- */
-export function launcherRuntime(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-launcher-'));
-  try {
-    execFileSync(launcherScript, [dir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    return readFileSync(join(dir, 'skiff'), 'utf8').split('\n')[0]!.slice(2).replace(/ --$/, '');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** The `skiff` command scripts/skiff-launcher writes: its file and the runtime it execs. */
+export interface Launcher {
+  file: string;
+  runtime: string;
 }
 
 /**
- * `--` before the script, as the launcher's #! line has it: node takes a `--env-file` anywhere in argv as its own
+ * Writes the `skiff` launcher into a temp dir with scripts/skiff-launcher (SKIFF_RUNTIMES there picks the
+ * candidates); the dir is removed when this process exits.
+ */
+export function writeLauncher(env: NodeJS.ProcessEnv = process.env): Launcher {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-launcher-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  execFileSync(launcherScript, [dir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const file = join(dir, 'skiff');
+  return { file, runtime: launcherRuntimeOf(readFileSync(file, 'utf8')) };
+}
+
+/** The runtime a launcher's `exec 'RUNTIME' -- 'BUNDLE' "$@"` line names. */
+export function launcherRuntimeOf(text: string): string {
+  const runtime = /^exec '([^']+)' -- '[^']+' "\$@"$/m.exec(text)?.[1];
+  if (!runtime) throw new Error(`no exec line in the launcher:\n${text}`);
+  return runtime;
+}
+
+/**
+ * `--` before the script, as the launcher has it: node takes a `--env-file` anywhere in argv as its own
  * unless its options are ended first (Bun takes `--` too).
  */
 export const endOptions = (_runtime: string): string[] => ['--'];
 
-/** The runtime the `skiff` command runs on here: what the integration suite runs the CLI with by default. */
-export const cliRuntime = launcherRuntime();
+/** The `skiff` command as setup installs it here: what the integration suite runs the CLI with by default. */
+export const cliLauncher = writeLauncher();
+/** The runtime the `skiff` command runs on here. */
+export const cliRuntime = cliLauncher.runtime;
+
+/** The command line that runs skiff with `args`: through the launcher, or on `runtime` when a test names one. */
+export function skiffCommand(args: string[], runtime?: string): [string, string[]] {
+  return runtime === undefined ? [cliLauncher.file, args] : [runtime, [...endOptions(runtime), cliPath, ...args]];
+}
 
 export interface Sandbox {
   root: string;
@@ -50,9 +68,9 @@ export interface Sandbox {
   containers(): string[];
 }
 
-/** A fresh pair of state roots for one test, removed after it; the CLI runs on `runtime` (default cliRuntime). */
+/** A fresh pair of state roots for one test, removed after it; the CLI runs on `runtime` (default: the launcher's). */
 export function sandbox(options: { runtime?: string } = {}): Sandbox {
-  const runtime = options.runtime ?? cliRuntime;
+  const runtime = options.runtime;
   const base = tempDir('skiff-test-');
   const root = join(base, 'root');
   const runRoot = join(base, 'run');
@@ -61,7 +79,7 @@ export function sandbox(options: { runtime?: string } = {}): Sandbox {
   onTestFinished(async () => {
     // Whatever a test left running (it failed midway, say) goes first, the way a user would remove it.
     const left = existsSync(join(root, 'containers')) ? readdirSync(join(root, 'containers')) : [];
-    for (const id of left) execaSync(runtime, [...endOptions(runtime), cliPath, '--root', root, '--run-root', runRoot, 'rm', '-f', id], { reject: false });
+    for (const id of left) execaSync(...skiffCommand(['--root', root, '--run-root', runRoot, 'rm', '-f', id], runtime), { reject: false });
     // A container that ended by itself (or by `kill`) is finished by its supervisor's exit command, which may still
     // be writing the state root when the test is done: wait for it, or the tree's removal meets new files.
     await settledRoot(root);
@@ -77,7 +95,7 @@ export function sandbox(options: { runtime?: string } = {}): Sandbox {
     cgroupParent,
     cgroupDirs: (id) => parentDirs().map((dir) => join(dir, id)).filter(existsSync),
     skiff: (args, options = {}) =>
-      execa(runtime, [...endOptions(runtime), cliPath, '--root', root, '--run-root', runRoot, ...args], {
+      execa(...skiffCommand(['--root', root, '--run-root', runRoot, ...args], runtime), {
         reject: false,
         ...(options.input === undefined ? { stdin: 'ignore' } : {}),
         ...options,

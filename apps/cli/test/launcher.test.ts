@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { requiresRoot, suiteCgroupParent, tempDir } from '../../../test/support.js';
-import { cgroupHierarchies, cliDir } from './cli.js';
+import { cgroupHierarchies, cliDir, launcherRuntimeOf } from './cli.js';
 
 const script = fileURLToPath(new URL('../../../scripts/skiff-launcher', import.meta.url));
 const bun = join(cliDir, 'node_modules/@oven/bun-linux-x64/bin/bun');
@@ -19,11 +19,22 @@ async function launch(runtimes?: string[]) {
   const env = runtimes === undefined ? {} : { SKIFF_RUNTIMES: runtimes.join(' ') };
   const result = await execa(script, [bin], { env, reject: false });
   const file = join(bin, 'skiff');
-  const shebang = existsSync(file) ? readFileSync(file, 'utf8').split('\n')[0]! : undefined;
-  // `#!RUNTIME --`: the `--` ends the runtime's own options (node would take skiff's --env-file).
-  if (shebang !== undefined) expect(shebang).toMatch(/^#!\S+ --$/);
-  const runtime = shebang?.slice(2, -' --'.length);
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  // A sh script that execs `RUNTIME -- BUNDLE`: the `--` ends the runtime's own options (node would take skiff's
+  // --env-file).
+  if (text !== undefined) expect(text.split('\n')[0]).toBe('#!/bin/sh');
+  const runtime = text === undefined ? undefined : launcherRuntimeOf(text);
   return { result, bin, file, runtime };
+}
+
+/**
+ * A stand-in for `runtime` that appends its BUN_JSC_useJIT (or "-" when unset) and its arguments to `log`, one
+ * line per call, then execs it: what the launcher asks the runtime for, seen from the runtime's side.
+ */
+function recordingRuntime(runtime: string, log: string): string {
+  const file = join(tempDir('skiff-test-rec-'), 'bun');
+  writeFileSync(file, `#!/bin/sh\necho "\${BUN_JSC_useJIT:--} $*" >> '${log}'\nexec '${runtime}' "$@"\n`, { mode: 0o755 });
+  return file;
 }
 
 /** A stand-in runtime that is too old (or broken): it fails whatever it is asked. */
@@ -51,6 +62,25 @@ describe('scripts/skiff-launcher', () => {
       expect(result.exitCode).toBe(125);
       expect(result.stderr).toMatch(/--env-file "\/nonexistent-env-file": no such file/);
     }
+  });
+
+  it.runIf(works(bun))("on Bun, brief commands start without the JIT and the others with it, skipping global options' values", async () => {
+    const log = join(tempDir('skiff-test-jit-'), 'calls');
+    const { result, file } = await launch([recordingRuntime(bun, log)]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const calls = [
+      ['--root', '/nonexistent-import', 'ps', '--help'],
+      ['--run-root', 'run', 'inspect', '--help'],
+      ['--plugin', 'x', 'import', '--help'],
+      ['images', '--help'],
+      ['--version'],
+    ];
+    writeFileSync(log, '');
+    for (const args of calls) await execa(file, args, { reject: false });
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    // The value of --root and --run-root is never taken for the command ("run" here is --run-root's value).
+    expect(lines.map((line) => line.split(' ')[0])).toEqual(['0', '0', '-', '-', '-']);
+    expect(lines[0]).toMatch(/ -- \S+\/skiff\.cjs --root \/nonexistent-import ps --help$/);
   });
 
   it.runIf(works(node24))('falls back to Node 24 from npm when Bun does not run', async () => {

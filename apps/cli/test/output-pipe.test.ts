@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { cliPath, cliRuntime, endOptions, sandbox } from './cli.js';
+import { sandbox, skiffCommand } from './cli.js';
 
 // Output into a non-blocking pipe whose reader is slow (a caller that set O_NONBLOCK on its end, as event loops
 // do): every byte must arrive, as into a blocking one. Under Bun the stdout stream dropped what was queued
@@ -32,7 +32,7 @@ describe.runIf(requiresRoot('these tests create containers'))('output into a ful
     const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     const writer = openSync(fifo, constants.O_WRONLY);
     const nonBlocking = 'import os, sys; os.set_blocking(1, False); os.execvp(sys.argv[1], sys.argv[1:])';
-    const cli = [cliRuntime, ...endOptions(cliRuntime), cliPath, '--root', sb.root, '--run-root', sb.runRoot, ...args];
+    const cli = skiffCommand(['--root', sb.root, '--run-root', sb.runRoot, ...args]).flat();
     const child = spawn('python3', ['-c', nonBlocking, ...cli], { stdio: ['ignore', writer, 'ignore'] });
     closeSync(writer);
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
