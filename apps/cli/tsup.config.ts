@@ -38,7 +38,7 @@ export default defineConfig([
     // The libraries only some commands use stay out (tar for import/export/commit, import-meta-resolve for
     // plugins): the bundle is read whole at every start, and they are 180 kB of its 530.
     ...shared,
-    // quick.cjs: `ps` and `inspect` alone (src/quick.ts). skiff-runc.cjs + oci-main.cjs: the OCI runtime mode
+    // quick.cjs: `run`, `create`, `ps` and `inspect` alone (src/quick.ts). skiff-runc.cjs + oci-main.cjs: the OCI runtime mode
     // (src/oci/), the same way.
     entry: { skiff: 'src/skiff.ts', main: 'src/main.ts', quick: 'src/quick.ts', 'skiff-runc': 'src/skiff-runc.ts', 'oci-main': 'src/oci/main.ts' },
     format: ['cjs'],

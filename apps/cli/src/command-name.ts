@@ -19,6 +19,6 @@ export function commandName(args: string[]): string | undefined {
 
 /**
  * The commands the entry runs from quick.cjs (src/quick.ts, which defines them and no other) instead of main.cjs,
- * when typed as the command (`container ls` and `container inspect` go to main.cjs, which knows the aliases).
+ * when typed as the command (`container ls`, `container run`... go to main.cjs, which knows the aliases).
  */
-export const QUICK_COMMANDS: ReadonlySet<string> = new Set(['ps', 'inspect']);
+export const QUICK_COMMANDS: ReadonlySet<string> = new Set(['run', 'create', 'ps', 'inspect']);
