@@ -38,12 +38,12 @@ export default defineConfig([
     // The libraries only some commands use stay out (tar for import/export/commit, import-meta-resolve for
     // plugins): the bundle is read whole at every start, and they are 180 kB of its 530.
     ...shared,
-    // quick.cjs: `run`, `create`, `ps` and `inspect` alone (src/quick.ts). skiff-runc.cjs + oci-main.cjs: the OCI runtime mode
-    // (src/oci/), the same way.
-    entry: { skiff: 'src/skiff.ts', main: 'src/main.ts', quick: 'src/quick.ts', 'skiff-runc': 'src/skiff-runc.ts', 'oci-main': 'src/oci/main.ts' },
+    // quick.cjs: `ps` and `inspect` alone (src/quick.ts); run.cjs: `run` and `create` (src/run-bundle.ts).
+    // skiff-runc.cjs + oci-main.cjs: the OCI runtime mode (src/oci/), the same way.
+    entry: { skiff: 'src/skiff.ts', main: 'src/main.ts', quick: 'src/quick.ts', run: 'src/run-bundle.ts', 'skiff-runc': 'src/skiff-runc.ts', 'oci-main': 'src/oci/main.ts' },
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
-    external: ['./main.cjs', './quick.cjs', './oci-main.cjs', 'tar', 'import-meta-resolve'],
+    external: ['./main.cjs', './quick.cjs', './run.cjs', './oci-main.cjs', 'tar', 'import-meta-resolve'],
     noExternal: [/^(?!(tar|import-meta-resolve)$)/],
     // import.meta.url in CommonJS: the bundle's own file URL (context.ts finds skiff.cjs beside it).
     shims: true,
@@ -68,7 +68,7 @@ export default defineConfig([
       copyFileSync(require.resolve('@skiff/native/bin/skiff-helper'), 'dist/skiff-helper');
       // The DNS responder of user networks, found beside the helper.
       copyFileSync(require.resolve('@skiff/native/bin/skiff-dns'), 'dist/skiff-dns');
-      for (const bundle of ['dist/main.cjs', 'dist/quick.cjs', 'dist/oci-main.cjs']) lazyBuiltins(bundle);
+      for (const bundle of ['dist/main.cjs', 'dist/quick.cjs', 'dist/run.cjs', 'dist/oci-main.cjs']) lazyBuiltins(bundle);
     },
   },
 ]);

@@ -22,7 +22,7 @@ function notFoundExit(error: unknown): number | undefined {
 
 /**
  * Runs the `skiff` command line `createProgram` makes of process.argv, and exits: the whole of main.cjs (every
- * command) and of quick.cjs (the read-only commands the entry sends there: skiff.ts) alike.
+ * command) and of quick.cjs and run.cjs (the commands the entry sends there: command-name.ts) alike.
  */
 export async function runCli(createProgram: (argv: string[]) => Command): Promise<void> {
   trace('loaded');

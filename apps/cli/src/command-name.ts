@@ -18,7 +18,13 @@ export function commandName(args: string[]): string | undefined {
 }
 
 /**
- * The commands the entry runs from quick.cjs (src/quick.ts, which defines them and no other) instead of main.cjs,
- * when typed as the command (`container ls`, `container run`... go to main.cjs, which knows the aliases).
+ * The commands the entry runs from a bundle of their own instead of main.cjs (every command), when typed as the
+ * command (`container ls`, `container run`... go to main.cjs, which knows the aliases): quick.cjs
+ * (src/quick.ts) and run.cjs (src/run-bundle.ts) define these and no other.
  */
-export const QUICK_COMMANDS: ReadonlySet<string> = new Set(['run', 'create', 'ps', 'inspect']);
+export const BUNDLE_OF: ReadonlyMap<string, string> = new Map([
+  ['ps', 'quick'],
+  ['inspect', 'quick'],
+  ['run', 'run'],
+  ['create', 'run'],
+]);

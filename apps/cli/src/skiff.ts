@@ -1,5 +1,5 @@
 // The `skiff` command's entry: as small as possible, because everything here runs before any caching helps.
-import { QUICK_COMMANDS, commandName } from './command-name.js';
+import { BUNDLE_OF, commandName } from './command-name.js';
 import { loadBundle } from './entry.js';
 
 declare const __SKIFF_VERSION__: string;
@@ -8,5 +8,5 @@ declare const __SKIFF_VERSION__: string;
 // console.log, not process.stdout: under Bun making that stream costs more than the rest of this start.
 if (process.argv.length === 3 && process.argv[2] === '--version') console.log(__SKIFF_VERSION__);
 // The bundle proper, a file apart so the compile cache covers it (built as CommonJS: see tsup.config.ts); for
-// `run`, `create`, `ps` and `inspect`, a bundle of those alone (src/quick.ts).
-else loadBundle(QUICK_COMMANDS.has(commandName(process.argv.slice(2)) ?? '') ? 'quick' : 'main');
+// `ps` and `inspect`, `run` and `create`, a bundle of those alone (src/quick.ts, src/run-bundle.ts).
+else loadBundle(BUNDLE_OF.get(commandName(process.argv.slice(2)) ?? '') ?? 'main');
