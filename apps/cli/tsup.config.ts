@@ -40,11 +40,20 @@ export default defineConfig([
     ...shared,
     // quick.cjs: `ps` and `inspect` alone (src/quick.ts); run.cjs: `run` and `create` (src/run-bundle.ts).
     // skiff-runc.cjs + oci-main.cjs: the OCI runtime mode (src/oci/), the same way.
-    entry: { skiff: 'src/skiff.ts', main: 'src/main.ts', quick: 'src/quick.ts', run: 'src/run-bundle.ts', 'skiff-runc': 'src/skiff-runc.ts', 'oci-main': 'src/oci/main.ts' },
+    entry: { skiff: 'src/skiff.ts', main: 'src/main.ts', quick: 'src/quick.ts', run: 'src/run-bundle.ts', execa: 'src/execa-bundle.ts', 'skiff-runc': 'src/skiff-runc.ts', 'oci-main': 'src/oci/main.ts' },
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
-    external: ['./main.cjs', './quick.cjs', './run.cjs', './oci-main.cjs', 'tar', 'import-meta-resolve'],
+    external: ['./main.cjs', './quick.cjs', './run.cjs', './oci-main.cjs', './execa.cjs', 'tar', 'import-meta-resolve'],
     noExternal: [/^(?!(tar|import-meta-resolve)$)/],
+    // execa in execa.cjs (src/execa-bundle.ts) alone: the other bundles require it there, when first used.
+    esbuildPlugins: [
+      {
+        name: 'execa-apart',
+        setup(build) {
+          build.onResolve({ filter: /^execa$/ }, (args) => (args.importer.endsWith('execa-bundle.ts') ? undefined : { path: './execa.cjs', external: true }));
+        },
+      },
+    ],
     // import.meta.url in CommonJS: the bundle's own file URL (context.ts finds skiff.cjs beside it).
     shims: true,
     // process.stdout and process.stderr through getters that note their use (src/stdio-used.ts).
