@@ -3,8 +3,8 @@ import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { mountToSyscall, type MountSyscall } from '../src/index.js';
-import { createBusyboxRootfs, HOST_MARKER, type HelperOptions, overlayPlan, runHelper, startHelper, waitFor, waitForInit } from './fixture.js';
+import { encodePlan, mountToSyscall, type MountSyscall } from '../src/index.js';
+import { createBusyboxRootfs, HOST_MARKER, type HelperOptions, overlayPlan, runHelper, spawnHelper, startHelper, waitFor, waitForInit } from './fixture.js';
 
 const root = requiresRoot('the native helper creates namespaces and mounts');
 
@@ -111,6 +111,14 @@ describe.skipIf(!root)('skiff-helper run', () => {
   it('reads the plan up to "end" without waiting for fd 3 to close', async () => {
     const helper = startHelper(overlayPlan(image.dir, tempDir(), ['echo', 'started']), { keepPlanOpen: true });
     expect(await helper.done).toMatchObject({ exitCode: 0, stdout: 'started\n' });
+  });
+
+  // core's start.ts starts the helper before the plan is made; when making it fails, fd 3 ends empty and the
+  // CLI alone says why.
+  it('exits 125 without a word when fd 3 ends before any plan byte, and still names a plan cut short', async () => {
+    expect(await spawnHelper('run', Buffer.alloc(0), { caller: process.pid }).done).toMatchObject({ exitCode: 125, stdout: '', stderr: '' });
+    const cut = encodePlan(overlayPlan(image.dir, tempDir(), ['true'])).subarray(0, 10);
+    expect(await spawnHelper('run', cut, { caller: process.pid }).done).toMatchObject({ exitCode: 125, stderr: 'skiff: read plan: ended before "end"\n' });
   });
 
   it('rejects a malformed plan with 125', async () => {

@@ -47,18 +47,23 @@ interface BunRuntime {
 
 const bun = (globalThis as { Bun?: BunRuntime }).Bun;
 
+/** The encoded plan, or the promise of it. */
+export type PlanBytes = Uint8Array | Promise<Uint8Array>;
+
 /**
  * Starts `helper SUBCOMMAND OUR-PID` with `plan` on fd 3 (our pid: the helper dies with us, even if we die before
  * it first looks at its parent). `stdio` is the helper's 0-2 and then 'pipe' for fd 3, 4 (and
  * more): with 0-2 the caller's own ('inherit'/'ignore') and exactly fds 3 and 4, Bun.spawn is used under Bun.
+ * A plan still being made may be given as a promise: the helper starts (execs, re-execs its sealed copy) while
+ * it is, and waits for it on fd 3; if it rejects, fd 3 closes empty and the helper exits 125 without a word.
  */
-export function spawnHelper(helper: string, subcommand: string, plan: Uint8Array, stdio: StdioOptions): HelperProcess {
+export function spawnHelper(helper: string, subcommand: string, plan: PlanBytes, stdio: StdioOptions): HelperProcess {
   const std = Array.isArray(stdio) ? stdio : [];
   const own = std.length === 5 && std.slice(0, 3).every((s) => s === 'inherit' || s === 'ignore');
   return bun && own ? spawnWithBun(bun, helper, subcommand, plan, std as string[]) : spawnWithNode(helper, subcommand, plan, stdio);
 }
 
-function spawnWithNode(helper: string, subcommand: string, plan: Uint8Array, stdio: StdioOptions): HelperProcess {
+function spawnWithNode(helper: string, subcommand: string, plan: PlanBytes, stdio: StdioOptions): HelperProcess {
   const child = spawn(helper, [subcommand, String(process.pid)], { stdio });
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (error) => reject(cannotStart(helper, error)));
@@ -67,12 +72,15 @@ function spawnWithNode(helper: string, subcommand: string, plan: Uint8Array, std
   exited.catch(() => {}); // awaited later, after the pid: until then a spawn error must not count as unhandled
   const planPipe = child.stdio[3] as Writable;
   planPipe.on('error', () => {}); // the helper may exit before reading it all; its exit code says why
-  planPipe.end(plan);
+  Promise.resolve(plan).then(
+    (bytes) => planPipe.end(bytes),
+    () => planPipe.end(),
+  );
   const output = child.stdout && child.stderr ? { stdout: child.stdout.pipe(new PassThrough()), stderr: child.stderr.pipe(new PassThrough()) } : undefined;
   return { child, kill: (signal) => child.kill(signal), exited, ...readStatusPipe(child), output };
 }
 
-function spawnWithBun(bun: BunRuntime, helper: string, subcommand: string, plan: Uint8Array, stdio: string[]): HelperProcess {
+function spawnWithBun(bun: BunRuntime, helper: string, subcommand: string, plan: PlanBytes, stdio: string[]): HelperProcess {
   let proc: BunSubprocess;
   try {
     proc = bun.spawn([helper, subcommand, String(process.pid)], { stdio });
@@ -88,8 +96,9 @@ function spawnWithBun(bun: BunRuntime, helper: string, subcommand: string, plan:
 }
 
 /** The whole plan into a non-blocking fd, then EOF; a helper gone early (EPIPE) is its exit code's to explain. */
-async function writePlan(fd: number, plan: Uint8Array): Promise<void> {
+async function writePlan(fd: number, planBytes: PlanBytes): Promise<void> {
   try {
+    const plan = await planBytes;
     for (let offset = 0; offset < plan.length; ) {
       try {
         offset += writeSync(fd, plan, offset);
@@ -99,7 +108,7 @@ async function writePlan(fd: number, plan: Uint8Array): Promise<void> {
       }
     }
   } catch {
-    // EPIPE and the like: see above
+    // EPIPE and the like: see above; or no plan (it could not be made): the helper sees fd 3 end empty
   } finally {
     closeSync(fd);
   }

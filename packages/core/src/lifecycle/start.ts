@@ -89,11 +89,24 @@ function logPlan(host: Host, record: ContainerRecord): Pick<LaunchPlan, 'log' | 
   return { log: files(host, record.id).log, logMaxBytes: record.config.logMaxBytes, logKeep: record.config.logKeep };
 }
 
-/** Spawns the helper with the plan on fd 3 and a status pipe on fd 4; `pid` resolves when the init reports. */
-function launch(host: Host, plan: LaunchPlan, stdio: StdioOptions): HelperProcess {
-  const helper = spawnHelper(host.helper, 'run', encodePlan(plan), stdio);
+/**
+ * Spawns the helper with the plan on fd 3 and a status pipe on fd 4; `pid` resolves when the init reports. A plan
+ * given as a promise is sent once made (spawnHelper): the helper's exec and its sealed re-exec (~2.5 ms on this
+ * project's VM) then overlap the making, on another core.
+ */
+function launch(host: Host, plan: LaunchPlan | Promise<LaunchPlan>, stdio: StdioOptions): HelperProcess {
+  const helper = spawnHelper(host.helper, 'run', plan instanceof Promise ? plan.then(encodePlan) : encodePlan(plan), stdio);
   trace('spawned');
   return helper;
+}
+
+/** A promise settled from outside: the plan a helper started early waits for. */
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(reason: unknown): void } {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => {}); // a plan given up is the helper's to notice (fd 3 ends empty), not an unhandled rejection
+  return { promise, resolve, reject };
 }
 
 async function markRunning(host: Host, record: ContainerRecord, pid: number, detached: boolean): Promise<void> {
@@ -177,7 +190,17 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
     const started = await startLock(host, id, fresh, async () => {
       const record = await host.store.resolve(id);
       transition(record.name, record.status, 'start');
-      const prepared = await prepare(host, record);
+      // The helper starts first and waits on fd 3 while the plan is made (launch).
+      const plan = deferred<LaunchPlan>();
+      run = launch(host, plan.promise, helperStdio(options.stdio, 'inherit', options.streams));
+      let prepared: Awaited<ReturnType<typeof prepare>>;
+      try {
+        prepared = await prepare(host, record);
+      } catch (error) {
+        plan.reject(error);
+        await run.exited.catch(() => {});
+        throw error;
+      }
       // run -it: the detach keys turn the helper into the container's supervisor, which then needs what a
       // detached start gives it.
       const keys = options.stdio === 'inherit' && record.config.tty && record.config.interactive && options.detachKeys?.length ? options.detachKeys : undefined;
@@ -185,13 +208,7 @@ export async function startAttached(host: Host, id: string, options: AttachOptio
         keys && host.exitCommand
           ? { detachKeys: keys, statusFile: files(host, id).exitStatus, exitCommand: host.exitCommand(id), attachSocket: files(host, id).attachSocket }
           : {};
-      try {
-        run = launch(host, { ...prepared.plan, ...logPlan(host, record), ...detachable }, helperStdio(options.stdio, 'inherit', options.streams));
-      } catch (error) {
-        await destroyCgroup(record);
-        await releaseNetwork(host, record).catch(() => {});
-        throw error;
-      }
+      plan.resolve({ ...prepared.plan, ...logPlan(host, record), ...detachable });
       unsubscribe = killOnAbort(run, options.signal);
       if (forwarding) for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
       const pid = await within(run.pid, PID_UNDER_LOCK_MS);
