@@ -20,6 +20,7 @@ import { trace } from './trace.js';
 import { attachment, helperStdio, killOnAbort, startFailure, type Attachment, type AttachStdio } from './attach.js';
 import { spawnHelper, type HelperProcess } from './spawn-helper.js';
 import { withContainerLock } from '../state/lock.js';
+import { seccompCacheDir } from '../roots.js';
 import { afterStart } from './starting.js';
 import { containerEvent } from '../state/events.js';
 
@@ -91,7 +92,7 @@ function logPlan(host: Host, record: ContainerRecord): Pick<LaunchPlan, 'log' | 
 
 /** Spawns the helper with the plan on fd 3 and a status pipe on fd 4; `pid` resolves when the init reports. */
 function launch(host: Host, plan: LaunchPlan, stdio: StdioOptions): HelperProcess {
-  const helper = spawnHelper(host.helper, 'run', encodePlan(plan), stdio);
+  const helper = spawnHelper(host.helper, 'run', encodePlan({ ...plan, seccompCache: seccompCacheDir(host.roots) }), stdio);
   trace('spawned');
   return helper;
 }
