@@ -21,8 +21,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { DEFAULT_CAPABILITIES, seccompSyscalls } from '../src/index.js';
-import { createBusyboxRootfs, overlayPlan, runHelper, startExec, startHelper, waitFor, type PlanOverrides } from './fixture.js';
+import { DEFAULT_CAPABILITIES, encodePlan, seccompSyscalls } from '../src/index.js';
+import { createBusyboxRootfs, overlayPlan, runHelper, spawnHelper, startExec, startHelper, waitFor, type PlanOverrides } from './fixture.js';
 
 const root = requiresRoot('the native helper creates namespaces and mounts');
 
@@ -109,6 +109,12 @@ describe.skipIf(!root)('seccomp filter cache (seccompcache)', () => {
     await waitFor(() => container.stdout().includes('ready'), 'the container to be ready');
     const exec = await startExec({ target: (await container.pid)!, args: PROBE, env: ['PATH=/bin'], cwd: '/', tty: false, stdin: false, cgroupProcs: [], seccompCache: dir }, TRACE).done;
     expect({ exitCode: exec.exitCode, span: spanOf(exec.stderr), stdout: exec.stdout }).toEqual({ exitCode: 0, span: 'cached', stdout: DEFAULT_ANSWERS });
+  });
+
+  it('refuses a relative seccompcache path with 125', async () => {
+    const plan = encodePlan(overlayPlan(image.dir, tempDir(), ['true'], { seccompCache: '/relative' }));
+    const result = await spawnHelper('run', Buffer.from(plan.toString('latin1').replace('seccompcache\0/relative\0', 'seccompcache\0relative\0'), 'latin1')).done;
+    expect(result).toMatchObject({ exitCode: 125, stderr: 'skiff: plan: seccompcache must be an absolute path, not "relative"\n' });
   });
 
   it('without a seccompcache record nothing is cached', async () => {
