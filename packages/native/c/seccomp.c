@@ -234,18 +234,20 @@ static void put64(unsigned char **buf, size_t *len, uint64_t value)
 
 /*
  * Everything the programs are built from, as canonical bytes (native byte order, each name length-prefixed): the
- * cache's key and what a cached file must hold byte for byte. The format version covers this code (the front
- * checks, the split into two filters, the attributes): bump it whenever what seccomp_prepare builds changes.
- * libseccomp's version is in it because its BPF and its syscall numbers may differ between releases.
+ * cache's key and what a cached file must hold byte for byte. SECCOMP_CACHE_SOURCE stands for this code (the
+ * front checks, the split into two filters, the attributes): scripts/build-helper.mjs passes a hash of this file
+ * and seccomp-cache.c; a build without it gets its build time, and so a cache of its own. libseccomp's version is
+ * in it because its BPF and its syscall numbers may differ between releases.
  */
-#define SECCOMP_CACHE_FORMAT 1
+#ifndef SECCOMP_CACHE_SOURCE
+#define SECCOMP_CACHE_SOURCE __DATE__ " " __TIME__
+#endif
 static unsigned char *filter_input(const struct security *s, uint32_t default_action, size_t *len)
 {
 	unsigned char *buf = NULL;
 	*len = 0;
 	const struct scmp_version *v = seccomp_version();
-	put(&buf, len, "skiff-seccomp", 14);
-	put32(&buf, len, SECCOMP_CACHE_FORMAT);
+	put(&buf, len, "skiff-seccomp " SECCOMP_CACHE_SOURCE, sizeof("skiff-seccomp " SECCOMP_CACHE_SOURCE));
 	put32(&buf, len, v ? v->major : 0);
 	put32(&buf, len, v ? v->minor : 0);
 	put32(&buf, len, v ? v->micro : 0);
