@@ -11,13 +11,15 @@ import { describeFailure, log, nowMs, stats } from './util.mjs';
  * Spans the report always shows, measured or not. skiff-helper prints them under SKIFF_TRACE=1 (c/trace.c):
  * `helper-reexec`, from before its memfd_create to the start of the sealed copy (copy, seal, execveat; issue 11's
  * CVE-2019-5736 fix, c/reexec.c), and `helper-seccomp-build`, libseccomp building the allow-list filter from the
- * plan's syscall records (c/seccomp.c), and `helper-cgroup-teardown`, the helper that saw the init exit killing what
+ * plan's syscall records (c/seccomp.c), or `helper-seccomp-cached` in its place, the same filter read back from
+ * the helper's cache of built filters (c/seccomp-cache.c), and `helper-cgroup-teardown`, the helper that saw the init exit killing what
  * is left in the container's cgroups and removing them (c/teardown.c). A skiff that does not print one gets a
  * "not reported" row.
  */
 export const EXPECTED_SPANS = [
   ['helper-reexec', 'helper re-exec (memfd copy, seal, re-exec)'],
   ['helper-seccomp-build', 'helper builds the seccomp allow list (libseccomp)'],
+  ['helper-seccomp-cached', 'helper takes the seccomp filter from its cache (<run-root>/seccomp)'],
   ['helper-cgroup-teardown', "helper removes the container's cgroups after its exit"],
 ];
 

@@ -1,6 +1,9 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { requiresRoot } from '../../../test/support.js';
+import { requiresRoot, tempDir } from '../../../test/support.js';
 import { sandbox, expectOneLineError } from './cli.js';
 
 /** CapEff of docker's default capability set. */
@@ -66,6 +69,31 @@ describe.runIf(requiresRoot('isolation tests run containers'))('isolation defaul
     const status = (await skiff(['exec', id, 'cat', '/proc/self/status'])).stdout;
     expect(field(status, 'CapEff')).toBe('0000000000000000');
     expect((await skiff(['exec', id, 'sh', '-c', 'mkdir -p /m && mount -t tmpfs none /m'])).exitCode).not.toBe(0);
+    await skiff(['rm', '-f', id]);
+  });
+
+  it('keeps built seccomp filters in <run-root>/seccomp: a later start of the same profile takes its own from there', async () => {
+    const { skiff, runRoot } = sandbox();
+    const probe = join(tempDir(), 'probe');
+    execFileSync('cc', ['-static', '-O2', '-o', probe, fileURLToPath(new URL('../../../packages/native/test/probe/probe.c', import.meta.url))]);
+    // keyctl: refused by docker's profile whatever the capabilities; clone-newns: allowed with CAP_SYS_ADMIN only.
+    const start = async (flags: string[] = []) => {
+      const result = await skiff(['run', '--rm', '--network', 'none', '-v', `${probe}:/probe:ro`, ...flags, 'busybox', '/probe', 'keyctl', 'unix-socket', 'clone-newns'], { env: { SKIFF_TRACE: '1' } });
+      return { exitCode: result.exitCode, stdout: result.stdout, span: /^skiff-trace-span helper-seccomp-(build|cached) /m.exec(String(result.stderr))?.[1] };
+    };
+    const plain = 'keyctl EPERM\nunix-socket ok\nclone-newns EPERM';
+    const admin = 'keyctl EPERM\nunix-socket ok\nclone-newns ok';
+    expect(await start()).toEqual({ exitCode: 0, stdout: plain, span: 'build' });
+    expect(await start()).toEqual({ exitCode: 0, stdout: plain, span: 'cached' });
+    // --cap-add SYS_ADMIN adds docker's namespace rules: another filter, built once, then cached.
+    expect(await start(['--cap-add', 'SYS_ADMIN'])).toEqual({ exitCode: 0, stdout: admin, span: 'build' });
+    expect(await start(['--cap-add', 'SYS_ADMIN'])).toEqual({ exitCode: 0, stdout: admin, span: 'cached' });
+    expect(await start()).toEqual({ exitCode: 0, stdout: plain, span: 'cached' });
+    expect(readdirSync(join(runRoot, 'seccomp'))).toHaveLength(2);
+    // exec runs the container's profile: from the cache too.
+    const id = (await skiff(['run', '-d', '--network', 'none', '-v', `${probe}:/probe:ro`, 'busybox', 'sleep', '30'])).stdout;
+    const exec = await skiff(['exec', id, '/probe', 'keyctl'], { env: { SKIFF_TRACE: '1' } });
+    expect({ stdout: exec.stdout, span: /^skiff-trace-span helper-seccomp-(build|cached) /m.exec(String(exec.stderr))?.[1] }).toEqual({ stdout: 'keyctl EPERM', span: 'cached' });
     await skiff(['rm', '-f', id]);
   });
 

@@ -14,6 +14,8 @@ import { join } from 'node:path';
  *
  * Runtime root (default /run/skiff, env SKIFF_RUN_ROOT): locks (abstract unix socket names: see @skiff/plugin's lock.ts) and per-run records that mean nothing after
  * a reboot.
+ *
+ *   <runRoot>/seccomp/<key>              seccomp filters the helper built, one per profile (native c/seccomp-cache.c)
  */
 export interface Roots {
   root: string;
@@ -31,6 +33,8 @@ export const containersDir = (roots: Roots) => join(roots.root, 'containers');
 export const containerDir = (roots: Roots, id: string) => join(roots.root, 'containers', id);
 export const namesDir = (roots: Roots) => join(roots.root, 'names');
 export const stagingDir = (roots: Roots) => join(roots.root, 'staging');
+/** Where the helper keeps the seccomp filters it built (the plan's `seccompcache`): a start of the same profile skips libseccomp. */
+export const seccompCacheDir = (roots: Roots) => join(roots.runRoot, 'seccomp');
 
 /**
  * Makes the state roots private. Every directory skiff owns is 0700 whatever the mode of a root someone made

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <signal.h>
 #include <sys/types.h>
+#include <linux/filter.h>
 
 /* Exit codes, as docker uses them. Keep in sync with HelperExitCode in src/plan.ts. */
 #define EXIT_SETUP 125     /* the helper or the container setup failed */
@@ -57,6 +58,7 @@ struct security {
 	struct seccomp_syscall *syscalls; /* `syscall` records, each with its `sysarg` conditions */
 	size_t n_syscalls;
 	struct seccomp_program *program;  /* built from them by seccomp_prepare */
+	char *seccomp_cache;         /* `seccompcache` DIR: built programs kept there (seccomp-cache.c); NULL: none */
 	int default_set;             /* `seccompdefault` given: what an unnamed call gets (else EPERM) */
 	unsigned int default_action; /* its libseccomp action (SCMP_ACT_...) */
 	uid_t uid;
@@ -302,6 +304,19 @@ int seccomp_record(const char *keyword, char *fields[], struct security *s);
 void seccomp_prepare(struct security *s);
 void seccomp_install(const struct security *s);
 void seccomp_print_constants(void); /* for `skiff-helper constants` */
+
+/* ---- seccomp-cache.c: built seccomp programs kept on disk, keyed by their whole input ---- */
+
+/* The two programs seccomp_prepare builds; each filter array is malloc'd. */
+struct seccomp_program {
+	struct sock_fprog allow_list; /* default EPERM (or the plan's), our checks in front */
+	struct sock_fprog deny;       /* default allow; .len 0 when the plan has no such rule */
+};
+/* DIR/KEY holding exactly INPUT (the canonical bytes of the filter's input, seccomp.c) and its programs, if the
+ * file passes every check; NULL otherwise (never an error: the cache only saves time). */
+struct seccomp_program *seccomp_cache_load(const char *dir, const void *input, size_t len);
+/* Writes INPUT and PROGRAM to DIR/KEY atomically (DIR made 0700 if missing); any failure is silent. */
+void seccomp_cache_store(const char *dir, const void *input, size_t len, const struct seccomp_program *program);
 
 /* ---- security.c: the last steps before the command runs (run and exec) ---- */
 

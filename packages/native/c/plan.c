@@ -22,7 +22,7 @@ const struct plan_record plan_records[] = {
 	{ "detach", 1 }, { "log", 1 }, { "logmax", 1 }, { "logkeep", 1 }, { "status", 1 }, { "exitcmd", 1 },
 	{ "attach", 1 }, { "detachkeys", 1 }, { "restart", 3 }, { "health", 5 }, { "healthstate", 1 }, { "healthstartinterval", 1 },
 	/* security (shared with exec) */
-	{ "cap", 1 }, { "capinh", 1 }, { "capamb", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
+	{ "cap", 1 }, { "capinh", 1 }, { "capamb", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 }, { "seccompcache", 1 },
 	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
 	{ "readonlyroot", 1 },
 	/* the OCI runtime mode (oci.c) */
@@ -46,7 +46,7 @@ const struct plan_record exec_plan_records[] = {
 	{ "target", 1 }, { "arg", 1 }, { "env", 1 }, { "cwd", 1 }, { "tty", 1 }, { "stdin", 1 }, { "cgroup", 1 },
 	{ "detach", 1 }, /* exec -d; with passthrough, OCI exec --detach */
 	/* security (shared with run) */
-	{ "cap", 1 }, { "capinh", 1 }, { "capamb", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 },
+	{ "cap", 1 }, { "capinh", 1 }, { "capamb", 1 }, { "allcaps", 1 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "syscall", 2 }, { "sysarg", 4 }, { "seccompdefault", 1 }, { "seccompcache", 1 },
 	{ "user", 2 }, { "group", 1 }, { "umask", 1 }, { "rlimit", 3 },
 	/* the OCI runtime mode */
 	{ "passthrough", 1 }, { "consolesocket", 1 }, { "consolesize", 2 },
@@ -182,6 +182,11 @@ static int security_record(const char *k, char *f[MAX_FIELDS], struct security *
 			bailx("plan: unknown seccomp mode \"%s\" (filter or unconfined)", f[0]);
 		s->seccomp = !strcmp(f[0], "filter");
 		free(f[0]);
+	} else if (!strcmp(k, "seccompcache")) {
+		if (f[0][0] != '/')
+			bailx("plan: seccompcache must be an absolute path, not \"%s\"", f[0]);
+		free(s->seccomp_cache);
+		s->seccomp_cache = f[0];
 	} else if (!strcmp(k, "user")) {
 		s->uid = (uid_t)number("user uid", f[0], 0xfffffffeULL);
 		s->gid = (gid_t)number("user gid", f[1], 0xfffffffeULL);

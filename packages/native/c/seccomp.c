@@ -19,6 +19,8 @@
  * instructions of our own put in front of libseccomp's allow list.
  *
  * Names libseccomp does not know, or that are not x86_64 calls (chown32, socketcall), are skipped.
+ *
+ * With a `seccompcache` record, programs built before for the same input come from disk (seccomp-cache.c).
  */
 #include <errno.h>
 #include <linux/audit.h>
@@ -51,11 +53,6 @@ struct seccomp_syscall {
 	uint32_t action; /* SCMP_ACT_... */
 	struct seccomp_arg *args;
 	size_t n_args;
-};
-
-struct seccomp_program {
-	struct sock_fprog allow_list; /* default EPERM, our checks in front */
-	struct sock_fprog deny;       /* default allow; .len 0 when the plan has no such rule */
 };
 
 #define DEFAULT_ERRNO EPERM
@@ -217,19 +214,69 @@ static void rule_add(scmp_filter_ctx ctx, uint32_t action, int nr, const struct 
 	}
 }
 
-void seccomp_prepare(struct security *s)
+/* Appends LEN bytes to a growing buffer. */
+static void put(unsigned char **buf, size_t *len, const void *bytes, size_t n)
 {
-	if (!s->seccomp)
-		return;
-#if !defined(__x86_64__)
-	bailx("the seccomp filter is written for x86_64 only; run with seccomp unconfined here");
+	*buf = xrealloc(*buf, *len + n);
+	memcpy(*buf + *len, bytes, n);
+	*len += n;
+}
+
+static void put32(unsigned char **buf, size_t *len, uint32_t value)
+{
+	put(buf, len, &value, sizeof value);
+}
+
+static void put64(unsigned char **buf, size_t *len, uint64_t value)
+{
+	put(buf, len, &value, sizeof value);
+}
+
+/*
+ * Everything the programs are built from, as canonical bytes (native byte order, each name length-prefixed): the
+ * cache's key and what a cached file must hold byte for byte. SECCOMP_CACHE_SOURCE stands for this code (the
+ * front checks, the split into two filters, the attributes): scripts/build-helper.mjs passes a hash of this file
+ * and seccomp-cache.c; a build without it gets its build time, and so a cache of its own. libseccomp's version is
+ * in it because its BPF and its syscall numbers may differ between releases.
+ */
+#ifndef SECCOMP_CACHE_SOURCE
+#define SECCOMP_CACHE_SOURCE __DATE__ " " __TIME__
 #endif
-	uint32_t default_action = s->default_set ? s->default_action : SCMP_ACT_ERRNO(DEFAULT_ERRNO);
+static unsigned char *filter_input(const struct security *s, uint32_t default_action, size_t *len)
+{
+	unsigned char *buf = NULL;
+	*len = 0;
+	const struct scmp_version *v = seccomp_version();
+	put(&buf, len, "skiff-seccomp " SECCOMP_CACHE_SOURCE, sizeof("skiff-seccomp " SECCOMP_CACHE_SOURCE));
+	put32(&buf, len, v ? v->major : 0);
+	put32(&buf, len, v ? v->minor : 0);
+	put32(&buf, len, v ? v->micro : 0);
+	put32(&buf, len, AUDIT_ARCH_X86_64);
+	put32(&buf, len, default_action);
+	put64(&buf, len, s->n_syscalls);
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct seccomp_syscall *call = &s->syscalls[i];
+		size_t name_len = strlen(call->name);
+		put64(&buf, len, name_len);
+		put(&buf, len, call->name, name_len);
+		put32(&buf, len, call->action);
+		put32(&buf, len, (uint32_t)call->n_args);
+		for (size_t a = 0; a < call->n_args; a++) {
+			put32(&buf, len, call->args[a].index);
+			put32(&buf, len, call->args[a].op);
+			put64(&buf, len, call->args[a].value);
+			put64(&buf, len, call->args[a].value_two);
+		}
+	}
+	return buf;
+}
+
+static struct seccomp_program *build(const struct security *s, uint32_t default_action)
+{
 	int front = !lets_through(default_action);
 	scmp_filter_ctx allow_list = filter_new(default_action, SCMP_ACT_KILL_PROCESS);
 	/* Another architecture is the allow list's to kill; x32 calls pass here and get ENOSYS there. */
 	scmp_filter_ctx deny = filter_new(SCMP_ACT_ALLOW, SCMP_ACT_ALLOW);
-	long long start = monotonic_ns();
 	int max_nr = -1, n_deny = 0;
 	for (size_t i = 0; i < s->n_syscalls; i++) {
 		const struct seccomp_syscall *call = &s->syscalls[i];
@@ -257,7 +304,30 @@ void seccomp_prepare(struct security *s)
 	program->deny = n_deny ? filter_export(deny, 0) : (struct sock_fprog){ 0 };
 	seccomp_release(allow_list);
 	seccomp_release(deny);
-	s->program = program;
+	return program;
+}
+
+/* With a `seccompcache` record, a program built before for the same input is taken from the cache. */
+void seccomp_prepare(struct security *s)
+{
+	if (!s->seccomp)
+		return;
+#if !defined(__x86_64__)
+	bailx("the seccomp filter is written for x86_64 only; run with seccomp unconfined here");
+#endif
+	long long start = monotonic_ns();
+	uint32_t default_action = s->default_set ? s->default_action : SCMP_ACT_ERRNO(DEFAULT_ERRNO);
+	size_t len = 0;
+	unsigned char *input = s->seccomp_cache ? filter_input(s, default_action, &len) : NULL;
+	if (input && (s->program = seccomp_cache_load(s->seccomp_cache, input, len))) {
+		free(input);
+		trace_span("helper-seccomp-cached", start);
+		return;
+	}
+	s->program = build(s, default_action);
+	if (input)
+		seccomp_cache_store(s->seccomp_cache, input, len, s->program);
+	free(input);
 	trace_span("helper-seccomp-build", start);
 }
 

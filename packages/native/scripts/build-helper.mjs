@@ -8,8 +8,12 @@
 //
 // libseccomp builds the seccomp filter (c/seccomp.c); its static library is always linked in (Debian:
 // libseccomp-dev), so the helper needs no libseccomp.so at run time. Missing, the build stops and says so.
+//
+// SECCOMP_CACHE_SOURCE, a hash of the code that builds seccomp filters, is part of every seccomp cache key
+// (c/seccomp-cache.c): a helper built from other code never takes a filter an older one kept in the run root.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +33,9 @@ if (!process.env.SKIFF_HELPER_FORCE && existsSync(output) && statSync(output).mt
   const cc = process.env.CC || 'cc';
   requireLibseccomp(cc);
   mkdirSync(dirname(output), { recursive: true });
-  const flags = ['-std=gnu11', '-D_GNU_SOURCE', '-O2', '-Wall', '-Wextra', '-Werror', '-D_FORTIFY_SOURCE=2'];
+  const seccompSource = createHash('sha256');
+  for (const name of ['seccomp.c', 'seccomp-cache.c']) seccompSource.update(readFileSync(join(sourceDir, name)));
+  const flags = ['-std=gnu11', '-D_GNU_SOURCE', '-O2', '-Wall', '-Wextra', '-Werror', '-D_FORTIFY_SOURCE=2', `-DSECCOMP_CACHE_SOURCE="${seccompSource.digest('hex').slice(0, 16)}"`];
   // quiet: the output is kept for the note below instead of shown (a failed static link is not an error).
   const compile = (link, quiet) => {
     const args = [...flags, ...link, '-o', `${output}.tmp`, ...sources, '-l:libseccomp.a'];

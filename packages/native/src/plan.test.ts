@@ -156,6 +156,16 @@ describe('encodePlan: security', () => {
   it('refuses unknown capabilities', () => {
     expect(() => encodePlan({ ...launch, capabilities: ['CAP_NOPE' as never] })).toThrow(/unknown capability CAP_NOPE/);
   });
+
+  it('writes seccompcache after the filter, only when there is a filter to cache; the path must be absolute', () => {
+    const fields = fieldsOf(encodePlan({ ...launch, seccompCache: '/run/skiff/seccomp' }));
+    expect(fields.slice(fields.indexOf('seccompcache'), fields.indexOf('seccompcache') + 2)).toEqual(['seccompcache', '/run/skiff/seccomp']);
+    expect(fields.lastIndexOf('syscall')).toBeLessThan(fields.indexOf('seccompcache'));
+    expect(fieldsOf(encodePlan(launch))).not.toContain('seccompcache');
+    expect(fieldsOf(encodePlan({ ...launch, seccomp: 'unconfined', seccompCache: '/c' }))).not.toContain('seccompcache');
+    expect(fieldsOf(encodeExecPlan({ target: 1, args: ['true'], env: [], cwd: '/', tty: false, stdin: false, cgroupProcs: [], seccompCache: '/c' }))).toContain('seccompcache');
+    expect(() => encodePlan({ ...launch, seccompCache: 'run/seccomp' })).toThrow(/seccompCache path must be absolute/);
+  });
 });
 
 describe('encodePlan: filesystem', () => {

@@ -97,6 +97,10 @@
  *                                         of one name and action OR together. See seccomp-profile.ts
  *   seccompdefault ACTION                 what a call no record names gets (default EPERM; an OCI profile's).
  *                                         allow or log: a call newer than the profile is let through too
+ *   seccompcache DIR                      optional: keep the built filter in DIR (made 0700 if missing) and take
+ *                                         it from there when a later plan's seccomp records are the same (file
+ *                                         layout and checks: c/seccomp-cache.c). skiff passes <run-root>/seccomp.
+ *                                         Only an optimization: a cache the helper cannot use is ignored
  *   user    UID GID                       setgroups, setgid, setuid after the mounts, before exec
  *   group   GID                           repeated: supplementary groups (none without)
  *   readonlyroot 0|1                      remount "/" read-only once everything is mounted
@@ -161,7 +165,7 @@
  *                                         own runs the command (output dropped) and reports on fd 4 / stderr.
  *                                         With passthrough: see below
  *   cap, allcaps, nonewprivs, seccomp,    as for run: send the container's own (an exec'd process gets no
- *   syscall, sysarg, umask, rlimit        more than the container)
+ *   syscall, sysarg, umask, rlimit        more than the container); seccompcache as for run
  *   passthrough 0|1                       OCI exec: the helper's own 0, 1, 2 are the process's, not relayed
  *   detach  0|1                           with passthrough: exit once the command runs ("pid N" on fd 4); the
  *                                         process is left to the caller's subreaper (OCI exec --detach)
@@ -228,6 +232,7 @@ export const PLAN_RECORDS = {
   syscall: 2,
   sysarg: 4,
   seccompdefault: 1,
+  seccompcache: 1,
   user: 2,
   group: 1,
   readonlyroot: 1,
@@ -273,6 +278,7 @@ export const EXEC_PLAN_RECORDS = {
   syscall: 2,
   sysarg: 4,
   seccompdefault: 1,
+  seccompcache: 1,
   umask: 1,
   rlimit: 3,
   passthrough: 1,
@@ -376,6 +382,8 @@ export interface SecurityOptions {
   noNewPrivileges?: boolean;
   /** Default 'default': docker's default profile (SECCOMP_PROFILE) for these capabilities. */
   seccomp?: SeccompProfile;
+  /** A directory the helper keeps built seccomp filters in (the `seccompcache` record); none: built every time. */
+  seccompCache?: string;
   /** Default root, 0:0, with no supplementary group. */
   user?: UserSpec;
   /** The command's umask; default 0o022. */
@@ -538,6 +546,7 @@ function encodeSecurity(record: RecordWriter, options: SecurityOptions): void {
     if (seccomp.defaultAction) record('seccompdefault', seccomp.defaultAction);
     encodeSyscalls(record, seccomp.syscalls);
   } else throw new Error(`unknown seccomp profile ${JSON.stringify(seccomp)}: default or unconfined`);
+  if (seccomp !== 'unconfined' && options.seccompCache !== undefined) record('seccompcache', absolute(options.seccompCache, 'seccompCache'));
   if (options.user) {
     record('user', integer(options.user.uid, 'uid'), integer(options.user.gid, 'gid'));
     for (const gid of options.user.groups ?? []) record('group', integer(gid, 'group'));

@@ -134,6 +134,7 @@ describe('constants shared with c/', () => {
       rootPropagation: 'rshared',
       inheritable: ['CAP_KILL'],
       ambient: ['CAP_KILL'],
+      seccompCache: '/run/skiff/seccomp',
     };
     // cap and allcaps exclude each other: two plans cover both.
     const own = { syscalls: [{ name: 'read', action: 'allow' as const, args: [] }], defaultAction: 'ENOSYS' as const };
@@ -143,7 +144,7 @@ describe('constants shared with c/', () => {
 
   it('encodes every exec record with its field count', () => {
     const plan = { target: 1, args: ['a'], env: ['E=1'], cwd: '/', tty: false, stdin: true, cgroupProcs: ['/c'] };
-    const full = { ...plan, inheritable: ['CAP_KILL' as const], ambient: ['CAP_KILL' as const], user: { uid: 1, gid: 2, groups: [3] }, umask: 0o22, rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 2 }], passthrough: true, detach: true, consoleSocket: '/s', consoleSize: { cols: 1, rows: 2 } };
+    const full = { ...plan, inheritable: ['CAP_KILL' as const], ambient: ['CAP_KILL' as const], user: { uid: 1, gid: 2, groups: [3] }, umask: 0o22, rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 2 }], passthrough: true, detach: true, consoleSocket: '/s', consoleSize: { cols: 1, rows: 2 }, seccompCache: '/run/skiff/seccomp' };
     const own = { syscalls: [{ name: 'read', action: 'allow' as const, args: [] }], defaultAction: 'ENOSYS' as const };
     const seen = [...keywordsOf(encodeExecPlan(full), EXEC_PLAN_RECORDS), ...keywordsOf(encodeExecPlan({ ...full, capabilities: 'all', seccomp: own }), EXEC_PLAN_RECORDS)];
     expect([...new Set(seen)].sort()).toEqual(Object.keys(EXEC_PLAN_RECORDS).sort());

@@ -119,6 +119,8 @@ export interface HelperOptions {
   helper?: string;
   /** The caller's pid to name on the command line, as the CLI does (`skiff-helper run PID`). */
   caller?: number;
+  /** Added to the helper's environment (SKIFF_TRACE: '1', say). */
+  env?: Record<string, string>;
 }
 
 /** Env the helper is started with: the host's plus a marker that must never reach a container. */
@@ -139,7 +141,7 @@ export function spawnHelper(mode: 'run' | 'exec', plan: Buffer, options: HelperO
   const [key, value] = HOST_MARKER.split('=') as [string, string];
   const stdio: StdioOptions = [options.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', ...(options.reportPid ? ['pipe' as const] : [])];
   const args = options.caller === undefined ? [mode] : [mode, String(options.caller)];
-  const child = spawn(options.helper ?? helperPath(), args, { stdio, env: { ...process.env, [key]: value } });
+  const child = spawn(options.helper ?? helperPath(), args, { stdio, env: { ...process.env, ...options.env, [key]: value } });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let pidText = '';

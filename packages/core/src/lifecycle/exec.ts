@@ -6,6 +6,7 @@ import { spawnHelper } from './spawn-helper.js';
 import { cgroupOf } from './cgroup.js';
 import { refuseIfPaused } from './pause.js';
 import { isAlive, type Host } from './host.js';
+import { seccompCacheDir } from '../roots.js';
 import { planRlimits } from './limits.js';
 import { reconcile } from './reconcile.js';
 import { resolveUser, type UserRequest } from './user.js';
@@ -58,6 +59,7 @@ export async function execInContainer(host: Host, reference: string, options: Ex
     capabilities: options.privileged ? 'all' : record.config.security.capabilities,
     noNewPrivileges: record.config.security.noNewPrivileges,
     seccomp: record.config.security.seccomp,
+    seccompCache: seccompCacheDir(host.roots),
     user: options.user === undefined ? record.config.security.user : await resolveUser(`/proc/${pid}/root`, options.user),
     cgroupProcs: cgroupOf(record).joinFiles(),
     ...planRlimits(record.config),

@@ -4,6 +4,7 @@ import { invalidArgument } from '@skiff/plugin';
 import type { ContainerRecord, Healthcheck } from '../state/record.js';
 import { cgroupOf } from './cgroup.js';
 import { files, type Host } from './host.js';
+import { seccompCacheDir } from '../roots.js';
 import { planRlimits } from './limits.js';
 
 /** docker's defaults. */
@@ -68,6 +69,7 @@ export function healthPlan(host: Host, record: ContainerRecord, plan: LaunchPlan
     capabilities: record.config.security.capabilities,
     noNewPrivileges: record.config.security.noNewPrivileges,
     seccomp: record.config.security.seccomp,
+    seccompCache: seccompCacheDir(host.roots),
     ...(record.config.security.user ? { user: record.config.security.user } : {}),
     cgroupProcs: cgroupOf(record).procsFiles(),
     ...planRlimits(record.config),

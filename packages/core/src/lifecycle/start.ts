@@ -20,6 +20,7 @@ import { trace } from './trace.js';
 import { attachment, helperStdio, killOnAbort, startFailure, type Attachment, type AttachStdio } from './attach.js';
 import { spawnHelper, type HelperProcess } from './spawn-helper.js';
 import { withContainerLock } from '../state/lock.js';
+import { seccompCacheDir } from '../roots.js';
 import { afterStart } from './starting.js';
 import { containerEvent } from '../state/events.js';
 
@@ -95,7 +96,8 @@ function logPlan(host: Host, record: ContainerRecord): Pick<LaunchPlan, 'log' | 
  * project's VM) then overlap the making, on another core.
  */
 function launch(host: Host, plan: LaunchPlan | Promise<LaunchPlan>, stdio: StdioOptions): HelperProcess {
-  const helper = spawnHelper(host.helper, 'run', plan instanceof Promise ? plan.then(encodePlan) : encodePlan(plan), stdio);
+  const encode = (made: LaunchPlan) => encodePlan({ ...made, seccompCache: seccompCacheDir(host.roots) });
+  const helper = spawnHelper(host.helper, 'run', plan instanceof Promise ? plan.then(encode) : encode(plan), stdio);
   trace('spawned');
   return helper;
 }
