@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { requiresRoot, tempDir } from '../../../test/support.js';
-import { sandbox } from './cli.js';
+import { sandbox, waitFor } from './cli.js';
 
 describe.runIf(requiresRoot('volumes are mounted in real containers'))("the image's Volumes", () => {
   it('become anonymous volumes with the image content, skipped where -v or --tmpfs mounts, removed by rm -v', async () => {
@@ -23,7 +23,8 @@ describe.runIf(requiresRoot('volumes are mounted in real containers'))("the imag
     const [container] = JSON.parse((await skiff(['inspect', id])).stdout) as { Mounts: { Type: string; Name: string; Destination: string }[] }[];
     expect(container!.Mounts.map((mount) => [mount.Type, mount.Destination]).sort()).toEqual([['volume', '/cache'], ['volume', '/data']]);
     expect((await skiff(['volume', 'ls', '-q'])).stdout.split('\n')).toHaveLength(2);
-    expect((await skiff(['logs', id])).stdout).toBe('from the image\nmore');
+    // `run -d` returns once the command runs; its output follows.
+    await waitFor(async () => (await skiff(['logs', id])).stdout === 'from the image\nmore', 'the seed, copied up and appended to');
 
     // Another mount at the path replaces the image's volume.
     const covered = await skiff(['run', '--rm', '-v', 'mine:/data', '--tmpfs', '/cache', 'withvol', 'sh', '-c', 'cat /data/seed']);

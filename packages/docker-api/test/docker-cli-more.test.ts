@@ -145,6 +145,8 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
   it('cp both ways, to a directory and to a new name, and - as a tar stream', async () => {
     const { docker } = await startService();
     expect((await docker(['run', '-d', '--name', 'files', 'busybox', 'sh', '-c', 'mkdir -p /srv/d && echo inside > /srv/d/f && exec sleep 300'])).exitCode).toBe(0);
+    // `run -d` returns once the shell runs; its files are there once it has become the sleep.
+    await waitFor(async () => ((await docker(['top', 'files'])).stdout.includes('sleep 300') ? true : undefined), 'the set-up of files');
     const host = tempDir('docker-api-cp-');
     writeFileSync(join(host, 'up.txt'), 'from-the-host');
     expect((await docker(['cp', join(host, 'up.txt'), 'files:/srv/'])).exitCode).toBe(0);
@@ -170,6 +172,8 @@ describe.runIf(!dockerUnavailable && requiresRoot('the service runs real contain
     const link = ['ln -s', hostDir, '/abs'].join(' ');
     const script = `mkdir -p ${hostDir} && ${link} && ln -s ../../../../../..${hostDir} /rel && exec sleep 300`;
     expect((await docker(['run', '-d', '--name', 'atk', 'busybox', 'sh', '-c', script])).exitCode).toBe(0);
+    // The links exist once the shell has become the sleep (CI once copied before they did, writing nothing).
+    await waitFor(async () => ((await docker(['top', 'atk'])).stdout.includes('sleep 300') ? true : undefined), 'the links of atk');
     const upload = tempDir('docker-api-cp-src-');
     writeFileSync(join(upload, 'planted'), 'from-the-client');
     await docker(['cp', join(upload, 'planted'), 'atk:/abs/']);
