@@ -2,10 +2,10 @@
 // Only this run's own state counts (test/support.ts names it: temp dirs os.tmpdir()/skiff-test-<run>-*, cgroup
 // parents skiff-test-<run>-*), so other runs, other worktrees' suites and a user's own containers are not looked at.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { suiteIfPrefix, suitePrefix } from './naming.js';
+import { LAUNCHER_DIR, suiteIfPrefix, suitePrefix } from './naming.js';
 
 export interface Scope {
   /** The run's name prefix, skiff-test-<run>-. */
@@ -125,6 +125,10 @@ function processes(scope: Scope): string[] {
 export default function setup() {
   const scope = currentScope();
   return () => {
+    // The launchers the CLI tests wrote (apps/cli/test/cli.ts) whose worker ended without removing them.
+    for (const name of list(scope.tmp).filter((entry) => entry.startsWith(`${scope.prefix}${LAUNCHER_DIR}`))) {
+      rmSync(join(scope.tmp, name), { recursive: true, force: true });
+    }
     const left = leftovers(scope);
     if (left.length) throw new Error(`the test suite left these behind (run ${scope.prefix}*):\n  ${left.join('\n  ')}`);
   };

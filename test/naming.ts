@@ -10,6 +10,12 @@ export function suitePrefix(run = process.env.SKIFF_TEST_RUN ?? 'norun'): string
   return `skiff-test-${run}-`;
 }
 
+/**
+ * The label of the temp dirs the CLI tests write the `skiff` launcher into (apps/cli/test/cli.ts), one per test
+ * file's worker: the global teardown removes this run's (test/leftovers.ts).
+ */
+export const LAUNCHER_DIR = 'launcher-';
+
 /** A cgroup parent name of this run: skiff-test-<run>-<label><random>. */
 export function suiteCgroupParent(label = ''): string {
   return `${suitePrefix()}${label}${randomBytes(4).toString('hex')}`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { suitePrefix } from './naming.js';
 
-export { suiteCgroupParent, suiteIfPrefix, suitePrefix } from './naming.js';
+export { LAUNCHER_DIR, suiteCgroupParent, suiteIfPrefix, suitePrefix } from './naming.js';
 
 const warned = new Set<string>();
 

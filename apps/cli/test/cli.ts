@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, execaSync, type Options, type ResultPromise } from 'execa';
 import { expect, onTestFinished } from 'vitest';
-import { suiteCgroupParent, tempDir } from '../../../test/support.js';
+import { LAUNCHER_DIR, suiteCgroupParent, suitePrefix, tempDir } from '../../../test/support.js';
 
 export const cliPath = fileURLToPath(new URL('../dist/skiff.cjs', import.meta.url));
 export const cliDir = fileURLToPath(new URL('..', import.meta.url));
@@ -21,11 +21,12 @@ export interface Launcher {
 }
 
 /**
- * Writes the `skiff` launcher into a temp dir with scripts/skiff-launcher (SKIFF_RUNTIMES there picks the
- * candidates); the dir is removed when this process exits.
+ * Writes the `skiff` launcher into a temp dir of this suite run (os.tmpdir()/skiff-test-<run>-launcher-*) with
+ * scripts/skiff-launcher (SKIFF_RUNTIMES there picks the candidates). A test file's worker may end without an
+ * 'exit' event: what this process does not remove, the suite's global teardown does (test/leftovers.ts).
  */
 export function writeLauncher(env: NodeJS.ProcessEnv = process.env): Launcher {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-launcher-'));
+  const dir = mkdtempSync(join(tmpdir(), `${suitePrefix()}${LAUNCHER_DIR}`));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   execFileSync(launcherScript, [dir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const file = join(dir, 'skiff');
