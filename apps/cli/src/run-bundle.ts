@@ -1,5 +1,5 @@
 // run.cjs: the bundle of `run` and `create` alone, which skiff.ts loads for them instead of main.cjs: loaded
-// ~2 ms sooner under Bun on this VM (a ~0.75 MB bundle instead of ~0.97). Apart from quick.cjs, whose `ps` and
+// ~2 ms sooner under Bun on this VM (a ~0.5 MB bundle instead of ~0.73). Apart from quick.cjs, whose `ps` and
 // `inspect` would load ~1.3 ms later with run's code beside them.
 import { runCli } from './cli.js';
 import { defineRun } from './commands/run.js';
